@@ -1,0 +1,83 @@
+"""The exceptions socialkit raises: one base class, one subclass per kind of failure."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "PortfolioNotFoundError",
+    "PortfolioReadError",
+    "PortfolioWriteError",
+    "SocialkitError",
+    "UnknownCourseError",
+    "ValidationError",
+]
+
+
+class SocialkitError(Exception):
+    """Base class of every error socialkit raises on purpose."""
+
+
+class PortfolioNotFoundError(SocialkitError, FileNotFoundError):
+    """The portfolio path does not exist or holds no portfolio."""
+
+
+class PortfolioReadError(SocialkitError):
+    """A portfolio file exists but cannot be read as a table."""
+
+
+class PortfolioWriteError(SocialkitError):
+    """A portfolio cannot be written where it was asked to go."""
+
+
+class UnknownCourseError(SocialkitError, KeyError):
+    """A course id that the portfolio does not hold."""
+
+    def __str__(self) -> str:  # KeyError would repr() the message
+        return str(self.args[0]) if self.args else ""
+
+
+class ValidationError(SocialkitError):
+    """A portfolio breaks the data contract.
+
+    Every failure found is collected before this is raised.
+
+    Parameters
+    ----------
+    issues : pandas.DataFrame
+        One row per failure, columns ``table``, ``row``, ``column``, ``value`` and
+        ``message``. ``row`` is the row number as the user sees it in the file or
+        sheet (the header is row 1); it is missing for failures about a whole table.
+    """
+
+    def __init__(self, issues: pd.DataFrame) -> None:
+        self.issues = issues
+        n = len(issues)
+        super().__init__(f"{n} error{'s' if n != 1 else ''} in the portfolio")
+
+    def __str__(self) -> str:
+        lines = [self.args[0] + ":"]
+        lines += [f"  {line}" for line in format_issues(self.issues)]
+        return "\n".join(lines)
+
+
+def format_issues(issues: pd.DataFrame) -> list[str]:
+    """Render validation issues as one human-readable line each."""
+    import pandas as pd
+
+    out = []
+    for rec in issues.to_dict("records"):
+        where = str(rec["table"])
+        row = rec.get("row")
+        if row is not None and pd.notna(row):
+            where += f", row {int(row)}"
+        col = rec.get("column")
+        if isinstance(col, str) and col:
+            where += f", column {col!r}"
+        value = rec.get("value")
+        shown = f" value {value!r}:" if isinstance(value, str) else ""
+        out.append(f"{where}:{shown} {rec['message']}")
+    return out

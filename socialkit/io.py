@@ -1,0 +1,338 @@
+"""Reading and writing design portfolios: a folder of CSV files or one ``.xlsx`` workbook.
+
+Tables are read as text, exactly as the user typed them, so that writing them back
+(or converting between formats) loses nothing. Every write goes to a temporary file
+that is renamed into place only once complete.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, time
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import PortfolioNotFoundError, PortfolioReadError, PortfolioWriteError
+from .schema import REQUIRED_TABLES, TABLE_ORDER, TABLES, Portfolio, validate
+
+__all__ = [
+    "catalog_path",
+    "convert",
+    "load_portfolio",
+    "read_tables",
+    "sample_path",
+    "write_tables",
+]
+
+_PACKAGE = Path(__file__).resolve().parent
+#: Columns written as numbers in a workbook when their text is a plain whole number.
+_NUMERIC = {"seq", "minutes"}
+
+
+def catalog_path() -> Path:
+    """Folder of the tool catalog and organisation context shipped with socialkit."""
+    return _PACKAGE / "catalog"
+
+
+def sample_path() -> Path:
+    """Folder of the bundled sample portfolio (``data/`` of a source checkout)."""
+    installed = _PACKAGE / "sample_data"
+    return installed if installed.is_dir() else _PACKAGE.parent / "data"
+
+
+# --------------------------------------------------------------------------- reading
+def _finish(df: pd.DataFrame, first_row: int = 2) -> pd.DataFrame:
+    """Index rows by the number the user sees and drop rows that are entirely blank."""
+    df.index = pd.RangeIndex(first_row, first_row + len(df))
+    df.columns = [str(c).strip() for c in df.columns]
+    return df.dropna(how="all").astype("str")
+
+
+def _read_csv(path: Path, table: str) -> pd.DataFrame:
+    try:
+        df = pd.read_csv(
+            path, dtype="str", keep_default_na=False, na_values=[""], encoding="utf-8-sig",
+            skip_blank_lines=False,
+        )
+    except UnicodeDecodeError as exc:
+        raise PortfolioReadError(
+            f"{path.name}: not UTF-8 text (byte {exc.start}); save the table as "
+            "'CSV UTF-8 (comma delimited)'"
+        ) from None
+    except pd.errors.EmptyDataError:
+        raise PortfolioReadError(f"{path.name}: the file is empty; expected a header row") from None
+    except pd.errors.ParserError as exc:
+        raise PortfolioReadError(f"{path.name}: not a readable CSV table: {exc}") from None
+    return _finish(df)
+
+
+def _cell_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat()
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return str(value)
+
+
+def _read_xlsx(path: Path) -> dict[str, pd.DataFrame]:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise PortfolioReadError(f"{path.name}: not a readable .xlsx workbook ({exc})") from None
+    sheets = {}
+    try:
+        names = {name.strip().lower(): name for name in wb.sheetnames}
+        for table in TABLE_ORDER:
+            if table not in names:
+                continue
+            rows = list(wb[names[table]].iter_rows(values_only=True))
+            if not rows:
+                sheets[table] = pd.DataFrame(dtype="str")
+                continue
+            header = [_cell_text(v) or "" for v in rows[0]]
+            while header and header[-1] == "":
+                header.pop()
+            body = [[_cell_text(v) for v in r[: len(header)]] for r in rows[1:]]
+            df = pd.DataFrame(body, columns=header, dtype="object")
+            df = df.replace("", None)
+            sheets[table] = _finish(df)
+    finally:
+        wb.close()
+    return sheets
+
+
+def _read_defaults(table: str) -> pd.DataFrame:
+    return _read_csv(catalog_path() / f"{table}.csv", table)
+
+
+def read_tables(path: str | os.PathLike[str]) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """Read a portfolio's tables as text, without validating them.
+
+    Parameters
+    ----------
+    path : path-like
+        A folder of ``<table>.csv`` files or an ``.xlsx`` workbook with one sheet per table.
+
+    Returns
+    -------
+    tables : dict of str to pandas.DataFrame
+        The tables the portfolio holds, indexed by the row number the user sees
+        (header = 1). Absent optional tables stay absent: :func:`load_portfolio` fills
+        them from the bundled catalog and context.
+    notices : list of str
+        Remarks for the user, such as unknown columns that are kept but ignored.
+
+    Raises
+    ------
+    PortfolioNotFoundError
+        If the path does not exist or holds none of the required tables.
+    PortfolioReadError
+        If a file cannot be read as a table.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise PortfolioNotFoundError(f"no portfolio at {str(path)!r}: the path does not exist")
+    if path.is_dir():
+        tables = {
+            t: _read_csv(path / f"{t}.csv", t) for t in TABLE_ORDER if (path / f"{t}.csv").is_file()
+        }
+        where = "CSV file"
+    elif path.suffix.lower() == ".xlsx":
+        tables = _read_xlsx(path)
+        where = "sheet"
+    else:
+        raise PortfolioNotFoundError(
+            f"{str(path)!r} is neither a folder of CSV files nor an .xlsx workbook"
+        )
+    missing = [t for t in REQUIRED_TABLES if t not in tables]
+    if missing:
+        raise PortfolioNotFoundError(
+            f"{str(path)!r} has no {where} for {', '.join(map(repr, missing))}; a portfolio "
+            f"needs {', '.join(repr(t) for t in REQUIRED_TABLES)}"
+        )
+    notices = []
+    for table, df in tables.items():
+        known = {s.name for s in TABLES[table]}
+        extra = [c for c in df.columns if c not in known]
+        if extra:
+            notices.append(
+                f"{table}: unknown column(s) {', '.join(map(repr, extra))} kept but ignored"
+            )
+    return tables, notices
+
+
+def _with_defaults(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Fill absent ``tools``/``organisations`` from the bundled catalog and context.
+
+    The bundled ``default`` organisation is added to a portfolio's own organisations
+    when they do not name one, so that a course with a blank organisation has a context.
+    """
+    out = dict(tables)
+    out.setdefault("tools", _read_defaults("tools"))
+    defaults = _read_defaults("organisations")
+    orgs = out.get("organisations")
+    if orgs is None:
+        out["organisations"] = defaults
+        return out
+    names = set(orgs["organisation"].str.strip().dropna()) if "organisation" in orgs else set()
+    extra = defaults[~defaults["organisation"].isin(names)]
+    if len(extra):
+        start = int(orgs.index.max()) + 1 if len(orgs) else 2
+        extra = extra.set_axis(pd.RangeIndex(start, start + len(extra)))
+        out["organisations"] = pd.concat([orgs, extra]).astype("str")
+    return out
+
+
+def load_portfolio(path: str | os.PathLike[str] | None = None) -> Portfolio:
+    """Read and validate a portfolio.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        A CSV folder or an ``.xlsx`` workbook; the bundled sample when omitted.
+
+    Returns
+    -------
+    Portfolio
+
+    Raises
+    ------
+    PortfolioNotFoundError, PortfolioReadError
+        If the portfolio cannot be read.
+    ValidationError
+        With every failure against the data contract.
+    """
+    path = Path(path) if path is not None else sample_path()
+    tables, notices = read_tables(path)
+    checked = validate(_with_defaults(tables), source=path, notices=tuple(notices))
+    # keep the tables exactly as read, without the defaults added for validation
+    return dataclasses.replace(checked, raw=tables)
+
+
+# --------------------------------------------------------------------------- writing
+@contextmanager
+def _atomic(dest: Path, *, suffix: str = "") -> Iterator[Path]:
+    """Yield a temporary path beside ``dest``; rename it over ``dest`` on success."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=suffix + ".tmp", dir=dest.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, dest)
+    except BaseException:
+        tmp_path.unlink(missing_ok=True)
+        raise
+
+
+def _write_csv_folder(tables: dict[str, pd.DataFrame], dest: Path) -> None:
+    if dest.exists() and not dest.is_dir():
+        raise PortfolioWriteError(f"{str(dest)!r} exists and is not a folder")
+    # write every file to a temporary name first, then rename them all
+    staged = []
+    try:
+        for name, df in tables.items():
+            ctx = _atomic(dest / f"{name}.csv")
+            tmp = ctx.__enter__()
+            staged.append((ctx, tmp))
+            df.to_csv(tmp, index=False, encoding="utf-8", quoting=csv.QUOTE_MINIMAL,
+                      lineterminator="\n")
+    except BaseException as exc:
+        for ctx, _ in staged:
+            ctx.__exit__(type(exc), exc, exc.__traceback__)
+        raise
+    for ctx, _ in staged:
+        ctx.__exit__(None, None, None)
+
+
+def _write_xlsx(tables: dict[str, pd.DataFrame], dest: Path) -> None:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    wb = Workbook(write_only=True)
+    for name, df in tables.items():
+        ws = wb.create_sheet(name)
+        ws.append(list(df.columns))
+        numeric = [c in _NUMERIC for c in df.columns]
+        for row in df.itertuples(index=False, name=None):
+            cells = []
+            for value, is_num in zip(row, numeric, strict=True):
+                if not isinstance(value, str):
+                    cells.append(None)
+                    continue
+                cell = WriteOnlyCell(ws)
+                if is_num and value.isdigit() and str(int(value)) == value:
+                    cell.value = int(value)
+                else:
+                    cell.value = value
+                    cell.data_type = "s"  # text stays text: never a formula
+                cells.append(cell)
+            ws.append(cells)
+    with _atomic(dest, suffix=".xlsx") as tmp:
+        wb.save(tmp)
+
+
+def write_tables(tables: dict[str, pd.DataFrame], dest: str | os.PathLike[str]) -> Path:
+    """Write tables as a CSV folder or, for a ``.xlsx`` path, one workbook.
+
+    Each file is written to a temporary name and renamed into place, so an existing
+    portfolio is never left half-written. Text cells are written as text in a workbook
+    (a value starting with ``=``, ``+``, ``-`` or ``@`` never becomes a formula).
+
+    Parameters
+    ----------
+    tables : dict of str to pandas.DataFrame
+        Tables keyed by table name, written in the contract's table order.
+    dest : path-like
+        A folder (created if needed) or a path ending in ``.xlsx``.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+    """
+    dest = Path(dest)
+    ordered = {t: tables[t] for t in TABLE_ORDER if t in tables}
+    try:
+        if dest.suffix.lower() == ".xlsx":
+            _write_xlsx(ordered, dest)
+        else:
+            _write_csv_folder(ordered, dest)
+    except OSError as exc:
+        raise PortfolioWriteError(f"cannot write {str(dest)!r}: {exc.strerror or exc}") from None
+    return dest
+
+
+def convert(
+    src: str | os.PathLike[str], dest: str | os.PathLike[str], *, check: bool = True
+) -> Path:
+    """Convert a portfolio between a CSV folder and an ``.xlsx`` workbook, losslessly.
+
+    Parameters
+    ----------
+    src, dest : path-like
+        Source and destination; each a folder or an ``.xlsx`` path.
+    check : bool, default True
+        Validate the source first and write nothing if it breaks the contract.
+
+    Returns
+    -------
+    pathlib.Path
+        The destination written.
+    """
+    tables = load_portfolio(src).raw if check else read_tables(src)[0]
+    return write_tables(tables, dest)

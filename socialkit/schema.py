@@ -1,0 +1,493 @@
+"""The design data contract: table definitions, validation and the validated portfolio.
+
+Tables arrive as raw strings (see :mod:`socialkit.io`). :func:`validate` checks them
+against the contract, collecting every failure before raising, and returns a
+:class:`Portfolio` whose tables hold canonical vocabulary values and typed numbers.
+Column-level rules run as `pandera <https://pandera.readthedocs.io>`_ schemas; rules that
+span rows or tables (uniqueness, references) are vectorised pandas on top.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+import pandera.pandas as pa
+
+from .errors import ValidationError
+from .vocab import (
+    BOOLEAN,
+    DIRECTIONS,
+    HOSTING,
+    IN_CLASS_REASONS,
+    LEARNING_TYPES,
+    ONBOARDING,
+    STATUS,
+    TIMINGS,
+    TOOL_TYPES,
+    Vocabulary,
+    match_key,
+)
+
+__all__ = [
+    "DEFAULT_ORGANISATION",
+    "ISSUE_COLUMNS",
+    "REQUIRED_TABLES",
+    "TABLES",
+    "TABLE_ORDER",
+    "ColumnSpec",
+    "Portfolio",
+    "validate",
+]
+
+Kind = Literal["structural", "decision", "optional"]
+
+#: The organisation context a course with a blank ``organisation`` falls back to.
+DEFAULT_ORGANISATION = "default"
+#: Columns of the issue table carried by :class:`~socialkit.errors.ValidationError`.
+ISSUE_COLUMNS = ["table", "row", "column", "value", "message"]
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """What the contract says of one column.
+
+    Parameters
+    ----------
+    name : str
+        Column name as it appears in the header.
+    kind : {"structural", "decision", "optional"}
+        Structural columns must be present and filled; decision columns may be
+        blank ("not decided yet"); optional columns may be absent or blank.
+    vocab : Vocabulary, optional
+        The vocabulary the value (or every item of a list cell) must match.
+    is_list : bool
+        The cell holds ``;``-separated values.
+    min_int : int, optional
+        The value must be a whole number at least this large.
+    pattern : str, optional
+        A regular expression the whole value must match, with ``expected`` saying what it means.
+    expected : str
+        Human description of a valid value for messages.
+    """
+
+    name: str
+    kind: Kind
+    vocab: Vocabulary | None = None
+    is_list: bool = False
+    min_int: int | None = None
+    pattern: str | None = None
+    expected: str = ""
+
+
+def _c(name: str, kind: Kind, **kw) -> ColumnSpec:
+    return ColumnSpec(name, kind, **kw)
+
+
+_COURSE_ID = _c(
+    "course_id", "structural", pattern=r"[A-Za-z0-9_\-]{1,64}",
+    expected="letters, digits, '-' or '_', at most 64 characters",
+)
+
+#: Every table of the contract, its columns in the order socialkit writes them.
+TABLES: dict[str, tuple[ColumnSpec, ...]] = {
+    "courses": (
+        _COURSE_ID,
+        _c("title", "structural"),
+        _c("organisation", "optional"),
+        _c("audience", "optional"),
+        _c("owner", "optional"),
+        _c("formal_moment", "optional"),
+        _c("status", "optional", vocab=STATUS),
+    ),
+    "objectives": (
+        _c("course_id", "structural"),
+        _c("objective_id", "structural"),
+        _c("statement", "structural"),
+    ),
+    "activities": (
+        _c("course_id", "structural"),
+        _c("activity_id", "structural"),
+        _c("seq", "structural", min_int=1, expected="a whole number >= 1"),
+        _c("title", "structural"),
+        _c("objective_id", "decision"),
+        _c("timing", "decision", vocab=TIMINGS),
+        _c("direction", "decision", vocab=DIRECTIONS),
+        _c("tool_type", "decision", vocab=TOOL_TYPES),
+        _c("tool", "decision"),
+        _c("in_class_reason", "decision", vocab=IN_CLASS_REASONS),
+        _c("learner_benefit", "decision"),
+        _c("learning_type", "optional", vocab=LEARNING_TYPES),
+        _c("minutes", "optional", min_int=0, expected="a whole number >= 0"),
+    ),
+    "tools": (
+        _c("tool", "structural"),
+        _c("tool_types", "optional", vocab=TOOL_TYPES, is_list=True),
+        _c("directions", "optional", vocab=DIRECTIONS, is_list=True),
+        _c("hosting", "optional", vocab=HOSTING),
+        _c("onboarding", "optional", vocab=ONBOARDING),
+        _c("domains", "optional", is_list=True),
+    ),
+    "organisations": (
+        _c("organisation", "structural"),
+        _c("platforms", "optional", is_list=True),
+        _c("blocked_domains", "optional", is_list=True),
+        _c("prefers_internal", "optional", vocab=BOOLEAN),
+    ),
+}
+TABLE_ORDER = tuple(TABLES)
+REQUIRED_TABLES = ("courses", "objectives", "activities")
+
+
+# --------------------------------------------------------------------------- the result
+@dataclass(frozen=True, eq=False)
+class Portfolio:
+    """A validated design portfolio.
+
+    Attributes
+    ----------
+    courses, objectives, activities, tools, organisations : pandas.DataFrame
+        Canonical tables: vocabulary values normalised, ``seq`` and ``minutes`` as
+        integers, list cells of ``tools`` and ``organisations`` as tuples, a course's
+        blank organisation replaced by :data:`DEFAULT_ORGANISATION`, and ``tool`` spelt
+        as in the catalog. Each keeps a ``row`` column: the row number the user sees.
+        ``activities`` also carries its course's ``organisation``.
+    raw : dict of str to pandas.DataFrame
+        The tables exactly as read (strings, unknown columns kept), for lossless writing.
+    source : pathlib.Path or None
+        Where the portfolio was read from.
+    notices : tuple of str
+        Non-fatal remarks made while reading (for example unknown columns).
+    """
+
+    courses: pd.DataFrame
+    objectives: pd.DataFrame
+    activities: pd.DataFrame
+    tools: pd.DataFrame
+    organisations: pd.DataFrame
+    raw: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    source: Path | None = None
+    notices: tuple[str, ...] = ()
+
+    @property
+    def course_ids(self) -> list[str]:
+        """The course ids, in file order."""
+        return self.courses["course_id"].tolist()
+
+    def select(self, course_ids: list[str] | tuple[str, ...]) -> Portfolio:
+        """Return the portfolio restricted to some courses (catalog and context kept).
+
+        Raises
+        ------
+        UnknownCourseError
+            If a course id is not in the portfolio.
+        """
+        from .errors import UnknownCourseError
+
+        known = set(self.course_ids)
+        missing = [c for c in course_ids if c not in known]
+        if missing:
+            raise UnknownCourseError(
+                f"unknown course id {missing[0]!r}; the portfolio holds "
+                f"{len(known)} course(s), e.g. {', '.join(map(repr, self.course_ids[:5]))}"
+            )
+        keep = set(course_ids)
+
+        def sub(df: pd.DataFrame) -> pd.DataFrame:
+            return df[df["course_id"].isin(keep)]
+
+        return Portfolio(
+            sub(self.courses), sub(self.objectives), sub(self.activities),
+            self.tools, self.organisations, self.raw, self.source, self.notices,
+        )
+
+
+# --------------------------------------------------------------------------- validation
+def _blank(s: pd.Series) -> pd.Series:
+    return s.isna() | (s.str.strip() == "")
+
+
+def _check_for(spec: ColumnSpec) -> pa.Check | None:
+    if spec.vocab is not None and spec.is_list:
+        keys = set(spec.vocab.lookup)
+
+        def ok(s: pd.Series) -> pd.Series:
+            items = match_key(s.str.split(";").explode())
+            good = items.isna() | (items == "") | items.isin(keys)
+            return good.groupby(level=0).all().reindex(s.index, fill_value=True)
+
+        return pa.Check(ok, error=f"every ';'-separated item must be {spec.vocab.expected()}")
+    if spec.vocab is not None:
+        keys = set(spec.vocab.lookup)
+        syn = f" (or a synonym: {', '.join(spec.vocab.synonyms)})" if spec.vocab.synonyms else ""
+        return pa.Check(
+            lambda s: _blank(s) | match_key(s).isin(keys),
+            error=f"expected {spec.vocab.expected()}{syn}",
+        )
+    if spec.min_int is not None:
+        lo = spec.min_int
+
+        def is_int(s: pd.Series) -> pd.Series:
+            t = s.str.strip()
+            digits = t.str.fullmatch(r"\d{1,15}").fillna(False).astype(bool)
+            big = pd.to_numeric(t.where(digits), errors="coerce")
+            return _blank(s) | (digits & (big >= lo))
+
+        return pa.Check(is_int, error=f"expected {spec.expected}")
+    if spec.pattern is not None:
+        return pa.Check(
+            lambda s: _blank(s) | s.str.strip().str.fullmatch(spec.pattern).fillna(False),
+            error=f"expected {spec.expected}",
+        )
+    return None
+
+
+def _schema(table: str, present: set[str]) -> pa.DataFrameSchema:
+    columns = {}
+    for spec in TABLES[table]:
+        if spec.name not in present:
+            continue
+        check = _check_for(spec)
+        checks = [check] if check is not None else []
+        if spec.kind == "structural":
+            checks.append(
+                pa.Check(lambda s: ~_blank(s), error="is blank; a value is required", ignore_na=False)
+            )
+        columns[spec.name] = pa.Column(checks=checks, nullable=True, required=False)
+    return pa.DataFrameSchema(columns, name=table, strict=False)
+
+
+def _column_issues(table: str, df: pd.DataFrame) -> pd.DataFrame:
+    try:
+        _schema(table, set(df.columns)).validate(df, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        fc = exc.failure_cases
+        return pd.DataFrame({
+            "table": table,
+            "row": fc["index"].astype("Int64"),
+            "column": fc["column"].astype("str"),
+            "value": fc["failure_case"].astype("str").where(fc["failure_case"].notna()),
+            "message": fc["check"].astype("str"),
+        })
+    return _issues()
+
+
+def _issues(rows: list[dict] | None = None) -> pd.DataFrame:
+    df = pd.DataFrame(rows or [], columns=ISSUE_COLUMNS)
+    return df.astype({"row": "Int64"})
+
+
+def _frame_issues(table: str, df: pd.DataFrame, mask: pd.Series, column: str,
+                  message: pd.Series | str) -> pd.DataFrame:
+    if not mask.any():
+        return _issues()
+    bad = df.loc[mask]
+    msg = message[mask] if isinstance(message, pd.Series) else message
+    return pd.DataFrame({
+        "table": table, "row": bad.index.astype("Int64"), "column": column,
+        "value": bad[column], "message": msg,
+    })
+
+
+def _duplicate_issues(
+    table: str, df: pd.DataFrame, keys: list[str], *, what: str | None = None,
+    key_frame: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Rows whose key repeats an earlier row's key (the last key column is reported)."""
+    frame = df[keys] if key_frame is None else key_frame
+    dup = frame.duplicated(keep="first") & frame.notna().all(axis=1)
+    if not dup.any():
+        return _issues()
+    first_row = pd.Series(frame.index, index=frame.index).groupby(
+        [frame[k] for k in keys]
+    ).transform("min").astype("Int64")
+    what = what or keys[-1]
+    scope = [f" within course {c!r}" for c in frame[keys[0]][dup]] if len(keys) > 1 else ""
+    msg = (
+        f"duplicate {what}"
+        + pd.Series(scope, index=frame.index[dup], dtype="str").fillna("")
+        + "; first used at row " + first_row[dup].astype("str")
+        + "; expected each to be unique"
+    ) if scope else (
+        f"duplicate {what}; first used at row " + first_row[dup].astype("str")
+        + "; expected each to be unique"
+    )
+    return _frame_issues(table, df, dup, keys[-1], msg)
+
+
+def _missing_column_issues(table: str, df: pd.DataFrame) -> pd.DataFrame:
+    rows = [
+        {"table": table, "row": pd.NA, "column": spec.name, "value": None,
+         "message": f"required column {spec.name!r} is missing; the table has "
+                    f"{', '.join(map(repr, df.columns)) or 'no columns'}"}
+        for spec in TABLES[table]
+        if spec.kind == "structural" and spec.name not in df.columns
+    ]
+    return _issues(rows)
+
+
+def _ensure_columns(df: pd.DataFrame, table: str) -> pd.DataFrame:
+    missing = [s.name for s in TABLES[table] if s.name not in df.columns]
+    if missing:
+        df = df.assign(**{m: pd.Series(pd.NA, index=df.index, dtype="str") for m in missing})
+    return df
+
+
+def _split_list(s: pd.Series, mapper=None) -> pd.Series:
+    """``'a; b'`` -> ``('a', 'b')``, mapping each item; blank -> ``()``."""
+    items = s.str.split(";").explode().str.strip()
+    items = items[items.notna() & (items != "")]
+    if mapper is not None:
+        items = mapper(items)
+    grouped = items.groupby(level=0).agg(tuple)
+    return grouped.reindex(s.index).apply(lambda t: t if isinstance(t, tuple) else ())
+
+
+def _strip(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    for col in out.columns:
+        s = out[col].str.strip()
+        out[col] = s.where(s != "")
+    return out
+
+
+def validate(
+    tables: dict[str, pd.DataFrame],
+    *,
+    source: Path | None = None,
+    notices: tuple[str, ...] = (),
+) -> Portfolio:
+    """Check raw tables against the data contract and return the canonical portfolio.
+
+    Parameters
+    ----------
+    tables : dict of str to pandas.DataFrame
+        Raw string tables keyed by table name; each frame's index is the row number
+        the user sees. ``tools`` and ``organisations`` must be present (the reader
+        fills them from the bundled catalog and context when a portfolio has none).
+    source : pathlib.Path, optional
+        Where the tables came from, kept on the result.
+    notices : tuple of str
+        Reader remarks, kept on the result.
+
+    Returns
+    -------
+    Portfolio
+
+    Raises
+    ------
+    ValidationError
+        Listing every failure found, each with table, row, column, value and message.
+    """
+    issues = []
+    raw = {name: df for name, df in tables.items()}
+    present = {}
+    for name in TABLE_ORDER:
+        df = raw[name]
+        issues.append(_missing_column_issues(name, df))
+        issues.append(_column_issues(name, df))
+        present[name] = _strip(_ensure_columns(df, name))
+    c, o, a, t, g = (present[n] for n in TABLE_ORDER)
+
+    # uniqueness (tool names case-insensitively, seq by its numeric value)
+    seq_num = pd.to_numeric(
+        a["seq"].where(a["seq"].str.fullmatch(r"\d{1,15}").fillna(False)), errors="coerce"
+    )
+    issues += [
+        _duplicate_issues("courses", c, ["course_id"]),
+        _duplicate_issues("objectives", o, ["course_id", "objective_id"]),
+        _duplicate_issues("activities", a, ["course_id", "activity_id"]),
+        _duplicate_issues("activities", a, ["course_id", "seq"],
+                          key_frame=pd.DataFrame({"course_id": a["course_id"], "seq": seq_num})),
+        _duplicate_issues("tools", t, ["tool"], what="tool name",
+                          key_frame=pd.DataFrame({"tool": t["tool"].str.lower()})),
+        _duplicate_issues("organisations", g, ["organisation"]),
+    ]
+
+    # references
+    course_set = set(c["course_id"].dropna())
+    for name, df in (("objectives", o), ("activities", a)):
+        mask = df["course_id"].notna() & ~df["course_id"].isin(course_set)
+        issues.append(_frame_issues(name, raw[name], mask, "course_id",
+                                    "unknown course; expected a course_id of the courses table"))
+    obj_keys = o["course_id"] + "\x1f" + o["objective_id"]
+    mask = a["objective_id"].notna() & ~(a["course_id"] + "\x1f" + a["objective_id"]).isin(
+        set(obj_keys.dropna())
+    ) & a["course_id"].isin(course_set)
+    issues.append(_frame_issues("activities", raw["activities"], mask, "objective_id",
+                                "no such objective in this course; expected an objective_id "
+                                "of the same course in the objectives table, or blank"))
+    org_names = set(g["organisation"].dropna())
+    mask = c["organisation"].notna() & ~c["organisation"].isin(org_names)
+    issues.append(_frame_issues("courses", raw["courses"], mask, "organisation",
+                                "unknown organisation; expected one of "
+                                + ", ".join(map(repr, sorted(org_names)))))
+    tool_lookup = dict(zip(t["tool"].str.lower(), t["tool"], strict=True))
+    tool_lookup.pop(None, None)
+    tool_key = a["tool"].str.lower()
+    mask = tool_key.notna() & (tool_key != "none") & ~tool_key.isin(set(tool_lookup))
+    known = ", ".join(map(repr, sorted(tool_lookup.values()))) if tool_lookup else "(no tools)"
+    issues.append(_frame_issues("activities", raw["activities"], mask, "tool",
+                                f"unknown tool; expected 'none' or a tool of the catalog: {known}"))
+    plat_items = g["platforms"].str.split(";").explode().str.strip()
+    plat_items = plat_items[plat_items.notna() & (plat_items != "")]
+    bad_plat = plat_items[~plat_items.str.lower().isin(set(tool_lookup))]
+    if len(bad_plat):
+        issues.append(pd.DataFrame({
+            "table": "organisations", "row": bad_plat.index.astype("Int64"),
+            "column": "platforms", "value": bad_plat.to_numpy(),
+            "message": f"unknown platform; expected tools of the catalog: {known}",
+        }))
+
+    found = pd.concat([i for i in issues if len(i)], ignore_index=True) if any(
+        len(i) for i in issues
+    ) else _issues()
+    if len(found):
+        order = {n: i for i, n in enumerate(TABLE_ORDER)}
+        found = found.assign(_t=found["table"].map(order)).sort_values(
+            ["_t", "row", "column"], kind="stable", na_position="first"
+        ).drop(columns="_t").reset_index(drop=True)
+        raise ValidationError(found[ISSUE_COLUMNS])
+
+    return _canonical(c, o, a, t, g, tool_lookup, raw=raw, source=source, notices=notices)
+
+
+def _canonical(c, o, a, t, g, tool_lookup, *, raw, source, notices) -> Portfolio:
+    keep = {n: [s.name for s in TABLES[n]] for n in TABLES}
+
+    def with_row(df: pd.DataFrame, table: str) -> pd.DataFrame:
+        out = df[keep[table]].copy()
+        out.insert(len(out.columns), "row", df.index.astype("int64"))
+        return out.reset_index(drop=True)
+
+    courses = with_row(c, "courses")
+    courses["organisation"] = courses["organisation"].fillna(DEFAULT_ORGANISATION)
+    courses["status"] = STATUS.normalise(courses["status"]).fillna("draft")
+
+    acts = with_row(a, "activities")
+    acts["seq"] = acts["seq"].astype("int64")
+    acts["minutes"] = pd.to_numeric(acts["minutes"]).astype("Int64")
+    for vocab in (TIMINGS, DIRECTIONS, TOOL_TYPES, IN_CLASS_REASONS, LEARNING_TYPES):
+        acts[vocab.name] = vocab.normalise(acts[vocab.name])
+    key = acts["tool"].str.lower()
+    acts["tool"] = key.map({**tool_lookup, "none": "none"}).astype("str")
+    acts = acts.merge(courses[["course_id", "organisation"]], on="course_id", how="left")
+
+    tools = with_row(t, "tools")
+    tools["tool_types"] = _split_list(tools["tool_types"], TOOL_TYPES.normalise)
+    tools["directions"] = _split_list(tools["directions"], DIRECTIONS.normalise)
+    tools["hosting"] = HOSTING.normalise(tools["hosting"])
+    tools["onboarding"] = ONBOARDING.normalise(tools["onboarding"])
+    tools["domains"] = _split_list(tools["domains"], lambda s: s.str.lower())
+
+    orgs = with_row(g, "organisations")
+    orgs["platforms"] = _split_list(orgs["platforms"], lambda s: s.str.lower().map(tool_lookup))
+    orgs["blocked_domains"] = _split_list(orgs["blocked_domains"], lambda s: s.str.lower())
+    orgs["prefers_internal"] = BOOLEAN.normalise(orgs["prefers_internal"]).eq("true")
+
+    return Portfolio(
+        courses=courses, objectives=with_row(o, "objectives"), activities=acts,
+        tools=tools, organisations=orgs, raw=raw, source=source, notices=tuple(notices),
+    )

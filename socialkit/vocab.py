@@ -1,0 +1,133 @@
+"""Controlled vocabularies of the design data contract and how values are matched.
+
+Matching is case-insensitive and treats spaces, underscores and hyphens alike;
+listed synonyms are accepted and replaced by the canonical value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+__all__ = [
+    "DIRECTIONS",
+    "IN_CLASS_REASONS",
+    "LEARNING_TYPES",
+    "ONBOARDING",
+    "PHASE_ORDER",
+    "TIMINGS",
+    "TOOL_TYPES",
+    "VOCABULARIES",
+    "Vocabulary",
+    "match_key",
+]
+
+
+def match_key(values: pd.Series) -> pd.Series:
+    """Return the matching key of each value: lower case, runs of space/_/- as one ``-``.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Raw strings (missing values stay missing).
+
+    Returns
+    -------
+    pandas.Series
+        The keys, aligned with ``values``.
+    """
+    return values.str.strip().str.lower().str.replace(r"[\s_\-]+", "-", regex=True)
+
+
+def _key(value: str) -> str:
+    return match_key(pd.Series([value], dtype="str")).iloc[0]
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """A closed set of canonical values with accepted synonyms.
+
+    Parameters
+    ----------
+    name : str
+        The column the vocabulary governs.
+    values : tuple of str
+        The canonical values, in their natural order.
+    synonyms : dict
+        Synonym -> canonical value.
+    """
+
+    name: str
+    values: tuple[str, ...]
+    synonyms: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def lookup(self) -> dict[str, str]:
+        """Matching key -> canonical value, for canonical values and synonyms."""
+        table = {_key(v): v for v in self.values}
+        table.update({_key(s): v for s, v in self.synonyms.items()})
+        return table
+
+    def expected(self) -> str:
+        """Describe the allowed values for an error message."""
+        return "one of " + ", ".join(repr(v) for v in self.values)
+
+    def normalise(self, values: pd.Series) -> pd.Series:
+        """Map raw values to canonical ones; unmatched and missing values become missing."""
+        return match_key(values).map(self.lookup).astype("str")
+
+
+TIMINGS = Vocabulary(
+    "timing",
+    ("before", "during", "after"),
+    {
+        "pre": "before", "pre-work": "before", "pre-class": "before", "before-class": "before",
+        "in-class": "during", "classroom": "during", "during-class": "during", "live": "during",
+        "post": "after", "post-class": "after", "after-class": "after", "follow-up": "after",
+    },
+)
+DIRECTIONS = Vocabulary(
+    "direction",
+    ("one-to-many", "many-to-one", "many-to-many"),
+    {"1:n": "one-to-many", "n:1": "many-to-one", "n:n": "many-to-many"},
+)
+TOOL_TYPES = Vocabulary(
+    "tool_type",
+    ("community", "content", "co-creation", "productivity"),
+    {"discussion": "community", "curation": "content", "cocreation": "co-creation"},
+)
+IN_CLASS_REASONS = Vocabulary(
+    "in_class_reason",
+    ("expert-guidance", "feedback", "skill-practice", "peer-coaching", "reflection"),
+    {"coaching": "peer-coaching", "practice": "skill-practice"},
+)
+LEARNING_TYPES = Vocabulary(
+    "learning_type",
+    ("acquisition", "inquiry", "practice", "production", "discussion", "collaboration"),
+)
+HOSTING = Vocabulary("hosting", ("internal", "external"))
+ONBOARDING = Vocabulary(
+    "onboarding",
+    ("none", "single-sign-on", "one-click", "new-account"),
+    {"sso": "single-sign-on"},
+)
+STATUS = Vocabulary("status", ("draft", "review", "final"))
+BOOLEAN = Vocabulary(
+    "boolean", ("true", "false"), {"yes": "true", "no": "false", "1": "true", "0": "false"}
+)
+
+#: Every vocabulary by the name DATA.md gives it.
+VOCABULARIES: dict[str, Vocabulary] = {
+    v.name: v
+    for v in (
+        TIMINGS, DIRECTIONS, TOOL_TYPES, IN_CLASS_REASONS, LEARNING_TYPES,
+        HOSTING, ONBOARDING, STATUS, BOOLEAN,
+    )
+}
+
+#: Position of each timing in the learner's journey.
+PHASE_ORDER: dict[str, int] = {"before": 0, "during": 1, "after": 2}
+
+#: Friction of each onboarding step, rising.
+FRICTION: dict[str, int] = {v: i for i, v in enumerate(ONBOARDING.values)}

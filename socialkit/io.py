@@ -57,7 +57,11 @@ def _finish(df: pd.DataFrame, first_row: int = 2) -> pd.DataFrame:
 def _read_csv(path: Path, table: str) -> pd.DataFrame:
     try:
         df = pd.read_csv(
-            path, dtype="str", keep_default_na=False, na_values=[""], encoding="utf-8-sig",
+            path,
+            dtype="str",
+            keep_default_na=False,
+            na_values=[""],
+            encoding="utf-8-sig",
             skip_blank_lines=False,
         )
     except UnicodeDecodeError as exc:
@@ -249,8 +253,9 @@ def _write_csv_folder(tables: dict[str, pd.DataFrame], dest: Path) -> None:
             ctx = _atomic(dest / f"{name}.csv")
             tmp = ctx.__enter__()
             staged.append((ctx, tmp))
-            df.to_csv(tmp, index=False, encoding="utf-8", quoting=csv.QUOTE_MINIMAL,
-                      lineterminator="\n")
+            df.to_csv(
+                tmp, index=False, encoding="utf-8", quoting=csv.QUOTE_MINIMAL, lineterminator="\n"
+            )
     except BaseException as exc:
         for ctx, _ in staged:
             ctx.__exit__(type(exc), exc, exc.__traceback__)

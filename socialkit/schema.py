@@ -87,7 +87,9 @@ def _c(name: str, kind: Kind, **kw) -> ColumnSpec:
 
 
 _COURSE_ID = _c(
-    "course_id", "structural", pattern=r"[A-Za-z0-9_\-]{1,64}",
+    "course_id",
+    "structural",
+    pattern=r"[A-Za-z0-9_\-]{1,64}",
     expected="letters, digits, '-' or '_', at most 64 characters",
 )
 
@@ -199,8 +201,14 @@ class Portfolio:
             return df[df["course_id"].isin(keep)]
 
         return Portfolio(
-            sub(self.courses), sub(self.objectives), sub(self.activities),
-            self.tools, self.organisations, self.raw, self.source, self.notices,
+            sub(self.courses),
+            sub(self.objectives),
+            sub(self.activities),
+            self.tools,
+            self.organisations,
+            self.raw,
+            self.source,
+            self.notices,
         )
 
 
@@ -253,7 +261,9 @@ def _schema(table: str, present: set[str]) -> pa.DataFrameSchema:
         checks = [check] if check is not None else []
         if spec.kind == "structural":
             checks.append(
-                pa.Check(lambda s: ~_blank(s), error="is blank; a value is required", ignore_na=False)
+                pa.Check(
+                    lambda s: ~_blank(s), error="is blank; a value is required", ignore_na=False
+                )
             )
         columns[spec.name] = pa.Column(checks=checks, nullable=True, required=False)
     return pa.DataFrameSchema(columns, name=table, strict=False)
@@ -264,13 +274,15 @@ def _column_issues(table: str, df: pd.DataFrame) -> pd.DataFrame:
         _schema(table, set(df.columns)).validate(df, lazy=True)
     except pa.errors.SchemaErrors as exc:
         fc = exc.failure_cases
-        return pd.DataFrame({
-            "table": table,
-            "row": fc["index"].astype("Int64"),
-            "column": fc["column"].astype("str"),
-            "value": fc["failure_case"].astype("str").where(fc["failure_case"].notna()),
-            "message": fc["check"].astype("str"),
-        })
+        return pd.DataFrame(
+            {
+                "table": table,
+                "row": fc["index"].astype("Int64"),
+                "column": fc["column"].astype("str"),
+                "value": fc["failure_case"].astype("str").where(fc["failure_case"].notna()),
+                "message": fc["check"].astype("str"),
+            }
+        )
     return _issues()
 
 
@@ -279,20 +291,30 @@ def _issues(rows: list[dict] | None = None) -> pd.DataFrame:
     return df.astype({"row": "Int64"})
 
 
-def _frame_issues(table: str, df: pd.DataFrame, mask: pd.Series, column: str,
-                  message: pd.Series | str) -> pd.DataFrame:
+def _frame_issues(
+    table: str, df: pd.DataFrame, mask: pd.Series, column: str, message: pd.Series | str
+) -> pd.DataFrame:
     if not mask.any():
         return _issues()
     bad = df.loc[mask]
     msg = message[mask] if isinstance(message, pd.Series) else message
-    return pd.DataFrame({
-        "table": table, "row": bad.index.astype("Int64"), "column": column,
-        "value": bad[column], "message": msg,
-    })
+    return pd.DataFrame(
+        {
+            "table": table,
+            "row": bad.index.astype("Int64"),
+            "column": column,
+            "value": bad[column],
+            "message": msg,
+        }
+    )
 
 
 def _duplicate_issues(
-    table: str, df: pd.DataFrame, keys: list[str], *, what: str | None = None,
+    table: str,
+    df: pd.DataFrame,
+    keys: list[str],
+    *,
+    what: str | None = None,
     key_frame: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Rows whose key repeats an earlier row's key (the last key column is reported)."""
@@ -300,28 +322,42 @@ def _duplicate_issues(
     dup = frame.duplicated(keep="first") & frame.notna().all(axis=1)
     if not dup.any():
         return _issues()
-    first_row = pd.Series(frame.index, index=frame.index).groupby(
-        [frame[k] for k in keys]
-    ).transform("min").astype("Int64")
+    first_row = (
+        pd.Series(frame.index, index=frame.index)
+        .groupby([frame[k] for k in keys])
+        .transform("min")
+        .astype("Int64")
+    )
     what = what or keys[-1]
     scope = [f" within course {c!r}" for c in frame[keys[0]][dup]] if len(keys) > 1 else ""
     msg = (
-        f"duplicate {what}"
-        + pd.Series(scope, index=frame.index[dup], dtype="str").fillna("")
-        + "; first used at row " + first_row[dup].astype("str")
-        + "; expected each to be unique"
-    ) if scope else (
-        f"duplicate {what}; first used at row " + first_row[dup].astype("str")
-        + "; expected each to be unique"
+        (
+            f"duplicate {what}"
+            + pd.Series(scope, index=frame.index[dup], dtype="str").fillna("")
+            + "; first used at row "
+            + first_row[dup].astype("str")
+            + "; expected each to be unique"
+        )
+        if scope
+        else (
+            f"duplicate {what}; first used at row "
+            + first_row[dup].astype("str")
+            + "; expected each to be unique"
+        )
     )
     return _frame_issues(table, df, dup, keys[-1], msg)
 
 
 def _missing_column_issues(table: str, df: pd.DataFrame) -> pd.DataFrame:
     rows = [
-        {"table": table, "row": pd.NA, "column": spec.name, "value": None,
-         "message": f"required column {spec.name!r} is missing; the table has "
-                    f"{', '.join(map(repr, df.columns)) or 'no columns'}"}
+        {
+            "table": table,
+            "row": pd.NA,
+            "column": spec.name,
+            "value": None,
+            "message": f"required column {spec.name!r} is missing; the table has "
+            f"{', '.join(map(repr, df.columns)) or 'no columns'}",
+        }
         for spec in TABLES[table]
         if spec.kind == "structural" and spec.name not in df.columns
     ]
@@ -399,10 +435,19 @@ def validate(
         _duplicate_issues("courses", c, ["course_id"]),
         _duplicate_issues("objectives", o, ["course_id", "objective_id"]),
         _duplicate_issues("activities", a, ["course_id", "activity_id"]),
-        _duplicate_issues("activities", a, ["course_id", "seq"],
-                          key_frame=pd.DataFrame({"course_id": a["course_id"], "seq": seq_num})),
-        _duplicate_issues("tools", t, ["tool"], what="tool name",
-                          key_frame=pd.DataFrame({"tool": t["tool"].str.lower()})),
+        _duplicate_issues(
+            "activities",
+            a,
+            ["course_id", "seq"],
+            key_frame=pd.DataFrame({"course_id": a["course_id"], "seq": seq_num}),
+        ),
+        _duplicate_issues(
+            "tools",
+            t,
+            ["tool"],
+            what="tool name",
+            key_frame=pd.DataFrame({"tool": t["tool"].str.lower()}),
+        ),
         _duplicate_issues("organisations", g, ["organisation"]),
     ]
 
@@ -410,45 +455,85 @@ def validate(
     course_set = set(c["course_id"].dropna())
     for name, df in (("objectives", o), ("activities", a)):
         mask = df["course_id"].notna() & ~df["course_id"].isin(course_set)
-        issues.append(_frame_issues(name, raw[name], mask, "course_id",
-                                    "unknown course; expected a course_id of the courses table"))
+        issues.append(
+            _frame_issues(
+                name,
+                raw[name],
+                mask,
+                "course_id",
+                "unknown course; expected a course_id of the courses table",
+            )
+        )
     obj_keys = o["course_id"] + "\x1f" + o["objective_id"]
-    mask = a["objective_id"].notna() & ~(a["course_id"] + "\x1f" + a["objective_id"]).isin(
-        set(obj_keys.dropna())
-    ) & a["course_id"].isin(course_set)
-    issues.append(_frame_issues("activities", raw["activities"], mask, "objective_id",
-                                "no such objective in this course; expected an objective_id "
-                                "of the same course in the objectives table, or blank"))
+    mask = (
+        a["objective_id"].notna()
+        & ~(a["course_id"] + "\x1f" + a["objective_id"]).isin(set(obj_keys.dropna()))
+        & a["course_id"].isin(course_set)
+    )
+    issues.append(
+        _frame_issues(
+            "activities",
+            raw["activities"],
+            mask,
+            "objective_id",
+            "no such objective in this course; expected an objective_id "
+            "of the same course in the objectives table, or blank",
+        )
+    )
     org_names = set(g["organisation"].dropna())
     mask = c["organisation"].notna() & ~c["organisation"].isin(org_names)
-    issues.append(_frame_issues("courses", raw["courses"], mask, "organisation",
-                                "unknown organisation; expected one of "
-                                + ", ".join(map(repr, sorted(org_names)))))
+    issues.append(
+        _frame_issues(
+            "courses",
+            raw["courses"],
+            mask,
+            "organisation",
+            "unknown organisation; expected one of " + ", ".join(map(repr, sorted(org_names))),
+        )
+    )
     tool_lookup = dict(zip(t["tool"].str.lower(), t["tool"], strict=True))
     tool_lookup.pop(None, None)
     tool_key = a["tool"].str.lower()
     mask = tool_key.notna() & (tool_key != "none") & ~tool_key.isin(set(tool_lookup))
     known = ", ".join(map(repr, sorted(tool_lookup.values()))) if tool_lookup else "(no tools)"
-    issues.append(_frame_issues("activities", raw["activities"], mask, "tool",
-                                f"unknown tool; expected 'none' or a tool of the catalog: {known}"))
+    issues.append(
+        _frame_issues(
+            "activities",
+            raw["activities"],
+            mask,
+            "tool",
+            f"unknown tool; expected 'none' or a tool of the catalog: {known}",
+        )
+    )
     plat_items = g["platforms"].str.split(";").explode().str.strip()
     plat_items = plat_items[plat_items.notna() & (plat_items != "")]
     bad_plat = plat_items[~plat_items.str.lower().isin(set(tool_lookup))]
     if len(bad_plat):
-        issues.append(pd.DataFrame({
-            "table": "organisations", "row": bad_plat.index.astype("Int64"),
-            "column": "platforms", "value": bad_plat.to_numpy(),
-            "message": f"unknown platform; expected tools of the catalog: {known}",
-        }))
+        issues.append(
+            pd.DataFrame(
+                {
+                    "table": "organisations",
+                    "row": bad_plat.index.astype("Int64"),
+                    "column": "platforms",
+                    "value": bad_plat.to_numpy(),
+                    "message": f"unknown platform; expected tools of the catalog: {known}",
+                }
+            )
+        )
 
-    found = pd.concat([i for i in issues if len(i)], ignore_index=True) if any(
-        len(i) for i in issues
-    ) else _issues()
+    found = (
+        pd.concat([i for i in issues if len(i)], ignore_index=True)
+        if any(len(i) for i in issues)
+        else _issues()
+    )
     if len(found):
         order = {n: i for i, n in enumerate(TABLE_ORDER)}
-        found = found.assign(_t=found["table"].map(order)).sort_values(
-            ["_t", "row", "column"], kind="stable", na_position="first"
-        ).drop(columns="_t").reset_index(drop=True)
+        found = (
+            found.assign(_t=found["table"].map(order))
+            .sort_values(["_t", "row", "column"], kind="stable", na_position="first")
+            .drop(columns="_t")
+            .reset_index(drop=True)
+        )
         raise ValidationError(found[ISSUE_COLUMNS])
 
     return _canonical(c, o, a, t, g, tool_lookup, raw=raw, source=source, notices=notices)
@@ -488,6 +573,12 @@ def _canonical(c, o, a, t, g, tool_lookup, *, raw, source, notices) -> Portfolio
     orgs["prefers_internal"] = BOOLEAN.normalise(orgs["prefers_internal"]).eq("true")
 
     return Portfolio(
-        courses=courses, objectives=with_row(o, "objectives"), activities=acts,
-        tools=tools, organisations=orgs, raw=raw, source=source, notices=tuple(notices),
+        courses=courses,
+        objectives=with_row(o, "objectives"),
+        activities=acts,
+        tools=tools,
+        organisations=orgs,
+        raw=raw,
+        source=source,
+        notices=tuple(notices),
     )

@@ -82,9 +82,18 @@ TIMINGS = Vocabulary(
     "timing",
     ("before", "during", "after"),
     {
-        "pre": "before", "pre-work": "before", "pre-class": "before", "before-class": "before",
-        "in-class": "during", "classroom": "during", "during-class": "during", "live": "during",
-        "post": "after", "post-class": "after", "after-class": "after", "follow-up": "after",
+        "pre": "before",
+        "pre-work": "before",
+        "pre-class": "before",
+        "before-class": "before",
+        "in-class": "during",
+        "classroom": "during",
+        "during-class": "during",
+        "live": "during",
+        "post": "after",
+        "post-class": "after",
+        "after-class": "after",
+        "follow-up": "after",
     },
 )
 DIRECTIONS = Vocabulary(
@@ -121,8 +130,15 @@ BOOLEAN = Vocabulary(
 VOCABULARIES: dict[str, Vocabulary] = {
     v.name: v
     for v in (
-        TIMINGS, DIRECTIONS, TOOL_TYPES, IN_CLASS_REASONS, LEARNING_TYPES,
-        HOSTING, ONBOARDING, STATUS, BOOLEAN,
+        TIMINGS,
+        DIRECTIONS,
+        TOOL_TYPES,
+        IN_CLASS_REASONS,
+        LEARNING_TYPES,
+        HOSTING,
+        ONBOARDING,
+        STATUS,
+        BOOLEAN,
     )
 }
 

@@ -1,0 +1,189 @@
+"""One call that checks a portfolio and gathers what ``socialkit check`` reports."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .advice import strategic_warnings
+from .analysis import QUESTIONS, checklist_gaps, outside_class_share, timing_direction_matrix
+from .errors import ValidationError, format_issues
+from .io import load_portfolio, sample_path
+from .schema import ISSUE_COLUMNS, Portfolio
+
+__all__ = ["CheckResult", "check_portfolio"]
+
+
+@dataclass(frozen=True, eq=False)
+class CheckResult:
+    """What checking a portfolio found.
+
+    Attributes
+    ----------
+    source : pathlib.Path
+    errors : pandas.DataFrame
+        Contract violations (``table``, ``row``, ``column``, ``value``, ``message``).
+    warnings : pandas.DataFrame
+        Strategic warnings (see :func:`socialkit.advice.strategic_warnings`); empty when
+        the portfolio is invalid.
+    portfolio : Portfolio or None
+        The validated portfolio, or None when invalid.
+    notices : tuple of str
+        Reader remarks such as unknown columns.
+    """
+
+    source: Path
+    errors: pd.DataFrame
+    warnings: pd.DataFrame
+    portfolio: Portfolio | None
+    notices: tuple[str, ...] = ()
+    _courses: list[dict[str, Any]] | None = field(default=None, repr=False)
+
+    @property
+    def valid(self) -> bool:
+        """True when the portfolio meets the data contract (warnings allowed)."""
+        return self.portfolio is not None
+
+    def courses(self) -> list[dict[str, Any]]:
+        """Per course: id, title, matrix, checklist, shares outside class, warning count."""
+        if self._courses is not None:
+            return self._courses
+        courses = [] if self.portfolio is None else _course_records(self.portfolio, self.warnings)
+        object.__setattr__(self, "_courses", courses)
+        return courses
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document of ``socialkit check --json``."""
+        errors = self.errors.astype(object).where(self.errors.notna(), None)
+        warnings = self.warnings.astype(object).where(self.warnings.notna(), None)
+        return {
+            "valid": self.valid,
+            "source": str(self.source),
+            "notices": list(self.notices),
+            "errors": errors.to_dict("records"),
+            "warnings": warnings.to_dict("records"),
+            "courses": self.courses(),
+        }
+
+    def format_text(self) -> str:
+        """A readable report: errors, then warnings, then a line per course."""
+        out = [f"Portfolio {str(self.source)!r}"]
+        out += [f"note: {n}" for n in self.notices]
+        if len(self.errors):
+            out.append(f"\nErrors ({len(self.errors)}):")
+            out += [f"  {line}" for line in format_issues(self.errors)]
+        if len(self.warnings):
+            out.append(f"\nWarnings ({len(self.warnings)}):")
+            w = self.warnings
+            where = w["course_id"] + w["activity_id"].map(
+                lambda a: f" / {a}", na_action="ignore"
+            ).fillna("").astype("str")
+            out += ("  [" + w["code"] + "] " + where + ": " + w["message"]).tolist()
+        if self.valid:
+            courses = self.courses()
+            width = max([len(c["course_id"]) for c in courses] + [6])
+            out.append(f"\nCourses ({len(courses)}):")
+            for c in courses:
+                ok = sum(q["ok"] for q in c["checklist"])
+                share = c["flipped_share"]
+                shown = "  n/a" if share is None else f"{share:5.0%}"
+                out.append(
+                    f"  {c['course_id']:<{width}}  checklist {ok}/6  outside class "
+                    f"{shown}  warnings {c['n_warnings']:>3}  {c['title']}"
+                )
+            out.append(f"\nvalid: {len(courses)} course(s), {len(self.warnings)} warning(s)")
+        else:
+            out.append(f"\ninvalid: {len(self.errors)} error(s); nothing was analysed")
+        return "\n".join(out)
+
+
+def check_portfolio(path: str | os.PathLike[str] | None = None) -> CheckResult:
+    """Validate a portfolio and, when valid, find its strategic warnings.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        A CSV folder or ``.xlsx`` workbook; the bundled sample when omitted.
+
+    Returns
+    -------
+    CheckResult
+
+    Raises
+    ------
+    PortfolioNotFoundError, PortfolioReadError
+        When the portfolio cannot be read at all (validation errors are returned, not raised).
+    """
+    path = Path(path) if path is not None else sample_path()
+    try:
+        portfolio = load_portfolio(path)
+    except ValidationError as exc:
+        return CheckResult(
+            path,
+            exc.issues,
+            pd.DataFrame(columns=["code", "course_id", "activity_id", "message"]),
+            None,
+        )
+    return CheckResult(
+        path,
+        pd.DataFrame(columns=ISSUE_COLUMNS),
+        strategic_warnings(portfolio),
+        portfolio,
+        portfolio.notices,
+    )
+
+
+def _course_records(p: Portfolio, warnings: pd.DataFrame) -> list[dict[str, Any]]:
+    ids = p.course_ids
+    n = len(ids)
+    m = timing_direction_matrix(p)
+    t_names = list(m["timing"].cat.categories)
+    d_names = list(m["direction"].cat.categories)
+    # the grid comes back in course, timing, direction order: reshape, no loop needed
+    counts = m["activities"].to_numpy().reshape(n, len(t_names), len(d_names)).tolist()
+    minutes = m["minutes"].to_numpy().reshape(n, len(t_names), len(d_names)).tolist()
+
+    gaps = checklist_gaps(p)
+    gap_lists = gaps.groupby(["course_id", "question"], sort=False)["gap"].agg(list).to_dict()
+    share = outside_class_share(p)
+    flipped = share["share_outside"].astype(object).where(share["share_outside"].notna(), None)
+    mshare = (
+        share["share_minutes_outside"]
+        .astype(object)
+        .where(share["share_minutes_outside"].notna(), None)
+    )
+    n_warn = pd.Series(ids).map(warnings["course_id"].value_counts()).fillna(0).astype(int)
+    titles = p.courses["title"].tolist()
+    questions = [(q, text) for q, text in QUESTIONS.items()]
+    empty: list[str] = []
+    return [
+        {
+            "course_id": cid,
+            "title": titles[i],
+            "matrix": {
+                t: dict(zip(d_names, row, strict=True))
+                for t, row in zip(t_names, counts[i], strict=True)
+            },
+            "minutes": {
+                t: dict(zip(d_names, row, strict=True))
+                for t, row in zip(t_names, minutes[i], strict=True)
+            },
+            "checklist": [
+                {
+                    "question": q,
+                    "text": text,
+                    "ok": (cid, q) not in gap_lists,
+                    "gaps": gap_lists.get((cid, q), empty),
+                }
+                for q, text in questions
+            ],
+            "flipped_share": flipped.iat[i],
+            "minutes_share_outside": mshare.iat[i],
+            "n_warnings": int(n_warn.iat[i]),
+        }
+        for i, cid in enumerate(ids)
+    ]

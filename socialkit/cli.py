@@ -1,0 +1,100 @@
+"""The ``socialkit`` command line: parse, call the library, print, exit."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import PortfolioNotFoundError, SocialkitError, ValidationError
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="socialkit")
+def main() -> None:
+    """Design social learning around the formal moment: check, convert and analyse."""
+
+
+@main.command()
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
+def check(path: Path | None, as_json: bool) -> None:
+    """Validate a portfolio (a CSV folder or .xlsx) and report warnings per course.
+
+    PATH defaults to the bundled sample portfolio. Exit status: 0 valid (warnings
+    allowed), 1 invalid, 2 bad usage or no portfolio at PATH.
+    """
+    from .check import check_portfolio
+
+    try:
+        result = check_portfolio(path)
+    except PortfolioNotFoundError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    except SocialkitError as exc:
+        _fail(str(exc), EXIT_INVALID)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+    else:
+        click.echo(result.format_text())
+    sys.exit(EXIT_OK if result.valid else EXIT_INVALID)
+
+
+@main.command()
+@click.argument("src", type=click.Path(path_type=Path))
+@click.argument("dest", type=click.Path(path_type=Path))
+@click.option(
+    "--no-check", is_flag=True, help="Convert even if the source breaks the data contract."
+)
+def convert(src: Path, dest: Path, no_check: bool) -> None:
+    """Convert a portfolio between a CSV folder and an .xlsx workbook, losslessly.
+
+    DEST ending in .xlsx makes a workbook; any other DEST is a folder of CSV files.
+    The source is validated first and nothing is written if it is invalid.
+    """
+    from .io import convert as do_convert
+
+    try:
+        written = do_convert(src, dest, check=not no_check)
+    except PortfolioNotFoundError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    except ValidationError as exc:
+        _fail(f"{exc}\nnothing was written (use --no-check to convert anyway)", EXIT_INVALID)
+    except SocialkitError as exc:
+        _fail(str(exc), EXIT_INVALID)
+    click.echo(f"wrote {written}")
+
+
+@main.command()
+@click.argument("n_courses", type=click.IntRange(min=1))
+@click.argument("dest", type=click.Path(path_type=Path))
+@click.option(
+    "--activities",
+    "per_course",
+    type=click.IntRange(min=1),
+    default=20,
+    show_default=True,
+    help="Activities per course.",
+)
+@click.option("--seed", type=int, default=0, show_default=True)
+def generate(n_courses: int, dest: Path, per_course: int, seed: int) -> None:
+    """Write a synthetic portfolio of N_COURSES courses to DEST (folder or .xlsx)."""
+    from .io import write_tables
+    from .synth import make_portfolio_tables
+
+    tables = make_portfolio_tables(n_courses, activities_per_course=per_course, seed=seed)
+    try:
+        written = write_tables(tables, dest)
+    except SocialkitError as exc:
+        _fail(str(exc), EXIT_INVALID)
+    click.echo(f"wrote {n_courses} courses to {written}")

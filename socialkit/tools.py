@@ -1,0 +1,219 @@
+"""Tool fit and tool recommendations under an organisation's constraints.
+
+The method picks a concrete tool last: once an activity's tool type and social
+direction are known, prefer what the organisation already has, what its firewall
+lets through, and what asks the least of learners before first use.
+All functions work on the whole portfolio at once; work that depends only on an
+(organisation, tool type, direction) combination is done once per combination.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .schema import Portfolio
+from .vocab import FRICTION
+
+__all__ = ["blocked_pairs", "recommend_tools", "tool_fit"]
+
+_KEY = "\x1f"
+
+
+def _pairs(tools: pd.DataFrame, column: str) -> set[str]:
+    long = tools[["tool", column]].explode(column).dropna()
+    return set(long["tool"] + _KEY + long[column])
+
+
+def blocked_pairs(portfolio: Portfolio) -> pd.DataFrame:
+    """Which organisation's firewall blocks which tool.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per blocked (``organisation``, ``tool``) with ``domains``: the tool's
+        host names the organisation blocks, ``;``-separated. A blocked domain also
+        blocks its subdomains (``youtube.com`` blocks ``www.youtube.com``).
+    """
+    orgs = portfolio.organisations[["organisation", "blocked_domains"]].explode("blocked_domains")
+    orgs = orgs.dropna()
+    tools = portfolio.tools[["tool", "domains"]].explode("domains").dropna()
+    pairs = orgs.merge(tools, how="cross")
+    d, b = pairs["domains"], pairs["blocked_domains"]
+    # catalog-sized (organisations x tools), not portfolio-sized
+    hit = (d == b) | pd.Series(
+        [x.endswith("." + y) for x, y in zip(d, b, strict=True)], index=pairs.index, dtype=bool
+    )
+    hits = pairs[hit]
+    out = hits.groupby(["organisation", "tool"], as_index=False, sort=False)["domains"].agg(
+        lambda s: ";".join(dict.fromkeys(s))
+    )
+    return out.astype({"organisation": "str", "tool": "str", "domains": "str"})
+
+
+def _tool_attributes(portfolio: Portfolio) -> pd.DataFrame:
+    t = portfolio.tools[["tool", "hosting", "onboarding"]].copy()
+    t["friction"] = t["onboarding"].map(FRICTION).astype("Int64")
+    return t
+
+
+def tool_fit(portfolio: Portfolio) -> pd.DataFrame:
+    """How well each chosen tool fits its activity and its organisation.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per activity that names a tool (not blank, not ``none``), with
+        ``course_id``, ``activity_id``, ``seq``, ``organisation``, ``tool``,
+        ``tool_type``, ``direction``; ``serves_type`` and ``serves_direction``
+        (boolean, missing while the type or direction is undecided); ``blocked`` and
+        ``blocked_domains``; ``hosting``, ``onboarding`` and ``friction`` (0 = none up to
+        3 = new account); ``on_platform`` (the organisation already has it);
+        ``alternative``: the best-ranked platform of the organisation that serves the
+        same type and direction, when the chosen tool is not one; and ``fits``: serves
+        its type and direction (where decided) and is not blocked.
+    """
+    a = portfolio.activities
+    cols = ["course_id", "activity_id", "seq", "organisation", "tool", "tool_type", "direction"]
+    fit = a.loc[a["tool"].notna() & (a["tool"] != "none"), cols].reset_index(drop=True)
+
+    type_ok = (fit["tool"] + _KEY + fit["tool_type"]).isin(_pairs(portfolio.tools, "tool_types"))
+    dir_ok = (fit["tool"] + _KEY + fit["direction"]).isin(_pairs(portfolio.tools, "directions"))
+    fit["serves_type"] = type_ok.astype("boolean").mask(fit["tool_type"].isna())
+    fit["serves_direction"] = dir_ok.astype("boolean").mask(fit["direction"].isna())
+
+    blocked = blocked_pairs(portfolio).rename(columns={"domains": "blocked_domains"})
+    fit = fit.merge(blocked, on=["organisation", "tool"], how="left")
+    fit["blocked"] = fit["blocked_domains"].notna()
+    fit = fit.merge(_tool_attributes(portfolio), on="tool", how="left")
+
+    platforms = portfolio.organisations[["organisation", "platforms"]].explode("platforms")
+    on_platform = set((platforms["organisation"] + _KEY + platforms["platforms"]).dropna())
+    fit["on_platform"] = (fit["organisation"] + _KEY + fit["tool"]).isin(on_platform)
+
+    best = _best_platform(portfolio, fit[["organisation", "tool_type", "direction"]])
+    fit = fit.merge(best, on=["organisation", "tool_type", "direction"], how="left")
+    fit["alternative"] = fit["alternative"].where(~fit["on_platform"])
+    fit["fits"] = (
+        fit["serves_type"].fillna(True) & fit["serves_direction"].fillna(True) & ~fit["blocked"]
+    ).astype(bool)
+    return fit
+
+
+def _best_platform(portfolio: Portfolio, combos: pd.DataFrame) -> pd.DataFrame:
+    """Top-ranked organisation platform for each (organisation, tool_type, direction)."""
+    combos = combos.drop_duplicates()
+    ranked = _rank(portfolio, combos)
+    ranked = ranked[ranked["on_platform"]].sort_values("rank", kind="stable")
+    best = ranked.drop_duplicates(["organisation", "tool_type", "direction"])
+    return best[["organisation", "tool_type", "direction", "tool"]].rename(
+        columns={"tool": "alternative"}
+    )
+
+
+def _rank(portfolio: Portfolio, combos: pd.DataFrame) -> pd.DataFrame:
+    """Candidate tools for each (organisation, tool_type, direction), scored and ranked.
+
+    A candidate serves the tool type and, where decided, the direction, and is not
+    blocked by the organisation. Combinations with no tool type get no candidates.
+    """
+    combos = combos[combos["tool_type"].notna()].drop_duplicates()
+    tools = portfolio.tools[["tool", "tool_types", "directions"]]
+    attrs = _tool_attributes(portfolio)
+    by_type = tools[["tool", "tool_types"]].explode("tool_types").dropna()
+    cand = combos.merge(by_type, left_on="tool_type", right_on="tool_types").drop(
+        columns="tool_types"
+    )
+    dirs = _pairs(portfolio.tools, "directions")
+    cand = cand[cand["direction"].isna() | (cand["tool"] + _KEY + cand["direction"]).isin(dirs)]
+    blocked = blocked_pairs(portfolio)
+    blocked_keys = set(blocked["organisation"] + _KEY + blocked["tool"])
+    cand = cand[~(cand["organisation"] + _KEY + cand["tool"]).isin(blocked_keys)]
+    cand = cand.merge(attrs, on="tool", how="left")
+
+    orgs = portfolio.organisations[["organisation", "platforms", "prefers_internal"]]
+    plat = orgs[["organisation", "platforms"]].explode("platforms").dropna()
+    plat_keys = set(plat["organisation"] + _KEY + plat["platforms"])
+    cand["on_platform"] = (cand["organisation"] + _KEY + cand["tool"]).isin(plat_keys)
+    cand = cand.merge(orgs[["organisation", "prefers_internal"]], on="organisation", how="left")
+    internal_pref = cand["prefers_internal"].fillna(False).astype(bool) & cand["hosting"].eq(
+        "internal"
+    )
+    friction = cand["friction"].fillna(len(FRICTION) - 1).astype("int64")
+    cand["score"] = 4 * cand["on_platform"].astype(int) + internal_pref.astype(int) - friction
+
+    reasons = pd.Series("", index=cand.index, dtype="str")
+    reasons = reasons.mask(cand["on_platform"], "already one of the organisation's platforms; ")
+    reasons = reasons + internal_pref.map(
+        {True: "internal, as the organisation prefers; ", False: ""}
+    ).astype("str")
+    reasons = reasons + "serves " + cand["tool_type"]
+    reasons = reasons + cand["direction"].map(lambda d: f" and {d}", na_action="ignore").fillna(
+        ""
+    ).astype("str")
+    onboarding = cand["onboarding"].fillna("unknown onboarding").str.replace("-", " ")
+    reasons = reasons + "; onboarding: " + onboarding
+    cand["reasons"] = reasons
+
+    cand = cand.sort_values(
+        ["organisation", "tool_type", "direction", "score", "friction", "tool"],
+        ascending=[True, True, True, False, True, True],
+        kind="stable",
+        na_position="last",
+    )
+    keys = ["organisation", "tool_type", "direction"]
+    cand["rank"] = cand.groupby(keys, dropna=False, sort=False).cumcount() + 1
+    return cand
+
+
+def recommend_tools(portfolio: Portfolio, *, top: int = 3) -> pd.DataFrame:
+    """Rank candidate tools for every activity whose tool type is decided.
+
+    Candidates serve the activity's tool type and (where decided) direction and are not
+    blocked by the organisation's firewall. They are scored: +4 when the organisation
+    already has the tool, +1 when it is internal and the organisation prefers internal
+    tools, minus the onboarding friction (0 none, 1 single sign-on, 2 one-click,
+    3 new account); ties go to lower friction, then to the name.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+    top : int, default 3
+        How many candidates to keep per activity.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``course_id``, ``activity_id``, ``rank`` (1 = best), ``tool``, ``score``,
+        ``on_platform``, ``hosting``, ``onboarding``, ``chosen`` (the activity already
+        uses it) and ``reasons``, sorted by course, activity order and rank.
+    """
+    a = portfolio.activities[
+        ["course_id", "activity_id", "seq", "organisation", "tool_type", "direction", "tool"]
+    ]
+    keys = ["organisation", "tool_type", "direction"]
+    ranked = _rank(portfolio, a[keys])
+    ranked = ranked[ranked["rank"] <= top]
+    out = a.rename(columns={"tool": "chosen_tool"}).merge(ranked, on=keys, how="inner")
+    out["chosen"] = out["tool"] == out["chosen_tool"]
+    out = out.sort_values(["course_id", "seq", "rank"], kind="stable")
+    cols = [
+        "course_id",
+        "activity_id",
+        "rank",
+        "tool",
+        "score",
+        "on_platform",
+        "hosting",
+        "onboarding",
+        "chosen",
+        "reasons",
+    ]
+    return out[cols].reset_index(drop=True)

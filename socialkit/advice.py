@@ -5,10 +5,10 @@ Each warning has a stable ``code``; :data:`WARNING_CODES` describes them all.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
-from .analysis import _act_label, sequence_check
+from ._frames import isin
+from .analysis import _act_label, _in_course_order, _rows, sequence_check
 from .schema import Portfolio
 from .tools import tool_fit
 
@@ -30,17 +30,6 @@ WARNING_CODES: dict[str, str] = {
 _COLUMNS = ["code", "course_id", "activity_id", "message"]
 
 
-def _w(code: str, frame: pd.DataFrame, message: pd.Series) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "code": code,
-            "course_id": frame["course_id"].to_numpy(),
-            "activity_id": frame["activity_id"].to_numpy() if "activity_id" in frame else None,
-            "message": message.to_numpy(),
-        }
-    )
-
-
 def strategic_warnings(portfolio: Portfolio) -> pd.DataFrame:
     """Find every strategic warning in the portfolio.
 
@@ -56,165 +45,171 @@ def strategic_warnings(portfolio: Portfolio) -> pd.DataFrame:
         in course order, then activity order, then the order of :data:`WARNING_CODES`.
     """
     c, o, a = portfolio.courses, portfolio.objectives, portfolio.activities
-    lab = _act_label(a)
-    uses_tool = a["tool"].notna() & a["tool"].ne("none")
-    found = []
+    has_tool = a["tool"].notna() & a["tool"].ne("none")
+    during = a["timing"].eq("during").fillna(False)
 
-    no_obj = ~c["course_id"].isin(set(o["course_id"]))
+    no_obj = c.loc[~isin(c["course_id"], o["course_id"]), "course_id"]
+    chosen = a.loc[has_tool & isin(a["course_id"], no_obj), ["course_id", "tool"]]
     tools_by_course = (
-        a[uses_tool]
-        .groupby("course_id", sort=False)["tool"]
-        .agg(lambda s: ", ".join(dict.fromkeys(s)))
+        chosen.drop_duplicates().groupby("course_id", sort=False)["tool"].agg(", ".join)
     )
-    tf = c[no_obj & c["course_id"].isin(tools_by_course.index)]
-    found.append(
-        _w(
-            "tool-first",
-            tf,
-            "tools are chosen ("
-            + tf["course_id"].map(tools_by_course).astype("str")
-            + ") but the course has no learning objective: "
-            "start from what learners must be able to do, then choose tools",
-        )
-    )
-
-    m = a["objective_id"].isna()
-    found.append(
-        _w("no-objective", a[m], lab[m] + " serves no objective: link it to one, or drop it")
-    )
-
     seq = sequence_check(portfolio)
-    found.append(
-        _w(
-            "out-of-phase",
-            seq,
-            "activity "
-            + seq["activity_id"].map(repr).astype("str")
-            + " ("
-            + seq["timing"]
-            + " class) comes after activity "
-            + seq["after_activity_id"].map(repr).astype("str")
-            + " ("
-            + seq["after_timing"]
-            + " class): reorder them or change the timing",
-        )
-    )
+    fit = tool_fit(portfolio)
+    misfit_type = fit["serves_type"].eq(False).fillna(False)
+    misfit_dir = fit["serves_direction"].eq(False).fillna(False)
 
-    m = a["timing"].eq("during").fillna(False) & a["in_class_reason"].isna()
-    found.append(
-        _w(
-            "no-in-class-reason",
-            a[m],
-            lab[m] + " takes class time without a reason: "
-            "unless it needs expert guidance, feedback, skill practice, peer coaching "
-            "or reflection, move it before or after class",
+    def misfit(d: pd.DataFrame) -> pd.Series:
+        t, r = (
+            d["serves_type"].eq(False).fillna(False),
+            d["serves_direction"].eq(False).fillna(False),
         )
-    )
-    m = a["in_class_reason"].notna() & a["timing"].ne("during").fillna(False)
-    found.append(
-        _w(
-            "reason-outside-class",
-            a[m],
-            lab[m]
-            + " gives an in-class reason ("
-            + a.loc[m, "in_class_reason"]
-            + ") but is planned "
-            + a.loc[m, "timing"]
+        what = (
+            d["tool_type"]
+            .where(t, d["direction"])
+            .where(~(t & r), d["tool_type"] + " nor " + d["direction"])
+        )
+        return (
+            d["tool"]
+            + " ("
+            + _act_label(d)
+            + ") does not serve "
+            + what
+            + (": choose a tool that does")
+        )
+
+    def timing_words(d: pd.DataFrame) -> pd.Series:
+        return (
+            d["timing"]
             .fillna("with undecided timing")
             .str.replace(r"^(before|after)$", r"\1 class", regex=True)
-            + ": move it into class or drop the reason",
         )
-    )
 
-    fit = tool_fit(portfolio).merge(
-        a[["course_id", "activity_id", "title"]], on=["course_id", "activity_id"]
-    )
-    flab = _act_label(fit)
-    m = fit["blocked"]
-    found.append(
-        _w(
-            "blocked-tool",
-            fit[m],
-            fit.loc[m, "tool"] + " (" + flab[m] + ") is blocked "
-            "by "
-            + fit.loc[m, "organisation"]
-            + "'s firewall ("
-            + fit.loc[m, "blocked_domains"]
-            + "): learners cannot reach it from work",
-        )
-    )
-    bad_type = ~fit["serves_type"].fillna(True).astype(bool)
-    bad_dir = ~fit["serves_direction"].fillna(True).astype(bool)
-    m = bad_type | bad_dir
-    what = pd.Series(
-        np.where(
-            bad_type & bad_dir,
-            fit["tool_type"] + " nor " + fit["direction"],
-            np.where(bad_type, fit["tool_type"], fit["direction"]),
-        ),
-        index=fit.index,
-        dtype="str",
-    )
-    found.append(
-        _w(
-            "tool-misfit",
-            fit[m],
-            fit.loc[m, "tool"]
-            + " ("
-            + flab[m]
-            + ") does not serve "
-            + what[m]
-            + ": choose a tool that does",
-        )
-    )
-    m = (
+    found = [
         (
-            fit["hosting"].eq("external")
-            & fit["onboarding"].eq("new-account")
-            & fit["alternative"].notna()
-        )
-        .fillna(False)
-        .astype(bool)
-    )
-    found.append(
-        _w(
+            "tool-first",
+            _rows(
+                c,
+                isin(c["course_id"], tools_by_course.index),
+                message=lambda d: (
+                    "tools are chosen ("
+                    + d["course_id"].map(tools_by_course)
+                    + ") but the course has no learning objective: start from what "
+                    "learners must be able to do, then choose tools"
+                ),
+            ),
+        ),
+        (
+            "no-objective",
+            _rows(
+                a,
+                a["objective_id"].isna(),
+                message=lambda d: (
+                    _act_label(d) + " serves no objective: link it to one, or drop it"
+                ),
+            ),
+        ),
+        (
+            "out-of-phase",
+            _rows(
+                seq,
+                None,
+                message=lambda d: (
+                    "activity '"
+                    + d["activity_id"]
+                    + "' ("
+                    + d["timing"]
+                    + " class) comes after activity '"
+                    + d["after_activity_id"]
+                    + "' ("
+                    + d["after_timing"]
+                    + " class): reorder them or change the timing"
+                ),
+            ),
+        ),
+        (
+            "no-in-class-reason",
+            _rows(
+                a,
+                during & a["in_class_reason"].isna(),
+                message=lambda d: (
+                    _act_label(d) + " takes class time without a reason: unless it "
+                    "needs expert guidance, feedback, skill practice, peer coaching or "
+                    "reflection, move it before or after class"
+                ),
+            ),
+        ),
+        (
+            "reason-outside-class",
+            _rows(
+                a,
+                a["in_class_reason"].notna() & ~during,
+                message=lambda d: (
+                    _act_label(d)
+                    + " gives an in-class reason ("
+                    + d["in_class_reason"]
+                    + ") but is planned "
+                    + timing_words(d)
+                    + ": move it into class or drop the reason"
+                ),
+            ),
+        ),
+        (
+            "blocked-tool",
+            _rows(
+                fit,
+                fit["blocked"],
+                message=lambda d: (
+                    d["tool"]
+                    + " ("
+                    + _act_label(d)
+                    + ") is blocked by "
+                    + d["organisation"]
+                    + "'s firewall ("
+                    + d["blocked_domains"]
+                    + "): learners cannot reach it from work"
+                ),
+            ),
+        ),
+        ("tool-misfit", _rows(fit, misfit_type | misfit_dir, message=misfit)),
+        (
             "new-account-external",
-            fit[m],
-            fit.loc[m, "tool"]
-            + " ("
-            + flab[m]
-            + ") is external and asks learners for a new account, while "
-            + fit.loc[m, "alternative"]
-            + ", which "
-            + fit.loc[m, "organisation"]
-            + " already has, serves "
-            + fit.loc[m, "tool_type"]
-            + " and "
-            + fit.loc[m, "direction"]
-            + ": prefer "
-            + fit.loc[m, "alternative"],
-        )
-    )
-
-    m = uses_tool & a["learner_benefit"].isna()
-    found.append(
-        _w(
+            _rows(
+                fit,
+                fit["hosting"].eq("external").fillna(False)
+                & fit["onboarding"].eq("new-account").fillna(False)
+                & fit["alternative"].notna(),
+                message=lambda d: (
+                    d["tool"] + " (" + _act_label(d) + ") is external and asks "
+                    "learners for a new account, while "
+                    + d["alternative"]
+                    + ", which "
+                    + d["organisation"]
+                    + " already has, serves "
+                    + d["tool_type"]
+                    + " and "
+                    + d["direction"].fillna("any direction")
+                    + ": prefer "
+                    + d["alternative"]
+                ),
+            ),
+        ),
+        (
             "no-benefit",
-            a[m],
-            lab[m] + " uses " + a.loc[m, "tool"] + " but tells "
-            "learners no benefit: say what they gain from it",
-        )
-    )
-
-    out = pd.concat(
-        [f for f in found if len(f)] or [pd.DataFrame(columns=_COLUMNS)], ignore_index=True
-    )
-    course_pos = pd.Series(np.arange(len(c)), index=c["course_id"].to_numpy())
-    seq_pos = a.set_index(["course_id", "activity_id"])["seq"]
-    key = pd.MultiIndex.from_arrays([out["course_id"], out["activity_id"]])
-    out = out.assign(
-        _c=out["course_id"].map(course_pos),
-        _s=seq_pos.reindex(key).to_numpy(dtype="float64"),
-        _k=out["code"].map({k: i for i, k in enumerate(WARNING_CODES)}),
-    ).sort_values(["_c", "_s", "_k"], kind="stable", na_position="first")
-    return out[_COLUMNS].astype("str").reset_index(drop=True)
+            _rows(
+                a,
+                has_tool & a["learner_benefit"].isna(),
+                message=lambda d: (
+                    _act_label(d) + " uses " + d["tool"] + " but tells learners no "
+                    "benefit: say what they gain from it"
+                ),
+            ),
+        ),
+    ]
+    out = pd.concat([f.assign(code=code) for code, f in found], ignore_index=True)
+    seq_of = a.set_index(["course_id", "activity_id"])["seq"]
+    out["_s"] = seq_of.reindex(
+        pd.MultiIndex.from_frame(out[["course_id", "activity_id"]].fillna(""))
+    ).to_numpy(dtype="float64")
+    out["_k"] = out["code"].map({k: i for i, k in enumerate(WARNING_CODES)})
+    out = _in_course_order(out, c, ["_s", "_k"])
+    return out[_COLUMNS].astype("str")

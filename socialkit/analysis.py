@@ -6,9 +6,13 @@ courses or activities) and returns one row per course, activity or finding.
 
 from __future__ import annotations
 
+from itertools import groupby
+from operator import itemgetter
+
 import numpy as np
 import pandas as pd
 
+from ._frames import isin, isin_codes, pairs_isin, per_unique
 from .schema import Portfolio
 from .tools import tool_fit
 from .vocab import DIRECTIONS, PHASE_ORDER, TIMINGS
@@ -17,8 +21,10 @@ __all__ = [
     "QUESTIONS",
     "UNDECIDED",
     "checklist",
+    "checklist_gaps",
     "course_summary",
     "flipped_candidates",
+    "gap_lists",
     "outside_class_share",
     "sequence_check",
     "timing_direction_matrix",
@@ -44,7 +50,7 @@ def _label(s: pd.Series) -> pd.Series:
 
 def _act_label(a: pd.DataFrame) -> pd.Series:
     """``activity 'a3' ("Title")`` for messages."""
-    return "activity " + a["activity_id"].map(repr).astype("str") + " (" + _label(a["title"]) + ")"
+    return "activity '" + a["activity_id"].astype("str") + "' (" + _label(a["title"]) + ")"
 
 
 # --------------------------------------------------------------------------- matrix
@@ -141,14 +147,26 @@ def outside_class_share(portfolio: Portfolio) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- checklist
-def _gaps(course_id: pd.Series, question: int, text: pd.Series | str) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "course_id": course_id.to_numpy(),
-            "question": question,
-            "gap": text if isinstance(text, str) else text.to_numpy(),
-        }
+def _rows(frame: pd.DataFrame, mask: pd.Series | None, **columns) -> pd.DataFrame:
+    """Rows of ``frame`` picked by ``mask`` with new columns computed on that subset only.
+
+    Each keyword is a constant or a callable taking the subset; messages are thus built
+    for the rows that need one, not for the whole portfolio.
+    """
+    sub = frame if mask is None else frame[mask.to_numpy()]
+    out = {"course_id": sub["course_id"]}
+    if "activity_id" in sub:
+        out["activity_id"] = sub["activity_id"]
+    for name, value in columns.items():
+        out[name] = value(sub) if callable(value) else value
+    return pd.DataFrame(out).reset_index(drop=True)
+
+
+def _in_course_order(frame: pd.DataFrame, courses: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    ordered = frame.assign(_o=isin_codes(frame["course_id"], courses["course_id"])).sort_values(
+        ["_o", *by], kind="stable", na_position="first"
     )
+    return ordered.drop(columns="_o").reset_index(drop=True)
 
 
 def checklist_gaps(portfolio: Portfolio) -> pd.DataFrame:
@@ -158,108 +176,118 @@ def checklist_gaps(portfolio: Portfolio) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns ``course_id``, ``question`` (1-6) and ``gap`` (a sentence), in course
-        and activity order.
+        order, then question order, then activity order.
     """
     c, o, a = portfolio.courses, portfolio.objectives, portfolio.activities
-    lab = _act_label(a)
-    found = []
-
-    # 1 objectives defined, each served by an activity
-    has_obj = c["course_id"].isin(set(o["course_id"]))
-    found.append(_gaps(c.loc[~has_obj, "course_id"], 1, "no learning objective defined"))
-    served = set((a["course_id"] + "\x1f" + a["objective_id"]).dropna())
-    unserved = o[~(o["course_id"] + "\x1f" + o["objective_id"]).isin(served)]
-    found.append(
-        _gaps(
-            unserved["course_id"],
-            1,
-            "objective "
-            + unserved["objective_id"].map(repr).astype("str")
-            + " is served by no activity",
-        )
-    )
-
-    # 2 activities ordered (seq is unique by validation) and linked to an objective
-    has_act = c["course_id"].isin(set(a["course_id"]))
-    found.append(_gaps(c.loc[~has_act, "course_id"], 2, "no learning activity listed"))
-    m = a["objective_id"].isna()
-    found.append(_gaps(a.loc[m, "course_id"], 2, lab[m] + " is linked to no objective"))
-
-    # 3 timing, 4 direction
-    m = a["timing"].isna()
-    found.append(_gaps(a.loc[m, "course_id"], 3, "timing of " + lab[m] + " not decided"))
-    m = a["direction"].isna()
-    found.append(_gaps(a.loc[m, "course_id"], 4, "direction of " + lab[m] + " not decided"))
-
-    # 5 tool type and tool decided, and the tool fits
-    uses_tool = a["tool"].notna() & (a["tool"] != "none")
-    m = a["tool_type"].isna() & (a["tool"] != "none").fillna(True)
-    found.append(_gaps(a.loc[m, "course_id"], 5, "tool type of " + lab[m] + " not decided"))
-    m = a["tool"].isna()
-    found.append(_gaps(a.loc[m, "course_id"], 5, "tool of " + lab[m] + " not decided"))
+    has_tool = a["tool"].notna() & a["tool"].ne("none")
     fit = tool_fit(portfolio)
-    lab_fit = a.loc[uses_tool, ["course_id", "activity_id", "title"]].merge(
-        fit, on=["course_id", "activity_id"]
-    )
-    flab = _act_label(lab_fit)
-    m = lab_fit["blocked"]
-    found.append(
-        _gaps(
-            lab_fit.loc[m, "course_id"],
-            5,
-            lab_fit.loc[m, "tool"]
-            + " for "
-            + flab[m]
-            + " is blocked by the firewall ("
-            + lab_fit.loc[m, "blocked_domains"]
-            + ")",
-        )
-    )
-    m = ~lab_fit["serves_type"].fillna(True).astype(bool)
-    found.append(
-        _gaps(
-            lab_fit.loc[m, "course_id"],
-            5,
-            lab_fit.loc[m, "tool"]
-            + " for "
-            + flab[m]
-            + " does not serve "
-            + lab_fit.loc[m, "tool_type"],
-        )
-    )
-    m = ~lab_fit["serves_direction"].fillna(True).astype(bool)
-    found.append(
-        _gaps(
-            lab_fit.loc[m, "course_id"],
-            5,
-            lab_fit.loc[m, "tool"]
-            + " for "
-            + flab[m]
-            + " does not support "
-            + lab_fit.loc[m, "direction"],
-        )
-    )
-
-    # 6 a learner benefit for every activity that uses a tool
-    m = uses_tool & a["learner_benefit"].isna()
-    found.append(
-        _gaps(
-            a.loc[m, "course_id"],
-            6,
-            "no learner benefit stated for " + lab[m] + ", which uses " + a.loc[m, "tool"],
-        )
-    )
-
+    found = [
+        # 1 objectives defined, each served by an activity
+        _rows(
+            c,
+            ~isin(c["course_id"], o["course_id"]),
+            question=1,
+            gap="no learning objective defined",
+        ),
+        _rows(
+            o,
+            ~pairs_isin(o[["course_id", "objective_id"]], a[["course_id", "objective_id"]]),
+            question=1,
+            gap=lambda d: "objective '" + d["objective_id"] + "' is served by no activity",
+        ),
+        # 2 activities listed (seq is ordered and unique by validation), each linked
+        _rows(
+            c, ~isin(c["course_id"], a["course_id"]), question=2, gap="no learning activity listed"
+        ),
+        _rows(
+            a,
+            a["objective_id"].isna(),
+            question=2,
+            gap=lambda d: _act_label(d) + " is linked to no objective",
+        ),
+        # 3 timing, 4 direction
+        _rows(
+            a,
+            a["timing"].isna(),
+            question=3,
+            gap=lambda d: "timing of " + _act_label(d) + " not decided",
+        ),
+        _rows(
+            a,
+            a["direction"].isna(),
+            question=4,
+            gap=lambda d: "direction of " + _act_label(d) + " not decided",
+        ),
+        # 5 tool type and tool decided (tool 'none' needs no type), and the tool fits
+        _rows(
+            a,
+            a["tool_type"].isna() & a["tool"].ne("none").fillna(True),
+            question=5,
+            gap=lambda d: "tool type of " + _act_label(d) + " not decided",
+        ),
+        _rows(
+            a,
+            a["tool"].isna(),
+            question=5,
+            gap=lambda d: "tool of " + _act_label(d) + " not decided",
+        ),
+        _rows(
+            fit,
+            fit["blocked"],
+            question=5,
+            gap=lambda d: (
+                d["tool"]
+                + " for "
+                + _act_label(d)
+                + " is blocked by the firewall ("
+                + d["blocked_domains"]
+                + ")"
+            ),
+        ),
+        _rows(
+            fit,
+            fit["serves_type"].eq(False).fillna(False),
+            question=5,
+            gap=lambda d: d["tool"] + " for " + _act_label(d) + " does not serve " + d["tool_type"],
+        ),
+        _rows(
+            fit,
+            fit["serves_direction"].eq(False).fillna(False),
+            question=5,
+            gap=lambda d: (
+                d["tool"] + " for " + _act_label(d) + " does not support " + d["direction"]
+            ),
+        ),
+        # 6 a learner benefit for every activity that uses a tool
+        _rows(
+            a,
+            has_tool & a["learner_benefit"].isna(),
+            question=6,
+            gap=lambda d: (
+                "no learner benefit stated for " + _act_label(d) + ", which uses " + d["tool"]
+            ),
+        ),
+    ]
     gaps = pd.concat(found, ignore_index=True)
-    order = pd.Series(np.arange(len(c)), index=c["course_id"].to_numpy())
-    gaps = (
-        gaps.assign(_o=gaps["course_id"].map(order))
-        .sort_values(["_o", "question"], kind="stable")
-        .drop(columns="_o")
+    # order: course, question, then the activity's place in the sequence
+    seq_of = a.set_index(["course_id", "activity_id"])["seq"]
+    gaps["_s"] = seq_of.reindex(
+        pd.MultiIndex.from_frame(gaps[["course_id", "activity_id"]].fillna(""))
+    ).to_numpy(dtype="float64")
+    gaps = _in_course_order(gaps, c, ["question", "_s"])
+    return gaps[["course_id", "question", "gap"]].astype(
+        {"course_id": "str", "question": "int64", "gap": "str"}
     )
-    return gaps.astype({"course_id": "str", "question": "int64", "gap": "str"}).reset_index(
-        drop=True
-    )
+
+
+def gap_lists(gaps: pd.DataFrame) -> dict[tuple[str, int], list[str]]:
+    """Gather the long gap table of :func:`checklist_gaps` into lists per (course, question).
+
+    The table comes grouped (course, then question), so one pass builds every list.
+    """
+    keys = zip(gaps["course_id"].tolist(), gaps["question"].tolist(), strict=True)
+    pairs = zip(keys, gaps["gap"].tolist(), strict=True)
+    return {key: [g for _, g in group] for key, group in groupby(pairs, key=itemgetter(0))}
 
 
 def checklist(portfolio: Portfolio) -> pd.DataFrame:
@@ -280,9 +308,9 @@ def checklist(portfolio: Portfolio) -> pd.DataFrame:
     grid = pd.MultiIndex.from_product(
         [portfolio.course_ids, list(QUESTIONS)], names=["course_id", "question"]
     )
-    grouped = gaps.groupby(["course_id", "question"], sort=False)["gap"]
-    out = pd.DataFrame(index=grid).join(grouped.agg(tuple).rename("gaps")).reset_index()
-    out["gaps"] = out["gaps"].apply(lambda g: g if isinstance(g, tuple) else ())
+    collected = gap_lists(gaps)
+    out = pd.DataFrame(index=grid).reset_index()
+    out["gaps"] = [tuple(collected.get(k, ())) for k in grid]
     out["n_gaps"] = out["gaps"].str.len().astype("int64")
     out["ok"] = out["n_gaps"].eq(0)
     out.insert(2, "text", out["question"].map(QUESTIONS).astype("str"))
@@ -335,25 +363,26 @@ def sequence_check(portfolio: Portfolio) -> pd.DataFrame:
         earlier, later-phase activity: ``after_activity_id``, ``after_seq``,
         ``after_title``, ``after_timing``.
     """
-    a = portfolio.activities.sort_values(["course_id", "seq"], kind="stable").reset_index(drop=True)
-    phase = a["timing"].map(PHASE_ORDER).astype("float64")
+    acts = portfolio.activities
+    course = isin_codes(acts["course_id"], portfolio.course_ids)
+    order = np.lexsort((acts["seq"].to_numpy(), course))  # by course order, then seq
+    a = acts.iloc[order].reset_index(drop=True)
+    g = course[order]
+    phase = per_unique(a["timing"], lambda u: u.map(PHASE_ORDER)).astype("float64")
     filled = phase.fillna(-1)
-    g = a["course_id"]
     running = filled.groupby(g).cummax()
     before = running.groupby(g).shift(1).fillna(-1)
     new_max = filled > before
     pos = pd.Series(np.where(new_max, np.arange(len(a)), np.nan))
     ref = pos.groupby(g).ffill().groupby(g).shift(1)
-    flagged = phase.notna() & (phase < before)
+    flagged = (phase.notna() & (phase < before)).to_numpy()
     out = a.loc[flagged, ["course_id", "activity_id", "seq", "title", "timing"]]
     other = a.loc[
         ref[flagged].astype("int64").to_numpy(), ["activity_id", "seq", "title", "timing"]
     ]
     for col in other.columns:
         out[f"after_{col}"] = other[col].to_numpy()
-    order = pd.Series(np.arange(len(portfolio.courses)), index=portfolio.course_ids)
-    out = out.assign(_o=out["course_id"].map(order)).sort_values(["_o", "seq"], kind="stable")
-    return out.drop(columns="_o").reset_index(drop=True)
+    return out.reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- summary

@@ -10,7 +10,13 @@ from typing import Any
 import pandas as pd
 
 from .advice import strategic_warnings
-from .analysis import QUESTIONS, checklist_gaps, outside_class_share, timing_direction_matrix
+from .analysis import (
+    QUESTIONS,
+    checklist_gaps,
+    gap_lists,
+    outside_class_share,
+    timing_direction_matrix,
+)
 from .errors import ValidationError, format_issues
 from .io import load_portfolio, sample_path
 from .schema import ISSUE_COLUMNS, Portfolio
@@ -58,14 +64,12 @@ class CheckResult:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of ``socialkit check --json``."""
-        errors = self.errors.astype(object).where(self.errors.notna(), None)
-        warnings = self.warnings.astype(object).where(self.warnings.notna(), None)
         return {
             "valid": self.valid,
             "source": str(self.source),
             "notices": list(self.notices),
-            "errors": errors.to_dict("records"),
-            "warnings": warnings.to_dict("records"),
+            "errors": _records(self.errors),
+            "warnings": _records(self.warnings),
             "courses": self.courses(),
         }
 
@@ -137,6 +141,20 @@ def check_portfolio(path: str | os.PathLike[str] | None = None) -> CheckResult:
     )
 
 
+def _plain(s: pd.Series) -> list[Any]:
+    """A column as a list of plain Python values, missing values as None."""
+    values = s.astype(object).tolist()
+    return [None if v is None or v is pd.NA or v != v else v for v in values]
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    cols = list(df.columns)
+    return [
+        dict(zip(cols, row, strict=True))
+        for row in zip(*(_plain(df[c]) for c in cols), strict=True)
+    ]
+
+
 def _course_records(p: Portfolio, warnings: pd.DataFrame) -> list[dict[str, Any]]:
     ids = p.course_ids
     n = len(ids)
@@ -148,15 +166,11 @@ def _course_records(p: Portfolio, warnings: pd.DataFrame) -> list[dict[str, Any]
     minutes = m["minutes"].to_numpy().reshape(n, len(t_names), len(d_names)).tolist()
 
     gaps = checklist_gaps(p)
-    gap_lists = gaps.groupby(["course_id", "question"], sort=False)["gap"].agg(list).to_dict()
+    collected = gap_lists(gaps)
     share = outside_class_share(p)
-    flipped = share["share_outside"].astype(object).where(share["share_outside"].notna(), None)
-    mshare = (
-        share["share_minutes_outside"]
-        .astype(object)
-        .where(share["share_minutes_outside"].notna(), None)
-    )
-    n_warn = pd.Series(ids).map(warnings["course_id"].value_counts()).fillna(0).astype(int)
+    flipped = _plain(share["share_outside"])
+    mshare = _plain(share["share_minutes_outside"])
+    n_warn = pd.Series(ids).map(warnings["course_id"].value_counts()).fillna(0).astype(int).tolist()
     titles = p.courses["title"].tolist()
     questions = [(q, text) for q, text in QUESTIONS.items()]
     empty: list[str] = []
@@ -176,14 +190,14 @@ def _course_records(p: Portfolio, warnings: pd.DataFrame) -> list[dict[str, Any]
                 {
                     "question": q,
                     "text": text,
-                    "ok": (cid, q) not in gap_lists,
-                    "gaps": gap_lists.get((cid, q), empty),
+                    "ok": (cid, q) not in collected,
+                    "gaps": collected.get((cid, q), empty),
                 }
                 for q, text in questions
             ],
-            "flipped_share": flipped.iat[i],
-            "minutes_share_outside": mshare.iat[i],
-            "n_warnings": int(n_warn.iat[i]),
+            "flipped_share": flipped[i],
+            "minutes_share_outside": mshare[i],
+            "n_warnings": n_warn[i],
         }
         for i, cid in enumerate(ids)
     ]

@@ -16,6 +16,7 @@ from typing import Literal
 import pandas as pd
 import pandera.pandas as pa
 
+from ._frames import isin, pairs_isin, per_unique
 from .errors import ValidationError
 from .vocab import (
     BOOLEAN,
@@ -237,11 +238,13 @@ def _check_for(spec: ColumnSpec) -> pa.Check | None:
     if spec.min_int is not None:
         lo = spec.min_int
 
-        def is_int(s: pd.Series) -> pd.Series:
-            t = s.str.strip()
+        def whole_at_least(u: pd.Series) -> pd.Series:
+            t = u.str.strip()
             digits = t.str.fullmatch(r"\d{1,15}").fillna(False).astype(bool)
-            big = pd.to_numeric(t.where(digits), errors="coerce")
-            return _blank(s) | (digits & (big >= lo))
+            return digits & (pd.to_numeric(t.where(digits), errors="coerce") >= lo)
+
+        def is_int(s: pd.Series) -> pd.Series:
+            return _blank(s) | per_unique(s, whole_at_least).fillna(False).astype(bool)
 
         return pa.Check(is_int, error=f"expected {spec.expected}")
     if spec.pattern is not None:
@@ -371,6 +374,12 @@ def _ensure_columns(df: pd.DataFrame, table: str) -> pd.DataFrame:
     return df
 
 
+def _whole_number(s: pd.Series) -> pd.Series:
+    """Whole numbers written as plain digits, else missing."""
+    t = s.str.strip()
+    return pd.to_numeric(t.where(t.str.fullmatch(r"\d{1,15}").fillna(False)), errors="coerce")
+
+
 def _split_list(s: pd.Series, mapper=None) -> pd.Series:
     """``'a; b'`` -> ``('a', 'b')``, mapping each item; blank -> ``()``."""
     items = s.str.split(";").explode().str.strip()
@@ -428,9 +437,7 @@ def validate(
     c, o, a, t, g = (present[n] for n in TABLE_ORDER)
 
     # uniqueness (tool names case-insensitively, seq by its numeric value)
-    seq_num = pd.to_numeric(
-        a["seq"].where(a["seq"].str.fullmatch(r"\d{1,15}").fillna(False)), errors="coerce"
-    )
+    seq_num = per_unique(a["seq"], _whole_number)
     issues += [
         _duplicate_issues("courses", c, ["course_id"]),
         _duplicate_issues("objectives", o, ["course_id", "objective_id"]),
@@ -452,9 +459,8 @@ def validate(
     ]
 
     # references
-    course_set = set(c["course_id"].dropna())
     for name, df in (("objectives", o), ("activities", a)):
-        mask = df["course_id"].notna() & ~df["course_id"].isin(course_set)
+        mask = df["course_id"].notna() & ~isin(df["course_id"], c["course_id"])
         issues.append(
             _frame_issues(
                 name,
@@ -464,11 +470,11 @@ def validate(
                 "unknown course; expected a course_id of the courses table",
             )
         )
-    obj_keys = o["course_id"] + "\x1f" + o["objective_id"]
+    keys = ["course_id", "objective_id"]
     mask = (
         a["objective_id"].notna()
-        & ~(a["course_id"] + "\x1f" + a["objective_id"]).isin(set(obj_keys.dropna()))
-        & a["course_id"].isin(course_set)
+        & ~pairs_isin(a[keys], o[keys])
+        & isin(a["course_id"], c["course_id"])
     )
     issues.append(
         _frame_issues(
@@ -481,7 +487,7 @@ def validate(
         )
     )
     org_names = set(g["organisation"].dropna())
-    mask = c["organisation"].notna() & ~c["organisation"].isin(org_names)
+    mask = c["organisation"].notna() & ~isin(c["organisation"], org_names)
     issues.append(
         _frame_issues(
             "courses",
@@ -493,8 +499,8 @@ def validate(
     )
     tool_lookup = dict(zip(t["tool"].str.lower(), t["tool"], strict=True))
     tool_lookup.pop(None, None)
-    tool_key = a["tool"].str.lower()
-    mask = tool_key.notna() & (tool_key != "none") & ~tool_key.isin(set(tool_lookup))
+    tool_key = per_unique(a["tool"], lambda u: u.str.lower())
+    mask = tool_key.notna() & (tool_key != "none") & ~isin(tool_key, set(tool_lookup))
     known = ", ".join(map(repr, sorted(tool_lookup.values()))) if tool_lookup else "(no tools)"
     issues.append(
         _frame_issues(
@@ -552,12 +558,12 @@ def _canonical(c, o, a, t, g, tool_lookup, *, raw, source, notices) -> Portfolio
     courses["status"] = STATUS.normalise(courses["status"]).fillna("draft")
 
     acts = with_row(a, "activities")
-    acts["seq"] = acts["seq"].astype("int64")
-    acts["minutes"] = pd.to_numeric(acts["minutes"]).astype("Int64")
+    acts["seq"] = per_unique(acts["seq"], _whole_number).astype("int64")
+    acts["minutes"] = per_unique(acts["minutes"], _whole_number).astype("Int64")
     for vocab in (TIMINGS, DIRECTIONS, TOOL_TYPES, IN_CLASS_REASONS, LEARNING_TYPES):
         acts[vocab.name] = vocab.normalise(acts[vocab.name])
-    key = acts["tool"].str.lower()
-    acts["tool"] = key.map({**tool_lookup, "none": "none"}).astype("str")
+    spelt = {**tool_lookup, "none": "none"}
+    acts["tool"] = per_unique(acts["tool"], lambda u: u.str.lower().map(spelt)).astype("str")
     acts = acts.merge(courses[["course_id", "organisation"]], on="course_id", how="left")
 
     tools = with_row(t, "tools")

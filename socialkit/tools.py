@@ -9,14 +9,18 @@ All functions work on the whole portfolio at once; work that depends only on an
 
 from __future__ import annotations
 
+import weakref
+
 import pandas as pd
 
+from ._frames import per_combination
 from .schema import Portfolio
 from .vocab import FRICTION
 
 __all__ = ["blocked_pairs", "recommend_tools", "tool_fit"]
 
 _KEY = "\x1f"
+_FIT_CACHE: weakref.WeakKeyDictionary[Portfolio, pd.DataFrame] = weakref.WeakKeyDictionary()
 
 
 def _pairs(tools: pd.DataFrame, column: str) -> set[str]:
@@ -71,7 +75,7 @@ def tool_fit(portfolio: Portfolio) -> pd.DataFrame:
     -------
     pandas.DataFrame
         One row per activity that names a tool (not blank, not ``none``), with
-        ``course_id``, ``activity_id``, ``seq``, ``organisation``, ``tool``,
+        ``course_id``, ``activity_id``, ``seq``, ``title``, ``organisation``, ``tool``,
         ``tool_type``, ``direction``; ``serves_type`` and ``serves_direction``
         (boolean, missing while the type or direction is undecided); ``blocked`` and
         ``blocked_domains``; ``hosting``, ``onboarding`` and ``friction`` (0 = none up to
@@ -80,10 +84,21 @@ def tool_fit(portfolio: Portfolio) -> pd.DataFrame:
         same type and direction, when the chosen tool is not one; and ``fits``: serves
         its type and direction (where decided) and is not blocked.
     """
+    cached = _FIT_CACHE.get(portfolio)
+    if cached is not None:  # a Portfolio is immutable: the same one gives the same answer
+        return cached.copy(deep=False)  # copy-on-write: the caller may change its copy
     a = portfolio.activities
-    cols = ["course_id", "activity_id", "seq", "organisation", "tool", "tool_type", "direction"]
-    fit = a.loc[a["tool"].notna() & (a["tool"] != "none"), cols].reset_index(drop=True)
+    cols = ["course_id", "activity_id", "seq", "title"]
+    keys = ["organisation", "tool", "tool_type", "direction"]
+    fit = a.loc[a["tool"].notna() & a["tool"].ne("none"), cols + keys].reset_index(drop=True)
+    # everything below depends on the four keys only: work out each combination once
+    facts = per_combination(fit[keys], lambda combos: _fit_combinations(portfolio, combos))
+    fit = pd.concat([fit, facts], axis=1)
+    _FIT_CACHE[portfolio] = fit
+    return fit.copy(deep=False)
 
+
+def _fit_combinations(portfolio: Portfolio, fit: pd.DataFrame) -> pd.DataFrame:
     type_ok = (fit["tool"] + _KEY + fit["tool_type"]).isin(_pairs(portfolio.tools, "tool_types"))
     dir_ok = (fit["tool"] + _KEY + fit["direction"]).isin(_pairs(portfolio.tools, "directions"))
     fit["serves_type"] = type_ok.astype("boolean").mask(fit["tool_type"].isna())
@@ -104,7 +119,7 @@ def tool_fit(portfolio: Portfolio) -> pd.DataFrame:
     fit["fits"] = (
         fit["serves_type"].fillna(True) & fit["serves_direction"].fillna(True) & ~fit["blocked"]
     ).astype(bool)
-    return fit
+    return fit.drop(columns=["organisation", "tool", "tool_type", "direction"])
 
 
 def _best_platform(portfolio: Portfolio, combos: pd.DataFrame) -> pd.DataFrame:

@@ -6,9 +6,13 @@ listed synonyms are accepted and replaced by the canonical value.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import pandas as pd
+
+from ._frames import per_unique
 
 __all__ = [
     "DIRECTIONS",
@@ -27,6 +31,9 @@ __all__ = [
 def match_key(values: pd.Series) -> pd.Series:
     """Return the matching key of each value: lower case, runs of space/_/- as one ``-``.
 
+    The work is done once per distinct value, so a long column with few distinct
+    spellings (the usual case for vocabulary columns) costs little more than a hash.
+
     Parameters
     ----------
     values : pandas.Series
@@ -35,13 +42,16 @@ def match_key(values: pd.Series) -> pd.Series:
     Returns
     -------
     pandas.Series
-        The keys, aligned with ``values``.
+        The keys, aligned with ``values``, of dtype ``str``.
     """
-    return values.str.strip().str.lower().str.replace(r"[\s_\-]+", "-", regex=True)
+    return per_unique(
+        values.astype("str"),
+        lambda u: u.str.strip().str.lower().str.replace(r"[\s_\-]+", "-", regex=True),
+    )
 
 
 def _key(value: str) -> str:
-    return match_key(pd.Series([value], dtype="str")).iloc[0]
+    return re.sub(r"[\s_\-]+", "-", value.strip().lower())
 
 
 @dataclass(frozen=True)
@@ -62,7 +72,7 @@ class Vocabulary:
     values: tuple[str, ...]
     synonyms: dict[str, str] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def lookup(self) -> dict[str, str]:
         """Matching key -> canonical value, for canonical values and synonyms."""
         table = {_key(v): v for v in self.values}
@@ -75,7 +85,8 @@ class Vocabulary:
 
     def normalise(self, values: pd.Series) -> pd.Series:
         """Map raw values to canonical ones; unmatched and missing values become missing."""
-        return match_key(values).map(self.lookup).astype("str")
+        lookup = self.lookup
+        return per_unique(values.astype("str"), lambda u: match_key(u).map(lookup)).astype("str")
 
 
 TIMINGS = Vocabulary(

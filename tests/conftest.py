@@ -1,0 +1,107 @@
+"""Small, hand-checkable fixtures shared by the test modules.
+
+``make_tables`` builds raw string tables as a reader would return them (index = the
+row number the user sees); ``make_portfolio`` validates them. The tiny catalog below
+has invented tools so that expectations can be computed by hand.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from socialkit.schema import TABLES, Portfolio, validate
+
+#: A four-tool catalog: one internal platform, three external tools.
+TOOLS = [
+    {"tool": "Engage", "tool_types": "community;content",
+     "directions": "one-to-many;many-to-one;many-to-many", "hosting": "internal",
+     "onboarding": "single-sign-on", "domains": "engage.example.com"},
+    {"tool": "Tube", "tool_types": "content", "directions": "one-to-many",
+     "hosting": "external", "onboarding": "none", "domains": "tube.example.org"},
+    {"tool": "Board", "tool_types": "community;co-creation",
+     "directions": "many-to-one;many-to-many", "hosting": "external",
+     "onboarding": "one-click", "domains": "board.example.net"},
+    {"tool": "Chat", "tool_types": "community", "directions": "many-to-many",
+     "hosting": "external", "onboarding": "new-account", "domains": "chat.example.io"},
+]
+#: Acme has Engage and blocks Tube; the default context has Engage and blocks nothing.
+ORGANISATIONS = [
+    {"organisation": "Acme", "platforms": "Engage", "blocked_domains": "tube.example.org",
+     "prefers_internal": "true"},
+    {"organisation": "default", "platforms": "Engage", "blocked_domains": "",
+     "prefers_internal": "true"},
+]
+
+
+def frame(rows: list[dict], table: str) -> pd.DataFrame:
+    """Raw string table from row dicts; blank strings become missing, rows numbered from 2."""
+    columns = list(dict.fromkeys([s.name for s in TABLES[table]] + [k for r in rows for k in r]))
+    df = pd.DataFrame(rows, columns=columns, dtype="object")
+    df = df.map(lambda v: None if pd.isna(v) or v == "" else str(v)).astype("str")
+    df.index = pd.RangeIndex(2, 2 + len(df))
+    return df
+
+
+def make_tables(courses: list[dict], objectives: list[dict], activities: list[dict],
+                tools: list[dict] | None = None,
+                organisations: list[dict] | None = None) -> dict[str, pd.DataFrame]:
+    """Raw tables with the fixture catalog and context unless others are given."""
+    return {
+        "courses": frame(courses, "courses"),
+        "objectives": frame(objectives, "objectives"),
+        "activities": frame(activities, "activities"),
+        "tools": frame(TOOLS if tools is None else tools, "tools"),
+        "organisations": frame(ORGANISATIONS if organisations is None else organisations,
+                               "organisations"),
+    }
+
+
+def make_portfolio(*args, **kwargs) -> Portfolio:
+    """Validated portfolio from row dicts (see :func:`make_tables`)."""
+    return validate(make_tables(*args, **kwargs))
+
+
+@pytest.fixture
+def two_courses() -> Portfolio:
+    """Course ``c1`` (Acme, 2 objectives, 5 activities) and ``c2`` (default, no objective).
+
+    c1 activities, in seq order:
+      a1 seq1 before  one-to-many  content    Engage  benefit  o1  30 min  acquisition
+      a2 seq2 during  one-to-many  -          none    -        o1  60 min  acquisition (no reason)
+      a3 seq3 before  many-to-many community  Chat    -        -   20 min  discussion
+      a4 seq4 during  many-to-one  -          none    -        o1  90 min  practice  feedback
+      a5 seq5 after   -            content    Tube    benefit  o1  -        -
+    c2 activities:
+      b1 seq1 -       many-to-many co-creation Board  -        -   15 min
+    """
+    courses = [
+        {"course_id": "c1", "title": "Risk basics", "organisation": "Acme", "status": "final"},
+        {"course_id": "c2", "title": "Tool-first", "organisation": ""},
+    ]
+    objectives = [
+        {"course_id": "c1", "objective_id": "o1", "statement": "Define risk"},
+        {"course_id": "c1", "objective_id": "o2", "statement": "Rank risks"},
+    ]
+    act = [
+        {"course_id": "c1", "activity_id": "a1", "seq": "1", "title": "Read definition",
+         "objective_id": "o1", "timing": "before", "direction": "one-to-many",
+         "tool_type": "content", "tool": "Engage", "learner_benefit": "Ask at any time",
+         "learning_type": "acquisition", "minutes": "30"},
+        {"course_id": "c1", "activity_id": "a2", "seq": "2", "title": "Lecture",
+         "objective_id": "o1", "timing": "during", "direction": "one-to-many",
+         "tool": "none", "learning_type": "acquisition", "minutes": "60"},
+        {"course_id": "c1", "activity_id": "a3", "seq": "3", "title": "Peer chat",
+         "timing": "before", "direction": "many-to-many", "tool_type": "community",
+         "tool": "Chat", "learning_type": "discussion", "minutes": "20"},
+        {"course_id": "c1", "activity_id": "a4", "seq": "4", "title": "Practise ranking",
+         "objective_id": "o1", "timing": "during", "direction": "many-to-one", "tool": "none",
+         "in_class_reason": "feedback", "learning_type": "practice", "minutes": "90"},
+        {"course_id": "c1", "activity_id": "a5", "seq": "5", "title": "Watch recap",
+         "objective_id": "o1", "timing": "after", "tool_type": "content", "tool": "Tube",
+         "learner_benefit": "Rewatch when needed"},
+        {"course_id": "c2", "activity_id": "b1", "seq": "1", "title": "Shared board",
+         "direction": "many-to-many", "tool_type": "co-creation", "tool": "Board",
+         "minutes": "15"},
+    ]
+    return make_portfolio(courses, objectives, act)

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import functools
+import weakref
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["isin", "isin_codes", "pairs_isin", "per_combination", "per_unique"]
+__all__ = [
+    "isin",
+    "isin_codes",
+    "memoized",
+    "pairs_isin",
+    "per_combination",
+    "per_unique",
+]
 
 
 def per_unique(values: pd.Series, func: Callable[[pd.Series], pd.Series]) -> pd.Series:
@@ -37,14 +47,17 @@ def isin(values: pd.Series, allowed: Iterable | pd.Series) -> pd.Series:
 
     Missing values are never in ``allowed``.
     """
-    index = pd.Index(pd.Series(list(allowed) if isinstance(allowed, set) else allowed))
-    index = index[index.notna()].unique()
-    return pd.Series(index.get_indexer(values) >= 0, index=values.index)
+    values_allowed = pd.Series(list(allowed) if isinstance(allowed, set) else allowed)
+    index = pd.Index(pd.unique(values_allowed.dropna()))
+    found = per_unique(values, lambda u: pd.Series(index.get_indexer(u) >= 0))
+    return found.fillna(False).astype(bool)
 
 
 def isin_codes(values: pd.Series, allowed: pd.Series | list) -> np.ndarray:
     """Position of each value in ``allowed`` (distinct values), -1 where absent."""
-    return pd.Index(allowed).get_indexer(values)
+    index = pd.Index(allowed)
+    codes = per_unique(values, lambda u: pd.Series(index.get_indexer(u), dtype="Int64"))
+    return codes.fillna(-1).to_numpy(dtype="int64")
 
 
 def pairs_isin(left: pd.DataFrame, right: pd.DataFrame) -> pd.Series:
@@ -85,3 +98,23 @@ def per_combination(
     first[codes[::-1]] = np.arange(len(frame))[::-1]
     result = func(frame.iloc[first].reset_index(drop=True))
     return result.take(codes).set_axis(frame.index)
+
+
+def memoized(func: Callable[[Any], pd.DataFrame]) -> Callable[[Any], pd.DataFrame]:
+    """Remember a one-argument analysis per portfolio object.
+
+    A :class:`~socialkit.schema.Portfolio` is immutable, so the same object always gives
+    the same answer; analyses that build on each other then share the work. Each call
+    returns a shallow copy (copy-on-write), so a caller that changes it changes nothing
+    that others see. Entries go when the portfolio is garbage-collected.
+    """
+    cache: weakref.WeakKeyDictionary[Any, pd.DataFrame] = weakref.WeakKeyDictionary()
+
+    @functools.wraps(func)
+    def wrapper(portfolio: Any) -> pd.DataFrame:
+        result = cache.get(portfolio)
+        if result is None:
+            result = cache[portfolio] = func(portfolio)
+        return result.copy(deep=False)
+
+    return wrapper

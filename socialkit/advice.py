@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ._frames import isin
+from ._frames import isin, memoized
 from .analysis import _act_label, _in_course_order, _rows, sequence_check
 from .schema import Portfolio
 from .tools import tool_fit
@@ -30,6 +30,7 @@ WARNING_CODES: dict[str, str] = {
 _COLUMNS = ["code", "course_id", "activity_id", "message"]
 
 
+@memoized
 def strategic_warnings(portfolio: Portfolio) -> pd.DataFrame:
     """Find every strategic warning in the portfolio.
 
@@ -84,6 +85,23 @@ def strategic_warnings(portfolio: Portfolio) -> pd.DataFrame:
             .str.replace(r"^(before|after)$", r"\1 class", regex=True)
         )
 
+    # messages need only these columns: select them before the row masks copy anything
+    msg_a = a[["course_id", "activity_id", "title", "tool", "timing", "in_class_reason"]]
+    msg_fit = fit[
+        [
+            "course_id",
+            "activity_id",
+            "title",
+            "organisation",
+            "tool",
+            "tool_type",
+            "direction",
+            "serves_type",
+            "serves_direction",
+            "blocked_domains",
+            "alternative",
+        ]
+    ]
     found = [
         (
             "tool-first",
@@ -101,7 +119,7 @@ def strategic_warnings(portfolio: Portfolio) -> pd.DataFrame:
         (
             "no-objective",
             _rows(
-                a,
+                msg_a,
                 a["objective_id"].isna(),
                 message=lambda d: (
                     _act_label(d) + " serves no objective: link it to one, or drop it"
@@ -129,7 +147,7 @@ def strategic_warnings(portfolio: Portfolio) -> pd.DataFrame:
         (
             "no-in-class-reason",
             _rows(
-                a,
+                msg_a,
                 during & a["in_class_reason"].isna(),
                 message=lambda d: (
                     _act_label(d) + " takes class time without a reason: unless it "
@@ -141,7 +159,7 @@ def strategic_warnings(portfolio: Portfolio) -> pd.DataFrame:
         (
             "reason-outside-class",
             _rows(
-                a,
+                msg_a,
                 a["in_class_reason"].notna() & ~during,
                 message=lambda d: (
                     _act_label(d)
@@ -156,7 +174,7 @@ def strategic_warnings(portfolio: Portfolio) -> pd.DataFrame:
         (
             "blocked-tool",
             _rows(
-                fit,
+                msg_fit,
                 fit["blocked"],
                 message=lambda d: (
                     d["tool"]
@@ -170,11 +188,11 @@ def strategic_warnings(portfolio: Portfolio) -> pd.DataFrame:
                 ),
             ),
         ),
-        ("tool-misfit", _rows(fit, misfit_type | misfit_dir, message=misfit)),
+        ("tool-misfit", _rows(msg_fit, misfit_type | misfit_dir, message=misfit)),
         (
             "new-account-external",
             _rows(
-                fit,
+                msg_fit,
                 fit["hosting"].eq("external").fillna(False)
                 & fit["onboarding"].eq("new-account").fillna(False)
                 & fit["alternative"].notna(),
@@ -196,7 +214,7 @@ def strategic_warnings(portfolio: Portfolio) -> pd.DataFrame:
         (
             "no-benefit",
             _rows(
-                a,
+                msg_a,
                 has_tool & a["learner_benefit"].isna(),
                 message=lambda d: (
                     _act_label(d) + " uses " + d["tool"] + " but tells learners no "

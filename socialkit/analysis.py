@@ -12,7 +12,7 @@ from operator import itemgetter
 import numpy as np
 import pandas as pd
 
-from ._frames import isin, isin_codes, pairs_isin, per_unique
+from ._frames import isin, isin_codes, memoized, pairs_isin, per_unique
 from .schema import Portfolio
 from .tools import tool_fit
 from .vocab import DIRECTIONS, PHASE_ORDER, TIMINGS
@@ -53,6 +53,20 @@ def _act_label(a: pd.DataFrame) -> pd.Series:
     return "activity '" + a["activity_id"].astype("str") + "' (" + _label(a["title"]) + ")"
 
 
+def _vocab_categories(values: pd.Series, allowed: tuple[str, ...]) -> pd.Categorical:
+    """Canonical values as an ordered categorical whose last category is ``undecided``."""
+    categories = [*allowed, UNDECIDED]
+    codes = isin_codes(values, list(allowed))
+    codes[codes < 0] = len(allowed)
+    return pd.Categorical.from_codes(codes, categories=categories, ordered=True)
+
+
+def _course_categories(portfolio: Portfolio, course_id: pd.Series) -> pd.Categorical:
+    """Course ids as a categorical in the courses' file order (cheap: hashes distinct ids)."""
+    codes = isin_codes(course_id, portfolio.course_ids)
+    return pd.Categorical.from_codes(codes, categories=portfolio.course_ids)
+
+
 # --------------------------------------------------------------------------- matrix
 def timing_direction_matrix(portfolio: Portfolio, *, by: str = "course") -> pd.DataFrame:
     """Count activities and minutes in each timing × direction cell.
@@ -74,15 +88,11 @@ def timing_direction_matrix(portfolio: Portfolio, *, by: str = "course") -> pd.D
     if by not in ("course", "portfolio"):
         raise ValueError(f"by must be 'course' or 'portfolio', not {by!r}")
     a = portfolio.activities
-    timing = pd.Categorical(
-        a["timing"].fillna(UNDECIDED), categories=[*TIMINGS.values, UNDECIDED], ordered=True
-    )
-    direction = pd.Categorical(
-        a["direction"].fillna(UNDECIDED), categories=[*DIRECTIONS.values, UNDECIDED], ordered=True
-    )
+    timing = _vocab_categories(a["timing"], TIMINGS.values)
+    direction = _vocab_categories(a["direction"], DIRECTIONS.values)
     frame = pd.DataFrame(
         {
-            "course_id": pd.Categorical(a["course_id"], categories=portfolio.course_ids),
+            "course_id": _course_categories(portfolio, a["course_id"]),
             "timing": timing,
             "direction": direction,
             "minutes": a["minutes"].fillna(0).astype("int64"),
@@ -116,7 +126,7 @@ def outside_class_share(portfolio: Portfolio) -> pd.DataFrame:
     out_mask = a["timing"].isin(["before", "after"])
     frame = pd.DataFrame(
         {
-            "course_id": pd.Categorical(a["course_id"], categories=portfolio.course_ids),
+            "course_id": _course_categories(portfolio, a["course_id"]),
             "outside": out_mask.astype("int64"),
             "during": a["timing"].eq("during").fillna(False).astype("int64"),
             "undecided": a["timing"].isna().astype("int64"),
@@ -169,6 +179,7 @@ def _in_course_order(frame: pd.DataFrame, courses: pd.DataFrame, by: list[str]) 
     return ordered.drop(columns="_o").reset_index(drop=True)
 
 
+@memoized
 def checklist_gaps(portfolio: Portfolio) -> pd.DataFrame:
     """Every gap of the six-question checklist, one row each.
 
@@ -181,6 +192,23 @@ def checklist_gaps(portfolio: Portfolio) -> pd.DataFrame:
     c, o, a = portfolio.courses, portfolio.objectives, portfolio.activities
     has_tool = a["tool"].notna() & a["tool"].ne("none")
     fit = tool_fit(portfolio)
+    # messages need only these columns: select them before the row masks copy anything
+    msg_a = a[["course_id", "activity_id", "title", "tool", "timing", "in_class_reason"]]
+    msg_fit = fit[
+        [
+            "course_id",
+            "activity_id",
+            "title",
+            "organisation",
+            "tool",
+            "tool_type",
+            "direction",
+            "serves_type",
+            "serves_direction",
+            "blocked_domains",
+            "alternative",
+        ]
+    ]
     found = [
         # 1 objectives defined, each served by an activity
         _rows(
@@ -200,39 +228,39 @@ def checklist_gaps(portfolio: Portfolio) -> pd.DataFrame:
             c, ~isin(c["course_id"], a["course_id"]), question=2, gap="no learning activity listed"
         ),
         _rows(
-            a,
+            msg_a,
             a["objective_id"].isna(),
             question=2,
             gap=lambda d: _act_label(d) + " is linked to no objective",
         ),
         # 3 timing, 4 direction
         _rows(
-            a,
+            msg_a,
             a["timing"].isna(),
             question=3,
             gap=lambda d: "timing of " + _act_label(d) + " not decided",
         ),
         _rows(
-            a,
+            msg_a,
             a["direction"].isna(),
             question=4,
             gap=lambda d: "direction of " + _act_label(d) + " not decided",
         ),
         # 5 tool type and tool decided (tool 'none' needs no type), and the tool fits
         _rows(
-            a,
+            msg_a,
             a["tool_type"].isna() & a["tool"].ne("none").fillna(True),
             question=5,
             gap=lambda d: "tool type of " + _act_label(d) + " not decided",
         ),
         _rows(
-            a,
+            msg_a,
             a["tool"].isna(),
             question=5,
             gap=lambda d: "tool of " + _act_label(d) + " not decided",
         ),
         _rows(
-            fit,
+            msg_fit,
             fit["blocked"],
             question=5,
             gap=lambda d: (
@@ -245,13 +273,13 @@ def checklist_gaps(portfolio: Portfolio) -> pd.DataFrame:
             ),
         ),
         _rows(
-            fit,
+            msg_fit,
             fit["serves_type"].eq(False).fillna(False),
             question=5,
             gap=lambda d: d["tool"] + " for " + _act_label(d) + " does not serve " + d["tool_type"],
         ),
         _rows(
-            fit,
+            msg_fit,
             fit["serves_direction"].eq(False).fillna(False),
             question=5,
             gap=lambda d: (
@@ -260,7 +288,7 @@ def checklist_gaps(portfolio: Portfolio) -> pd.DataFrame:
         ),
         # 6 a learner benefit for every activity that uses a tool
         _rows(
-            a,
+            msg_a,
             has_tool & a["learner_benefit"].isna(),
             question=6,
             gap=lambda d: (
@@ -348,6 +376,7 @@ def flipped_candidates(portfolio: Portfolio) -> pd.DataFrame:
     return out
 
 
+@memoized
 def sequence_check(portfolio: Portfolio) -> pd.DataFrame:
     """Activities whose place in the sequence contradicts their phase.
 
@@ -404,8 +433,8 @@ def course_summary(portfolio: Portfolio) -> pd.DataFrame:
     c["objectives"] = cid.map(portfolio.objectives["course_id"].value_counts()).fillna(0)
     share = outside_class_share(portfolio).set_index("course_id")
     c["activities"] = cid.map(share["activities"])
-    ck = checklist(portfolio)
-    c["checklist_ok"] = cid.map(ck.groupby("course_id")["ok"].sum())
+    answered = checklist_gaps(portfolio)[["course_id", "question"]].drop_duplicates()
+    c["checklist_ok"] = len(QUESTIONS) - cid.map(answered["course_id"].value_counts()).fillna(0)
     c["share_outside"] = cid.map(share["share_outside"]).astype("Float64")
     c["share_minutes_outside"] = cid.map(share["share_minutes_outside"]).astype("Float64")
     c["flipped_candidates"] = cid.map(

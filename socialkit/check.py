@@ -13,6 +13,7 @@ from .advice import strategic_warnings
 from .analysis import (
     QUESTIONS,
     checklist_gaps,
+    course_summary,
     gap_lists,
     outside_class_share,
     timing_direction_matrix,
@@ -88,18 +89,11 @@ class CheckResult:
             ).fillna("").astype("str")
             out += ("  [" + w["code"] + "] " + where + ": " + w["message"]).tolist()
         if self.valid:
-            courses = self.courses()
-            width = max([len(c["course_id"]) for c in courses] + [6])
-            out.append(f"\nCourses ({len(courses)}):")
-            for c in courses:
-                ok = sum(q["ok"] for q in c["checklist"])
-                share = c["flipped_share"]
-                shown = "  n/a" if share is None else f"{share:5.0%}"
-                out.append(
-                    f"  {c['course_id']:<{width}}  checklist {ok}/6  outside class "
-                    f"{shown}  warnings {c['n_warnings']:>3}  {c['title']}"
-                )
-            out.append(f"\nvalid: {len(courses)} course(s), {len(self.warnings)} warning(s)")
+            out.append(f"\nCourses ({len(self.portfolio.courses)}):")
+            out += _course_lines(course_summary(self.portfolio))
+            out.append(
+                f"\nvalid: {len(self.portfolio.courses)} course(s), {len(self.warnings)} warning(s)"
+            )
         else:
             out.append(f"\ninvalid: {len(self.errors)} error(s); nothing was analysed")
         return "\n".join(out)
@@ -139,6 +133,27 @@ def check_portfolio(path: str | os.PathLike[str] | None = None) -> CheckResult:
         portfolio,
         portfolio.notices,
     )
+
+
+def _course_lines(summary: pd.DataFrame) -> list[str]:
+    """One aligned line per course: id, checklist score, share outside class, warnings."""
+    width = max(6, int(summary["course_id"].str.len().max()) if len(summary) else 6)
+    share = summary["share_outside"]
+    shown = (share * 100).round().astype("Int64").astype("str").str.pad(4) + "%"
+    shown = shown.where(share.notna(), "  n/a")
+    return (
+        "  "
+        + summary["course_id"].str.pad(width, side="right")
+        + "  checklist "
+        + summary["checklist_ok"].astype("str")
+        + "/6"
+        + "  outside class "
+        + shown
+        + "  warnings "
+        + summary["warnings"].astype("str").str.pad(3)
+        + "  "
+        + summary["title"]
+    ).tolist()
 
 
 def _plain(s: pd.Series) -> list[Any]:

@@ -66,13 +66,17 @@ def _read_csv(path: Path, table: str) -> pd.DataFrame:
     if data.startswith(b"\xef\xbb\xbf"):  # the byte-order mark Excel writes
         data = data[3:]
     # Arrow's multithreaded reader is several times faster, but it skips blank lines,
-    # which would shift the row numbers users see in messages: those files, and any
-    # file it rejects, go through pandas' own parser, whose messages are clearer.
-    if b"\n\n" not in data and b"\n\r\n" not in data and data.strip():
+    # which would shift the row numbers users see in messages. When its row count does
+    # not account for every line break (blank lines, or line breaks inside quoted
+    # cells), and for any file it rejects, pandas' own parser reads the file instead.
+    if data and not data.isspace():
         try:
-            return _finish(pd.read_csv(io.BytesIO(data), engine="pyarrow", **_CSV_OPTIONS))
-        except Exception:  # any failure: fall back to the slower parser below
-            pass
+            df = pd.read_csv(io.BytesIO(data), engine="pyarrow", **_CSV_OPTIONS)
+        except Exception:  # any failure: the parser below gives the clearer message
+            df = None
+        lines = data.count(b"\n") + (not data.endswith(b"\n"))
+        if df is not None and lines == len(df) + 1:
+            return _finish(df)
     try:
         df = pd.read_csv(io.BytesIO(data), skip_blank_lines=False, encoding="utf-8", **_CSV_OPTIONS)
     except UnicodeDecodeError as exc:

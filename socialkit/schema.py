@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -179,8 +180,13 @@ class Portfolio:
         """The course ids, in file order."""
         return self.courses["course_id"].tolist()
 
-    def select(self, course_ids: list[str] | tuple[str, ...]) -> Portfolio:
+    def select(self, course_ids: str | list[str] | tuple[str, ...]) -> Portfolio:
         """Return the portfolio restricted to some courses (catalog and context kept).
+
+        Parameters
+        ----------
+        course_ids : str or sequence of str
+            One course id, or several.
 
         Raises
         ------
@@ -189,6 +195,8 @@ class Portfolio:
         """
         from .errors import UnknownCourseError
 
+        if isinstance(course_ids, str):
+            course_ids = [course_ids]
         known = set(self.course_ids)
         missing = [c for c in course_ids if c not in known]
         if missing:
@@ -238,13 +246,10 @@ def _check_for(spec: ColumnSpec) -> pa.Check | None:
     if spec.min_int is not None:
         lo = spec.min_int
 
-        def whole_at_least(u: pd.Series) -> pd.Series:
-            t = u.str.strip()
-            digits = t.str.fullmatch(r"\d{1,15}").fillna(False).astype(bool)
-            return digits & (pd.to_numeric(t.where(digits), errors="coerce") >= lo)
-
         def is_int(s: pd.Series) -> pd.Series:
-            return _blank(s) | per_unique(s, whole_at_least).fillna(False).astype(bool)
+            t = s.str.strip()
+            digits = t.str.fullmatch(r"\d{1,15}").fillna(False).astype(bool)
+            return _blank(s) | (digits & (pd.to_numeric(t.where(digits), errors="coerce") >= lo))
 
         return pa.Check(is_int, error=f"expected {spec.expected}")
     if spec.pattern is not None:
@@ -255,38 +260,50 @@ def _check_for(spec: ColumnSpec) -> pa.Check | None:
     return None
 
 
-def _schema(table: str, present: set[str]) -> pa.DataFrameSchema:
-    columns = {}
-    for spec in TABLES[table]:
-        if spec.name not in present:
-            continue
-        check = _check_for(spec)
-        checks = [check] if check is not None else []
-        if spec.kind == "structural":
-            checks.append(
-                pa.Check(
-                    lambda s: ~_blank(s), error="is blank; a value is required", ignore_na=False
-                )
-            )
-        columns[spec.name] = pa.Column(checks=checks, nullable=True, required=False)
-    return pa.DataFrameSchema(columns, name=table, strict=False)
+def _column_schema(spec: ColumnSpec) -> pa.DataFrameSchema:
+    check = _check_for(spec)
+    checks = [check] if check is not None else []
+    if spec.kind == "structural":
+        checks.append(
+            pa.Check(lambda s: ~_blank(s), error="is blank; a value is required", ignore_na=False)
+        )
+    return pa.DataFrameSchema({spec.name: pa.Column(checks=checks, nullable=True)})
 
 
 def _column_issues(table: str, df: pd.DataFrame) -> pd.DataFrame:
-    try:
-        _schema(table, set(df.columns)).validate(df, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        fc = exc.failure_cases
-        return pd.DataFrame(
-            {
-                "table": table,
-                "row": fc["index"].astype("Int64"),
-                "column": fc["column"].astype("str"),
-                "value": fc["failure_case"].astype("str").where(fc["failure_case"].notna()),
-                "message": fc["check"].astype("str"),
-            }
+    """Run each column's pandera checks on its distinct values, then map back to rows.
+
+    Every rule here looks at one cell at a time, so checking each distinct value once
+    finds the same failures as checking every row, at a fraction of the cost on a
+    long portfolio.
+    """
+    found = []
+    for spec in TABLES[table]:
+        if spec.name not in df.columns:
+            continue
+        codes, uniques = pd.factorize(df[spec.name], use_na_sentinel=False)
+        distinct = pd.DataFrame({spec.name: pd.Series(uniques, dtype="str")})
+        try:
+            _column_schema(spec).validate(distinct, lazy=True)
+        except pa.errors.SchemaErrors as exc:
+            fc = exc.failure_cases
+        else:
+            continue
+        fails = pd.DataFrame({"code": fc["index"].astype("int64"), "message": fc["check"]})
+        hit = np.flatnonzero(np.isin(codes, fails["code"].to_numpy()))
+        bad = pd.DataFrame({"code": codes[hit], "row": df.index[hit]}).merge(fails, on="code")
+        found.append(
+            pd.DataFrame(
+                {
+                    "table": table,
+                    "row": bad["row"].astype("Int64"),
+                    "column": spec.name,
+                    "value": distinct[spec.name].take(bad["code"]).to_numpy(),
+                    "message": bad["message"].astype("str"),
+                }
+            )
         )
-    return _issues()
+    return pd.concat(found, ignore_index=True) if found else _issues()
 
 
 def _issues(rows: list[dict] | None = None) -> pd.DataFrame:
@@ -391,11 +408,12 @@ def _split_list(s: pd.Series, mapper=None) -> pd.Series:
 
 
 def _strip(df: pd.DataFrame) -> pd.DataFrame:
-    out = df.copy()
-    for col in out.columns:
-        s = out[col].str.strip()
+    """Trim every cell; a cell of white space only becomes missing."""
+    out = {}
+    for col in df.columns:
+        s = df[col].str.strip()
         out[col] = s.where(s != "")
-    return out
+    return pd.DataFrame(out, index=df.index)
 
 
 def validate(
@@ -564,7 +582,8 @@ def _canonical(c, o, a, t, g, tool_lookup, *, raw, source, notices) -> Portfolio
         acts[vocab.name] = vocab.normalise(acts[vocab.name])
     spelt = {**tool_lookup, "none": "none"}
     acts["tool"] = per_unique(acts["tool"], lambda u: u.str.lower().map(spelt)).astype("str")
-    acts = acts.merge(courses[["course_id", "organisation"]], on="course_id", how="left")
+    org_of = courses.set_index("course_id")["organisation"]
+    acts["organisation"] = per_unique(acts["course_id"], lambda u: u.map(org_of)).astype("str")
 
     tools = with_row(t, "tools")
     tools["tool_types"] = _split_list(tools["tool_types"], TOOL_TYPES.normalise)

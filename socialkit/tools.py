@@ -9,18 +9,15 @@ All functions work on the whole portfolio at once; work that depends only on an
 
 from __future__ import annotations
 
-import weakref
-
 import pandas as pd
 
-from ._frames import per_combination
+from ._frames import memoized, per_combination
 from .schema import Portfolio
 from .vocab import FRICTION
 
 __all__ = ["blocked_pairs", "recommend_tools", "tool_fit"]
 
 _KEY = "\x1f"
-_FIT_CACHE: weakref.WeakKeyDictionary[Portfolio, pd.DataFrame] = weakref.WeakKeyDictionary()
 
 
 def _pairs(tools: pd.DataFrame, column: str) -> set[str]:
@@ -64,6 +61,7 @@ def _tool_attributes(portfolio: Portfolio) -> pd.DataFrame:
     return t
 
 
+@memoized
 def tool_fit(portfolio: Portfolio) -> pd.DataFrame:
     """How well each chosen tool fits its activity and its organisation.
 
@@ -84,18 +82,13 @@ def tool_fit(portfolio: Portfolio) -> pd.DataFrame:
         same type and direction, when the chosen tool is not one; and ``fits``: serves
         its type and direction (where decided) and is not blocked.
     """
-    cached = _FIT_CACHE.get(portfolio)
-    if cached is not None:  # a Portfolio is immutable: the same one gives the same answer
-        return cached.copy(deep=False)  # copy-on-write: the caller may change its copy
     a = portfolio.activities
     cols = ["course_id", "activity_id", "seq", "title"]
     keys = ["organisation", "tool", "tool_type", "direction"]
     fit = a.loc[a["tool"].notna() & a["tool"].ne("none"), cols + keys].reset_index(drop=True)
     # everything below depends on the four keys only: work out each combination once
     facts = per_combination(fit[keys], lambda combos: _fit_combinations(portfolio, combos))
-    fit = pd.concat([fit, facts], axis=1)
-    _FIT_CACHE[portfolio] = fit
-    return fit.copy(deep=False)
+    return pd.concat([fit, facts], axis=1)
 
 
 def _fit_combinations(portfolio: Portfolio, fit: pd.DataFrame) -> pd.DataFrame:

@@ -98,3 +98,7 @@ def generate(n_courses: int, dest: Path, per_course: int, seed: int) -> None:
     except SocialkitError as exc:
         _fail(str(exc), EXIT_INVALID)
     click.echo(f"wrote {n_courses} courses to {written}")
+
+
+if __name__ == "__main__":  # python -m socialkit.cli
+    main()

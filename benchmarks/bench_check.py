@@ -1,0 +1,129 @@
+"""Benchmark ``socialkit check`` on a large synthetic portfolio against reading it bare.
+
+Runs, side by side in one session (A B A B ... so that drift on a noisy machine hits
+both alike):
+
+* baseline: a bare Python process that imports pandas and reads the same CSV files
+  with ``pandas.read_csv`` defaults;
+* ``socialkit check PATH`` (the text report) and ``socialkit check PATH --json``.
+
+It prints the median wall time of each, the median of the per-round ratios to the
+baseline, and each command's peak memory (largest resident set), then compares them
+with the goals: at most 3x the baseline and under 1.5 GB.
+
+Usage::
+
+    python benchmarks/bench_check.py [--courses 20000] [--rounds 5]
+
+The portfolio is generated once into ``benchmarks/_work/`` (git-ignored) with
+``socialkit generate``; pass ``--regenerate`` to make it again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+GOAL_RATIO = 3.0
+GOAL_PEAK_MB = 1536
+TABLES = ("courses", "objectives", "activities", "organisations")
+
+
+def _socialkit() -> list[str]:
+    exe = Path(sys.executable).with_name("socialkit")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "socialkit"]
+
+
+def run(cmd: list[str]) -> tuple[float, float, int]:
+    """Run a command with its output discarded; return wall seconds, peak MB, exit code."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err}")
+    return wall, usage.ru_maxrss / 1024, proc.returncode
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--courses", type=int, default=20_000)
+    parser.add_argument("--activities", type=int, default=20, help="per course")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--regenerate", action="store_true")
+    args = parser.parse_args()
+
+    data = HERE / "_work" / f"portfolio-{args.courses}x{args.activities}"
+    if args.regenerate and data.exists():
+        shutil.rmtree(data)
+    if not data.exists():
+        print(f"generating {args.courses} courses into {data} ...", flush=True)
+        subprocess.run(
+            [
+                *_socialkit(),
+                "generate",
+                str(args.courses),
+                str(data),
+                "--activities",
+                str(args.activities),
+            ],
+            check=True,
+        )
+    n_acts = sum(1 for _ in (data / "activities.csv").open("rb")) - 1
+    files = [str(data / f"{t}.csv") for t in TABLES]
+    commands = {
+        "baseline (import pandas + read_csv)": [
+            sys.executable,
+            "-c",
+            f"import pandas as pd\nfor f in {files!r}:\n    pd.read_csv(f)",
+        ],
+        "socialkit check": [*_socialkit(), "check", str(data)],
+        "socialkit check --json": [*_socialkit(), "check", str(data), "--json"],
+    }
+    for cmd in commands.values():  # warm-up: file cache, bytecode
+        run(cmd)
+    walls = {name: [] for name in commands}
+    peaks = {name: [] for name in commands}
+    codes = {}
+    for _ in range(args.rounds):
+        for name, cmd in commands.items():
+            wall, peak, code = run(cmd)
+            walls[name].append(wall)
+            peaks[name].append(peak)
+            codes[name] = code
+
+    base = "baseline (import pandas + read_csv)"
+    print(
+        f"\n{args.courses} courses, {n_acts} activities, {args.rounds} rounds "
+        f"(python {sys.version.split()[0]}, {os.cpu_count()} cpu)\n"
+    )
+    print(f"{'command':<38}{'median s':>10}{'ratio':>8}{'peak MB':>10}  exit")
+    ok = True
+    for name in commands:
+        ratios = [w / b for w, b in zip(walls[name], walls[base], strict=True)]
+        ratio = statistics.median(ratios)
+        peak = max(peaks[name])
+        print(
+            f"{name:<38}{statistics.median(walls[name]):>10.2f}{ratio:>8.2f}"
+            f"{peak:>10.0f}  {codes[name]}"
+        )
+        if name != base:
+            ok &= ratio <= GOAL_RATIO and peak < GOAL_PEAK_MB
+    print(
+        f"\ngoal: at most {GOAL_RATIO:.0f}x the baseline and under {GOAL_PEAK_MB} MB: "
+        f"{'met' if ok else 'NOT met'}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

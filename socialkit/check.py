@@ -74,20 +74,28 @@ class CheckResult:
             "courses": self.courses(),
         }
 
-    def format_text(self) -> str:
-        """A readable report: errors, then warnings, then a line per course."""
+    def format_text(self, *, limit: int | None = 100) -> str:
+        """A readable report: errors, then warnings, then a line per course.
+
+        Parameters
+        ----------
+        limit : int or None, default 100
+            At most this many error lines and warning lines are shown, with a count of
+            the rest; None shows all.
+        """
         out = [f"Portfolio {str(self.source)!r}"]
         out += [f"note: {n}" for n in self.notices]
         if len(self.errors):
             out.append(f"\nErrors ({len(self.errors)}):")
-            out += [f"  {line}" for line in format_issues(self.errors)]
+            shown = self.errors if limit is None else self.errors.head(limit)
+            out += [f"  {line}" for line in format_issues(shown)]
+            out += _more(len(self.errors) - len(shown), "error")
         if len(self.warnings):
             out.append(f"\nWarnings ({len(self.warnings)}):")
-            w = self.warnings
-            where = w["course_id"] + w["activity_id"].map(
-                lambda a: f" / {a}", na_action="ignore"
-            ).fillna("").astype("str")
+            w = self.warnings if limit is None else self.warnings.head(limit)
+            where = w["course_id"] + ("" + " / " + w["activity_id"]).fillna("")
             out += ("  [" + w["code"] + "] " + where + ": " + w["message"]).tolist()
+            out += _more(len(self.warnings) - len(w), "warning")
         if self.valid:
             out.append(f"\nCourses ({len(self.portfolio.courses)}):")
             out += _course_lines(course_summary(self.portfolio))
@@ -97,6 +105,12 @@ class CheckResult:
         else:
             out.append(f"\ninvalid: {len(self.errors)} error(s); nothing was analysed")
         return "\n".join(out)
+
+
+def _more(hidden: int, what: str) -> list[str]:
+    if hidden <= 0:
+        return []
+    return [f"  … and {hidden:,} more {what}{'s' if hidden != 1 else ''} (--limit 0 shows all)"]
 
 
 def check_portfolio(path: str | os.PathLike[str] | None = None) -> CheckResult:

@@ -29,7 +29,14 @@ def main() -> None:
 @main.command()
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
-def check(path: Path | None, as_json: bool) -> None:
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    default=100,
+    show_default=True,
+    help="Show at most this many errors and warnings in the text report (0: all).",
+)
+def check(path: Path | None, as_json: bool, limit: int) -> None:
     """Validate a portfolio (a CSV folder or .xlsx) and report warnings per course.
 
     PATH defaults to the bundled sample portfolio. Exit status: 0 valid (warnings
@@ -46,7 +53,7 @@ def check(path: Path | None, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
     else:
-        click.echo(result.format_text())
+        click.echo(result.format_text(limit=limit or None))
     sys.exit(EXIT_OK if result.valid else EXIT_INVALID)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -51,7 +50,7 @@ def check(path: Path | None, as_json: bool, limit: int) -> None:
     except SocialkitError as exc:
         _fail(str(exc), EXIT_INVALID)
     if as_json:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+        click.echo(result.to_json())
     else:
         click.echo(result.format_text(limit=limit or None))
     sys.exit(EXIT_OK if result.valid else EXIT_INVALID)

@@ -199,10 +199,23 @@ def _with_defaults(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 
     The bundled ``default`` organisation is added to a portfolio's own organisations
     when they do not name one, so that a course with a blank organisation has a context.
+    Its platforms are limited to tools of the portfolio's catalog: the user never wrote
+    that row, so it must not be the cause of an error.
     """
     out = dict(tables)
     out.setdefault("tools", _read_defaults("tools"))
     defaults = _read_defaults("organisations")
+    tools = out["tools"]
+    known = set(tools["tool"].str.strip().str.lower().dropna()) if "tool" in tools else set()
+    platforms = (
+        defaults["platforms"]
+        .str.split(";")
+        .map(
+            lambda items: ";".join(t for t in items if t.strip().lower() in known),
+            na_action="ignore",
+        )
+    )
+    defaults = defaults.assign(platforms=platforms.replace("", None).astype("str"))
     orgs = out.get("organisations")
     if orgs is None:
         out["organisations"] = defaults

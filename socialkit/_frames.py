@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "in_course_order",
     "isin",
     "isin_codes",
     "memoized",
@@ -58,6 +59,16 @@ def isin_codes(values: pd.Series, allowed: pd.Series | list) -> np.ndarray:
     index = pd.Index(allowed)
     codes = per_unique(values, lambda u: pd.Series(index.get_indexer(u), dtype="Int64"))
     return codes.fillna(-1).to_numpy(dtype="int64")
+
+
+def in_course_order(
+    frame: pd.DataFrame, course_ids: pd.Series | list[str], by: list[str]
+) -> pd.DataFrame:
+    """Sort rows by their course's position in ``course_ids``, then by ``by`` (stable)."""
+    ordered = frame.assign(_course=isin_codes(frame["course_id"], course_ids)).sort_values(
+        ["_course", *by], kind="stable", na_position="first"
+    )
+    return ordered.drop(columns="_course").reset_index(drop=True)
 
 
 def pairs_isin(left: pd.DataFrame, right: pd.DataFrame) -> pd.Series:

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ._frames import isin, memoized
-from .analysis import _act_label, _in_course_order, _rows, sequence_check
+from ._frames import in_course_order, isin, memoized
+from .analysis import _act_label, _rows, sequence_check
 from .schema import Portfolio
 from .tools import tool_fit
 
@@ -229,5 +229,5 @@ def strategic_warnings(portfolio: Portfolio) -> pd.DataFrame:
         pd.MultiIndex.from_frame(out[["course_id", "activity_id"]].fillna(""))
     ).to_numpy(dtype="float64")
     out["_k"] = out["code"].map({k: i for i, k in enumerate(WARNING_CODES)})
-    out = _in_course_order(out, c, ["_s", "_k"])
+    out = in_course_order(out, c["course_id"], ["_s", "_k"])
     return out[_COLUMNS].astype("str")

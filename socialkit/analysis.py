@@ -12,7 +12,7 @@ from operator import itemgetter
 import numpy as np
 import pandas as pd
 
-from ._frames import isin, isin_codes, memoized, pairs_isin, per_unique
+from ._frames import in_course_order, isin, isin_codes, memoized, pairs_isin, per_unique
 from .schema import Portfolio
 from .tools import tool_fit
 from .vocab import DIRECTIONS, PHASE_ORDER, TIMINGS
@@ -172,13 +172,6 @@ def _rows(frame: pd.DataFrame, mask: pd.Series | None, **columns) -> pd.DataFram
     return pd.DataFrame(out).reset_index(drop=True)
 
 
-def _in_course_order(frame: pd.DataFrame, courses: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    ordered = frame.assign(_o=isin_codes(frame["course_id"], courses["course_id"])).sort_values(
-        ["_o", *by], kind="stable", na_position="first"
-    )
-    return ordered.drop(columns="_o").reset_index(drop=True)
-
-
 @memoized
 def checklist_gaps(portfolio: Portfolio) -> pd.DataFrame:
     """Every gap of the six-question checklist, one row each.
@@ -302,7 +295,7 @@ def checklist_gaps(portfolio: Portfolio) -> pd.DataFrame:
     gaps["_s"] = seq_of.reindex(
         pd.MultiIndex.from_frame(gaps[["course_id", "activity_id"]].fillna(""))
     ).to_numpy(dtype="float64")
-    gaps = _in_course_order(gaps, c, ["question", "_s"])
+    gaps = in_course_order(gaps, c["course_id"], ["question", "_s"])
     return gaps[["course_id", "question", "gap"]].astype(
         {"course_id": "str", "question": "int64", "gap": "str"}
     )
@@ -358,7 +351,7 @@ def flipped_candidates(portfolio: Portfolio) -> pd.DataFrame:
     pandas.DataFrame
         Columns ``course_id``, ``activity_id``, ``seq``, ``title``, ``direction``,
         ``learning_type``, ``minutes``, ``strength`` (``"strong"`` or ``"possible"``)
-        and ``why``.
+        and ``why``, in course order (as the courses table lists them), then ``seq``.
     """
     a = portfolio.activities
     m = a["timing"].eq("during").fillna(False) & a["in_class_reason"].isna()
@@ -373,7 +366,7 @@ def flipped_candidates(portfolio: Portfolio) -> pd.DataFrame:
     why = why.mask(acq, why + "; acquisition can be done alone, before class")
     out["why"] = why
     out["strength"] = out["strength"].astype("str")
-    return out
+    return in_course_order(out, portfolio.course_ids, ["seq"])
 
 
 @memoized

@@ -399,7 +399,7 @@ def _whole_number(s: pd.Series) -> pd.Series:
 
 def _split_list(s: pd.Series, mapper=None) -> pd.Series:
     """``'a; b'`` -> ``('a', 'b')``, mapping each item; blank -> ``()``."""
-    items = s.str.split(";").explode().str.strip()
+    items = s.str.split(";").explode().astype("str").str.strip()
     items = items[items.notna() & (items != "")]
     if mapper is not None:
         items = mapper(items)
@@ -529,7 +529,7 @@ def validate(
             f"unknown tool; expected 'none' or a tool of the catalog: {known}",
         )
     )
-    plat_items = g["platforms"].str.split(";").explode().str.strip()
+    plat_items = g["platforms"].str.split(";").explode().astype("str").str.strip()
     plat_items = plat_items[plat_items.notna() & (plat_items != "")]
     bad_plat = plat_items[~plat_items.str.lower().isin(set(tool_lookup))]
     if len(bad_plat):

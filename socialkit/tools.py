@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ._frames import memoized, per_combination
+from ._frames import in_course_order, memoized, per_combination
 from .schema import Portfolio
 from .vocab import FRICTION
 
@@ -80,7 +80,8 @@ def tool_fit(portfolio: Portfolio) -> pd.DataFrame:
         3 = new account); ``on_platform`` (the organisation already has it);
         ``alternative``: the best-ranked platform of the organisation that serves the
         same type and direction, when the chosen tool is not one; and ``fits``: serves
-        its type and direction (where decided) and is not blocked.
+        its type and direction (where decided) and is not blocked. Rows come in course
+        order (as the courses table lists them), then ``seq``.
     """
     a = portfolio.activities
     cols = ["course_id", "activity_id", "seq", "title"]
@@ -88,7 +89,7 @@ def tool_fit(portfolio: Portfolio) -> pd.DataFrame:
     fit = a.loc[a["tool"].notna() & a["tool"].ne("none"), cols + keys].reset_index(drop=True)
     # everything below depends on the four keys only: work out each combination once
     facts = per_combination(fit[keys], lambda combos: _fit_combinations(portfolio, combos))
-    return pd.concat([fit, facts], axis=1)
+    return in_course_order(pd.concat([fit, facts], axis=1), portfolio.course_ids, ["seq"])
 
 
 def _fit_combinations(portfolio: Portfolio, fit: pd.DataFrame) -> pd.DataFrame:
@@ -163,9 +164,7 @@ def _rank(portfolio: Portfolio, combos: pd.DataFrame) -> pd.DataFrame:
         {True: "internal, as the organisation prefers; ", False: ""}
     ).astype("str")
     reasons = reasons + "serves " + cand["tool_type"]
-    reasons = reasons + cand["direction"].map(lambda d: f" and {d}", na_action="ignore").fillna(
-        ""
-    ).astype("str")
+    reasons = reasons + (" and " + cand["direction"].astype("str")).fillna("")
     onboarding = cand["onboarding"].fillna("unknown onboarding").str.replace("-", " ")
     reasons = reasons + "; onboarding: " + onboarding
     cand["reasons"] = reasons
@@ -201,7 +200,8 @@ def recommend_tools(portfolio: Portfolio, *, top: int = 3) -> pd.DataFrame:
     pandas.DataFrame
         Columns ``course_id``, ``activity_id``, ``rank`` (1 = best), ``tool``, ``score``,
         ``on_platform``, ``hosting``, ``onboarding``, ``chosen`` (the activity already
-        uses it) and ``reasons``, sorted by course, activity order and rank.
+        uses it) and ``reasons``, in course order (as the courses table lists them),
+        then activity order (``seq``), then rank.
     """
     a = portfolio.activities[
         ["course_id", "activity_id", "seq", "organisation", "tool_type", "direction", "tool"]
@@ -211,7 +211,7 @@ def recommend_tools(portfolio: Portfolio, *, top: int = 3) -> pd.DataFrame:
     ranked = ranked[ranked["rank"] <= top]
     out = a.rename(columns={"tool": "chosen_tool"}).merge(ranked, on=keys, how="inner")
     out["chosen"] = out["tool"] == out["chosen_tool"]
-    out = out.sort_values(["course_id", "seq", "rank"], kind="stable")
+    out = in_course_order(out, portfolio.course_ids, ["seq", "rank"])
     cols = [
         "course_id",
         "activity_id",

@@ -1,0 +1,340 @@
+"""Strategic warnings against hand-computed expectations.
+
+Each course of ``warn_portfolio`` is built to break the method in exactly one way (a
+course without objective necessarily also has activities linked to none), and ``clean``
+breaks it in none. The fixture catalog and contexts are described in conftest: Acme has
+Engage and blocks tube.example.org; ``default`` has Engage and blocks nothing.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from conftest import ORGANISATIONS, make_portfolio
+
+from socialkit.advice import WARNING_CODES, strategic_warnings
+
+COLUMNS = ["code", "course_id", "activity_id", "message"]
+
+
+def course(cid: str, **kw) -> dict:
+    return {"course_id": cid, "title": f"Course {cid}", **kw}
+
+
+def objective(cid: str, oid: str = "o1") -> dict:
+    return {"course_id": cid, "objective_id": oid, "statement": f"Objective {oid}"}
+
+
+def act(cid: str, aid: str, seq: int, **kw) -> dict:
+    return {"course_id": cid, "activity_id": aid, "seq": str(seq), "title": f"Act {aid}", **kw}
+
+
+def label(aid: str) -> str:
+    """How messages name an activity built with :func:`act`."""
+    return f"activity '{aid}' (\"Act {aid}\")"
+
+
+def rows(w: pd.DataFrame) -> list[tuple]:
+    """Warnings as (code, course_id, activity_id or None, message) tuples."""
+    return [
+        (code, cid, None if pd.isna(aid) else aid, msg)
+        for code, cid, aid, msg in w[COLUMNS].itertuples(index=False, name=None)
+    ]
+
+
+#: An activity that breaks nothing, given the objective ``o1`` of its course.
+GOOD = {
+    "objective_id": "o1",
+    "timing": "before",
+    "direction": "one-to-many",
+    "tool_type": "content",
+    "tool": "Engage",
+    "learner_benefit": "Read it on the way",
+}
+
+#: Course, in file order, with the warnings it must give (by hand).
+CASES: dict[str, list[tuple]] = {
+    "clean": [],
+    "toolfirst": [
+        ("tool-first", "toolfirst", None,
+         "tools are chosen (Board) but the course has no learning objective: start from what "
+         "learners must be able to do, then choose tools"),
+        ("no-objective", "toolfirst", "t1",
+         f"{label('t1')} serves no objective: link it to one, or drop it"),
+    ],
+    "noobj": [
+        ("no-objective", "noobj", "n1",
+         f"{label('n1')} serves no objective: link it to one, or drop it"),
+    ],
+    "phase": [
+        ("out-of-phase", "phase", "s2",
+         "activity 's2' (before class) comes after activity 's1' (after class): "
+         "reorder them or change the timing"),
+    ],
+    "noreason": [
+        ("no-in-class-reason", "noreason", "r1",
+         f"{label('r1')} takes class time without a reason: unless it needs expert guidance, "
+         "feedback, skill practice, peer coaching or reflection, move it before or after class"),
+    ],
+    "reasonout": [
+        ("reason-outside-class", "reasonout", "q1",
+         f"{label('q1')} gives an in-class reason (reflection) but is planned before class: "
+         "move it into class or drop the reason"),
+    ],
+    "blocked": [
+        ("blocked-tool", "blocked", "b1",
+         f"Tube ({label('b1')}) is blocked by Acme's firewall (tube.example.org): "
+         "learners cannot reach it from work"),
+    ],
+    "misfit": [
+        ("tool-misfit", "misfit", "m1",
+         f"Tube ({label('m1')}) does not serve community: choose a tool that does"),
+    ],
+    "newacct": [
+        ("new-account-external", "newacct", "w1",
+         f"Chat ({label('w1')}) is external and asks learners for a new account, while "
+         "Engage, which default already has, serves community and many-to-many: "
+         "prefer Engage"),
+    ],
+    "nobenefit": [
+        ("no-benefit", "nobenefit", "x1",
+         f"{label('x1')} uses Engage but tells learners no benefit: say what they gain from it"),
+    ],
+}  # fmt: skip
+
+#: The course built for each code.
+COURSE_OF = {
+    "tool-first": "toolfirst",
+    "no-objective": "noobj",
+    "out-of-phase": "phase",
+    "no-in-class-reason": "noreason",
+    "reason-outside-class": "reasonout",
+    "blocked-tool": "blocked",
+    "tool-misfit": "misfit",
+    "new-account-external": "newacct",
+    "no-benefit": "nobenefit",
+}
+
+
+@pytest.fixture
+def warn_portfolio():
+    """The courses of :data:`CASES`, activity rows given in reverse (interleaved) order."""
+    courses = [course(c, organisation="Acme" if c == "blocked" else "") for c in CASES]
+    objectives = [objective(c) for c in CASES if c != "toolfirst"]
+    activities = [
+        act("clean", "c1", 1, **GOOD),
+        act("clean", "c2", 2, objective_id="o1", timing="during", direction="many-to-one",
+            tool="none", in_class_reason="feedback"),
+        act("toolfirst", "t1", 1, **{**GOOD, "objective_id": "", "tool_type": "co-creation",
+                                     "direction": "many-to-many", "tool": "Board"}),
+        act("noobj", "n1", 1, **{**GOOD, "objective_id": ""}),
+        act("phase", "s1", 1, **{**GOOD, "timing": "after"}),
+        act("phase", "s2", 2, **GOOD),
+        act("noreason", "r1", 1, objective_id="o1", timing="during", direction="one-to-many",
+            tool="none"),
+        act("reasonout", "q1", 1, objective_id="o1", timing="before", direction="one-to-many",
+            tool="none", in_class_reason="reflection"),
+        act("blocked", "b1", 1, **{**GOOD, "tool": "Tube"}),
+        act("misfit", "m1", 1, **{**GOOD, "tool_type": "community", "tool": "Tube"}),
+        act("newacct", "w1", 1, **{**GOOD, "tool_type": "community",
+                                   "direction": "many-to-many", "tool": "Chat"}),
+        act("nobenefit", "x1", 1, **{**GOOD, "learner_benefit": ""}),
+    ]  # fmt: skip
+    return make_portfolio(courses, objectives, activities[::-1])
+
+
+def test_every_code_has_a_case():
+    assert set(COURSE_OF) == set(WARNING_CODES)
+    assert len(WARNING_CODES) == 9
+
+
+def test_warning_columns(warn_portfolio):
+    w = strategic_warnings(warn_portfolio)
+    assert list(w.columns) == COLUMNS
+
+
+@pytest.mark.parametrize("code", list(WARNING_CODES))
+def test_each_code_is_emitted_in_its_case_only(warn_portfolio, code):
+    w = strategic_warnings(warn_portfolio)
+    emitted_in = set(w.loc[w["code"] == code, "course_id"])
+    assert COURSE_OF[code] in emitted_in
+    # no-objective is also, unavoidably, in the course that has no objective at all
+    assert emitted_in <= {COURSE_OF[code], "toolfirst"}
+    assert "clean" not in emitted_in
+
+
+@pytest.mark.parametrize("course_id", list(CASES))
+def test_warnings_of_each_case(warn_portfolio, course_id):
+    w = strategic_warnings(warn_portfolio)
+    assert rows(w[w["course_id"] == course_id]) == CASES[course_id]
+
+
+def test_warnings_vectorised_over_courses_in_course_order(warn_portfolio):
+    # activity rows were given in reverse; warnings still come in the courses' file order
+    w = strategic_warnings(warn_portfolio)
+    assert rows(w) == [warning for case in CASES.values() for warning in case]
+
+
+def test_clean_portfolio_has_no_warning():
+    p = make_portfolio(
+        [course("a"), course("b", organisation="Acme")],
+        [objective("a"), objective("b")],
+        [
+            act("a", "a1", 1, **GOOD),
+            act("a", "a2", 2, objective_id="o1", timing="during", tool="none",
+                in_class_reason="practice"),
+            act("b", "b1", 1, **GOOD),
+            act("b", "b2", 2, **{**GOOD, "timing": "after", "tool": "none", "tool_type": ""}),
+        ],
+    )  # fmt: skip
+    w = strategic_warnings(p)
+    assert len(w) == 0
+    assert list(w.columns) == COLUMNS
+
+
+# --------------------------------------------------------------------------- two courses
+def test_two_courses_warnings_in_order(two_courses):
+    # course, then seq (a2 < a3 < a5, the course-level warning first), then code order
+    assert rows(strategic_warnings(two_courses)) == [
+        ("no-in-class-reason", "c1", "a2",
+         "activity 'a2' (\"Lecture\") takes class time without a reason: unless it needs "
+         "expert guidance, feedback, skill practice, peer coaching or reflection, move it "
+         "before or after class"),
+        ("no-objective", "c1", "a3",
+         "activity 'a3' (\"Peer chat\") serves no objective: link it to one, or drop it"),
+        ("out-of-phase", "c1", "a3",
+         "activity 'a3' (before class) comes after activity 'a2' (during class): "
+         "reorder them or change the timing"),
+        ("new-account-external", "c1", "a3",
+         "Chat (activity 'a3' (\"Peer chat\")) is external and asks learners for a new "
+         "account, while Engage, which Acme already has, serves community and many-to-many: "
+         "prefer Engage"),
+        ("no-benefit", "c1", "a3",
+         "activity 'a3' (\"Peer chat\") uses Chat but tells learners no benefit: say what "
+         "they gain from it"),
+        ("blocked-tool", "c1", "a5",
+         "Tube (activity 'a5' (\"Watch recap\")) is blocked by Acme's firewall "
+         "(tube.example.org): learners cannot reach it from work"),
+        ("tool-first", "c2", None,
+         "tools are chosen (Board) but the course has no learning objective: start from "
+         "what learners must be able to do, then choose tools"),
+        ("no-objective", "c2", "b1",
+         "activity 'b1' (\"Shared board\") serves no objective: link it to one, or drop it"),
+        ("no-benefit", "c2", "b1",
+         "activity 'b1' (\"Shared board\") uses Board but tells learners no benefit: say "
+         "what they gain from it"),
+    ]  # fmt: skip
+
+
+def test_course_level_warning_has_missing_activity_id(two_courses):
+    w = strategic_warnings(two_courses)
+    tool_first = w[w["code"] == "tool-first"]
+    assert tool_first["course_id"].tolist() == ["c2"]
+    assert tool_first["activity_id"].isna().all()
+    assert w.loc[w["code"] != "tool-first", "activity_id"].notna().all()
+
+
+# --------------------------------------------------------------------------- message variants
+def one_course(*activities: dict, organisation: str = "", objectives: bool = True, **kw):
+    return make_portfolio(
+        [course("c", organisation=organisation)],
+        [objective("c")] if objectives else [],
+        list(activities),
+        **kw,
+    )
+
+
+@pytest.mark.parametrize(
+    ("tool_type", "direction", "what"),
+    [
+        ("community", "one-to-many", "community"),
+        ("content", "many-to-many", "many-to-many"),
+        ("co-creation", "many-to-one", "co-creation nor many-to-one"),
+    ],
+)
+def test_tool_misfit_message_names_what_is_not_served(tool_type, direction, what):
+    p = one_course(
+        act("c", "m", 1, **{**GOOD, "tool": "Tube", "tool_type": tool_type,
+                            "direction": direction}),
+    )  # fmt: skip
+    message = f"Tube ({label('m')}) does not serve {what}: choose a tool that does"
+    assert rows(strategic_warnings(p)) == [("tool-misfit", "c", "m", message)]
+
+
+def test_tool_misfit_ignores_undecided_type_and_direction():
+    p = one_course(act("c", "m", 1, **{**GOOD, "tool": "Tube", "tool_type": "", "direction": ""}))
+    assert "tool-misfit" not in set(strategic_warnings(p)["code"])
+
+
+@pytest.mark.parametrize(
+    ("timing", "words"),
+    [("before", "before class"), ("after", "after class"), ("", "with undecided timing")],
+)
+def test_reason_outside_class_message_names_the_timing(timing, words):
+    p = one_course(
+        act("c", "q", 1, objective_id="o1", timing=timing, direction="many-to-one",
+            tool="none", in_class_reason="coaching"),
+    )  # fmt: skip
+    assert rows(strategic_warnings(p)) == [
+        ("reason-outside-class", "c", "q",
+         f"{label('q')} gives an in-class reason (peer-coaching) but is planned {words}: "
+         "move it into class or drop the reason"),
+    ]  # fmt: skip
+
+
+def test_new_account_external_with_undecided_direction():
+    p = one_course(act("c", "w", 1, **{**GOOD, "tool_type": "community", "direction": "",
+                                       "tool": "Chat"}))  # fmt: skip
+    assert rows(strategic_warnings(p)) == [
+        ("new-account-external", "c", "w",
+         f"Chat ({label('w')}) is external and asks learners for a new account, while Engage, "
+         "which default already has, serves community and any direction: prefer Engage"),
+    ]  # fmt: skip
+
+
+def test_new_account_external_needs_a_platform_alternative():
+    bare = {"organisation": "Bare", "platforms": "", "blocked_domains": "",
+            "prefers_internal": "false"}  # fmt: skip
+    p = one_course(
+        act("c", "w", 1, **{**GOOD, "tool_type": "community", "direction": "many-to-many",
+                            "tool": "Chat"}),
+        organisation="Bare",
+        organisations=[*ORGANISATIONS, bare],
+    )  # fmt: skip
+    assert len(strategic_warnings(p)) == 0
+
+
+def test_tool_first_names_each_tool_once_and_needs_a_tool():
+    with_tools = one_course(
+        act("c", "t1", 1, tool_type="co-creation", tool="Board", learner_benefit="x"),
+        act("c", "t2", 2, tool_type="community", tool="Chat", learner_benefit="x"),
+        act("c", "t3", 3, tool_type="community", tool="board", learner_benefit="x"),
+        act("c", "t4", 4, tool="none"),
+        objectives=False,
+    )
+    w = strategic_warnings(with_tools)
+    tool_first = w[w["code"] == "tool-first"]
+    assert len(tool_first) == 1
+    message = tool_first["message"].iloc[0]
+    named = message.split("(", 1)[1].split(")", 1)[0].split(", ")
+    # the order of the tools in the message is not specified
+    assert sorted(named) == ["Board", "Chat"]
+    assert message.endswith(
+        ") but the course has no learning objective: start from what learners must be "
+        "able to do, then choose tools"
+    )
+    # first the course-level warning, then t1..t4 no-objective
+    assert w["code"].tolist()[0] == "tool-first"
+    assert w.loc[w["code"] == "no-objective", "activity_id"].tolist() == ["t1", "t2", "t3", "t4"]
+
+    no_tools = one_course(act("c", "t1", 1, tool="none"), act("c", "t2", 2), objectives=False)
+    assert "tool-first" not in set(strategic_warnings(no_tools)["code"])
+
+
+def test_blocked_tool_names_tool_organisation_and_domain():
+    p = one_course(act("c", "b", 1, **{**GOOD, "tool": "Tube"}), organisation="Acme")
+    (w,) = rows(strategic_warnings(p))
+    code, _, _, message = w
+    assert code == "blocked-tool"
+    assert message.startswith("Tube (")
+    assert "Acme's firewall (tube.example.org)" in message

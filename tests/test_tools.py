@@ -1,0 +1,458 @@
+"""Tool fit, firewall blocks and tool recommendations against hand-computed expectations.
+
+The conftest catalog (friction: none 0, single sign-on 1, one-click 2, new account 3)::
+
+    tool    types                  directions                         hosting   onboarding
+    Engage  community, content     one-to-many, many-to-one, m-to-m   internal  single-sign-on
+    Tube    content                one-to-many                        external  none
+    Board   community, co-creation many-to-one, many-to-many          external  one-click
+    Chat    community              many-to-many                       external  new-account
+
+Acme has Engage, blocks tube.example.org and prefers internal tools; ``default`` has
+Engage, blocks nothing and prefers internal tools.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from conftest import make_portfolio
+
+from socialkit.tools import blocked_pairs, recommend_tools, tool_fit
+
+
+def course(cid: str, **kw) -> dict:
+    return {"course_id": cid, "title": f"Course {cid}", **kw}
+
+
+def act(cid: str, aid: str, seq: int, **kw) -> dict:
+    return {"course_id": cid, "activity_id": aid, "seq": str(seq), "title": f"Act {aid}", **kw}
+
+
+def tool(
+    name: str,
+    types: str = "community",
+    directions: str = "many-to-many",
+    hosting: str = "external",
+    onboarding: str = "none",
+    domains: str = "",
+) -> dict:
+    return {
+        "tool": name,
+        "tool_types": types,
+        "directions": directions,
+        "hosting": hosting,
+        "onboarding": onboarding,
+        "domains": domains or f"{name.lower()}.example.com",
+    }
+
+
+def org(
+    name: str, platforms: str = "Tube", blocked: str = "", prefers_internal: str = "true"
+) -> dict:
+    return {
+        "organisation": name,
+        "platforms": platforms,
+        "blocked_domains": blocked,
+        "prefers_internal": prefers_internal,
+    }
+
+
+def values(s: pd.Series) -> list:
+    """Plain Python values with every kind of missing value as ``None``."""
+    return [None if pd.isna(v) else v for v in s.tolist()]
+
+
+def pairs(df: pd.DataFrame) -> set[tuple[str, str, frozenset[str]]]:
+    return {(o, t, frozenset(d.split(";"))) for o, t, d in df.itertuples(index=False, name=None)}
+
+
+# --------------------------------------------------------------------------- blocked pairs
+def test_blocked_pairs_two_courses(two_courses):
+    b = blocked_pairs(two_courses)
+    assert list(b.columns) == ["organisation", "tool", "domains"]
+    assert list(b.itertuples(index=False, name=None)) == [("Acme", "Tube", "tube.example.org")]
+
+
+@pytest.fixture
+def domain_portfolio():
+    """Tools on domains around ``tube.example.org``; organisations blocking some of them."""
+    tools = [
+        tool("Tube", domains="tube.example.org"),
+        tool("WwwTube", domains="www.tube.example.org"),
+        tool("DeepTube", domains="a.b.tube.example.org"),
+        tool("NoTube", domains="notube.example.org"),
+        tool("TubeNet", domains="tube.example.org.net"),
+        tool("Mixed", domains="mixed.example.com;cdn.tube.example.org;static.example.com"),
+        tool("Parent", domains="example.org"),
+    ]
+    orgs = [
+        org("Tubeless", blocked="tube.example.org"),
+        org("Narrow", blocked="www.tube.example.org"),
+        org("Shouting", blocked="TUBE.Example.ORG"),
+        org("Two", blocked="static.example.com;tube.example.org"),
+        org("Open"),
+    ]
+    courses = [course(o["organisation"].lower(), organisation=o["organisation"]) for o in orgs]
+    return make_portfolio(courses, [], [], tools=tools, organisations=orgs)
+
+
+def blocked_tools(b: pd.DataFrame, organisation: str) -> dict[str, set[str]]:
+    sub = b[b["organisation"] == organisation]
+    return {t: set(d.split(";")) for t, d in zip(sub["tool"], sub["domains"], strict=True)}
+
+
+def test_blocked_domain_blocks_itself_and_its_subdomains_only(domain_portfolio):
+    got = blocked_tools(blocked_pairs(domain_portfolio), "Tubeless")
+    assert got == {
+        "Tube": {"tube.example.org"},
+        "WwwTube": {"www.tube.example.org"},
+        "DeepTube": {"a.b.tube.example.org"},
+        "Mixed": {"cdn.tube.example.org"},
+    }
+    # notube.example.org, tube.example.org.net and the parent example.org are not blocked
+    assert not {"NoTube", "TubeNet", "Parent"} & set(got)
+
+
+def test_blocked_subdomain_does_not_block_its_parent(domain_portfolio):
+    got = blocked_tools(blocked_pairs(domain_portfolio), "Narrow")
+    assert got == {"WwwTube": {"www.tube.example.org"}}
+
+
+def test_blocked_domains_match_case_insensitively(domain_portfolio):
+    got = blocked_tools(blocked_pairs(domain_portfolio), "Shouting")
+    assert set(got) == {"Tube", "WwwTube", "DeepTube", "Mixed"}
+
+
+def test_blocked_pairs_lists_every_blocked_domain_of_a_tool_once(domain_portfolio):
+    b = blocked_pairs(domain_portfolio)
+    got = blocked_tools(b, "Two")
+    # the order of several domains in the cell is not specified: compared as a set
+    assert got["Mixed"] == {"cdn.tube.example.org", "static.example.com"}
+    assert set(got) == {"Tube", "WwwTube", "DeepTube", "Mixed"}
+    # one row per (organisation, tool)
+    assert not b.duplicated(["organisation", "tool"]).any()
+    assert "Open" not in set(b["organisation"])
+
+
+@pytest.mark.parametrize(
+    "blocked",
+    [
+        "other.example.net",
+        # no organisation blocks anything: the list column is blank in every row
+        "",
+    ],
+    ids=["blocks-other-domain", "blocks-nothing"],
+)
+def test_blocked_pairs_empty_when_no_tool_is_blocked(blocked):
+    p = make_portfolio(
+        [course("c", organisation="Open")],
+        [],
+        [],
+        tools=[tool("Tube", domains="tube.example.org")],
+        organisations=[org("Open", blocked=blocked)],
+    )
+    b = blocked_pairs(p)
+    assert len(b) == 0
+    assert list(b.columns) == ["organisation", "tool", "domains"]
+
+
+# --------------------------------------------------------------------------- tool fit
+FIT_COLUMNS = [
+    "course_id",
+    "activity_id",
+    "seq",
+    "title",
+    "organisation",
+    "tool",
+    "tool_type",
+    "direction",
+    "serves_type",
+    "serves_direction",
+    "blocked",
+    "blocked_domains",
+    "hosting",
+    "onboarding",
+    "friction",
+    "on_platform",
+    "alternative",
+    "fits",
+]
+
+
+def test_tool_fit_two_courses(two_courses):
+    fit = tool_fit(two_courses)
+    assert set(FIT_COLUMNS) <= set(fit.columns)
+    # a2 and a4 use no tool ("none"): no row
+    assert list(zip(fit["course_id"], fit["activity_id"], strict=True)) == [
+        ("c1", "a1"),
+        ("c1", "a3"),
+        ("c1", "a5"),
+        ("c2", "b1"),
+    ]
+    assert fit["seq"].tolist() == [1, 3, 5, 1]
+    assert fit["organisation"].tolist() == ["Acme", "Acme", "Acme", "default"]
+    assert fit["tool"].tolist() == ["Engage", "Chat", "Tube", "Board"]
+    assert values(fit["serves_type"]) == [True, True, True, True]
+    # a5 has no direction yet
+    assert values(fit["serves_direction"]) == [True, True, None, True]
+    assert fit["blocked"].tolist() == [False, False, True, False]
+    assert values(fit["blocked_domains"]) == [None, None, "tube.example.org", None]
+    assert fit["hosting"].tolist() == ["internal", "external", "external", "external"]
+    assert fit["onboarding"].tolist() == ["single-sign-on", "new-account", "none", "one-click"]
+    assert values(fit["friction"]) == [1, 3, 0, 2]
+    assert fit["on_platform"].tolist() == [True, False, False, False]
+    # Engage is Acme's platform serving community/many-to-many and content (any direction);
+    # default's only platform, Engage, does not serve co-creation; a1 is on the platform
+    assert values(fit["alternative"]) == [None, "Engage", "Engage", None]
+    assert fit["fits"].tolist() == [True, True, False, True]
+
+
+def test_tool_fit_misfits_and_undecided():
+    p = make_portfolio(
+        [course("c")],
+        [],
+        [
+            act("c", "m1", 1, tool_type="community", direction="one-to-many", tool="Tube"),
+            act("c", "m2", 2, tool_type="content", direction="many-to-many", tool="tube"),
+            act("c", "m3", 3, tool_type="co-creation", direction="many-to-one", tool="Tube"),
+            act("c", "m4", 4, direction="many-to-one", tool="Chat"),
+            act("c", "m5", 5, tool="Chat"),
+            act("c", "m6", 6, tool_type="productivity", tool="Engage"),
+            act("c", "m7", 7, tool_type="community"),
+            act("c", "m8", 8, tool_type="community", tool="none"),
+        ],
+    )
+    fit = tool_fit(p)
+    # m7 names no tool and m8 deliberately none: no row
+    assert fit["activity_id"].tolist() == ["m1", "m2", "m3", "m4", "m5", "m6"]
+    assert fit["tool"].tolist() == ["Tube", "Tube", "Tube", "Chat", "Chat", "Engage"]
+    assert values(fit["serves_type"]) == [False, True, False, None, None, False]
+    assert values(fit["serves_direction"]) == [True, False, False, False, None, None]
+    assert fit["blocked"].tolist() == [False] * 6
+    assert fit["fits"].tolist() == [False, False, False, False, True, False]
+
+
+def test_tool_fit_alternative_only_from_platforms_that_serve_the_need():
+    tools = [
+        tool("Hub", types="community;content", directions="one-to-many;many-to-many",
+             hosting="internal", onboarding="single-sign-on"),
+        tool("Wiki", types="content;co-creation", directions="many-to-many",
+             hosting="internal", onboarding="none"),
+        tool("Pad", types="co-creation", directions="many-to-many", onboarding="one-click"),
+    ]  # fmt: skip
+    orgs = [org("Corp", platforms="Hub;Wiki", blocked="wiki.example.com")]
+    p = make_portfolio(
+        [course("c", organisation="Corp")],
+        [],
+        [
+            # Hub and Wiki (blocked) are platforms; Hub does not serve co-creation
+            act("c", "p1", 1, tool_type="co-creation", direction="many-to-many", tool="Pad"),
+            # Hub serves content one-to-many; Wiki is blocked anyway
+            act("c", "p2", 2, tool_type="content", direction="one-to-many", tool="Pad"),
+            act("c", "p3", 3, tool_type="content", direction="one-to-many", tool="Hub"),
+            act("c", "p4", 4, tool_type="content", direction="many-to-many", tool="Wiki"),
+        ],
+        tools=tools,
+        organisations=orgs,
+    )
+    fit = tool_fit(p)
+    assert fit["on_platform"].tolist() == [False, False, True, True]
+    assert values(fit["alternative"]) == [None, "Hub", None, None]
+    assert fit["blocked"].tolist() == [False, False, False, True]
+    # Pad serves co-creation many-to-many; it does not serve content nor one-to-many
+    assert fit["fits"].tolist() == [True, False, True, False]
+    assert values(fit["blocked_domains"]) == [None, None, None, "wiki.example.com"]
+
+
+# --------------------------------------------------------------------------- recommend
+REC_COLUMNS = [
+    "course_id",
+    "activity_id",
+    "rank",
+    "tool",
+    "score",
+    "on_platform",
+    "hosting",
+    "onboarding",
+    "chosen",
+    "reasons",
+]
+
+
+def test_recommend_tools_two_courses(two_courses):
+    r = recommend_tools(two_courses)
+    assert list(r.columns) == REC_COLUMNS
+    got = [(c, a, k, t, s) for c, a, k, t, s in r[REC_COLUMNS[:5]].itertuples(index=False)]
+    assert got == [
+        # a1 Acme content one-to-many: Tube is blocked; Engage 4 + 1 - 1
+        ("c1", "a1", 1, "Engage", 4),
+        # a3 Acme community many-to-many: Engage 4, Board -2, Chat -3
+        ("c1", "a3", 1, "Engage", 4),
+        ("c1", "a3", 2, "Board", -2),
+        ("c1", "a3", 3, "Chat", -3),
+        # a5 Acme content, direction undecided: Tube is blocked
+        ("c1", "a5", 1, "Engage", 4),
+        # b1 default co-creation many-to-many: only Board serves it, 0 + 0 - 2
+        ("c2", "b1", 1, "Board", -2),
+    ]
+    assert r["chosen"].tolist() == [True, False, False, True, False, True]
+    assert r["on_platform"].tolist() == [True, True, False, False, True, False]
+    hosting = ["internal", "internal", "external", "external", "internal", "external"]
+    assert r["hosting"].tolist() == hosting
+    assert r["onboarding"].tolist() == [
+        "single-sign-on",
+        "single-sign-on",
+        "one-click",
+        "new-account",
+        "single-sign-on",
+        "one-click",
+    ]
+    # a2 and a4 have no tool type: no candidates
+    assert not {"a2", "a4"} & set(r["activity_id"])
+
+
+def test_recommend_tools_reasons(two_courses):
+    r = recommend_tools(two_courses).set_index(["activity_id", "tool"])["reasons"]
+    engage = r.loc[("a1", "Engage")]
+    assert "platform" in engage
+    assert engage == (
+        "already one of the organisation's platforms; internal, as the organisation prefers; "
+        "serves content and one-to-many; onboarding: single sign on"
+    )
+    assert r.loc[("a3", "Chat")] == "serves community and many-to-many; onboarding: new account"
+    assert "platform" not in r.loc[("a3", "Board")]
+    assert r.loc[("a5", "Engage")].endswith("serves content; onboarding: single sign on")
+
+
+@pytest.fixture
+def tie_portfolio():
+    """One community/many-to-many activity (tool Mango) in two organisations.
+
+    Corp has Alpha and Blocky, blocks Blocky and prefers internal tools; Free has the same
+    platforms, blocks nothing and has no preference. Scores by hand::
+
+        tool    hosting   onboarding  Corp           Free
+        Alpha   external  new-account 4 + 0 - 3 = 1  4 - 3 = 1
+        Zed     internal  none        0 + 1 - 0 = 1  0
+        Kiwi    external  none        0              0
+        Mango   external  none        0              0
+        Blocky  internal  none        blocked        4 + 0 - 0 = 4
+        Solo    internal  none        wrong direction (one-to-many only)
+        Paper   external  none        wrong type (content only)
+    """
+    tools = [
+        tool("Alpha", onboarding="new-account"),
+        tool("Zed", hosting="internal"),
+        tool("Mango"),
+        tool("Kiwi"),
+        tool("Blocky", hosting="internal"),
+        tool("Solo", directions="one-to-many", hosting="internal"),
+        tool("Paper", types="content"),
+    ]
+    orgs = [
+        org("Corp", platforms="Alpha;Blocky", blocked="blocky.example.com"),
+        org("Free", platforms="Alpha;Blocky", prefers_internal="false"),
+    ]
+    need = {"tool_type": "community", "direction": "many-to-many", "tool": "Mango"}
+    return make_portfolio(
+        [course("corp", organisation="Corp"), course("free", organisation="Free")],
+        [],
+        [
+            act("corp", "r1", 1, **need),
+            act("free", "r1", 1, **need),
+            act("free", "r2", 2, tool_type="community", tool="Kiwi"),
+        ],
+        tools=tools,
+        organisations=orgs,
+    )
+
+
+def ranking(r: pd.DataFrame, course_id: str, activity_id: str) -> list[tuple[str, int]]:
+    sub = r[(r["course_id"] == course_id) & (r["activity_id"] == activity_id)]
+    assert sub["rank"].tolist() == list(range(1, len(sub) + 1))
+    return list(zip(sub["tool"], sub["score"], strict=True))
+
+
+def test_recommend_ties_go_to_lower_friction_then_name(tie_portfolio):
+    r = recommend_tools(tie_portfolio, top=10)
+    # Zed and Alpha tie at 1: Zed has less friction; Kiwi and Mango tie at 0: by name
+    assert ranking(r, "corp", "r1") == [("Zed", 1), ("Alpha", 1), ("Kiwi", 0), ("Mango", 0)]
+    # no preference for internal tools, nothing blocked
+    assert ranking(r, "free", "r1") == [
+        ("Blocky", 4),
+        ("Alpha", 1),
+        ("Kiwi", 0),
+        ("Mango", 0),
+        ("Zed", 0),
+    ]
+    # direction undecided: Solo becomes a candidate
+    assert ranking(r, "free", "r2") == [
+        ("Blocky", 4),
+        ("Alpha", 1),
+        ("Kiwi", 0),
+        ("Mango", 0),
+        ("Solo", 0),
+        ("Zed", 0),
+    ]
+
+
+def test_recommend_excludes_blocked_wrong_type_and_wrong_direction(tie_portfolio):
+    r = recommend_tools(tie_portfolio, top=10)
+    corp = set(r.loc[r["course_id"] == "corp", "tool"])
+    assert not {"Blocky", "Solo", "Paper"} & corp
+    assert "Paper" not in set(r["tool"])
+
+
+def test_recommend_chosen_flags_the_tool_in_use(tie_portfolio):
+    r = recommend_tools(tie_portfolio, top=10)
+    corp = r[r["course_id"] == "corp"]
+    assert corp["chosen"].tolist() == [False, False, False, True]
+    r2 = r[(r["course_id"] == "free") & (r["activity_id"] == "r2")]
+    assert r2.loc[r2["chosen"], "tool"].tolist() == ["Kiwi"]
+
+
+@pytest.mark.parametrize(
+    ("top", "expected"),
+    [
+        (1, ["Zed"]),
+        (2, ["Zed", "Alpha"]),
+        (3, ["Zed", "Alpha", "Kiwi"]),
+        (4, ["Zed", "Alpha", "Kiwi", "Mango"]),
+        (9, ["Zed", "Alpha", "Kiwi", "Mango"]),
+    ],
+)
+def test_recommend_top(tie_portfolio, top, expected):
+    r = recommend_tools(tie_portfolio, top=top)
+    corp = r[r["course_id"] == "corp"]
+    assert corp["tool"].tolist() == expected
+    assert corp["rank"].tolist() == list(range(1, len(expected) + 1))
+    # the other activities are cut at the same depth
+    assert (r.groupby(["course_id", "activity_id"]).size() <= top).all()
+
+
+def test_recommend_default_top_is_three(tie_portfolio):
+    r = recommend_tools(tie_portfolio)
+    assert r.groupby(["course_id", "activity_id"]).size().tolist() == [3, 3, 3]
+    assert r.loc[r["course_id"] == "corp", "tool"].tolist() == ["Zed", "Alpha", "Kiwi"]
+
+
+def test_recommend_reasons_in_tie_portfolio(tie_portfolio):
+    r = recommend_tools(tie_portfolio, top=10).set_index(["course_id", "activity_id", "tool"])
+    reasons = r["reasons"]
+    assert reasons.loc[("corp", "r1", "Alpha")] == (
+        "already one of the organisation's platforms; "
+        "serves community and many-to-many; onboarding: new account"
+    )
+    assert reasons.loc[("corp", "r1", "Zed")] == (
+        "internal, as the organisation prefers; serves community and many-to-many; onboarding: none"
+    )
+    # Free does not prefer internal tools
+    assert reasons.loc[("free", "r1", "Zed")] == (
+        "serves community and many-to-many; onboarding: none"
+    )
+    assert reasons.loc[("free", "r2", "Blocky")] == (
+        "already one of the organisation's platforms; serves community; onboarding: none"
+    )
+    assert r.loc[("free", "r1", "Blocky"), "on_platform"]
+    assert not r.loc[("corp", "r1", "Zed"), "on_platform"]

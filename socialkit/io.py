@@ -11,6 +11,7 @@ import csv
 import dataclasses
 import io
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,6 +35,8 @@ __all__ = [
 _PACKAGE = Path(__file__).resolve().parent
 #: Columns written as numbers in a workbook when their text is a plain whole number.
 _NUMERIC = {"seq", "minutes"}
+#: Text that reads back unchanged from a number cell: ASCII digits, no leading zero.
+_PLAIN_WHOLE = re.compile(r"0|[1-9][0-9]{0,14}")
 
 
 def catalog_path() -> Path:
@@ -91,9 +94,31 @@ def _read_csv(path: Path, table: str) -> pd.DataFrame:
     return _finish(df)
 
 
+_XML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_LITERAL_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
+
+
+def _to_xlsx_text(text: str) -> str:
+    """Encode what XML cannot keep (a carriage return) as Excel does: ``_x000D_``.
+
+    Text that already looks like such an escape gets its underscore escaped
+    (``_x005F_``), so that reading it back gives the same text.
+    """
+    if "_x" in text:
+        text = _LITERAL_ESCAPE.sub(r"_x005F_\1", text)
+    return text.replace("\r", "_x000D_") if "\r" in text else text
+
+
+def _from_xlsx_text(text: str) -> str:
+    """Decode Excel's ``_xHHHH_`` escapes (the inverse of :func:`_to_xlsx_text`)."""
+    return _XML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
+
+
 def _cell_text(value: object) -> str | None:
     if value is None:
         return None
+    if isinstance(value, str):
+        return _from_xlsx_text(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
@@ -125,7 +150,11 @@ def _read_xlsx(path: Path) -> dict[str, pd.DataFrame]:
             header = [_cell_text(v) or "" for v in rows[0]]
             while header and header[-1] == "":
                 header.pop()
-            body = [[_cell_text(v) for v in r[: len(header)]] for r in rows[1:]]
+            width = len(header)
+            # rows of a workbook without recorded dimensions stop at their last value
+            body = [
+                [_cell_text(v) for v in r[:width]] + [None] * (width - len(r)) for r in rows[1:]
+            ]
             df = pd.DataFrame(body, columns=header, dtype="object")
             df = df.replace("", None)
             sheets[table] = _finish(df)
@@ -262,21 +291,22 @@ def _umask() -> int:
     return mask
 
 
+def _temp_beside(dest: Path, *, suffix: str = ".tmp") -> Path:
+    """A new empty file beside ``dest`` with the permissions ``dest`` has or would get."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=suffix, dir=dest.parent)
+    os.close(fd)
+    mode = dest.stat().st_mode & 0o7777 if dest.is_file() else 0o666 & ~_umask()
+    os.chmod(tmp, mode)
+    return Path(tmp)
+
+
 @contextmanager
 def _atomic(dest: Path, *, suffix: str = "") -> Iterator[Path]:
-    """Yield a temporary path beside ``dest``; rename it over ``dest`` on success.
-
-    The file gets the permissions of the file it replaces, or those a new file would
-    get, so that an atomic write is otherwise like a plain one.
-    """
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=suffix + ".tmp", dir=dest.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
+    """Yield a temporary path beside ``dest``; rename it over ``dest`` on success."""
+    tmp_path = _temp_beside(dest, suffix=suffix + ".tmp")
     try:
         yield tmp_path
-        mode = dest.stat().st_mode & 0o7777 if dest.exists() else 0o666 & ~_umask()
-        os.chmod(tmp_path, mode)
         os.replace(tmp_path, dest)
     except BaseException:
         tmp_path.unlink(missing_ok=True)
@@ -286,46 +316,80 @@ def _atomic(dest: Path, *, suffix: str = "") -> Iterator[Path]:
 def _write_csv_folder(tables: dict[str, pd.DataFrame], dest: Path) -> None:
     if dest.exists() and not dest.is_dir():
         raise PortfolioWriteError(f"{str(dest)!r} exists and is not a folder")
-    # write every file to a temporary name first, then rename them all
-    staged = []
+    targets = {name: dest / f"{name}.csv" for name in tables}
+    for target in targets.values():
+        if target.is_dir():
+            raise PortfolioWriteError(f"{str(target)!r} is a folder; expected a CSV file there")
+    dest.mkdir(parents=True, exist_ok=True)
+    staged: list[tuple[Path, Path]] = []
     try:
         for name, df in tables.items():
-            ctx = _atomic(dest / f"{name}.csv")
-            tmp = ctx.__enter__()
-            staged.append((ctx, tmp))
+            tmp = _temp_beside(targets[name])
+            staged.append((tmp, targets[name]))
+            # a carriage return inside a cell only survives when its cell is quoted
+            has_cr = any(df[c].str.contains("\r", regex=False).any() for c in df.columns)
             df.to_csv(
-                tmp, index=False, encoding="utf-8", quoting=csv.QUOTE_MINIMAL, lineterminator="\n"
+                tmp,
+                index=False,
+                encoding="utf-8",
+                quoting=csv.QUOTE_ALL if has_cr else csv.QUOTE_MINIMAL,
+                lineterminator="\n",
             )
-    except BaseException as exc:
-        for ctx, _ in staged:
-            ctx.__exit__(type(exc), exc, exc.__traceback__)
+        _replace_all(staged)
+    finally:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+
+
+def _replace_all(staged: list[tuple[Path, Path]]) -> None:
+    """Rename every temporary file over its target, or, if one rename fails, none.
+
+    Targets that existed are first moved aside, and moved back if anything fails.
+    """
+    moved: list[tuple[Path, Path | None]] = []
+    try:
+        for tmp, target in staged:
+            backup = None
+            if target.exists():
+                backup = _temp_beside(target, suffix=".bak")
+                os.replace(target, backup)
+            moved.append((target, backup))
+            os.replace(tmp, target)
+    except BaseException:
+        for target, backup in reversed(moved):
+            if backup is not None:
+                os.replace(backup, target)
+            else:
+                target.unlink(missing_ok=True)
         raise
-    for ctx, _ in staged:
-        ctx.__exit__(None, None, None)
+    for _, backup in moved:
+        if backup is not None:
+            backup.unlink(missing_ok=True)
 
 
 def _write_xlsx(tables: dict[str, pd.DataFrame], dest: Path) -> None:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
+    def text(ws, value: str) -> WriteOnlyCell:
+        cell = WriteOnlyCell(ws, value=_to_xlsx_text(value))
+        cell.data_type = "s"  # text stays text: never a formula
+        return cell
+
     wb = Workbook(write_only=True)
     for name, df in tables.items():
         ws = wb.create_sheet(name)
-        ws.append(list(df.columns))
+        ws.append([text(ws, str(c)) for c in df.columns])
         numeric = [c in _NUMERIC for c in df.columns]
         for row in df.itertuples(index=False, name=None):
             cells = []
             for value, is_num in zip(row, numeric, strict=True):
                 if not isinstance(value, str):
                     cells.append(None)
-                    continue
-                cell = WriteOnlyCell(ws)
-                if is_num and value.isdigit() and str(int(value)) == value:
-                    cell.value = int(value)
+                elif is_num and _PLAIN_WHOLE.fullmatch(value):
+                    cells.append(int(value))  # a number in Excel, the same text when read
                 else:
-                    cell.value = value
-                    cell.data_type = "s"  # text stays text: never a formula
-                cells.append(cell)
+                    cells.append(text(ws, value))
             ws.append(cells)
     with _atomic(dest, suffix=".xlsx") as tmp:
         wb.save(tmp)

@@ -515,8 +515,8 @@ def validate(
             "unknown organisation; expected one of " + ", ".join(map(repr, sorted(org_names))),
         )
     )
-    tool_lookup = dict(zip(t["tool"].str.lower(), t["tool"], strict=True))
-    tool_lookup.pop(None, None)
+    named = t["tool"].dropna()
+    tool_lookup = dict(zip(named.str.lower(), named, strict=True))
     tool_key = per_unique(a["tool"], lambda u: u.str.lower())
     mask = tool_key.notna() & (tool_key != "none") & ~isin(tool_key, set(tool_lookup))
     known = ", ".join(map(repr, sorted(tool_lookup.values()))) if tool_lookup else "(no tools)"

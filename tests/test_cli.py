@@ -1,0 +1,274 @@
+"""The ``socialkit`` command, end to end in a subprocess (the installed console script)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "data"
+SOCIALKIT = Path(sys.executable).parent / "socialkit"
+TIMINGS = ["before", "during", "after"]
+DIRECTIONS = ["one-to-many", "many-to-one", "many-to-many"]
+SAMPLE_COURSES = [
+    "it-risk",
+    "onboarding-30",
+    "warehouse-safety",
+    "lean-basics",
+    "lead-first-time",
+    "compliance-abc",
+    "agile-teams",
+    "sales-consultative",
+    "cust-service",
+    "product-launch",
+    "gdpr-basics",
+    "coaching-skills",
+    "hand-hygiene",
+    "presenting",
+]
+
+
+def run(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    assert SOCIALKIT.exists(), f"console script missing: {SOCIALKIT}"
+    result = subprocess.run(
+        [str(SOCIALKIT), *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert "Traceback" not in result.stdout, result.stdout
+    assert "Traceback" not in result.stderr, result.stderr
+    return result
+
+
+def check_json(path: Path | str, cwd: Path, code: int = 0) -> dict:
+    result = run("check", path, "--json", cwd=cwd)
+    assert result.returncode == code, result.stdout + result.stderr
+    return json.loads(result.stdout)
+
+
+def broken_copy(tmp_path: Path) -> Path:
+    """The sample with it-risk A1's timing (activities.csv row 2) set to 'sometime'."""
+    src = tmp_path / "broken"
+    shutil.copytree(SAMPLE, src)
+    lines = (src / "activities.csv").read_text(encoding="utf-8").split("\n")
+    assert lines[1].startswith("it-risk,A1,1,") and ",before," in lines[1]
+    lines[1] = lines[1].replace(",before,", ",sometime,", 1)
+    (src / "activities.csv").write_text("\n".join(lines), encoding="utf-8")
+    return src
+
+
+def by_hand_matrix(course_id: str) -> dict[str, dict[str, int]]:
+    """Count timing x direction of one course straight from data/activities.csv."""
+    import csv
+
+    counts = {t: dict.fromkeys(DIRECTIONS, 0) for t in TIMINGS}
+    with open(SAMPLE / "activities.csv", encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            if row["course_id"] == course_id:
+                counts[row["timing"]][row["direction"]] += 1
+    return counts
+
+
+# --------------------------------------------------------------------------- check
+def test_check_without_path_checks_the_bundled_sample(tmp_path: Path) -> None:
+    result = run("check", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    for cid in SAMPLE_COURSES:
+        assert cid in result.stdout
+    assert "14 course" in result.stdout
+
+
+def test_check_json_document(tmp_path: Path) -> None:
+    doc = check_json(SAMPLE, tmp_path)
+    assert {"valid", "errors", "warnings", "courses"} <= set(doc)
+    assert doc["valid"] is True
+    assert doc["errors"] == []
+    assert isinstance(doc["warnings"], list)
+    assert [c["course_id"] for c in doc["courses"]] == SAMPLE_COURSES
+    for course in doc["courses"]:
+        assert set(course["matrix"]) >= set(TIMINGS)
+        for timing in TIMINGS:
+            assert set(course["matrix"][timing]) >= set(DIRECTIONS)
+            assert all(isinstance(n, int) for n in course["matrix"][timing].values())
+        assert [q["question"] for q in course["checklist"]] == [1, 2, 3, 4, 5, 6]
+        for q in course["checklist"]:
+            assert isinstance(q["ok"], bool)
+            assert isinstance(q["gaps"], list)
+            assert q["ok"] == (q["gaps"] == [])
+        assert isinstance(course["flipped_share"], float)
+        assert 0.0 <= course["flipped_share"] <= 1.0
+
+
+def test_check_json_it_risk_matrix_matches_a_hand_count(tmp_path: Path) -> None:
+    doc = check_json(SAMPLE, tmp_path)
+    course = next(c for c in doc["courses"] if c["course_id"] == "it-risk")
+    # data/activities.csv, it-risk: A1 before 1:n; A2, A3 before n:n; A4 during n:n;
+    # A5 during n:1; A6 after n:n
+    expected = {
+        "before": {"one-to-many": 1, "many-to-one": 0, "many-to-many": 2},
+        "during": {"one-to-many": 0, "many-to-one": 1, "many-to-many": 1},
+        "after": {"one-to-many": 0, "many-to-one": 0, "many-to-many": 1},
+    }
+    assert expected == by_hand_matrix("it-risk")
+    got = {t: {d: course["matrix"][t][d] for d in DIRECTIONS} for t in TIMINGS}
+    assert got == expected
+    total = sum(n for row in course["matrix"].values() for n in row.values())
+    assert total == 6
+    assert course["flipped_share"] == pytest.approx(4 / 6)
+    assert all(q["ok"] for q in course["checklist"])  # every decision is made in it-risk
+
+
+def test_check_json_counts_synonyms_under_their_canonical_value(tmp_path: Path) -> None:
+    doc = check_json(SAMPLE, tmp_path)
+    courses = {c["course_id"]: c for c in doc["courses"]}
+    # warehouse-safety A1 is 'pre-class' one-to-many; hand-hygiene A2 is before 'n:1'
+    assert courses["warehouse-safety"]["matrix"]["before"]["one-to-many"] == 1
+    assert courses["hand-hygiene"]["matrix"]["before"]["many-to-one"] == 1
+    # lean-basics A5 is 'post' with a blank direction: after, undecided direction
+    lean = courses["lean-basics"]["matrix"]
+    assert sum(lean["after"][d] for d in DIRECTIONS) == 0
+    assert sum(lean["after"].values()) == 1
+
+
+def test_check_invalid_portfolio(tmp_path: Path) -> None:
+    src = broken_copy(tmp_path)
+    doc = check_json(src, tmp_path, code=1)
+    assert doc["valid"] is False
+    assert doc["courses"] == []
+    assert len(doc["errors"]) == 1
+    err = doc["errors"][0]
+    assert {"table", "row", "column", "value", "message"} <= set(err)
+    assert (err["table"], err["row"], err["column"], err["value"]) == (
+        "activities",
+        2,
+        "timing",
+        "sometime",
+    )
+    assert "before" in err["message"]
+
+    text = run("check", src, cwd=tmp_path)
+    assert text.returncode == 1
+    assert "activities, row 2, column 'timing'" in text.stdout
+    assert "sometime" in text.stdout
+
+
+def test_check_missing_path_is_a_usage_error(tmp_path: Path) -> None:
+    result = run("check", tmp_path / "nowhere", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "nowhere" in result.stderr
+
+
+def test_check_folder_without_required_tables(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    result = run("check", tmp_path / "empty", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "courses" in result.stderr
+
+
+def test_check_unreadable_csv_fails_cleanly(tmp_path: Path) -> None:
+    src = tmp_path / "latin"
+    shutil.copytree(SAMPLE, src)
+    (src / "objectives.csv").write_bytes(
+        "course_id,objective_id,statement\nit-risk,O1,Améliorer\n".encode("latin-1")
+    )
+    result = run("check", src, cwd=tmp_path)
+    assert result.returncode == 1
+    assert "objectives.csv" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["check", "--bogus"], ["check", "--limit", "-1"], ["convert", "only-one"], ["nonsense"]],
+)
+def test_bad_usage_exits_2(tmp_path: Path, args: list[str]) -> None:
+    result = run(*args, cwd=tmp_path)
+    assert result.returncode == 2
+
+
+# --------------------------------------------------------------------------- convert
+def test_convert_to_xlsx_then_check_gives_the_same_courses(tmp_path: Path) -> None:
+    out = tmp_path / "out.xlsx"
+    result = run("convert", SAMPLE, out, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert out.is_file()
+    from_csv = check_json(SAMPLE, tmp_path)
+    from_xlsx = check_json(out, tmp_path)
+    assert from_xlsx["valid"] is True
+    assert [c["course_id"] for c in from_xlsx["courses"]] == SAMPLE_COURSES
+    for a, b in zip(from_csv["courses"], from_xlsx["courses"], strict=True):
+        assert a["matrix"] == b["matrix"]
+        assert a["checklist"] == b["checklist"]
+        assert a["flipped_share"] == b["flipped_share"]
+    assert len(from_xlsx["warnings"]) == len(from_csv["warnings"])
+
+
+def test_convert_invalid_source_writes_nothing(tmp_path: Path) -> None:
+    src = broken_copy(tmp_path)
+    out = tmp_path / "out.xlsx"
+    result = run("convert", src, out, cwd=tmp_path)
+    assert result.returncode == 1
+    assert "sometime" in result.stderr
+    assert not out.exists()
+    assert list(tmp_path.glob(".out.xlsx*")) == []
+
+
+def test_convert_no_check_writes_an_invalid_source(tmp_path: Path) -> None:
+    src = broken_copy(tmp_path)
+    out = tmp_path / "out"
+    result = run("convert", src, out, "--no-check", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (out / "activities.csv").read_text(encoding="utf-8") == (
+        src / "activities.csv"
+    ).read_text(encoding="utf-8")
+
+
+def test_convert_missing_source_is_a_usage_error(tmp_path: Path) -> None:
+    result = run("convert", tmp_path / "nowhere", tmp_path / "out.xlsx", cwd=tmp_path)
+    assert result.returncode == 2
+    assert not (tmp_path / "out.xlsx").exists()
+
+
+# --------------------------------------------------------------------------- generate
+def test_generate_then_check_is_valid(tmp_path: Path) -> None:
+    dest = tmp_path / "gen"
+    result = run("generate", "5", dest, "--activities", "6", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    doc = check_json(dest, tmp_path)
+    assert doc["valid"] is True
+    assert doc["errors"] == []
+    assert len(doc["courses"]) == 5
+    for course in doc["courses"]:
+        total = sum(n for row in course["matrix"].values() for n in row.values())
+        assert total == 6
+
+
+def test_generate_xlsx_then_check_is_valid(tmp_path: Path) -> None:
+    dest = tmp_path / "gen.xlsx"
+    result = run("generate", "3", dest, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    doc = check_json(dest, tmp_path)
+    assert doc["valid"] is True
+    assert len(doc["courses"]) == 3
+
+
+def test_convert_then_check_a_design_with_blank_last_columns(tmp_path: Path) -> None:
+    # every row leaves its last columns blank: a draft design just started
+    src = tmp_path / "draft"
+    src.mkdir()
+    (src / "courses.csv").write_text("course_id,title,organisation,status\nc1,Draft,,\n")
+    (src / "objectives.csv").write_text("course_id,objective_id,statement\nc1,o1,Do it\n")
+    (src / "activities.csv").write_text(
+        "course_id,activity_id,seq,title,timing,minutes\nc1,a1,1,Act,,\n"
+    )
+    out = tmp_path / "draft.xlsx"
+    assert run("convert", src, out, cwd=tmp_path).returncode == 0
+    doc = check_json(out, tmp_path)
+    assert doc["valid"] is True
+    assert [c["course_id"] for c in doc["courses"]] == ["c1"]

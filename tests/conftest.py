@@ -14,23 +14,53 @@ from socialkit.schema import TABLES, Portfolio, validate
 
 #: A four-tool catalog: one internal platform, three external tools.
 TOOLS = [
-    {"tool": "Engage", "tool_types": "community;content",
-     "directions": "one-to-many;many-to-one;many-to-many", "hosting": "internal",
-     "onboarding": "single-sign-on", "domains": "engage.example.com"},
-    {"tool": "Tube", "tool_types": "content", "directions": "one-to-many",
-     "hosting": "external", "onboarding": "none", "domains": "tube.example.org"},
-    {"tool": "Board", "tool_types": "community;co-creation",
-     "directions": "many-to-one;many-to-many", "hosting": "external",
-     "onboarding": "one-click", "domains": "board.example.net"},
-    {"tool": "Chat", "tool_types": "community", "directions": "many-to-many",
-     "hosting": "external", "onboarding": "new-account", "domains": "chat.example.io"},
+    {
+        "tool": "Engage",
+        "tool_types": "community;content",
+        "directions": "one-to-many;many-to-one;many-to-many",
+        "hosting": "internal",
+        "onboarding": "single-sign-on",
+        "domains": "engage.example.com",
+    },
+    {
+        "tool": "Tube",
+        "tool_types": "content",
+        "directions": "one-to-many",
+        "hosting": "external",
+        "onboarding": "none",
+        "domains": "tube.example.org",
+    },
+    {
+        "tool": "Board",
+        "tool_types": "community;co-creation",
+        "directions": "many-to-one;many-to-many",
+        "hosting": "external",
+        "onboarding": "one-click",
+        "domains": "board.example.net",
+    },
+    {
+        "tool": "Chat",
+        "tool_types": "community",
+        "directions": "many-to-many",
+        "hosting": "external",
+        "onboarding": "new-account",
+        "domains": "chat.example.io",
+    },
 ]
 #: Acme has Engage and blocks Tube; the default context has Engage and blocks nothing.
 ORGANISATIONS = [
-    {"organisation": "Acme", "platforms": "Engage", "blocked_domains": "tube.example.org",
-     "prefers_internal": "true"},
-    {"organisation": "default", "platforms": "Engage", "blocked_domains": "",
-     "prefers_internal": "true"},
+    {
+        "organisation": "Acme",
+        "platforms": "Engage",
+        "blocked_domains": "tube.example.org",
+        "prefers_internal": "true",
+    },
+    {
+        "organisation": "default",
+        "platforms": "Engage",
+        "blocked_domains": "",
+        "prefers_internal": "true",
+    },
 ]
 
 
@@ -43,17 +73,22 @@ def frame(rows: list[dict], table: str) -> pd.DataFrame:
     return df
 
 
-def make_tables(courses: list[dict], objectives: list[dict], activities: list[dict],
-                tools: list[dict] | None = None,
-                organisations: list[dict] | None = None) -> dict[str, pd.DataFrame]:
+def make_tables(
+    courses: list[dict],
+    objectives: list[dict],
+    activities: list[dict],
+    tools: list[dict] | None = None,
+    organisations: list[dict] | None = None,
+) -> dict[str, pd.DataFrame]:
     """Raw tables with the fixture catalog and context unless others are given."""
     return {
         "courses": frame(courses, "courses"),
         "objectives": frame(objectives, "objectives"),
         "activities": frame(activities, "activities"),
         "tools": frame(TOOLS if tools is None else tools, "tools"),
-        "organisations": frame(ORGANISATIONS if organisations is None else organisations,
-                               "organisations"),
+        "organisations": frame(
+            ORGANISATIONS if organisations is None else organisations, "organisations"
+        ),
     }
 
 
@@ -84,24 +119,77 @@ def two_courses() -> Portfolio:
         {"course_id": "c1", "objective_id": "o2", "statement": "Rank risks"},
     ]
     act = [
-        {"course_id": "c1", "activity_id": "a1", "seq": "1", "title": "Read definition",
-         "objective_id": "o1", "timing": "before", "direction": "one-to-many",
-         "tool_type": "content", "tool": "Engage", "learner_benefit": "Ask at any time",
-         "learning_type": "acquisition", "minutes": "30"},
-        {"course_id": "c1", "activity_id": "a2", "seq": "2", "title": "Lecture",
-         "objective_id": "o1", "timing": "during", "direction": "one-to-many",
-         "tool": "none", "learning_type": "acquisition", "minutes": "60"},
-        {"course_id": "c1", "activity_id": "a3", "seq": "3", "title": "Peer chat",
-         "timing": "before", "direction": "many-to-many", "tool_type": "community",
-         "tool": "Chat", "learning_type": "discussion", "minutes": "20"},
-        {"course_id": "c1", "activity_id": "a4", "seq": "4", "title": "Practise ranking",
-         "objective_id": "o1", "timing": "during", "direction": "many-to-one", "tool": "none",
-         "in_class_reason": "feedback", "learning_type": "practice", "minutes": "90"},
-        {"course_id": "c1", "activity_id": "a5", "seq": "5", "title": "Watch recap",
-         "objective_id": "o1", "timing": "after", "tool_type": "content", "tool": "Tube",
-         "learner_benefit": "Rewatch when needed"},
-        {"course_id": "c2", "activity_id": "b1", "seq": "1", "title": "Shared board",
-         "direction": "many-to-many", "tool_type": "co-creation", "tool": "Board",
-         "minutes": "15"},
+        {
+            "course_id": "c1",
+            "activity_id": "a1",
+            "seq": "1",
+            "title": "Read definition",
+            "objective_id": "o1",
+            "timing": "before",
+            "direction": "one-to-many",
+            "tool_type": "content",
+            "tool": "Engage",
+            "learner_benefit": "Ask at any time",
+            "learning_type": "acquisition",
+            "minutes": "30",
+        },
+        {
+            "course_id": "c1",
+            "activity_id": "a2",
+            "seq": "2",
+            "title": "Lecture",
+            "objective_id": "o1",
+            "timing": "during",
+            "direction": "one-to-many",
+            "tool": "none",
+            "learning_type": "acquisition",
+            "minutes": "60",
+        },
+        {
+            "course_id": "c1",
+            "activity_id": "a3",
+            "seq": "3",
+            "title": "Peer chat",
+            "timing": "before",
+            "direction": "many-to-many",
+            "tool_type": "community",
+            "tool": "Chat",
+            "learning_type": "discussion",
+            "minutes": "20",
+        },
+        {
+            "course_id": "c1",
+            "activity_id": "a4",
+            "seq": "4",
+            "title": "Practise ranking",
+            "objective_id": "o1",
+            "timing": "during",
+            "direction": "many-to-one",
+            "tool": "none",
+            "in_class_reason": "feedback",
+            "learning_type": "practice",
+            "minutes": "90",
+        },
+        {
+            "course_id": "c1",
+            "activity_id": "a5",
+            "seq": "5",
+            "title": "Watch recap",
+            "objective_id": "o1",
+            "timing": "after",
+            "tool_type": "content",
+            "tool": "Tube",
+            "learner_benefit": "Rewatch when needed",
+        },
+        {
+            "course_id": "c2",
+            "activity_id": "b1",
+            "seq": "1",
+            "title": "Shared board",
+            "direction": "many-to-many",
+            "tool_type": "co-creation",
+            "tool": "Board",
+            "minutes": "15",
+        },
     ]
     return make_portfolio(courses, objectives, act)

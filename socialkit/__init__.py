@@ -31,8 +31,9 @@ from .errors import (
     ValidationError,
 )
 from .io import convert, load_portfolio, read_tables, sample_path, write_tables
-from .schema import Portfolio, validate
+from .schema import Portfolio
 from .tools import blocked_pairs, recommend_tools, tool_fit
+from .validation import validate
 
 try:
     __version__ = version("socialkit")

@@ -21,7 +21,8 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import PortfolioNotFoundError, PortfolioReadError, PortfolioWriteError
-from .schema import REQUIRED_TABLES, TABLE_ORDER, TABLES, Portfolio, validate
+from .schema import REQUIRED_TABLES, TABLE_ORDER, TABLES, Portfolio
+from .validation import validate
 
 __all__ = [
     "catalog_path",

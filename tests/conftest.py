@@ -10,7 +10,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from socialkit.schema import TABLES, Portfolio, validate
+from socialkit.schema import TABLES, Portfolio
+from socialkit.validation import validate
 
 #: A four-tool catalog: one internal platform, three external tools.
 TOOLS = [

@@ -15,7 +15,8 @@ from socialkit.errors import (
     ValidationError,
     format_issues,
 )
-from socialkit.schema import ISSUE_COLUMNS, validate
+from socialkit.schema import ISSUE_COLUMNS
+from socialkit.validation import validate
 
 
 def issue_frame(rows: list[dict]) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""``schema.validate``: every rule of DATA.md, errors collected at once, canonical output.
+"""``validation.validate``: every rule of DATA.md, errors collected at once, canonical output.
 
 Expectations are worked out by hand from DATA.md against the conftest catalog (tools
 Engage, Tube, Board, Chat; organisations Acme and default). Row numbers are those the
@@ -12,7 +12,8 @@ import pytest
 from conftest import ORGANISATIONS, TOOLS, make_portfolio, make_tables
 
 from socialkit.errors import ValidationError
-from socialkit.schema import DEFAULT_ORGANISATION, ISSUE_COLUMNS, TABLES, validate
+from socialkit.schema import DEFAULT_ORGANISATION, ISSUE_COLUMNS, TABLES
+from socialkit.validation import validate
 
 
 def course(cid: str, **kw) -> dict:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ._frames import in_course_order, isin, memoized
-from .analysis import _act_label, _rows, sequence_check
+from .analysis import _act_label, _message_columns, _rows, sequence_check
 from .schema import Portfolio
 from .tools import tool_fit
 
@@ -85,23 +85,7 @@ def strategic_warnings(portfolio: Portfolio) -> pd.DataFrame:
             .str.replace(r"^(before|after)$", r"\1 class", regex=True)
         )
 
-    # messages need only these columns: select them before the row masks copy anything
-    msg_a = a[["course_id", "activity_id", "title", "tool", "timing", "in_class_reason"]]
-    msg_fit = fit[
-        [
-            "course_id",
-            "activity_id",
-            "title",
-            "organisation",
-            "tool",
-            "tool_type",
-            "direction",
-            "serves_type",
-            "serves_direction",
-            "blocked_domains",
-            "alternative",
-        ]
-    ]
+    msg_a, msg_fit = _message_columns(a, fit)
     found = [
         (
             "tool-first",

@@ -172,6 +172,29 @@ def _rows(frame: pd.DataFrame, mask: pd.Series | None, **columns) -> pd.DataFram
     return pd.DataFrame(out).reset_index(drop=True)
 
 
+#: Columns that messages about activities and about tool fit are built from.
+_MESSAGE_COLUMNS = ["course_id", "activity_id", "title", "tool", "timing", "in_class_reason"]
+_FIT_MESSAGE_COLUMNS = [
+    "course_id",
+    "activity_id",
+    "title",
+    "organisation",
+    "tool",
+    "tool_type",
+    "direction",
+    "serves_type",
+    "serves_direction",
+    "blocked_domains",
+    "alternative",
+]
+
+
+def _message_columns(a: pd.DataFrame, fit: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The activity and tool-fit columns messages use, selected before any row mask
+    copies the rows (so that a mask copies a few columns, not all of them)."""
+    return a[_MESSAGE_COLUMNS], fit[_FIT_MESSAGE_COLUMNS]
+
+
 @memoized
 def checklist_gaps(portfolio: Portfolio) -> pd.DataFrame:
     """Every gap of the six-question checklist, one row each.
@@ -185,23 +208,7 @@ def checklist_gaps(portfolio: Portfolio) -> pd.DataFrame:
     c, o, a = portfolio.courses, portfolio.objectives, portfolio.activities
     has_tool = a["tool"].notna() & a["tool"].ne("none")
     fit = tool_fit(portfolio)
-    # messages need only these columns: select them before the row masks copy anything
-    msg_a = a[["course_id", "activity_id", "title", "tool", "timing", "in_class_reason"]]
-    msg_fit = fit[
-        [
-            "course_id",
-            "activity_id",
-            "title",
-            "organisation",
-            "tool",
-            "tool_type",
-            "direction",
-            "serves_type",
-            "serves_direction",
-            "blocked_domains",
-            "alternative",
-        ]
-    ]
+    msg_a, msg_fit = _message_columns(a, fit)
     found = [
         # 1 objectives defined, each served by an activity
         _rows(

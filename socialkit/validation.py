@@ -89,19 +89,29 @@ def _column_schema(spec: ColumnSpec) -> pa.DataFrameSchema:
     return pa.DataFrameSchema({spec.name: pa.Column(checks=checks, nullable=True)})
 
 
-def _column_issues(table: str, df: pd.DataFrame) -> pd.DataFrame:
+def _column_issues(table: str, df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """Run each column's pandera checks on its distinct values, then map back to rows.
 
     Every rule here looks at one cell at a time, so checking each distinct value once
     finds the same failures as checking every row, at a fraction of the cost on a
     long portfolio.
+
+    Returns
+    -------
+    issues : pandas.DataFrame
+    untrimmed : list of str
+        The columns with a value that has surrounding white space or is empty: only
+        those need trimming.
     """
-    found = []
+    found, untrimmed = [], []
     for spec in TABLES[table]:
         if spec.name not in df.columns:
             continue
         codes, uniques = pd.factorize(df[spec.name], use_na_sentinel=False)
-        distinct = pd.DataFrame({spec.name: pd.Series(uniques, dtype="str")})
+        values = pd.Series(uniques, dtype="str")
+        if ((values.str.strip() != values) | (values == "")).any():
+            untrimmed.append(spec.name)
+        distinct = pd.DataFrame({spec.name: values})
         try:
             _column_schema(spec).validate(distinct, lazy=True)
         except pa.errors.SchemaErrors as exc:
@@ -122,7 +132,7 @@ def _column_issues(table: str, df: pd.DataFrame) -> pd.DataFrame:
                 }
             )
         )
-    return pd.concat(found, ignore_index=True) if found else _issues()
+    return (pd.concat(found, ignore_index=True) if found else _issues()), untrimmed
 
 
 def _issues(rows: list[dict] | None = None) -> pd.DataFrame:
@@ -226,13 +236,13 @@ def _split_list(s: pd.Series, mapper=None) -> pd.Series:
     return grouped.reindex(s.index).apply(lambda t: t if isinstance(t, tuple) else ())
 
 
-def _strip(df: pd.DataFrame) -> pd.DataFrame:
-    """Trim every cell; a cell of white space only becomes missing."""
-    out = {}
-    for col in df.columns:
+def _strip(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Trim the cells of some columns; a cell of white space only becomes missing."""
+    out = df.copy(deep=False)
+    for col in columns:
         s = df[col].str.strip()
         out[col] = s.where(s != "")
-    return pd.DataFrame(out, index=df.index)
+    return out
 
 
 def validate(
@@ -269,8 +279,9 @@ def validate(
     for name in TABLE_ORDER:
         df = raw[name]
         issues.append(_missing_column_issues(name, df))
-        issues.append(_column_issues(name, df))
-        present[name] = _strip(_ensure_columns(df, name))
+        column_issues, untrimmed = _column_issues(name, df)
+        issues.append(column_issues)
+        present[name] = _strip(_ensure_columns(df, name), untrimmed)
     c, o, a, t, g = (present[n] for n in TABLE_ORDER)
 
     # uniqueness (tool names case-insensitively, seq by its numeric value)

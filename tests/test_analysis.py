@@ -26,6 +26,7 @@ from socialkit.analysis import (
     UNDECIDED,
     checklist,
     checklist_gaps,
+    checklist_scores,
     course_summary,
     flipped_candidates,
     outside_class_share,
@@ -766,3 +767,16 @@ def test_many_courses_flipped_content(three_courses):
 def test_many_courses_rows_in_course_order(three_courses, analysis, expected):
     out = analysis(three_courses)
     assert list(zip(out["course_id"], out["activity_id"], strict=True)) == expected
+
+
+def test_checklist_scores_count_gaps_without_writing_them(two_courses) -> None:
+    # c1: o2 unserved (Q1); a3 unlinked (Q2); a5 direction undecided (Q4);
+    #     Tube blocked for a5 (Q5); no benefit for a3's Chat (Q6).
+    # c2: no objective (Q1); b1 unlinked (Q2); b1 timing undecided (Q3); no benefit (Q6).
+    scores = checklist_scores(two_courses)
+    assert scores["course_id"].tolist() == ["c1"] * 6 + ["c2"] * 6
+    assert scores["question"].tolist() == [1, 2, 3, 4, 5, 6] * 2
+    assert scores["n_gaps"].tolist() == [1, 1, 0, 1, 1, 1, 1, 1, 1, 0, 0, 1]
+    assert scores["ok"].tolist() == [n == 0 for n in scores["n_gaps"]]
+    full = checklist(two_courses)
+    assert scores["n_gaps"].tolist() == full["n_gaps"].tolist()

@@ -101,7 +101,7 @@ def test_validation_error_from_validate_names_table_row_column_value() -> None:
 
 
 def test_unknown_course_error_via_select(two_courses) -> None:
-    with pytest.raises(UnknownCourseError) as info:
+    with pytest.raises(UnknownCourseError, match="unknown course id 'nope'") as info:
         two_courses.select(["c1", "nope"])
     message = str(info.value)
     assert "'nope'" in message

@@ -115,7 +115,7 @@ def test_error_rows_count_blank_lines(tmp_path: Path) -> None:
         tmp_path / "activities.csv",
         "course_id,activity_id,seq,title\n\nc1,a1,1,Act\n\n\nc1,a2,x,Bad seq\n",
     )
-    with pytest.raises(ValidationError) as info:
+    with pytest.raises(ValidationError, match="1 error in the portfolio") as info:
         load_portfolio(tmp_path)
     issues = info.value.issues
     assert issues[["table", "row", "column", "value"]].values.tolist() == [
@@ -246,13 +246,14 @@ def test_nonexistent_path(tmp_path: Path) -> None:
     with pytest.raises(PortfolioNotFoundError, match="nowhere") as info:
         load_portfolio(missing)
     assert isinstance(info.value, FileNotFoundError)
-    with pytest.raises(PortfolioNotFoundError):
+    with pytest.raises(PortfolioNotFoundError, match=r"nowhere\.xlsx.*does not exist"):
         read_tables(tmp_path / "nowhere.xlsx")
 
 
 def test_a_single_csv_file_is_not_a_portfolio(tmp_path: Path) -> None:
     path = write(tmp_path / "courses.csv", "course_id,title\nc1,T\n")
-    with pytest.raises(PortfolioNotFoundError):
+    expected = r"neither a folder of CSV files nor an \.xlsx workbook"
+    with pytest.raises(PortfolioNotFoundError, match=expected):
         read_tables(path)
 
 
@@ -337,7 +338,7 @@ def test_own_tools_replace_the_catalog(tmp_path: Path) -> None:
     minimal_folder(tmp_path)
     write(tmp_path / "tools.csv", "tool,tool_types\nWiki,content\n")
     write(tmp_path / "activities.csv", "course_id,activity_id,seq,title,tool\nc1,a1,1,Act,Teams\n")
-    with pytest.raises(ValidationError) as info:
+    with pytest.raises(ValidationError, match="unknown tool; expected 'none' or a tool") as info:
         load_portfolio(tmp_path)
     assert info.value.issues[["table", "row", "column", "value"]].values.tolist() == [
         ["activities", 2, "tool", "Teams"]
@@ -587,7 +588,7 @@ def test_failed_csv_write_into_a_new_folder_leaves_no_files(
         return real(self, *args, **kwargs)
 
     monkeypatch.setattr(pd.DataFrame, "to_csv", fail_second)
-    with pytest.raises(PortfolioWriteError):
+    with pytest.raises(PortfolioWriteError, match="No space left on device"):
         write_tables(sample_tables(), dest)
     assert not dest.exists() or snapshot(dest) == {}
 
@@ -620,7 +621,7 @@ def test_failed_rename_leaves_no_temp_files(tmp_path: Path) -> None:
     minimal_folder(dest)
     (dest / "activities.csv").unlink()
     (dest / "activities.csv").mkdir()
-    with pytest.raises(PortfolioWriteError):
+    with pytest.raises(PortfolioWriteError, match=r"activities\.csv.* is a folder; expected a CSV"):
         write_tables(sample_tables(), dest)
     leftovers = [p.name for p in dest.iterdir() if p.name.startswith(".") or "tmp" in p.name]
     assert leftovers == []
@@ -632,7 +633,7 @@ def test_failed_rename_leaves_previous_files_untouched(tmp_path: Path) -> None:
     (dest / "activities.csv").unlink()
     (dest / "activities.csv").mkdir()
     before = snapshot(dest)
-    with pytest.raises(PortfolioWriteError):
+    with pytest.raises(PortfolioWriteError, match="is a folder; expected a CSV file there"):
         write_tables(sample_tables(), dest)
     now = {k: v for k, v in snapshot(dest).items() if not k.startswith(".")}
     assert now == before
@@ -650,14 +651,14 @@ def test_failed_xlsx_write_leaves_previous_workbook_and_no_temp_files(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(openpyxl.Workbook, "save", broken_save)
-    with pytest.raises(PortfolioWriteError):
+    with pytest.raises(PortfolioWriteError, match=r"cannot write .*p\.xlsx.*No space left"):
         write_tables({"courses": frame([], "courses")}, dest)
     assert snapshot(tmp_path) == before
 
 
 def test_writing_a_folder_over_a_file_is_refused(tmp_path: Path) -> None:
     dest = write(tmp_path / "p", "not a folder")
-    with pytest.raises(PortfolioWriteError):
+    with pytest.raises(PortfolioWriteError, match="exists and is not a folder"):
         write_tables(read_tables(SAMPLE)[0], dest)
     assert dest.read_text() == "not a folder"
 
@@ -712,7 +713,7 @@ def test_convert_refusal_leaves_an_existing_destination_alone(tmp_path: Path) ->
     dest = tmp_path / "existing.xlsx"
     convert(SAMPLE, dest)
     before = dest.read_bytes()
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match=r"\d+ errors? in the portfolio"):
         convert(broken_copy(tmp_path), dest)
     assert dest.read_bytes() == before
 
@@ -735,13 +736,13 @@ def test_convert_both_ways_keeps_the_portfolio(tmp_path: Path) -> None:
 
 
 def test_convert_missing_source(tmp_path: Path) -> None:
-    with pytest.raises(PortfolioNotFoundError):
+    with pytest.raises(PortfolioNotFoundError, match=r"nothing.*the path does not exist"):
         convert(tmp_path / "nothing", tmp_path / "out.xlsx")
     assert not (tmp_path / "out.xlsx").exists()
 
 
 def test_read_and_write_errors_are_socialkit_errors(tmp_path: Path) -> None:
-    with pytest.raises(SocialkitError):
+    with pytest.raises(SocialkitError, match="no portfolio at"):
         read_tables(tmp_path / "missing")
 
 

@@ -97,7 +97,7 @@ class CheckResult:
         if len(self.warnings):
             out.append(f"\nWarnings ({len(self.warnings)}):")
             w = self.warnings if limit is None else self.warnings.head(limit)
-            where = w["course_id"] + ("" + " / " + w["activity_id"]).fillna("")
+            where = w["course_id"] + (" / " + w["activity_id"]).fillna("")
             out += ("  [" + w["code"] + "] " + where + ": " + w["message"]).tolist()
             out += _more(len(self.warnings) - len(w), "warning")
         if self.valid:

@@ -1,7 +1,9 @@
 """Strategic analyses of design portfolios: pure functions, DataFrames in, tidy DataFrames out.
 
 Every function works on the whole portfolio at once (vectorised: no Python loop over
-courses or activities) and returns one row per course, activity or finding.
+courses or activities) and returns one row per course, activity or finding. The one
+exception is the convenience column ``gaps`` of :func:`checklist`, whose tuples of
+sentences are gathered in one pass over the long table of :func:`checklist_gaps`.
 """
 
 from __future__ import annotations

@@ -143,6 +143,7 @@ def check_portfolio(path: str | os.PathLike[str] | None = None) -> CheckResult:
             exc.issues,
             pd.DataFrame(columns=["code", "course_id", "activity_id", "message"]),
             None,
+            exc.notices,
         )
     return CheckResult(
         path,

@@ -51,10 +51,13 @@ class ValidationError(SocialkitError):
         One row per failure, columns ``table``, ``row``, ``column``, ``value`` and
         ``message``. ``row`` is the row number as the user sees it in the file or
         sheet (the header is row 1); it is missing for failures about a whole table.
+    notices : tuple of str
+        Remarks made while reading (such as unknown columns), kept for the report.
     """
 
-    def __init__(self, issues: pd.DataFrame) -> None:
+    def __init__(self, issues: pd.DataFrame, notices: tuple[str, ...] = ()) -> None:
         self.issues = issues
+        self.notices = tuple(notices)
         n = len(issues)
         super().__init__(f"{n} error{'s' if n != 1 else ''} in the portfolio")
 

@@ -20,7 +20,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import PortfolioNotFoundError, PortfolioReadError, PortfolioWriteError
+from .errors import (
+    PortfolioNotFoundError,
+    PortfolioReadError,
+    PortfolioWriteError,
+    ValidationError,
+)
 from .schema import REQUIRED_TABLES, TABLE_ORDER, TABLES, Portfolio
 from .validation import validate
 
@@ -280,7 +285,10 @@ def load_portfolio(path: str | os.PathLike[str] | None = None) -> Portfolio:
     """
     path = Path(path) if path is not None else sample_path()
     tables, notices = read_tables(path)
-    checked = validate(_with_defaults(tables), source=path, notices=tuple(notices))
+    try:
+        checked = validate(_with_defaults(tables), source=path, notices=tuple(notices))
+    except ValidationError as exc:
+        raise ValidationError(exc.issues, tuple(notices)) from None
     # keep the tables exactly as read, without the defaults added for validation
     return dataclasses.replace(checked, raw=tables)
 

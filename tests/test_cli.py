@@ -272,3 +272,19 @@ def test_convert_then_check_a_design_with_blank_last_columns(tmp_path: Path) -> 
     doc = check_json(out, tmp_path)
     assert doc["valid"] is True
     assert [c["course_id"] for c in doc["courses"]] == ["c1"]
+
+
+def test_check_of_an_invalid_portfolio_still_mentions_unknown_columns(tmp_path: Path) -> None:
+    src = tmp_path / "p"
+    src.mkdir()
+    (src / "courses.csv").write_text("course_id,title,budget\nc1,T,100\n", encoding="utf-8")
+    (src / "objectives.csv").write_text("course_id,objective_id,statement\n", encoding="utf-8")
+    (src / "activities.csv").write_text(
+        "course_id,activity_id,seq,title\nc1,a1,0,Too early\n", encoding="utf-8"
+    )
+    result = run("check", src, cwd=tmp_path)
+    assert result.returncode == 1
+    assert "unknown column(s) 'budget' kept but ignored" in result.stdout
+    assert "activities, row 2, column 'seq': value '0': expected a whole number >= 1" in (
+        result.stdout
+    )

@@ -439,7 +439,7 @@ def sequence_check(portfolio: Portfolio) -> pd.DataFrame:
         earlier, later-phase activity: ``after_activity_id``, ``after_seq``,
         ``after_title``, ``after_timing``.
     """
-    acts = portfolio.activities
+    acts = portfolio.activities[["course_id", "activity_id", "seq", "title", "timing"]]
     course = isin_codes(acts["course_id"], portfolio.course_ids)
     order = np.lexsort((acts["seq"].to_numpy(), course))  # by course order, then seq
     a = acts.iloc[order].reset_index(drop=True)

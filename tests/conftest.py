@@ -7,9 +7,14 @@ has invented tools so that expectations can be computed by hand.
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
+from socialkit.io import load_portfolio
 from socialkit.schema import TABLES, Portfolio
 from socialkit.validation import validate
 
@@ -194,3 +199,27 @@ def two_courses() -> Portfolio:
         },
     ]
     return make_portfolio(courses, objectives, act)
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def sample() -> Portfolio:
+    """The bundled sample portfolio in ``data/``."""
+    return load_portfolio(ROOT / "data")
+
+
+def course(cid: str, **kw) -> dict:
+    """A courses row with a made-up title."""
+    return {"course_id": cid, "title": f"Course {cid}", **kw}
+
+
+def act(cid: str, aid: str, seq: int, **kw) -> dict:
+    """An activities row with a made-up title."""
+    return {"course_id": cid, "activity_id": aid, "seq": str(seq), "title": f"Act {aid}", **kw}
+
+
+def z_of(fig: go.Figure) -> list[list]:
+    """The z values of a figure's first trace, as nested lists."""
+    return np.asarray(fig.data[0].z).tolist()

@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
-from conftest import make_portfolio
+from conftest import act, course, make_portfolio, z_of
 
 from socialkit import charts
 from socialkit.charts import (
@@ -43,29 +42,10 @@ from socialkit.charts import (
     tool_fit_figure,
 )
 from socialkit.errors import UnknownCourseError
-from socialkit.io import load_portfolio
 from socialkit.portfolio_charts import checklist_figure, direction_mix_figure
 
-ROOT = Path(__file__).resolve().parents[1]
 LEARNING = ["acquisition", "inquiry", "practice", "production", "discussion", "collaboration"]
 DIRS = ["one-to-many", "many-to-one", "many-to-many"]
-
-
-def z_of(fig: go.Figure) -> list[list]:
-    return np.asarray(fig.data[0].z).tolist()
-
-
-def course(cid: str, **kw) -> dict:
-    return {"course_id": cid, "title": f"Course {cid}", **kw}
-
-
-def act(cid: str, aid: str, seq: int, **kw) -> dict:
-    return {"course_id": cid, "activity_id": aid, "seq": str(seq), "title": f"Act {aid}", **kw}
-
-
-@pytest.fixture(scope="module")
-def sample():
-    return load_portfolio(ROOT / "data")
 
 
 # --------------------------------------------------------------------------- 1 matrix

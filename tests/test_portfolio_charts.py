@@ -1,32 +1,18 @@
 """Portfolio views: tidy data checked against hand-computed values, figures against
 their data.
 
-Expected numbers come from the ``two_courses`` fixture (see its docstring in conftest):
-
-c1 (Acme, which has Engage and blocks Tube)::
-
-    seq  id  timing  direction     tool    type       minutes  learning type
-    1    a1  before  one-to-many   Engage  content    30       acquisition
-    2    a2  during  one-to-many   none    -          60       acquisition
-    3    a3  before  many-to-many  Chat    community  20       discussion
-    4    a4  during  many-to-one   none    -          90       practice
-    5    a5  after   -             Tube    content    -        -
-
-c2 (default context, no objective): b1, undecided timing, many-to-many, Board, 15 min.
+Expected numbers come from the ``two_courses`` fixture: its docstring in conftest lists
+every activity, and the module docstring of test_charts.py tabulates them.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 import pytest
-from conftest import make_portfolio
+from conftest import act, course, make_portfolio, z_of
 
 from socialkit.charts import CHECK_COLOURS, DIRECTION_COLOURS, learning_mix_figure, matrix_figure
-from socialkit.io import load_portfolio
 from socialkit.portfolio_charts import (
     checklist_data,
     checklist_figure,
@@ -36,25 +22,7 @@ from socialkit.portfolio_charts import (
     outside_share_figure,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
 DIRS = ["one-to-many", "many-to-one", "many-to-many"]
-
-
-def z_of(fig: go.Figure) -> list[list]:
-    return np.asarray(fig.data[0].z).tolist()
-
-
-def course(cid: str, **kw) -> dict:
-    return {"course_id": cid, "title": f"Course {cid}", **kw}
-
-
-def act(cid: str, aid: str, seq: int, **kw) -> dict:
-    return {"course_id": cid, "activity_id": aid, "seq": str(seq), "title": f"Act {aid}", **kw}
-
-
-@pytest.fixture(scope="module")
-def sample():
-    return load_portfolio(ROOT / "data")
 
 
 # --------------------------------------------------------------------------- 1 checklist

@@ -772,3 +772,19 @@ def test_carriage_returns_in_cells_round_trip(tmp_path: Path, text: str, dest_na
     again, _ = read_tables(write_tables(tables, tmp_path / dest_name))
     assert again["courses"]["title"].tolist() == [text]
     assert_same_tables(again, tables)
+
+
+@pytest.mark.parametrize(
+    "text", ["_x0041_", "_x005F_x0041_", "a_x000D_b", " ", "\t", "  ", "_x"], ids=repr
+)
+def test_text_that_looks_like_an_excel_escape_or_is_blank_space_round_trips(
+    tmp_path: Path, text: str
+) -> None:
+    # Excel decodes _xHHHH_ and XML may drop a cell of white space: both are escaped
+    tables = {
+        "courses": full([{"course_id": "c1", "title": text}], "courses"),
+        "objectives": full([{}], "objectives"),
+        "activities": full([{}], "activities"),
+    }
+    again, _ = read_tables(write_tables(tables, tmp_path / "p.xlsx"))
+    assert again["courses"]["title"].tolist() == [text]

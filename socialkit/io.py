@@ -375,9 +375,12 @@ def _write_xlsx(tables: dict[str, pd.DataFrame], dest: Path) -> None:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
-    def text(ws, value: str) -> WriteOnlyCell:
-        cell = WriteOnlyCell(ws, value=_to_xlsx_text(value))
-        cell.data_type = "s"  # text stays text: never a formula
+    def text(ws, value: str) -> WriteOnlyCell | str:
+        value = _to_xlsx_text(value)
+        if value[:1] not in ("=", "#"):
+            return value  # openpyxl would type "=…" as a formula and "#N/A" as an error
+        cell = WriteOnlyCell(ws, value=value)
+        cell.data_type = "s"  # text stays text: never a formula or an error value
         return cell
 
     wb = Workbook(write_only=True)

@@ -788,3 +788,12 @@ def test_text_that_looks_like_an_excel_escape_or_is_blank_space_round_trips(
     }
     again, _ = read_tables(write_tables(tables, tmp_path / "p.xlsx"))
     assert again["courses"]["title"].tolist() == [text]
+
+
+@pytest.mark.parametrize("text", ["#N/A", "#DIV/0!", "#REF!", "#NAME?"])
+def test_text_like_an_excel_error_stays_text(tmp_path: Path, text: str) -> None:
+    dest = write_tables(
+        {"courses": full([{"course_id": "c1", "title": text}], "courses")}, tmp_path / "p.xlsx"
+    )
+    cell = openpyxl.load_workbook(dest)["courses"]["B2"]
+    assert (cell.value, cell.data_type) == (text, "s")

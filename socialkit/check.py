@@ -6,8 +6,6 @@ import json
 import os
 from dataclasses import dataclass
 from functools import partial
-from itertools import groupby
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +17,7 @@ from .analysis import (
     QUESTIONS,
     checklist_gaps,
     course_summary,
+    gap_lists,
     outside_class_share,
     timing_direction_matrix,
 )
@@ -196,9 +195,9 @@ def _literal(s: pd.Series) -> pd.Series:
 
 def _number(s: pd.Series) -> pd.Series:
     """Each value as a JSON number; missing values as null."""
-    text = s.astype("float64").to_numpy().astype(str) if s.dtype.kind == "f" else None
-    if text is None:
+    if s.dtype.kind != "f":  # whole numbers print as JSON wants them
         return s.astype("str").fillna("null").reset_index(drop=True)
+    text = s.astype("float64").to_numpy().astype(str)  # shortest repr, as json.dumps
     return pd.Series(text, dtype="str").where(s.notna().to_numpy(), "null")
 
 
@@ -246,10 +245,8 @@ def _courses_json(p: Portfolio, warnings: pd.DataFrame) -> str:
     minutes = m["minutes"].to_numpy().reshape(shape)
 
     gaps = checklist_gaps(p)
-    keys = zip(gaps["course_id"].tolist(), gaps["question"].tolist(), strict=True)
-    pairs = zip(keys, _literal(gaps["gap"]).tolist(), strict=True)
-    # gaps come grouped by course then question: one pass joins each group's literals
-    joined = {k: ", ".join(lit for _, lit in group) for k, group in groupby(pairs, itemgetter(0))}
+    literals = gaps.assign(gap=_literal(gaps["gap"]).to_numpy())
+    joined = {k: ", ".join(items) for k, items in gap_lists(literals).items()}
     by_question = (
         pd.Series(joined, dtype="str").unstack().reindex(index=ids, columns=list(QUESTIONS))
         if joined

@@ -13,6 +13,7 @@ from typing import Literal
 
 import pandas as pd
 
+from .errors import UnknownCourseError
 from .vocab import (
     BOOLEAN,
     DIRECTIONS,
@@ -185,8 +186,6 @@ class Portfolio:
         UnknownCourseError
             If a course id is not in the portfolio.
         """
-        from .errors import UnknownCourseError
-
         if isinstance(course_ids, str):
             course_ids = [course_ids]
         known = set(self.course_ids)

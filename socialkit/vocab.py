@@ -15,11 +15,15 @@ import pandas as pd
 from ._frames import per_unique
 
 __all__ = [
+    "BOOLEAN",
     "DIRECTIONS",
+    "FRICTION",
+    "HOSTING",
     "IN_CLASS_REASONS",
     "LEARNING_TYPES",
     "ONBOARDING",
     "PHASE_ORDER",
+    "STATUS",
     "TIMINGS",
     "TOOL_TYPES",
     "VOCABULARIES",

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import click
 
-from .errors import PortfolioNotFoundError, SocialkitError, ValidationError
+from .errors import PortfolioNotFoundError, SocialkitError, UnknownCourseError, ValidationError
 
 __all__ = ["main"]
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130
 
 
 def _fail(message: str, code: int) -> None:
@@ -104,6 +105,101 @@ def generate(n_courses: int, dest: Path, per_course: int, seed: int) -> None:
     except SocialkitError as exc:
         _fail(str(exc), EXIT_INVALID)
     click.echo(f"wrote {n_courses} courses to {written}")
+
+
+@main.command()
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="reports",
+    show_default=True,
+    help="Output folder: index.html, courses/, plotly.min.js.",
+)
+@click.option(
+    "--course", "courses", multiple=True, metavar="ID", help="Only this course (repeatable)."
+)
+@click.option(
+    "--notebook",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A customised course notebook with a 'parameters' cell (default: socialkit's own).",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Kernels working side by side  [default: number of CPUs]",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=600,
+    show_default=True,
+    help="Seconds one notebook cell may run before the course counts as failed.",
+)
+@click.option("--force", is_flag=True, help="Remake reports whose inputs are unchanged.")
+def report(
+    path: Path | None,
+    out: Path,
+    courses: tuple[str, ...],
+    notebook: Path | None,
+    jobs: int | None,
+    timeout: float,
+    force: bool,
+) -> None:
+    """Make an HTML design report per course and OUT/index.html for the portfolio.
+
+    PATH (a CSV folder or .xlsx) defaults to the bundled sample. Reports whose course
+    data and notebook are unchanged since the last run are kept. Exit status: 0 all
+    made, 1 invalid portfolio or some course failed, 2 bad usage, 130 interrupted.
+    """
+    from tqdm.auto import tqdm
+
+    from .runner import run_reports
+
+    bar = None
+
+    def plan(to_run: int, unchanged: int) -> None:
+        nonlocal bar
+        click.echo(f"{to_run} report(s) to make, {unchanged} unchanged (skipped)", err=True)
+        if to_run:
+            bar = tqdm(total=to_run, unit="course", desc="reports", file=sys.stderr)
+
+    def progress(done: int, total: int) -> None:
+        bar.update(done - bar.n)
+
+    try:
+        result = run_reports(
+            path,
+            out=out,
+            courses=courses or None,
+            notebook=notebook,
+            jobs=jobs,
+            timeout=timeout,
+            force=force,
+            progress=progress,
+            on_plan=plan,
+        )
+    except PortfolioNotFoundError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    except UnknownCourseError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    except SocialkitError as exc:
+        _fail(str(exc), EXIT_INVALID)
+    finally:
+        if bar is not None:
+            bar.close()
+    made, same, failed = (result.count(s) for s in ("made", "unchanged", "failed"))
+    click.echo(f"made {made}, unchanged {same}, failed {failed}")
+    for row in result.courses.itertuples():
+        if row.status == "failed":
+            click.echo(f"failed: {row.course_id}: {row.error} (notebook: {row.notebook})")
+    if result.interrupted:
+        click.echo("interrupted: the reports made so far are kept; run again to go on", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    if result.index_error:
+        _fail(f"the portfolio overview failed: {result.index_error}", EXIT_INVALID)
+    click.echo(f"wrote {result.index}")
+    sys.exit(EXIT_OK if result.ok else EXIT_INVALID)
 
 
 if __name__ == "__main__":  # python -m socialkit.cli

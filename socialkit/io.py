@@ -33,6 +33,7 @@ __all__ = [
     "catalog_path",
     "convert",
     "load_portfolio",
+    "notebook_path",
     "read_tables",
     "sample_path",
     "write_tables",
@@ -48,6 +49,19 @@ _PLAIN_WHOLE = re.compile(r"0|[1-9][0-9]{0,14}")
 def catalog_path() -> Path:
     """Folder of the tool catalog and organisation context shipped with socialkit."""
     return _PACKAGE / "catalog"
+
+
+def notebook_path(name: str) -> Path:
+    """A notebook shipped with socialkit (``notebooks/<name>.ipynb`` of a source checkout).
+
+    Parameters
+    ----------
+    name : str
+        ``"course_report"``, ``"portfolio_report"``, ``"tour"`` …, without ``.ipynb``.
+    """
+    installed = _PACKAGE / "notebooks"
+    folder = installed if installed.is_dir() else _PACKAGE.parent / "notebooks"
+    return folder / f"{name}.ipynb"
 
 
 def sample_path() -> Path:

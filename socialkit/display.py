@@ -1,0 +1,123 @@
+"""Showing socialkit results inside a notebook, the same way in JupyterLab and in reports.
+
+The report notebooks call :func:`setup` once. It registers the plotly renderer
+``"socialkit"``, whose output carries both plotly's own mime type (drawn by JupyterLab)
+and a ``text/html`` fragment that only *uses* plotly.js (drawn in an exported HTML page
+that loads plotly.js once, from a local file). Figure element ids are numbered per
+notebook run, so a report is the same byte for byte whichever kernel made it.
+
+:func:`load` reads a portfolio through a small cache keyed on the files' identity (path,
+size, modification time), so a kernel that makes many reports reads and validates the
+portfolio once; an edited file is read again.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import plotly.io as pio
+from plotly.io.base_renderers import MimetypeRenderer
+
+from .io import load_portfolio, sample_path
+from .schema import Portfolio
+
+__all__ = ["RENDERER", "figure_html", "load", "reset", "setup"]
+
+#: Name of the plotly renderer registered by :func:`setup`.
+RENDERER = "socialkit"
+_PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
+_counter = {"figure": 0}
+_cache: dict[str, tuple[tuple, Portfolio]] = {}
+
+
+def figure_html(fig_dict: dict) -> str:
+    """Return an HTML fragment drawing a figure with an already loaded plotly.js.
+
+    Parameters
+    ----------
+    fig_dict : dict
+        A plotly figure as a dict (``fig.to_dict()``).
+
+    Returns
+    -------
+    str
+        A ``<div>`` and a ``<script>`` calling ``Plotly.newPlot``; the div id is
+        ``sk-figure-N`` for the N-th figure since the last :func:`reset`.
+    """
+    _counter["figure"] += 1
+    return pio.to_html(
+        fig_dict,
+        include_plotlyjs=False,
+        full_html=False,
+        div_id=f"sk-figure-{_counter['figure']}",
+        config=_PLOTLY_CONFIG,
+        validate=False,
+    )
+
+
+class _ReportRenderer(MimetypeRenderer):
+    """plotly's mime type for JupyterLab plus a plotly.js-free HTML fragment for pages."""
+
+    def to_mimebundle(self, fig_dict: dict) -> dict:
+        return {
+            "application/vnd.plotly.v1+json": {"data": fig_dict.get("data", []),
+                                               "layout": fig_dict.get("layout", {}),
+                                               "config": _PLOTLY_CONFIG},
+            "text/html": figure_html(fig_dict),
+        }
+
+
+def reset() -> None:
+    """Number figures from 1 again (called between two reports in one kernel)."""
+    _counter["figure"] = 0
+
+
+def setup() -> None:
+    """Make ``"socialkit"`` the default plotly renderer and number figures from 1."""
+    pio.renderers[RENDERER] = _ReportRenderer()
+    pio.renderers.default = RENDERER
+    reset()
+
+
+def _identity(path: Path) -> tuple:
+    files = sorted(path.glob("*.csv")) if path.is_dir() else [path]
+    return tuple((f.name, *_stat(f)) for f in files)
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    st = os.stat(path)
+    return st.st_size, st.st_mtime_ns
+
+
+def load(path: str | os.PathLike[str] | None = None) -> Portfolio:
+    """Load a portfolio, reusing the last load of the same unchanged files.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        A CSV folder or an ``.xlsx`` workbook; the bundled sample when omitted or empty.
+
+    Returns
+    -------
+    Portfolio
+        The same object as the last call when no file under ``path`` changed.
+
+    Raises
+    ------
+    PortfolioNotFoundError, PortfolioReadError, ValidationError
+        As :func:`socialkit.io.load_portfolio`.
+    """
+    path = Path(path) if path else sample_path()
+    key = str(path.resolve())
+    try:
+        identity = _identity(path)
+    except OSError:
+        return load_portfolio(path)  # let the loader say what is wrong
+    hit = _cache.get(key)
+    if hit is not None and hit[0] == identity:
+        return hit[1]
+    portfolio = load_portfolio(path)
+    _cache.clear()
+    _cache[key] = (identity, portfolio)
+    return portfolio

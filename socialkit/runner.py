@@ -1,0 +1,584 @@
+"""The report batch: execute the course notebook for every course, fast, and never half.
+
+:func:`run_reports` executes a parameterised notebook (``notebooks/course_report.ipynb``
+by default) once per course with papermill's parameter injection, exports each executed
+notebook to an offline HTML page (:mod:`socialkit.export`), then executes the portfolio
+notebook into ``index.html``.
+
+Speed comes from warm kernels. A fresh kernel costs a second or more before the first
+cell runs (start-up, imports, reading the portfolio); here ``jobs`` kernels start once
+and each makes report after report. Between two notebooks :func:`socialkit._kernel.reset`
+empties the namespace and restores process-wide settings, so a report made in a reused
+kernel is the same, byte for byte, as one made in a fresh kernel.
+
+Guarantees:
+
+- a course whose notebook raises, times out (``timeout`` seconds for one cell) or kills
+  its kernel is reported as failed; its executed notebook is kept in ``failed/`` and the
+  batch goes on (a stuck or dead kernel is replaced);
+- every file is written to a temporary file and renamed, so no report is ever half
+  written, and the state of the batch is saved after each course: after Ctrl-C the next
+  run picks up where this one stopped;
+- a course whose data (its rows, its organisation, the tool catalog) and notebook are
+  unchanged since its last report is not executed again unless ``force``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import copy
+import dataclasses
+import hashlib
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from .errors import SocialkitError, UnknownCourseError
+from .export import (
+    course_href,
+    course_slug,
+    inside,
+    notebook_body,
+    page,
+    write_plotly_js,
+    write_text,
+)
+from .io import load_portfolio, notebook_path
+from .schema import Portfolio
+
+__all__ = [
+    "BatchResult",
+    "KernelLane",
+    "NotebookFailed",
+    "course_fingerprints",
+    "run_reports",
+]
+
+STATE_DIR = ".socialkit"
+MANIFEST = "manifest.json"
+RUN_FILE = "run.json"
+FAILED_DIR = "failed"
+_RESET = "__import__('socialkit._kernel', fromlist=['reset']).reset()"
+_WARM = (
+    "import socialkit._kernel, socialkit.display, socialkit.charts, socialkit.advice\n"
+    "socialkit._kernel.snapshot()\n"
+)
+
+
+class NotebookFailed(SocialkitError):
+    """A notebook raised, timed out or lost its kernel; ``nb`` is what it did run."""
+
+    def __init__(self, message: str, nb: nbformat.NotebookNode) -> None:
+        super().__init__(message)
+        self.nb = nb
+
+
+# --------------------------------------------------------------------------- kernels
+class KernelLane:
+    """One warm kernel that executes notebook after notebook.
+
+    Parameters
+    ----------
+    cwd : path-like
+        Working folder of the kernel (the notebook's folder, as in JupyterLab).
+    timeout : float or None
+        Seconds one cell may run before the notebook counts as timed out.
+    log : path-like, optional
+        File that receives the kernel's own output (it would otherwise reach the
+        terminal); discarded when omitted.
+    kernel_name : str, default "python3"
+    """
+
+    def __init__(
+        self,
+        *,
+        cwd: str | os.PathLike[str],
+        timeout: float | None,
+        log: str | os.PathLike[str] | None = None,
+        kernel_name: str = "python3",
+    ) -> None:
+        self.cwd = str(cwd)
+        self.timeout = timeout
+        self.log = log
+        self.kernel_name = kernel_name
+        self.km = None
+        self.kc = None
+        self._dirty = False
+
+    async def start(self, warm: str = _WARM) -> None:
+        """Start the kernel and import what the notebooks need."""
+        from jupyter_client.manager import AsyncKernelManager
+
+        self.km = AsyncKernelManager(kernel_name=self.kernel_name)
+        out = open(self.log, "ab") if self.log else open(os.devnull, "wb")
+        with out:
+            await self.km.start_kernel(
+                cwd=self.cwd,
+                stdout=out,
+                stderr=out,
+                extra_arguments=["--HistoryManager.enabled=False"],
+            )
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        await self.kc.wait_for_ready(timeout=120)
+        await self._run(warm)
+        self._dirty = False
+
+    async def _run(self, code: str) -> None:
+        """Run code silently and wait for its reply; raise if it failed."""
+        msg_id = self.kc.execute(code, silent=True, store_history=False)
+        while True:
+            reply = await self.kc.get_shell_msg(timeout=60)
+            if reply["parent_header"].get("msg_id") == msg_id:
+                break
+        if reply["content"]["status"] != "ok":
+            content = reply["content"]
+            raise RuntimeError(f"{content.get('ename')}: {content.get('evalue')}")
+
+    async def execute(self, nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+        """Execute ``nb`` in place in this kernel, after a reset if it was used before.
+
+        Raises
+        ------
+        NotebookFailed
+            With a one-line reason; the kernel is replaced if it timed out or died.
+        """
+        from nbclient import NotebookClient
+        from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+        if self._dirty:
+            await self._run(_RESET)
+        self._dirty = True
+        client = NotebookClient(
+            nb,
+            km=self.km,
+            timeout=self.timeout,
+            kernel_name=self.kernel_name,
+            record_timing=False,
+        )
+        client.kc = self.kc
+        try:
+            await client.async_execute()
+        except CellExecutionError as exc:
+            raise NotebookFailed(f"{exc.ename}: {exc.evalue}".strip(), nb) from None
+        except CellTimeoutError:
+            await self.restart()
+            raise NotebookFailed(
+                f"timed out: a cell ran longer than {self.timeout:g} s", nb
+            ) from None
+        except DeadKernelError:
+            await self.restart()
+            raise NotebookFailed("the kernel died while running the notebook", nb) from None
+        return nb
+
+    async def restart(self) -> None:
+        """Replace the kernel with a fresh, warmed one."""
+        await self.close()
+        await self.start()
+
+    async def close(self) -> None:
+        """Stop the kernel (at once: there is nothing to save in it)."""
+        if self.kc is not None:
+            self.kc.stop_channels()
+            self.kc = None
+        if self.km is not None:
+            with contextlib.suppress(Exception):
+                await self.km.shutdown_kernel(now=True)
+            self.km = None
+
+
+def parameterize(
+    base: nbformat.NotebookNode, parameters: dict[str, object]
+) -> nbformat.NotebookNode:
+    """papermill's injection of ``parameters`` into a copy of ``base``.
+
+    The injected cell gets a fixed id, so two runs with the same parameters give the
+    same notebook.
+    """
+    from papermill.parameterize import parameterize_notebook
+
+    nb = parameterize_notebook(copy.deepcopy(base), parameters, report_mode=False)
+    for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.id = "injected-parameters"
+    return nb
+
+
+def load_notebook(path: str | os.PathLike[str]) -> nbformat.NotebookNode:
+    """Read a notebook as papermill does (every cell gets a ``tags`` list)."""
+    from papermill.iorw import load_notebook_node
+
+    return load_notebook_node(str(path))
+
+
+# --------------------------------------------------------------------------- incremental
+def _frame_hashes(df: pd.DataFrame) -> pd.Series:
+    """One 64-bit hash per row, also depending on the column names."""
+    names = int(hashlib.sha1("\x1f".join(df.columns).encode()).hexdigest()[:15], 16)
+    rows = pd.util.hash_pandas_object(df, index=False).to_numpy()
+    return pd.Series(rows ^ np.uint64(names), index=df.index)
+
+
+def course_fingerprints(portfolio: Portfolio, notebook: bytes) -> pd.Series:
+    """What a course's report is made from, as one hex digest per course.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+    notebook : bytes
+        The course notebook's file content.
+
+    Returns
+    -------
+    pandas.Series
+        Indexed by ``course_id``: a SHA-256 of the notebook, the socialkit version,
+        the tool catalog, the course's organisation row, and the course's rows of
+        ``courses``, ``objectives`` and ``activities`` in file order. Any change to
+        these gives a new digest.
+    """
+    ids = pd.Index(portfolio.course_ids, name="course_id")
+    parts = [pd.Series(0, index=ids, dtype="uint64")]
+    for table in ("courses", "objectives", "activities"):
+        df = portfolio.raw.get(table, getattr(portfolio, table))
+        h = _frame_hashes(df.astype("str"))
+        pos = df.groupby("course_id", sort=False).cumcount().to_numpy().astype("uint64")
+        # mix the row's place in its course in, then fold rows per course (order matters)
+        mixed = pd.util.hash_array(h.to_numpy() ^ (pos * np.uint64(0x9E3779B97F4A7C15)))
+        per = pd.Series(mixed, index=df.index).groupby(df["course_id"].to_numpy()).sum()
+        parts.append(per.reindex(ids, fill_value=0).astype("uint64"))
+    orgs = portfolio.organisations
+    org_hash = pd.Series(
+        _frame_hashes(orgs.astype("str")).to_numpy(), index=orgs["organisation"].to_numpy()
+    )
+    course_org = portfolio.courses.set_index("course_id")["organisation"]
+    parts.append(course_org.map(org_hash).fillna(0).astype("uint64").reindex(ids))
+    common = hashlib.sha256(notebook)
+    common.update(__version__.encode())
+    common.update(_frame_hashes(portfolio.tools.astype("str")).to_numpy().tobytes())
+    table = pd.concat(parts, axis=1).to_numpy()
+    digests = []
+    for cid, row in zip(ids, table, strict=True):
+        h = common.copy()
+        h.update(cid.encode())
+        h.update(row.tobytes())
+        digests.append(h.hexdigest())
+    return pd.Series(digests, index=ids, name="fingerprint")
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+# --------------------------------------------------------------------------- the batch
+@dataclasses.dataclass(frozen=True)
+class BatchResult:
+    """What a batch did.
+
+    Attributes
+    ----------
+    courses : pandas.DataFrame
+        One row per selected course: ``course_id``, ``status`` (``made``,
+        ``unchanged``, ``failed`` or, after an interruption, ``not run``), ``seconds``,
+        ``error``, ``href`` (report page, relative to ``out``) and ``notebook`` (the
+        kept notebook of a failed course).
+    out : pathlib.Path
+        The output folder.
+    index : pathlib.Path or None
+        ``index.html``, or None if the batch was interrupted before writing it.
+    index_error : str or None
+        Why the portfolio notebook failed, if it did.
+    interrupted : bool
+    """
+
+    courses: pd.DataFrame
+    out: Path
+    index: Path | None
+    index_error: str | None = None
+    interrupted: bool = False
+
+    def count(self, status: str) -> int:
+        """Number of courses with this status."""
+        return int(self.courses["status"].eq(status).sum())
+
+    @property
+    def ok(self) -> bool:
+        """True when every course has a current report and the index was written."""
+        return (
+            not self.interrupted
+            and self.index_error is None
+            and self.courses["status"].isin(["made", "unchanged"]).all()
+        )
+
+
+class _Batch:
+    def __init__(
+        self,
+        portfolio: Portfolio,
+        source: Path,
+        out: Path,
+        notebook: Path,
+        index_notebook: Path,
+        jobs: int,
+        timeout: float | None,
+        progress: Callable[[int, int], object] | None,
+    ) -> None:
+        self.portfolio = portfolio
+        self.source = source
+        self.out = out
+        self.state = out / STATE_DIR
+        self.notebook = notebook
+        self.index_notebook = index_notebook
+        self.jobs = jobs
+        self.timeout = timeout
+        self.progress = progress
+        self.manifest = _read_json(self.state / MANIFEST).get("courses", {})
+        self.rows: dict[str, dict] = {}
+
+    def _save_manifest(self) -> None:
+        data = {"socialkit": __version__, "courses": self.manifest}
+        write_text(self.state / MANIFEST, json.dumps(data, indent=1, sort_keys=True))
+
+    def _course_page(self, cid: str) -> Path:
+        return inside(self.out, course_href(cid))
+
+    def _failed_notebook(self, name: str) -> Path:
+        return inside(self.out, f"{FAILED_DIR}/{name}.ipynb")
+
+    async def _one(self, lane: KernelLane, base: nbformat.NotebookNode, cid: str, fp: str):
+        start = time.perf_counter()
+        nb = parameterize(base, {"portfolio": str(self.source), "course_id": cid})
+        html_path = self._course_page(cid)
+        failed_path = self._failed_notebook(course_slug(cid))
+        try:
+            await lane.execute(nb)
+            title = self.portfolio.courses.loc[
+                self.portfolio.courses["course_id"].eq(cid), "title"
+            ].iloc[0]
+            write_text(html_path, page(notebook_body(nb), title=str(title), root="../"))
+        except NotebookFailed as exc:
+            write_text(failed_path, nbformat.writes(exc.nb))
+            html_path.unlink(missing_ok=True)  # an outdated report would mislead
+            rel = failed_path.relative_to(self.out).as_posix()
+            row = {"status": "failed", "error": str(exc), "href": None, "notebook": rel}
+            self.manifest[cid] = {"fingerprint": fp, "status": "failed", "error": str(exc)}
+        else:
+            failed_path.unlink(missing_ok=True)
+            row = {"status": "made", "error": None, "href": course_href(cid), "notebook": None}
+            self.manifest[cid] = {"fingerprint": fp, "status": "made"}
+        self._save_manifest()
+        self.rows[cid] = {"seconds": round(time.perf_counter() - start, 3), **row}
+
+    async def run(self, todo: list[tuple[str, str]], index_rows: list[dict]) -> str | None:
+        """Make the reports in ``todo`` (course id, fingerprint), then the index."""
+        lanes = [
+            KernelLane(cwd=self.notebook.parent, timeout=self.timeout, log=self._log(i))
+            for i in range(max(1, min(self.jobs, len(todo))))
+        ]
+        queue: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
+        for item in todo:
+            queue.put_nowait(item)
+        base = load_notebook(self.notebook)
+        done = [0]
+
+        async def work(lane: KernelLane) -> None:
+            await lane.start()
+            while not queue.empty():
+                cid, fp = queue.get_nowait()
+                await self._one(lane, base, cid, fp)
+                done[0] += 1
+                if self.progress is not None:
+                    self.progress(done[0], len(todo))
+
+        try:
+            await asyncio.gather(*(work(lane) for lane in lanes))
+            return await self._index(lanes[0], index_rows)
+        finally:
+            await asyncio.gather(*(lane.close() for lane in lanes), return_exceptions=True)
+
+    def _log(self, i: int) -> Path:
+        self.state.mkdir(parents=True, exist_ok=True)
+        return self.state / f"kernel-{i}.log"
+
+    async def _index(self, lane: KernelLane, index_rows: list[dict]) -> str | None:
+        if lane.km is None:
+            await lane.start()
+        for row in index_rows:
+            row.update(
+                {
+                    k: v
+                    for k, v in self.rows.get(row["course_id"], {}).items()
+                    if k in ("status", "error", "href", "notebook")
+                }
+            )
+        run_file = self.state / RUN_FILE
+        write_text(run_file, json.dumps({"courses": index_rows}, indent=1))
+        nb = parameterize(
+            load_notebook(self.index_notebook),
+            {"portfolio": str(self.source), "run_file": str(run_file)},
+        )
+        failed = self._failed_notebook("index")
+        try:
+            await lane.execute(nb)
+        except NotebookFailed as exc:
+            write_text(failed, nbformat.writes(exc.nb))
+            return str(exc)
+        failed.unlink(missing_ok=True)
+        write_text(self.out / "index.html", page(notebook_body(nb), title="Design reports"))
+        return None
+
+
+def _previous(batch: _Batch, cid: str, old: dict, fingerprint: str) -> dict:
+    """Index row fields of a course left out of this run."""
+    if old.get("status") == "failed" and old.get("fingerprint") == fingerprint:
+        kept = batch._failed_notebook(course_slug(cid))
+        return {
+            "status": "failed",
+            "href": None,
+            "error": old.get("error"),
+            "notebook": kept.relative_to(batch.out).as_posix() if kept.is_file() else None,
+        }
+    if batch._course_page(cid).is_file():
+        return {"status": "outdated", "href": course_href(cid)}
+    return {"status": "missing", "href": None}
+
+
+def run_reports(
+    portfolio: str | os.PathLike[str] | None = None,
+    *,
+    out: str | os.PathLike[str] = "reports",
+    courses: Sequence[str] | None = None,
+    notebook: str | os.PathLike[str] | None = None,
+    index_notebook: str | os.PathLike[str] | None = None,
+    jobs: int | None = None,
+    timeout: float | None = 600,
+    force: bool = False,
+    progress: Callable[[int, int], object] | None = None,
+    on_plan: Callable[[int, int], object] | None = None,
+) -> BatchResult:
+    """Make a design report per course and the portfolio overview.
+
+    Parameters
+    ----------
+    portfolio : path-like, optional
+        CSV folder or ``.xlsx``; the bundled sample when omitted.
+    out : path-like, default "reports"
+        Output folder (made if missing).
+    courses : sequence of str, optional
+        Only these courses (all when omitted). The overview still lists every course.
+    notebook, index_notebook : path-like, optional
+        The course notebook (needs a ``parameters`` cell; ``portfolio`` and
+        ``course_id`` are injected) and the portfolio notebook (``portfolio`` and
+        ``run_file``); socialkit's own when omitted.
+    jobs : int, optional
+        Kernels working side by side; the number of CPUs when omitted.
+    timeout : float or None, default 600
+        Seconds one cell may run; None for no limit.
+    force : bool, default False
+        Make every selected report, even those whose inputs are unchanged.
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each course that was executed.
+    on_plan : callable, optional
+        Called once as ``on_plan(to_run, unchanged)`` before any kernel starts.
+
+    Returns
+    -------
+    BatchResult
+
+    Raises
+    ------
+    PortfolioNotFoundError, PortfolioReadError, ValidationError
+        If the portfolio cannot be read or is invalid (nothing is made).
+    UnknownCourseError
+        If ``courses`` names a course the portfolio lacks.
+    KeyboardInterrupt
+        Not raised: an interruption stops the kernels and returns with
+        ``interrupted=True``; reports already made are kept and recorded.
+    """
+    source = Path(portfolio).resolve() if portfolio is not None else None
+    p = load_portfolio(source)
+    source = source or p.source
+    selected = list(dict.fromkeys(courses)) if courses else p.course_ids
+    unknown = [c for c in selected if c not in set(p.course_ids)]
+    if unknown:
+        raise UnknownCourseError(
+            f"unknown course id(s) {', '.join(map(repr, unknown))}; "
+            f"the portfolio has {len(p.course_ids)} course(s)"
+        )
+    nb_path = Path(notebook) if notebook else notebook_path("course_report")
+    index_path = Path(index_notebook) if index_notebook else notebook_path("portfolio_report")
+    for path in (nb_path, index_path):
+        if not path.is_file():
+            raise SocialkitError(f"notebook {str(path)!r} not found")
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    write_plotly_js(out)
+    batch = _Batch(
+        p,
+        Path(source).resolve(),
+        out.resolve(),
+        nb_path.resolve(),
+        index_path.resolve(),
+        jobs or os.cpu_count() or 1,
+        timeout,
+        progress,
+    )
+    fingerprints = course_fingerprints(p, nb_path.read_bytes())
+    todo, index_rows = [], []
+    wanted = set(selected)
+    titles = p.courses.set_index("course_id")["title"]
+    for cid in p.course_ids:
+        old = batch.manifest.get(cid, {})
+        current = (
+            old.get("fingerprint") == fingerprints[cid]
+            and old.get("status") == "made"
+            and batch._course_page(cid).is_file()
+        )
+        row = {"course_id": cid, "title": str(titles[cid]), "error": None, "notebook": None}
+        if cid in wanted and (force or not current):
+            todo.append((cid, fingerprints[cid]))
+            row.update(status="not run", href=None)
+        elif current:
+            row.update(status="unchanged", href=course_href(cid))
+        else:  # not selected this time: say what the folder holds for it
+            row.update(_previous(batch, cid, old, fingerprints[cid]))
+        index_rows.append(row)
+    if on_plan is not None:
+        on_plan(len(todo), len(selected) - len(todo))
+    interrupted = False
+    index_error = None
+    try:
+        index_error = asyncio.run(batch.run(todo, index_rows))
+    except KeyboardInterrupt:
+        interrupted = True
+    table = pd.DataFrame(index_rows).set_index("course_id").loc[selected].reset_index()
+    for cid, row in batch.rows.items():
+        for key, value in row.items():
+            table.loc[table["course_id"].eq(cid), key] = value
+    if "seconds" not in table:
+        table["seconds"] = float("nan")
+    cols = ["course_id", "status", "seconds", "error", "href", "notebook"]
+    index = out.resolve() / "index.html"
+    return BatchResult(
+        courses=table[cols],
+        out=out.resolve(),
+        index=index if not interrupted and index_error is None else None,
+        index_error=index_error,
+        interrupted=interrupted,
+    )
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit("use: socialkit report")

@@ -24,6 +24,7 @@ from .analysis import (
 )
 from .check import CheckResult, check_portfolio
 from .errors import (
+    NotebookNotFoundError,
     PortfolioNotFoundError,
     PortfolioReadError,
     PortfolioWriteError,
@@ -45,6 +46,7 @@ __all__ = [
     "QUESTIONS",
     "WARNING_CODES",
     "CheckResult",
+    "NotebookNotFoundError",
     "Portfolio",
     "PortfolioNotFoundError",
     "PortfolioReadError",

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import click
 
-from .errors import PortfolioNotFoundError, SocialkitError, UnknownCourseError, ValidationError
+from .errors import (
+    NotebookNotFoundError,
+    PortfolioNotFoundError,
+    SocialkitError,
+    UnknownCourseError,
+    ValidationError,
+)
 
 __all__ = ["main"]
 
@@ -179,12 +185,12 @@ def report(
             progress=progress,
             on_plan=plan,
         )
-    except PortfolioNotFoundError as exc:
-        _fail(str(exc), EXIT_USAGE)
-    except UnknownCourseError as exc:
+    except (PortfolioNotFoundError, NotebookNotFoundError, UnknownCourseError) as exc:
         _fail(str(exc), EXIT_USAGE)
     except SocialkitError as exc:
         _fail(str(exc), EXIT_INVALID)
+    except KeyboardInterrupt:  # before the kernels started: nothing was made
+        _fail("interrupted before any report was made", EXIT_INTERRUPTED)
     finally:
         if bar is not None:
             bar.close()

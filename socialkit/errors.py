@@ -8,6 +8,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "NotebookNotFoundError",
     "PortfolioNotFoundError",
     "PortfolioReadError",
     "PortfolioWriteError",
@@ -31,6 +32,10 @@ class PortfolioReadError(SocialkitError):
 
 class PortfolioWriteError(SocialkitError):
     """A portfolio cannot be written where it was asked to go."""
+
+
+class NotebookNotFoundError(SocialkitError, FileNotFoundError):
+    """A report notebook path that does not exist."""
 
 
 class UnknownCourseError(SocialkitError, KeyError):

@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
-from .errors import SocialkitError, UnknownCourseError
+from .errors import NotebookNotFoundError, SocialkitError, UnknownCourseError
 from .export import (
     course_href,
     course_slug,
@@ -440,6 +440,13 @@ class _Batch:
         return None
 
 
+def _remove_leftovers(out: Path) -> None:
+    """Delete temporary files a killed run may have left (``.<name>.<random>.tmp``)."""
+    for folder in (out, out / "courses", out / FAILED_DIR, out / STATE_DIR):
+        for tmp in folder.glob(".*.tmp"):
+            tmp.unlink(missing_ok=True)
+
+
 def _previous(batch: _Batch, cid: str, old: dict, fingerprint: str) -> dict:
     """Index row fields of a course left out of this run."""
     if old.get("status") == "failed" and old.get("fingerprint") == fingerprint:
@@ -503,6 +510,8 @@ def run_reports(
         If the portfolio cannot be read or is invalid (nothing is made).
     UnknownCourseError
         If ``courses`` names a course the portfolio lacks.
+    NotebookNotFoundError
+        If a notebook path does not exist.
     KeyboardInterrupt
         Not raised: an interruption stops the kernels and returns with
         ``interrupted=True``; reports already made are kept and recorded.
@@ -521,9 +530,12 @@ def run_reports(
     index_path = Path(index_notebook) if index_notebook else notebook_path("portfolio_report")
     for path in (nb_path, index_path):
         if not path.is_file():
-            raise SocialkitError(f"notebook {str(path)!r} not found")
+            raise NotebookNotFoundError(
+                f"notebook {str(path)!r} not found (expected an .ipynb file)"
+            )
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    _remove_leftovers(out)
     write_plotly_js(out)
     batch = _Batch(
         p,

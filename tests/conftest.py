@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import nbformat
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -223,3 +224,19 @@ def act(cid: str, aid: str, seq: int, **kw) -> dict:
 def z_of(fig: go.Figure) -> list[list]:
     """The z values of a figure's first trace, as nested lists."""
     return np.asarray(fig.data[0].z).tolist()
+
+
+def make_notebook(path: Path, *cells: str, parameters: str | None = None) -> Path:
+    """A notebook with a ``parameters`` cell and the given code cells."""
+    nb = nbformat.v4.new_notebook()
+    params = parameters if parameters is not None else 'portfolio = None\ncourse_id = "it-risk"'
+    nb.cells = [nbformat.v4.new_code_cell(params, metadata={"tags": ["parameters"]})]
+    nb.cells += [nbformat.v4.new_code_cell(code) for code in cells]
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+    return path

@@ -96,12 +96,43 @@ def inside(root: str | os.PathLike[str], relative: str) -> Path:
 @cache
 def _exporter():  # building the exporter loads templates: once per process
     from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
 
-    return HTMLExporter(
+    class _Exporter(HTMLExporter):
+        """nbconvert's HTML export without its final BeautifulSoup pass.
+
+        That pass adds alt text to images that lack it and tab stops to JupyterLab
+        cell classes; the ``basic`` template has no such classes, and re-parsing every
+        page cost more than the rest of the export.
+        """
+
+        def from_notebook_node(self, nb, resources=None, **kw):
+            lang = nb.metadata.get("language_info", {})
+            lexer = lang.get("pygments_lexer", lang.get("name"))
+            self.register_filter(
+                "highlight_code",
+                self.filters.get(
+                    "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)
+                ),
+            )
+            resources = self._init_resources(resources)
+            self.register_filter(
+                "filter_data_type",
+                WidgetsDataTypeFilter(
+                    notebook_metadata=self._nb_metadata, parent=self, resources=resources
+                ),
+            )
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    from nbconvert.filters import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    return _Exporter(
         template_name="basic",
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
+        optimistic_validation=True,
     )
 
 
@@ -178,6 +209,10 @@ def write_plotly_js(folder: Path) -> Path:
 
     dest = folder / PLOTLY_JS
     js = get_plotlyjs()
-    if not dest.is_file() or dest.stat().st_size != len(js.encode("utf-8")):
+    try:
+        same = dest.read_text(encoding="utf-8") == js
+    except (OSError, UnicodeDecodeError):
+        same = False
+    if not same:
         write_text(dest, js)
     return dest

@@ -13,6 +13,7 @@ import pytest
 from conftest import make_notebook
 
 from socialkit.errors import NotebookNotFoundError, UnknownCourseError, ValidationError
+from socialkit.export import course_slug
 from socialkit.io import read_tables, sample_path, write_tables
 from socialkit.runner import (
     FAILED_DIR,
@@ -331,3 +332,41 @@ def test_parameterize_injects_with_a_fixed_cell_id(notebooks) -> None:
     assert len(injected) == 1
     assert injected[0].id == "injected-parameters"
     assert re.search(r"course_id = \"x'y\"", injected[0].source)
+
+
+# --------------------------------------------------------------------------- security, size
+HOSTILE = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
+
+
+def test_user_strings_are_escaped_in_every_page(tmp_path) -> None:
+    data = copy_sample(tmp_path / "data")
+    tables, _ = read_tables(data)
+    for table, column in [
+        ("courses", "title"),
+        ("objectives", "statement"),
+        ("activities", "title"),
+        ("activities", "learner_benefit"),
+    ]:
+        df = tables[table]
+        df.loc[df["course_id"].eq("it-risk"), column] = HOSTILE
+    write_tables(tables, data)
+    result = run_reports(data, out=tmp_path / "out", courses=["it-risk"], jobs=1)
+    assert result.ok
+    for page in [tmp_path / "out" / "index.html", tmp_path / "out" / "courses" / "it-risk.html"]:
+        text = page.read_text(encoding="utf-8")
+        assert "<script>window.__pwned" not in text
+        assert '<img src=x onerror="' not in text
+    course = (tmp_path / "out" / "courses" / "it-risk.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;window.__pwned = 1&lt;/script&gt;" in course
+    assert "<title>&lt;script&gt;window.__pwned = 1&lt;/script&gt;" in course
+
+
+def test_a_large_course_report_stays_under_500_kb(tmp_path) -> None:
+    from socialkit.synth import make_portfolio_tables
+
+    write_tables(make_portfolio_tables(2, activities_per_course=80, seed=3), tmp_path / "data")
+    result = run_reports(tmp_path / "data", out=tmp_path / "out", jobs=1)
+    assert result.ok
+    for cid in result.courses["course_id"]:
+        size = (tmp_path / "out" / "courses" / f"{course_slug(cid)}.html").stat().st_size
+        assert 10_000 < size < 500_000

@@ -8,39 +8,88 @@ Charts live in :mod:`socialkit.charts` and :mod:`socialkit.portfolio_charts` (th
 plotly, so they are not imported here).
 """
 
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
-
-from .advice import WARNING_CODES, strategic_warnings
-from .analysis import (
-    QUESTIONS,
-    checklist,
-    checklist_gaps,
-    checklist_scores,
-    course_summary,
-    flipped_candidates,
-    outside_class_share,
-    sequence_check,
-    timing_direction_matrix,
-)
-from .check import CheckResult, check_portfolio
-from .errors import (
-    NotebookNotFoundError,
-    PortfolioNotFoundError,
-    PortfolioReadError,
-    PortfolioWriteError,
-    SocialkitError,
-    UnknownCourseError,
-    ValidationError,
-)
-from .io import convert, load_portfolio, read_tables, sample_path, write_tables
-from .schema import Portfolio
-from .tools import blocked_pairs, recommend_tools, tool_fit
-from .validation import validate
+from typing import TYPE_CHECKING
 
 try:
     __version__ = version("socialkit")
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0"
+
+# Names are imported on first use (PEP 562), so that ``import socialkit.kernels`` or the
+# command line's start does not pay for pandas, pandera and plotly before it needs them.
+_LAZY = {
+    "advice": ["WARNING_CODES", "strategic_warnings"],
+    "analysis": [
+        "QUESTIONS",
+        "checklist",
+        "checklist_gaps",
+        "checklist_scores",
+        "course_summary",
+        "flipped_candidates",
+        "outside_class_share",
+        "sequence_check",
+        "timing_direction_matrix",
+    ],
+    "check": ["CheckResult", "check_portfolio"],
+    "errors": [
+        "NotebookNotFoundError",
+        "PortfolioNotFoundError",
+        "PortfolioReadError",
+        "PortfolioWriteError",
+        "SocialkitError",
+        "UnknownCourseError",
+        "ValidationError",
+    ],
+    "io": ["convert", "load_portfolio", "read_tables", "sample_path", "write_tables"],
+    "schema": ["Portfolio"],
+    "tools": ["blocked_pairs", "recommend_tools", "tool_fit"],
+    "validation": ["validate"],
+}
+_WHERE = {name: module for module, names in _LAZY.items() for name in names}
+
+if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eagerly
+    from .advice import WARNING_CODES, strategic_warnings
+    from .analysis import (
+        QUESTIONS,
+        checklist,
+        checklist_gaps,
+        checklist_scores,
+        course_summary,
+        flipped_candidates,
+        outside_class_share,
+        sequence_check,
+        timing_direction_matrix,
+    )
+    from .check import CheckResult, check_portfolio
+    from .errors import (
+        NotebookNotFoundError,
+        PortfolioNotFoundError,
+        PortfolioReadError,
+        PortfolioWriteError,
+        SocialkitError,
+        UnknownCourseError,
+        ValidationError,
+    )
+    from .io import convert, load_portfolio, read_tables, sample_path, write_tables
+    from .schema import Portfolio
+    from .tools import blocked_pairs, recommend_tools, tool_fit
+    from .validation import validate
+
+
+def __getattr__(name: str) -> object:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'socialkit' has no attribute {name!r}")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [
     "QUESTIONS",

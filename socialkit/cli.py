@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -14,6 +15,9 @@ from .errors import (
     UnknownCourseError,
     ValidationError,
 )
+
+if TYPE_CHECKING:
+    from .kernels import KernelPool
 
 __all__ = ["main"]
 
@@ -158,6 +162,32 @@ def report(
     data and notebook are unchanged since the last run are kept. Exit status: 0 all
     made, 1 invalid portfolio or some course failed, 2 bad usage, 130 interrupted.
     """
+    import os
+
+    from .kernels import KernelPool
+
+    # launch the kernels first: they start up while the portfolio is read and checked
+    size = jobs or os.cpu_count() or 1
+    size = min(size, len(set(courses))) if courses else size
+    try:
+        pool = KernelPool(size, timeout=timeout, preload=str(path) if path else "").launch()
+    except KeyboardInterrupt:
+        _fail("interrupted before any report was made", EXIT_INTERRUPTED)
+    try:
+        _report(pool, path, out, courses, notebook, timeout, force)
+    finally:
+        pool.close()
+
+
+def _report(
+    pool: KernelPool,
+    path: Path | None,
+    out: Path,
+    courses: tuple[str, ...],
+    notebook: Path | None,
+    timeout: float,
+    force: bool,
+) -> None:
     from tqdm.auto import tqdm
 
     from .runner import run_reports
@@ -179,11 +209,11 @@ def report(
             out=out,
             courses=courses or None,
             notebook=notebook,
-            jobs=jobs,
             timeout=timeout,
             force=force,
             progress=progress,
             on_plan=plan,
+            pool=pool,
         )
     except (PortfolioNotFoundError, NotebookNotFoundError, UnknownCourseError) as exc:
         _fail(str(exc), EXIT_USAGE)

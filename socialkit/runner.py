@@ -26,8 +26,6 @@ Guarantees:
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import copy
 import dataclasses
 import hashlib
 import json
@@ -42,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
-from .errors import NotebookNotFoundError, SocialkitError, UnknownCourseError
+from .errors import NotebookNotFoundError, UnknownCourseError
 from .export import (
     course_href,
     course_slug,
@@ -53,171 +51,15 @@ from .export import (
     write_text,
 )
 from .io import load_portfolio, notebook_path
+from .kernels import KernelLane, KernelPool, NotebookFailed, load_notebook, parameterize
 from .schema import Portfolio
 
-__all__ = [
-    "BatchResult",
-    "KernelLane",
-    "NotebookFailed",
-    "course_fingerprints",
-    "run_reports",
-]
+__all__ = ["BatchResult", "course_fingerprints", "run_reports"]
 
 STATE_DIR = ".socialkit"
 MANIFEST = "manifest.json"
 RUN_FILE = "run.json"
 FAILED_DIR = "failed"
-_RESET = "__import__('socialkit._kernel', fromlist=['reset']).reset()"
-_WARM = (
-    "import socialkit._kernel, socialkit.display, socialkit.charts, socialkit.advice\n"
-    "socialkit._kernel.snapshot()\n"
-)
-
-
-class NotebookFailed(SocialkitError):
-    """A notebook raised, timed out or lost its kernel; ``nb`` is what it did run."""
-
-    def __init__(self, message: str, nb: nbformat.NotebookNode) -> None:
-        super().__init__(message)
-        self.nb = nb
-
-
-# --------------------------------------------------------------------------- kernels
-class KernelLane:
-    """One warm kernel that executes notebook after notebook.
-
-    Parameters
-    ----------
-    cwd : path-like
-        Working folder of the kernel (the notebook's folder, as in JupyterLab).
-    timeout : float or None
-        Seconds one cell may run before the notebook counts as timed out.
-    log : path-like, optional
-        File that receives the kernel's own output (it would otherwise reach the
-        terminal); discarded when omitted.
-    kernel_name : str, default "python3"
-    """
-
-    def __init__(
-        self,
-        *,
-        cwd: str | os.PathLike[str],
-        timeout: float | None,
-        log: str | os.PathLike[str] | None = None,
-        kernel_name: str = "python3",
-    ) -> None:
-        self.cwd = str(cwd)
-        self.timeout = timeout
-        self.log = log
-        self.kernel_name = kernel_name
-        self.km = None
-        self.kc = None
-        self._dirty = False
-
-    async def start(self, warm: str = _WARM) -> None:
-        """Start the kernel and import what the notebooks need."""
-        from jupyter_client.manager import AsyncKernelManager
-
-        self.km = AsyncKernelManager(kernel_name=self.kernel_name)
-        out = open(self.log, "ab") if self.log else open(os.devnull, "wb")
-        with out:
-            await self.km.start_kernel(
-                cwd=self.cwd,
-                stdout=out,
-                stderr=out,
-                extra_arguments=["--HistoryManager.enabled=False"],
-            )
-        self.kc = self.km.client()
-        self.kc.start_channels()
-        await self.kc.wait_for_ready(timeout=120)
-        await self._run(warm)
-        self._dirty = False
-
-    async def _run(self, code: str) -> None:
-        """Run code silently and wait for its reply; raise if it failed."""
-        msg_id = self.kc.execute(code, silent=True, store_history=False)
-        while True:
-            reply = await self.kc.get_shell_msg(timeout=60)
-            if reply["parent_header"].get("msg_id") == msg_id:
-                break
-        if reply["content"]["status"] != "ok":
-            content = reply["content"]
-            raise RuntimeError(f"{content.get('ename')}: {content.get('evalue')}")
-
-    async def execute(self, nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-        """Execute ``nb`` in place in this kernel, after a reset if it was used before.
-
-        Raises
-        ------
-        NotebookFailed
-            With a one-line reason; the kernel is replaced if it timed out or died.
-        """
-        from nbclient import NotebookClient
-        from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
-
-        if self._dirty:
-            await self._run(_RESET)
-        self._dirty = True
-        client = NotebookClient(
-            nb,
-            km=self.km,
-            timeout=self.timeout,
-            kernel_name=self.kernel_name,
-            record_timing=False,
-        )
-        client.kc = self.kc
-        try:
-            await client.async_execute()
-        except CellExecutionError as exc:
-            raise NotebookFailed(f"{exc.ename}: {exc.evalue}".strip(), nb) from None
-        except CellTimeoutError:
-            await self.restart()
-            raise NotebookFailed(
-                f"timed out: a cell ran longer than {self.timeout:g} s", nb
-            ) from None
-        except DeadKernelError:
-            await self.restart()
-            raise NotebookFailed("the kernel died while running the notebook", nb) from None
-        return nb
-
-    async def restart(self) -> None:
-        """Replace the kernel with a fresh, warmed one."""
-        await self.close()
-        await self.start()
-
-    async def close(self) -> None:
-        """Stop the kernel (at once: there is nothing to save in it)."""
-        if self.kc is not None:
-            self.kc.stop_channels()
-            self.kc = None
-        if self.km is not None:
-            with contextlib.suppress(Exception):
-                await self.km.shutdown_kernel(now=True)
-            self.km = None
-
-
-def parameterize(
-    base: nbformat.NotebookNode, parameters: dict[str, object]
-) -> nbformat.NotebookNode:
-    """papermill's injection of ``parameters`` into a copy of ``base``.
-
-    The injected cell gets a fixed id, so two runs with the same parameters give the
-    same notebook.
-    """
-    from papermill.parameterize import parameterize_notebook
-
-    nb = parameterize_notebook(copy.deepcopy(base), parameters, report_mode=False)
-    for cell in nb.cells:
-        if "injected-parameters" in cell.metadata.get("tags", []):
-            cell.id = "injected-parameters"
-    return nb
-
-
-def load_notebook(path: str | os.PathLike[str]) -> nbformat.NotebookNode:
-    """Read a notebook as papermill does (every cell gets a ``tags`` list)."""
-    from papermill.iorw import load_notebook_node
-
-    return load_notebook_node(str(path))
 
 
 # --------------------------------------------------------------------------- incremental
@@ -331,8 +173,6 @@ class _Batch:
         out: Path,
         notebook: Path,
         index_notebook: Path,
-        jobs: int,
-        timeout: float | None,
         progress: Callable[[int, int], object] | None,
     ) -> None:
         self.portfolio = portfolio
@@ -341,11 +181,10 @@ class _Batch:
         self.state = out / STATE_DIR
         self.notebook = notebook
         self.index_notebook = index_notebook
-        self.jobs = jobs
-        self.timeout = timeout
         self.progress = progress
         self.manifest = _read_json(self.state / MANIFEST).get("courses", {})
         self.rows: dict[str, dict] = {}
+        self.titles = portfolio.courses.set_index("course_id")["title"]
 
     def _save_manifest(self) -> None:
         data = {"socialkit": __version__, "courses": self.manifest}
@@ -363,11 +202,9 @@ class _Batch:
         html_path = self._course_page(cid)
         failed_path = self._failed_notebook(course_slug(cid))
         try:
-            await lane.execute(nb)
-            title = self.portfolio.courses.loc[
-                self.portfolio.courses["course_id"].eq(cid), "title"
-            ].iloc[0]
-            write_text(html_path, page(notebook_body(nb), title=str(title), root="../"))
+            await lane.execute(nb, cwd=self.notebook.parent)
+            title = str(self.titles[cid])
+            write_text(html_path, page(notebook_body(nb), title=title, root="../"))
         except NotebookFailed as exc:
             write_text(failed_path, nbformat.writes(exc.nb))
             html_path.unlink(missing_ok=True)  # an outdated report would mislead
@@ -381,12 +218,10 @@ class _Batch:
         self._save_manifest()
         self.rows[cid] = {"seconds": round(time.perf_counter() - start, 3), **row}
 
-    async def run(self, todo: list[tuple[str, str]], index_rows: list[dict]) -> str | None:
+    async def run(
+        self, lanes: list[KernelLane], todo: list[tuple[str, str]], index_rows: list[dict]
+    ) -> str | None:
         """Make the reports in ``todo`` (course id, fingerprint), then the index."""
-        lanes = [
-            KernelLane(cwd=self.notebook.parent, timeout=self.timeout, log=self._log(i))
-            for i in range(max(1, min(self.jobs, len(todo))))
-        ]
         queue: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
         for item in todo:
             queue.put_nowait(item)
@@ -394,7 +229,6 @@ class _Batch:
         done = [0]
 
         async def work(lane: KernelLane) -> None:
-            await lane.start()
             while not queue.empty():
                 cid, fp = queue.get_nowait()
                 await self._one(lane, base, cid, fp)
@@ -402,27 +236,13 @@ class _Batch:
                 if self.progress is not None:
                     self.progress(done[0], len(todo))
 
-        try:
-            await asyncio.gather(*(work(lane) for lane in lanes))
-            return await self._index(lanes[0], index_rows)
-        finally:
-            await asyncio.gather(*(lane.close() for lane in lanes), return_exceptions=True)
-
-    def _log(self, i: int) -> Path:
-        self.state.mkdir(parents=True, exist_ok=True)
-        return self.state / f"kernel-{i}.log"
+        await asyncio.gather(*(work(lane) for lane in lanes))
+        return await self._index(lanes[0], index_rows)
 
     async def _index(self, lane: KernelLane, index_rows: list[dict]) -> str | None:
-        if lane.km is None:
-            await lane.start()
         for row in index_rows:
-            row.update(
-                {
-                    k: v
-                    for k, v in self.rows.get(row["course_id"], {}).items()
-                    if k in ("status", "error", "href", "notebook")
-                }
-            )
+            made = self.rows.get(row["course_id"], {})
+            row.update({k: made[k] for k in ("status", "error", "href", "notebook") if k in made})
         run_file = self.state / RUN_FILE
         write_text(run_file, json.dumps({"courses": index_rows}, indent=1))
         nb = parameterize(
@@ -431,7 +251,7 @@ class _Batch:
         )
         failed = self._failed_notebook("index")
         try:
-            await lane.execute(nb)
+            await lane.execute(nb, cwd=self.index_notebook.parent)
         except NotebookFailed as exc:
             write_text(failed, nbformat.writes(exc.nb))
             return str(exc)
@@ -474,6 +294,7 @@ def run_reports(
     force: bool = False,
     progress: Callable[[int, int], object] | None = None,
     on_plan: Callable[[int, int], object] | None = None,
+    pool: KernelPool | None = None,
 ) -> BatchResult:
     """Make a design report per course and the portfolio overview.
 
@@ -498,7 +319,11 @@ def run_reports(
     progress : callable, optional
         Called as ``progress(done, total)`` after each course that was executed.
     on_plan : callable, optional
-        Called once as ``on_plan(to_run, unchanged)`` before any kernel starts.
+        Called once as ``on_plan(to_run, unchanged)`` before the first notebook runs.
+    pool : KernelPool, optional
+        Kernels launched by the caller (``jobs`` is then ignored); the caller closes
+        them. By default the kernels are launched first thing, so that they warm up
+        while the portfolio is read, and closed at the end.
 
     Returns
     -------
@@ -513,12 +338,64 @@ def run_reports(
     NotebookNotFoundError
         If a notebook path does not exist.
     KeyboardInterrupt
-        Not raised: an interruption stops the kernels and returns with
-        ``interrupted=True``; reports already made are kept and recorded.
+        Only if interrupted before the first notebook runs. Later, an interruption
+        stops the kernels and returns with ``interrupted=True``; reports already made
+        are kept and recorded.
     """
+    own = pool is None
+    if pool is None:
+        size = jobs or os.cpu_count() or 1
+        size = min(size, len(set(courses))) if courses else size
+        preload = str(portfolio) if portfolio is not None else ""
+        pool = KernelPool(size, timeout=timeout, preload=preload).launch()
+    try:
+        return _run(
+            pool,
+            portfolio,
+            Path(out),
+            courses,
+            notebook,
+            index_notebook,
+            timeout,
+            force,
+            progress,
+            on_plan,
+        )
+    finally:
+        if own:
+            pool.close()
+
+
+def _plan(batch: _Batch, selected: list[str], force: bool) -> tuple[list, list[dict]]:
+    """Which courses to execute (id, fingerprint), and the overview's row per course."""
+    p = batch.portfolio
+    fingerprints = course_fingerprints(p, batch.notebook.read_bytes())
+    todo, index_rows = [], []
+    wanted = set(selected)
+    for cid in p.course_ids:
+        old = batch.manifest.get(cid, {})
+        current = (
+            old.get("fingerprint") == fingerprints[cid]
+            and old.get("status") == "made"
+            and batch._course_page(cid).is_file()
+        )
+        row = {"course_id": cid, "title": str(batch.titles[cid]), "error": None, "notebook": None}
+        if cid in wanted and (force or not current):
+            todo.append((cid, fingerprints[cid]))
+            row.update(status="not run", href=None)
+        elif current:
+            row.update(status="unchanged", href=course_href(cid))
+        else:  # not selected this time: say what the folder holds for it
+            row.update(_previous(batch, cid, old, fingerprints[cid]))
+        index_rows.append(row)
+    return todo, index_rows
+
+
+def _run(
+    pool, portfolio, out, courses, notebook, index_notebook, timeout, force, progress, on_plan
+) -> BatchResult:
     source = Path(portfolio).resolve() if portfolio is not None else None
     p = load_portfolio(source)
-    source = source or p.source
     selected = list(dict.fromkeys(courses)) if courses else p.course_ids
     unknown = [c for c in selected if c not in set(p.course_ids)]
     if unknown:
@@ -533,46 +410,28 @@ def run_reports(
             raise NotebookNotFoundError(
                 f"notebook {str(path)!r} not found (expected an .ipynb file)"
             )
-    out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(out)
     write_plotly_js(out)
     batch = _Batch(
         p,
-        Path(source).resolve(),
+        Path(source or p.source).resolve(),
         out.resolve(),
         nb_path.resolve(),
         index_path.resolve(),
-        jobs or os.cpu_count() or 1,
-        timeout,
         progress,
     )
-    fingerprints = course_fingerprints(p, nb_path.read_bytes())
-    todo, index_rows = [], []
-    wanted = set(selected)
-    titles = p.courses.set_index("course_id")["title"]
-    for cid in p.course_ids:
-        old = batch.manifest.get(cid, {})
-        current = (
-            old.get("fingerprint") == fingerprints[cid]
-            and old.get("status") == "made"
-            and batch._course_page(cid).is_file()
-        )
-        row = {"course_id": cid, "title": str(titles[cid]), "error": None, "notebook": None}
-        if cid in wanted and (force or not current):
-            todo.append((cid, fingerprints[cid]))
-            row.update(status="not run", href=None)
-        elif current:
-            row.update(status="unchanged", href=course_href(cid))
-        else:  # not selected this time: say what the folder holds for it
-            row.update(_previous(batch, cid, old, fingerprints[cid]))
-        index_rows.append(row)
+    todo, index_rows = _plan(batch, selected, force)
+    pool.log_folder = batch.state
     if on_plan is not None:
         on_plan(len(todo), len(selected) - len(todo))
+    pool.shrink(min(len(pool.lanes), len(todo)))
+    for lane in pool.lanes:
+        lane.timeout = timeout
     interrupted = False
     index_error = None
     try:
-        index_error = asyncio.run(batch.run(todo, index_rows))
+        index_error = pool.run(batch.run(pool.lanes, todo, index_rows))
     except KeyboardInterrupt:
         interrupted = True
     table = pd.DataFrame(index_rows).set_index("course_id").loc[selected].reset_index()
@@ -582,11 +441,10 @@ def run_reports(
     if "seconds" not in table:
         table["seconds"] = float("nan")
     cols = ["course_id", "status", "seconds", "error", "href", "notebook"]
-    index = out.resolve() / "index.html"
     return BatchResult(
         courses=table[cols],
-        out=out.resolve(),
-        index=index if not interrupted and index_error is None else None,
+        out=batch.out,
+        index=batch.out / "index.html" if not interrupted and index_error is None else None,
         index_error=index_error,
         interrupted=interrupted,
     )

@@ -132,7 +132,7 @@ def test_ctrl_c_stops_cleanly_and_the_next_run_picks_up(tmp_path: Path) -> None:
     assert 2 <= len(made) < 10
     assert not list((tmp_path / "reports").rglob("*.tmp"))
     manifest = json.loads((tmp_path / "reports" / ".socialkit" / "manifest.json").read_text())
-    assert sorted(manifest["courses"]) == made
+    assert sorted(manifest["courses"]) == made, (manifest, made, stderr)
     deadline = time.monotonic() + 10
     while kernels_of(proc.pid) and time.monotonic() < deadline:
         time.sleep(0.1)

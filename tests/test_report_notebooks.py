@@ -6,6 +6,8 @@ import ast
 import csv
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -100,6 +102,27 @@ def test_course_report_names_an_unknown_course(tmp_path: Path) -> None:
     with pytest.raises(papermill.PapermillExecutionError, match="no-such-course") as info:
         run("course_report.ipynb", tmp_path, course_id="no-such-course")
     assert info.value.ename == "UnknownCourseError"
+
+
+def papermill_cli(tmp_path: Path, *params: str) -> subprocess.CompletedProcess[str]:
+    exe = Path(sys.executable).with_name("papermill")
+    cmd = [str(exe), str(NOTEBOOKS / "course_report.ipynb"), str(tmp_path / "out.ipynb")]
+    for pair in zip(params[::2], params[1::2], strict=True):
+        cmd += ["-p", *pair]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=ROOT)
+
+
+def test_course_report_runs_under_the_plain_papermill_cli(tmp_path: Path) -> None:
+    done = papermill_cli(tmp_path, "portfolio", "data", "course_id", "onboarding-30")
+    assert done.returncode == 0, done.stderr
+    nb = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    assert "Your first 30 days at Fabrikam" in html_outputs(nb)
+
+
+def test_papermill_cli_names_an_unknown_course(tmp_path: Path) -> None:
+    done = papermill_cli(tmp_path, "course_id", "no-such-course")
+    assert done.returncode != 0
+    assert "UnknownCourseError" in done.stderr and "no-such-course" in done.stderr
 
 
 @pytest.fixture

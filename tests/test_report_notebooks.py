@@ -190,5 +190,5 @@ def test_portfolio_report_shows_the_run(tmp_path: Path, hostile_portfolio) -> No
     assert '<tr class="sk-row-failed">' in out
     assert '<a href="failed/agile-teams.ipynb">' in out
     assert '<a href="courses/agile-teams.html">' not in out  # no link to a report that failed
-    assert 'href="courses/onboarding-30.html"' in out  # not in the run file: default link
+    assert 'href="courses/onboarding-30.html"' not in out  # the runner made no report of it
     assert out.count('class="plotly-graph-div"') == 3

@@ -1,16 +1,24 @@
-"""Small vectorised helpers that keep whole-portfolio work fast on long string columns."""
+"""Small vectorised helpers that keep whole-portfolio work fast on long string columns.
+
+Also the per-portfolio memory: analyses are computed once per (immutable) portfolio
+object, and :class:`RowIndex` finds the rows of one course of such a result without
+scanning the whole frame, so that per-course views of a large portfolio stay cheap.
+"""
 
 from __future__ import annotations
 
 import functools
 import weakref
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable, Hashable, Iterable
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 
 __all__ = [
+    "RowIndex",
+    "cached",
+    "factorize_rows",
     "in_course_order",
     "isin",
     "isin_codes",
@@ -80,6 +88,33 @@ def pairs_isin(left: pd.DataFrame, right: pd.DataFrame) -> pd.Series:
     return pd.Series(found & left.notna().all(axis=1).to_numpy(), index=left.index)
 
 
+def factorize_rows(frame: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+    """Number the distinct rows of ``frame``; missing values form their own key.
+
+    Returns
+    -------
+    codes : numpy.ndarray
+        For each row, the number of its distinct row (0, 1, … in order of first
+        appearance).
+    distinct : pandas.DataFrame
+        The distinct rows, one per number, on a fresh RangeIndex.
+
+    Examples
+    --------
+    >>> codes, distinct = factorize_rows(pd.DataFrame({"a": ["x", "y", "x"], "b": [1, 2, 1]}))
+    >>> codes.tolist(), distinct["a"].tolist()
+    ([0, 1, 0], ['x', 'y'])
+    """
+    combined = np.zeros(len(frame), dtype=np.int64)
+    for col in frame.columns:
+        codes, uniques = pd.factorize(frame[col], use_na_sentinel=False)
+        combined = combined * (len(uniques) + 1) + codes
+    codes, distinct = pd.factorize(combined)
+    first = np.empty(len(distinct), dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(frame))[::-1]
+    return codes, frame.iloc[first].reset_index(drop=True)
+
+
 def per_combination(
     frame: pd.DataFrame, func: Callable[[pd.DataFrame], pd.DataFrame]
 ) -> pd.DataFrame:
@@ -100,15 +135,8 @@ def per_combination(
     pandas.DataFrame
         ``func``'s columns, one row per row of ``frame``, on ``frame``'s index.
     """
-    combined = np.zeros(len(frame), dtype=np.int64)
-    for col in frame.columns:
-        codes, uniques = pd.factorize(frame[col], use_na_sentinel=False)
-        combined = combined * (len(uniques) + 1) + codes
-    codes, distinct = pd.factorize(combined)
-    first = np.empty(len(distinct), dtype=np.int64)
-    first[codes[::-1]] = np.arange(len(frame))[::-1]
-    result = func(frame.iloc[first].reset_index(drop=True))
-    return result.take(codes).set_axis(frame.index)
+    codes, distinct = factorize_rows(frame)
+    return func(distinct).take(codes).set_axis(frame.index)
 
 
 def memoized(func: Callable[[Any], pd.DataFrame]) -> Callable[[Any], pd.DataFrame]:
@@ -129,3 +157,75 @@ def memoized(func: Callable[[Any], pd.DataFrame]) -> Callable[[Any], pd.DataFram
         return result.copy(deep=False)
 
     return wrapper
+
+
+_T = TypeVar("_T")
+
+
+def cached(func: Callable[[Any], _T]) -> Callable[[Any], _T]:
+    """Remember a one-argument helper's result per portfolio object, returned as it is.
+
+    For read-only values (a :class:`RowIndex`, a lookup array) that no caller changes;
+    a DataFrame handed to callers goes through :func:`memoized`, which returns a copy.
+    Entries go when the portfolio is garbage-collected.
+    """
+    cache: weakref.WeakKeyDictionary[Any, _T] = weakref.WeakKeyDictionary()
+
+    @functools.wraps(func)
+    def wrapper(portfolio: Any) -> _T:
+        try:
+            return cache[portfolio]
+        except KeyError:
+            result = cache[portfolio] = func(portfolio)
+            return result
+
+    return wrapper
+
+
+class RowIndex:
+    """Where the rows of each key are, so that picking one key's rows does not scan them all.
+
+    Built once per frame in O(rows); :meth:`positions` and :meth:`take` then cost
+    O(rows of the key). Typical use: the rows of one course in a whole-portfolio result.
+
+    Parameters
+    ----------
+    keys : pandas.Series
+        The key of each row (for example ``course_id``); missing keys are never found.
+
+    Examples
+    --------
+    >>> index = RowIndex(pd.Series(["b", "a", "b", None]))
+    >>> index.positions("b").tolist()
+    [0, 2]
+    >>> index.positions("z").tolist()
+    []
+    """
+
+    def __init__(self, keys: pd.Series) -> None:
+        codes, uniques = pd.factorize(keys)
+        self._order = np.argsort(codes, kind="stable")  # each key's rows, in row order
+        # missing keys (code -1) sort first; key i's rows are _order[_bounds[i]:_bounds[i + 1]]
+        self._bounds = np.searchsorted(codes[self._order], np.arange(len(uniques) + 1))
+        self._code = dict(zip(uniques.tolist(), range(len(uniques)), strict=True))
+
+    def __contains__(self, key: Hashable) -> bool:
+        return key in self._code
+
+    def positions(self, key: Hashable) -> np.ndarray:
+        """Positions (0-based) of the rows whose key is ``key``, in row order; empty if none."""
+        code = self._code.get(key)
+        if code is None:
+            return self._order[:0]
+        return self._order[self._bounds[code] : self._bounds[code + 1]]
+
+    def take(self, frame: pd.DataFrame, key: Hashable) -> pd.DataFrame:
+        """The rows of ``frame`` (the frame the index was built on) whose key is ``key``.
+
+        Rows keep their order and their index labels; a run of adjacent rows is sliced,
+        not copied.
+        """
+        pos = self.positions(key)
+        if len(pos) and pos[-1] - pos[0] == len(pos) - 1:
+            return frame.iloc[pos[0] : pos[-1] + 1]
+        return frame.iloc[pos]

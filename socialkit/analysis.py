@@ -86,10 +86,15 @@ def timing_direction_matrix(portfolio: Portfolio, *, by: str = "course") -> pd.D
         Columns ``course_id`` (only with ``by="course"``), ``timing``, ``direction``,
         ``activities`` and ``minutes`` (sum of known minutes). Every cell of the grid is
         present, zeros included; ``timing`` and ``direction`` are ordered categoricals
-        whose last category, ``"undecided"``, holds activities not decided yet.
+        whose last category, ``"undecided"``, holds activities not decided yet. By
+        course, the courses come in file order, each with its whole grid in turn.
     """
     if by not in ("course", "portfolio"):
         raise ValueError(f"by must be 'course' or 'portfolio', not {by!r}")
+    return _course_matrix(portfolio) if by == "course" else _portfolio_matrix(portfolio)
+
+
+def _matrix(portfolio: Portfolio, keys: list[str]) -> pd.DataFrame:
     a = portfolio.activities
     timing = _vocab_categories(a["timing"], TIMINGS.values)
     direction = _vocab_categories(a["direction"], DIRECTIONS.values)
@@ -101,15 +106,18 @@ def timing_direction_matrix(portfolio: Portfolio, *, by: str = "course") -> pd.D
             "minutes": a["minutes"].fillna(0).astype("int64"),
         }
     )
-    keys = ["course_id", "timing", "direction"] if by == "course" else ["timing", "direction"]
     out = (
         frame.groupby(keys, observed=False)
         .agg(activities=("minutes", "size"), minutes=("minutes", "sum"))
         .reset_index()
     )
-    if by == "course":
+    if "course_id" in keys:
         out["course_id"] = out["course_id"].astype("str")
     return out.astype({"activities": "int64", "minutes": "int64"})
+
+
+_course_matrix = memoized(lambda p: _matrix(p, ["course_id", "timing", "direction"]))
+_portfolio_matrix = memoized(lambda p: _matrix(p, ["timing", "direction"]))
 
 
 def outside_class_share(portfolio: Portfolio) -> pd.DataFrame:

@@ -7,10 +7,17 @@ Every chart is a pair: ``<name>_data`` is a pure function returning a tidy
 has one fixed colour on every chart, and figures are deterministic. An unknown
 ``course_id`` raises :class:`~socialkit.errors.UnknownCourseError`.
 
-This module holds what every chart shares (template, colours, lane labels, layout) and
-the per-course charts: timing × direction matrix, activity swimlane, tool fit and
+This module holds the template, colours and lane labels every chart shares, and the
+per-course charts: timing × direction matrix, activity swimlane, tool fit and
 learning-type mix (the matrix and the mix also cover the whole portfolio). Views that
 put every course side by side live in :mod:`socialkit.portfolio_charts`.
+
+A per-course chart does not restrict the portfolio: it cuts its course's rows out of
+whole-portfolio results that are worked out once per portfolio object (which is
+immutable), so that reporting many courses of one portfolio in one process costs
+little per course. Figures are built from plain dicts already in the form plotly's
+validation gives, which is much faster than validating them (both live in the private
+module ``socialkit._chart_base``, shared with :mod:`socialkit.portfolio_charts`).
 """
 
 from __future__ import annotations
@@ -21,9 +28,11 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from .analysis import UNDECIDED, timing_direction_matrix
+from . import _chart_base as base
+from ._chart_base import TEMPLATE
+from ._frames import RowIndex, cached, memoized
+from .analysis import UNDECIDED
 from .schema import Portfolio
-from .tools import recommend_tools, tool_fit
 from .vocab import DIRECTIONS, LEARNING_TYPES, TIMINGS
 
 __all__ = [
@@ -45,8 +54,6 @@ __all__ = [
 
 Measure = Literal["activities", "minutes"]
 
-#: The plotly template of every figure.
-TEMPLATE = "plotly_white"
 #: Label of an activity whose learning type is not given.
 UNSPECIFIED = "unspecified"
 _GREY = "#999999"
@@ -80,23 +87,11 @@ _LABEL_WIDTH = 24
 
 
 # --------------------------------------------------------------------------- helpers
-def _scope(portfolio: Portfolio, course_id: str | None) -> tuple[Portfolio, str]:
-    """The portfolio restricted to one course (or whole), and a phrase naming it."""
-    if course_id is None:
-        n = len(portfolio.courses)
-        return portfolio, f"whole portfolio ({n} course{'s' if n != 1 else ''})"
-    sub = portfolio.select([course_id])
-    return sub, f"course {course_id} ({sub.courses['title'].iloc[0]})"
-
-
-def _layout(fig: go.Figure, title: str, **kw) -> go.Figure:
-    fig.update_layout(template=TEMPLATE, title={"text": title, "x": 0.0}, **kw)
-    return fig
-
-
 def _yes_no(s: pd.Series) -> pd.Series:
     """Booleans as ``yes``/``no``; missing (undecided, or no tool) as a dash."""
-    return s.astype("object").map({True: "yes", False: "no"}).fillna(_DASH).astype("str")
+    flags = s.astype("boolean")
+    words = np.where(flags.isna(), _DASH, np.where(flags.fillna(False), "yes", "no"))
+    return pd.Series(words, index=s.index, dtype="str")
 
 
 # --------------------------------------------------------------------------- 1 matrix
@@ -123,14 +118,22 @@ def matrix_data(
     """
     if measure not in ("activities", "minutes"):
         raise ValueError(f"measure must be 'activities' or 'minutes', not {measure!r}")
-    sub, _ = _scope(portfolio, course_id)
-    grid = timing_direction_matrix(sub, by="portfolio")
-    undecided = grid[["timing", "direction"]].eq(UNDECIDED)
-    used = undecided.mul(grid["activities"], axis=0).sum() > 0
-    keep = ~(undecided & ~used).any(axis=1)
-    out = grid.loc[keep, ["timing", "direction"]].reset_index(drop=True)
-    out = out.apply(lambda c: c.cat.remove_unused_categories())
-    return out.assign(measure=measure, value=grid.loc[keep, measure].to_numpy())
+    cells = base.matrix_cells(portfolio, course_id)
+    used = cells[..., 0]  # activities; undecided is the last timing and the last direction
+    n_t = len(_TIMING_ORDER) - int(used[-1].sum() == 0)
+    n_d = len(_DIRECTION_ORDER) - int(used[:, -1].sum() == 0)
+    out = pd.DataFrame(
+        {
+            "timing": _categories(np.repeat(np.arange(n_t), n_d), _TIMING_ORDER[:n_t]),
+            "direction": _categories(np.tile(np.arange(n_d), n_t), _DIRECTION_ORDER[:n_d]),
+        }
+    )
+    value = cells[:n_t, :n_d, 0 if measure == "activities" else 1].ravel()
+    return out.assign(measure=measure, value=value)
+
+
+def _categories(codes: np.ndarray, categories: list[str]) -> pd.Categorical:
+    return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories, ordered=True))
 
 
 def matrix_figure(
@@ -149,25 +152,27 @@ def matrix_figure(
         One ``heatmap`` trace whose ``z`` rows follow the timing order.
     """
     data = matrix_data(portfolio, course_id=course_id, measure=measure)
-    _, scope = _scope(portfolio, course_id)
+    named = base.scope(portfolio, course_id)
     timings, directions = (list(data[c].cat.categories) for c in ("timing", "direction"))
     z = data["value"].to_numpy().reshape(len(timings), len(directions)).tolist()
-    fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=directions,
-            y=[_LANES[t] for t in timings],
-            text=z,
-            texttemplate="%{text}",
-            colorscale="Blues",
-            zmin=0,
-            colorbar={"title": {"text": measure}},
-            hovertemplate=f"%{{y}} · %{{x}}<br>{measure}: %{{z}}<extra></extra>",
-        )
-    )
-    fig.update_yaxes(autorange="reversed", title_text="timing")
-    fig.update_xaxes(side="top", title_text="direction")
-    return _layout(fig, f"{measure.capitalize()} by timing and direction — {scope}")
+    heatmap = {
+        "type": "heatmap",
+        "colorbar": {"title": {"text": measure}},
+        "colorscale": base.colorscale("Blues"),
+        "hovertemplate": f"%{{y}} · %{{x}}<br>{measure}: %{{z}}<extra></extra>",
+        "text": [row.copy() for row in z],
+        "texttemplate": "%{text}",
+        "x": directions,
+        "y": [_LANES[t] for t in timings],
+        "z": z,
+        "zmin": 0,
+    }
+    layout = {
+        "yaxis": {"title": {"text": "timing"}, "autorange": "reversed"},
+        "xaxis": {"title": {"text": "direction"}, "side": "top"},
+        "title": base.title(f"{measure.capitalize()} by timing and direction — {named}"),
+    }
+    return base.figure([heatmap], layout)
 
 
 # --------------------------------------------------------------------------- 2 swimlane
@@ -188,7 +193,15 @@ def swimlane_data(portfolio: Portfolio, *, course_id: str) -> pd.DataFrame:
         characters), ``direction`` (``"undecided"`` when blank; the colour key),
         ``tool``, ``tool_type`` and ``colour`` (see :data:`DIRECTION_COLOURS`).
     """
-    a = portfolio.select([course_id]).activities.sort_values("seq", kind="stable")
+    base.course_title(portfolio, course_id)
+    rows = _swimlane_rows(portfolio).take(_swimlane_table(portfolio), course_id)
+    return rows.reset_index(drop=True)
+
+
+@memoized
+def _swimlane_table(portfolio: Portfolio) -> pd.DataFrame:
+    """:func:`swimlane_data` of every course at once, in course order."""
+    a = portfolio.activities.iloc[base.in_sequence(portfolio)]
     title, direction = a["title"], a["direction"].fillna(UNDECIDED).astype("str")
     cut = title.str.slice(0, _LABEL_WIDTH - 1).str.rstrip() + "…"
     lane = pd.Categorical(a["timing"].fillna(UNDECIDED), categories=_TIMING_ORDER, ordered=True)
@@ -204,6 +217,9 @@ def swimlane_data(portfolio: Portfolio, *, course_id: str) -> pd.DataFrame:
             "colour": direction.map(DIRECTION_COLOURS).astype("str"),
         }
     ).reset_index(drop=True)
+
+
+_swimlane_rows = cached(lambda p: RowIndex(_swimlane_table(p)["course_id"]))
 
 
 def swimlane_figure(portfolio: Portfolio, *, course_id: str) -> go.Figure:
@@ -222,49 +238,72 @@ def swimlane_figure(portfolio: Portfolio, *, course_id: str) -> go.Figure:
         when some activity's timing is blank); markers labelled with the title.
     """
     data = swimlane_data(portfolio, course_id=course_id)
-    _, scope = _scope(portfolio, course_id)
+    named = base.scope(portfolio, course_id)
     lanes = _TIMING_ORDER[: 4 if data["lane"].eq(UNDECIDED).any() else 3]
     hover = data.assign(tool=data["tool"].fillna("not decided"))
-    hover = hover[["title", "tool", "tool_type", "direction"]].fillna(_DASH)
-    fig = go.Figure()
+    hover = hover[["title", "tool", "tool_type", "direction"]].fillna(_DASH).to_numpy()
+    seq, lane = data["seq"].to_numpy(), data["lane"].cat.codes.to_numpy()
+    label, directions = data["label"].to_numpy(), data["direction"].to_numpy()
+    position = np.where(seq % 2, "top center", "bottom center")
+    traces = []
     for direction in _DIRECTION_ORDER:  # at most four traces: not a loop over the data
-        m = data["direction"].eq(direction)
+        m = directions == direction
         if m.any():
-            d = data[m]
-            fig.add_trace(
-                go.Scatter(
-                    x=d["seq"].tolist(),
-                    y=d["lane"].cat.codes.tolist(),
-                    mode="markers+text",
-                    name=direction,
-                    marker={"size": 18, "color": DIRECTION_COLOURS[direction]},
-                    text=d["label"].tolist(),
-                    textposition=np.where(d["seq"] % 2, "top center", "bottom center").tolist(),
-                    customdata=hover[m].to_numpy().tolist(),
-                    hovertemplate="<b>%{customdata[0]}</b><br>seq %{x} · %{customdata[3]}"
+            traces.append(
+                {
+                    "type": "scatter",
+                    "customdata": hover[m].tolist(),
+                    "hovertemplate": "<b>%{customdata[0]}</b><br>seq %{x} · %{customdata[3]}"
                     "<br>tool: %{customdata[1]}<br>tool type: %{customdata[2]}<extra></extra>",
-                )
+                    "marker": {"color": DIRECTION_COLOURS[direction], "size": 18},
+                    "mode": "markers+text",
+                    "name": direction,
+                    "text": label[m].tolist(),
+                    "textposition": position[m].tolist(),
+                    "x": seq[m].tolist(),
+                    "y": lane[m].tolist(),
+                }
             )
-    for i, lane in enumerate(lanes):
-        band = {"opacity": 0.12, "line_width": 0, "layer": "below"}
-        fig.add_hrect(y0=i - 0.5, y1=i + 0.5, fillcolor=TIMING_COLOURS[lane], **band)
-    fig.update_yaxes(
-        tickvals=list(range(len(lanes))),
-        ticktext=[_LANES[x] for x in lanes],
-        range=[len(lanes) - 0.5, -0.5],
-        showgrid=False,
-        zeroline=False,
-    )
+    bands = [
+        {
+            "fillcolor": TIMING_COLOURS[lane],
+            "layer": "below",
+            "line": {"width": 0},
+            "opacity": 0.12,
+            "type": "rect",
+            "x0": 0,
+            "x1": 1,
+            "xref": "x domain",
+            "y0": i - 0.5,
+            "y1": i + 0.5,
+            "yref": "y",
+        }
+        for i, lane in enumerate(lanes)
+    ]
     top = int(data["seq"].max()) if len(data) else 1
-    fig.update_xaxes(title_text="sequence", dtick=1, range=[0.4, top + 0.6], zeroline=False)
-    title = f"Activity sequence — {scope}"
-    return _layout(fig, title, legend_title_text="direction", height=140 + 110 * len(lanes))
+    layout = {
+        "shapes": bands,
+        "yaxis": {
+            "tickvals": list(range(len(lanes))),
+            "ticktext": [_LANES[x] for x in lanes],
+            "range": [len(lanes) - 0.5, -0.5],
+            "showgrid": False,
+            "zeroline": False,
+        },
+        "xaxis": {
+            "title": {"text": "sequence"},
+            "dtick": 1,
+            "range": [0.4, top + 0.6],
+            "zeroline": False,
+        },
+        "title": base.title(f"Activity sequence — {named}"),
+        "legend": {"title": {"text": "direction"}},
+        "height": 140 + 110 * len(lanes),
+    }
+    return base.figure(traces, layout)
 
 
 # --------------------------------------------------------------------------- 3 tool fit
-_FIT_COLUMNS = ["serves_type", "serves_direction", "blocked", "on_platform", "fits"]
-
-
 def tool_fit_data(portfolio: Portfolio, *, course_id: str, top: int = 3) -> pd.DataFrame:
     """How each activity's tool fits, with the best-ranked tools, for one course.
 
@@ -287,17 +326,7 @@ def tool_fit_data(portfolio: Portfolio, *, course_id: str, top: int = 3) -> pd.D
         tools of :func:`socialkit.tools.recommend_tools`, best first, ``", "``-joined
         (missing while the tool type is undecided).
     """
-    sub = portfolio.select([course_id])
-    a = sub.activities.sort_values("seq", kind="stable")
-    base = a[["activity_id", "seq", "title", "tool", "tool_type", "direction"]]
-    extra = ["blocked_domains", "onboarding", "alternative"]
-    fit = tool_fit(sub)[["activity_id", *_FIT_COLUMNS, *extra]]
-    recs = recommend_tools(sub, top=top).groupby("activity_id", sort=False)["tool"]
-    out = base.merge(fit, on="activity_id", how="left")
-    out = out.join(recs.agg(", ".join).rename("recommendations"), on="activity_id")
-    out = out.astype(dict.fromkeys(_FIT_COLUMNS, "boolean"))
-    cols = [*base.columns, *_FIT_COLUMNS[:3], "blocked_domains", "onboarding", "on_platform"]
-    return out[[*cols, "alternative", "fits", "recommendations"]].reset_index(drop=True)
+    return base.course_fit(portfolio, course_id, top).drop(columns="course_id")
 
 
 def tool_fit_figure(portfolio: Portfolio, *, course_id: str, top: int = 3) -> go.Figure:
@@ -315,31 +344,47 @@ def tool_fit_figure(portfolio: Portfolio, *, course_id: str, top: int = 3) -> go
         Blocked, Onboarding, On platform, Alternative, Top recommendations.
     """
     d = tool_fit_data(portfolio, course_id=course_id, top=top)
-    _, scope = _scope(portfolio, course_id)
-    blocked = d["blocked"].fillna(False).astype(bool)
-    shown = {
-        "Seq": d["seq"].astype("str"),
-        "Activity": d["activity_id"] + " " + d["title"],
-        "Tool": d["tool"].fillna("not decided"),
-        "Serves type": _yes_no(d["serves_type"]),
-        "Serves direction": _yes_no(d["serves_direction"]),
-        "Blocked": _yes_no(d["blocked"]).mask(blocked, "yes (" + d["blocked_domains"] + ")"),
-        "Onboarding": d["onboarding"].fillna(_DASH),
-        "On platform": _yes_no(d["on_platform"]),
-        "Alternative": d["alternative"].fillna(_DASH),
-        "Top recommendations": d["recommendations"].fillna(_DASH),
-    }
-    fill = np.where(d["fits"].eq(False).fillna(False), "#FBE3D6", "white").tolist()
-    table = go.Table(
-        header={"values": list(shown), "fill_color": "#E8EEF4", "align": "left"},
-        cells={
-            "values": [s.tolist() for s in shown.values()],
-            "fill_color": [fill] * len(shown),
+    named = base.scope(portfolio, course_id)
+    cells = base.fit_rows(portfolio).take(_fit_cells(portfolio), course_id)
+    values = [cells[c].tolist() for c in cells.columns[:-1]]
+    values.append(d["recommendations"].fillna(_DASH).tolist())
+    table = {
+        "type": "table",
+        "cells": {
             "align": "left",
+            "fill": {"color": [cells["fill"].tolist() for _ in values]},
+            "values": values,
         },
-        columnwidth=[0.5, 3, 1.3, 1, 1, 1.5, 1.3, 1, 1.3, 2.5],
-    )
-    return _layout(go.Figure(table), f"Tool fit — {scope}", height=160 + 40 * max(len(d), 1))
+        "columnwidth": [0.5, 3, 1.3, 1, 1, 1.5, 1.3, 1, 1.3, 2.5],
+        "header": {"align": "left", "fill": {"color": "#E8EEF4"}, "values": _FIT_HEADER},
+    }
+    layout = {"title": base.title(f"Tool fit — {named}"), "height": 160 + 40 * max(len(d), 1)}
+    return base.figure([table], layout)
+
+
+_FIT_HEADER = ["Seq", "Activity", "Tool", "Serves type", "Serves direction", "Blocked"]
+_FIT_HEADER += ["Onboarding", "On platform", "Alternative", "Top recommendations"]
+
+
+@memoized
+def _fit_cells(portfolio: Portfolio) -> pd.DataFrame:
+    """The table's cells but the recommendations, and each row's ``fill``, for every course
+    (rows as :func:`socialkit._chart_base.fit_table`'s)."""
+    d = base.fit_table(portfolio)
+    blocked = d["blocked"].fillna(False).astype(bool)
+    shown = [
+        d["seq"].astype("str"),
+        d["activity_id"] + " " + d["title"],
+        d["tool"].fillna("not decided"),
+        _yes_no(d["serves_type"]),
+        _yes_no(d["serves_direction"]),
+        _yes_no(d["blocked"]).mask(blocked, "yes (" + d["blocked_domains"] + ")"),
+        d["onboarding"].fillna(_DASH),
+        _yes_no(d["on_platform"]),
+        d["alternative"].fillna(_DASH),
+    ]
+    fill = np.where(d["fits"].eq(False).fillna(False), "#FBE3D6", "white")
+    return pd.DataFrame(dict(zip([*_FIT_HEADER[:-1], "fill"], [*shown, fill], strict=True)))
 
 
 # --------------------------------------------------------------------------- 4 learning mix
@@ -363,25 +408,42 @@ def learning_mix_data(portfolio: Portfolio, *, course_id: str | None = None) -> 
         minutes are known, else ``"activities"``), ``value`` (of that measure) and
         ``share`` (of the total value; missing when that is zero).
     """
-    a = _scope(portfolio, course_id)[0].activities
-    kind = a["learning_type"].fillna(UNSPECIFIED)
-    frame = pd.DataFrame(
+    kind, minutes = _learning_codes(portfolio)
+    if course_id is not None:
+        base.course_title(portfolio, course_id)
+        rows = base.activity_rows(portfolio).positions(course_id)
+        kind, minutes = kind[rows], minutes[rows]
+    known = kind >= 0
+    kind, minutes = kind[known], minutes[known]
+    n = len(_LEARNING_ORDER)
+    counts = {
+        "activities": np.bincount(kind, minlength=n),
+        "minutes": np.bincount(kind, np.nan_to_num(minutes), minlength=n),
+        "unknown_minutes": np.bincount(kind, np.isnan(minutes), minlength=n),
+    }
+    counts = {k: v.astype("int64") for k, v in counts.items()}
+    measure = "minutes" if counts["minutes"].sum() > 0 else "activities"
+    value = counts[measure].copy()
+    total = value.sum()
+    share = value / total if total else np.full(n, np.nan)
+    return pd.DataFrame(
         {
-            "learning_type": pd.Categorical(kind, categories=_LEARNING_ORDER, ordered=True),
-            "minutes": a["minutes"].fillna(0).astype("int64"),
-            "unknown_minutes": a["minutes"].isna().astype("int64"),
+            "learning_type": _categories(np.arange(n), _LEARNING_ORDER),
+            **counts,
+            "measure": pd.array([measure] * n, dtype="str"),
+            "value": value,
+            "share": pd.array(share, dtype="Float64"),
         }
     )
-    out = frame.groupby("learning_type", observed=False).agg(
-        activities=("minutes", "size"),
-        minutes=("minutes", "sum"),
-        unknown_minutes=("unknown_minutes", "sum"),
-    )
-    out = out.reset_index().astype(dict.fromkeys(out.columns, "int64"))
-    measure = "minutes" if out["minutes"].sum() > 0 else "activities"
-    total = out[measure].sum()
-    share = (out[measure] / total if total else out[measure] * np.nan).astype("Float64")
-    return out.assign(measure=measure, value=out[measure], share=share)
+
+
+@cached
+def _learning_codes(portfolio: Portfolio) -> tuple[np.ndarray, np.ndarray]:
+    """Each activity's learning type (its position in the order; -1 if unknown) and its
+    minutes (NaN where blank), in file order."""
+    a = portfolio.activities
+    kind = pd.Categorical(a["learning_type"].fillna(UNSPECIFIED), categories=_LEARNING_ORDER)
+    return kind.codes.astype("int64"), a["minutes"].to_numpy(dtype="float64", na_value=np.nan)
 
 
 def learning_mix_figure(portfolio: Portfolio, *, course_id: str | None = None) -> go.Figure:
@@ -401,22 +463,28 @@ def learning_mix_figure(portfolio: Portfolio, *, course_id: str | None = None) -
         One ``bar`` trace (``orientation="h"``), learning types from the top.
     """
     data = learning_mix_data(portfolio, course_id=course_id)
-    _, scope = _scope(portfolio, course_id)
-    data = data[data["learning_type"].ne(UNSPECIFIED) | data["activities"].gt(0)]
+    named = base.scope(portfolio, course_id)
     measure = data["measure"].iloc[0]
-    pct = (data["share"].fillna(0) * 100).round().astype("int64").astype("str")
-    types = data["learning_type"].astype("str")
-    bar = go.Bar(
-        x=data["value"].tolist(),
-        y=types.tolist(),
-        orientation="h",
-        marker={"color": types.map(LEARNING_TYPE_COLOURS).tolist()},
-        text=(data["value"].astype("str") + " (" + pct + "%)").tolist(),
-        customdata=data[["activities", "unknown_minutes"]].to_numpy().tolist(),
-        hovertemplate=f"%{{y}}: %{{x}} {measure}<br>%{{customdata[0]}} activities, "
+    activities, value = data["activities"].to_numpy(), data["value"].to_numpy()
+    shown = (np.asarray(_LEARNING_ORDER) != UNSPECIFIED) | (activities > 0)
+    share = data["share"].to_numpy(dtype="float64", na_value=0.0)[shown]
+    pct = np.round(share * 100).astype("int64")
+    types = [t for t, s in zip(_LEARNING_ORDER, shown, strict=True) if s]
+    bar = {
+        "type": "bar",
+        "customdata": data[["activities", "unknown_minutes"]].to_numpy()[shown].tolist(),
+        "hovertemplate": f"%{{y}}: %{{x}} {measure}<br>%{{customdata[0]}} activities, "
         "%{customdata[1]} without minutes<extra></extra>",
-    )
-    fig = go.Figure(bar)
-    fig.update_yaxes(autorange="reversed", type="category")
-    fig.update_xaxes(title_text=measure, rangemode="tozero")
-    return _layout(fig, f"Learning types by {measure} — {scope}", showlegend=False)
+        "marker": {"color": [LEARNING_TYPE_COLOURS[t] for t in types]},
+        "orientation": "h",
+        "text": [f"{v} ({p}%)" for v, p in zip(value[shown].tolist(), pct.tolist(), strict=True)],
+        "x": value[shown].tolist(),
+        "y": types,
+    }
+    layout = {
+        "yaxis": {"autorange": "reversed", "type": "category"},
+        "xaxis": {"title": {"text": measure}, "rangemode": "tozero"},
+        "title": base.title(f"Learning types by {measure} — {named}"),
+        "showlegend": False,
+    }
+    return base.figure([bar], layout)

@@ -14,8 +14,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from . import _chart_base as base
 from .analysis import QUESTIONS, UNDECIDED, checklist, outside_class_share, timing_direction_matrix
-from .charts import _DIRECTION_ORDER, CHECK_COLOURS, DIRECTION_COLOURS, _layout
+from .charts import _DIRECTION_ORDER, CHECK_COLOURS, DIRECTION_COLOURS
 from .schema import Portfolio
 
 __all__ = [
@@ -36,25 +37,31 @@ def _height(n_courses: int) -> int:
     return max(320, 140 + 26 * n_courses)
 
 
-def _share_bar(d: pd.DataFrame, share: str, name: str, colour: str, hover: str) -> go.Bar:
+def _share_bar(d: pd.DataFrame, share: str, name: str, colour: str, hover: str) -> dict:
     """Horizontal bars of a 0-1 column, one per course; ``hover`` may use ``customdata``."""
-    return go.Bar(
-        x=d[share].astype("float64").tolist(),
-        y=d["course_id"].tolist(),
-        orientation="h",
-        name=name,
-        marker_color=colour,
-        customdata=d.drop(columns=["course_id", share]).to_numpy().tolist(),
-        hovertemplate=hover + "<extra></extra>",
-    )
+    return {
+        "type": "bar",
+        "customdata": d.drop(columns=["course_id", share]).to_numpy().tolist(),
+        "hovertemplate": hover + "<extra></extra>",
+        "marker": {"color": colour},
+        "name": name,
+        "orientation": "h",
+        "x": d[share].astype("float64").tolist(),
+        "y": d["course_id"].tolist(),
+    }
 
 
-def _hbars(bars: list[go.Bar], n_courses: int, title: str, barmode: str) -> go.Figure:
-    """Figure of per-course share bars: courses down in data order, 0-100% across."""
-    fig = go.Figure(bars)
-    fig.update_yaxes(autorange="reversed", type="category")
-    fig.update_xaxes(tickformat=".0%", range=[0, 1])
-    return _layout(fig, title, barmode=barmode, height=_height(n_courses))
+def _hbars(bars: list[dict], n_courses: int, title: str, barmode: str, **extra) -> go.Figure:
+    """Figure of per-course share bars: courses down in data order, 0-100% across;
+    ``extra`` layout properties come last."""
+    layout = {
+        "yaxis": {"autorange": "reversed", "type": "category"},
+        "xaxis": {"tickformat": ".0%", "range": [0, 1]},
+        "title": base.title(title),
+        "barmode": barmode,
+        "height": _height(n_courses),
+    }
+    return base.figure(bars, {**layout, **extra})
 
 
 # --------------------------------------------------------------------------- 1 checklist
@@ -103,27 +110,29 @@ def checklist_figure(portfolio: Portfolio) -> go.Figure:
     hover = head + ". " + data["text"] + "<br>" + np.where(data["ok"], "no gap", "gaps:" + listed)
     text = np.where(data["ok"], "✓", "✗ " + data["n_gaps"].astype("str"))
     ok, gap = CHECK_COLOURS["ok"], CHECK_COLOURS["gap"]
-    fig = go.Figure(
-        go.Heatmap(
-            z=data["ok"].astype("int64").to_numpy().reshape(shape).tolist(),
-            x=[f"Q{q}" for q in QUESTIONS],
-            y=portfolio.course_ids,
-            text=text.reshape(shape).tolist(),
-            texttemplate="%{text}",
-            customdata=hover.to_numpy().reshape(shape).tolist(),
-            hovertemplate="%{customdata}<extra></extra>",
-            colorscale=[[0.0, gap], [0.5, gap], [0.5, ok], [1.0, ok]],
-            zmin=0,
-            zmax=1,
-            showscale=False,
-            xgap=2,
-            ygap=2,
-        )
-    )
-    fig.update_yaxes(autorange="reversed", type="category")
-    fig.update_xaxes(side="top", type="category")
-    title = "Strategic checklist — ✓ answered, ✗ n gaps"
-    return _layout(fig, title, height=_height(len(portfolio.courses)))
+    heatmap = {
+        "type": "heatmap",
+        "colorscale": [[0.0, gap], [0.5, gap], [0.5, ok], [1.0, ok]],
+        "customdata": hover.to_numpy().reshape(shape).tolist(),
+        "hovertemplate": "%{customdata}<extra></extra>",
+        "showscale": False,
+        "text": text.reshape(shape).tolist(),
+        "texttemplate": "%{text}",
+        "x": [f"Q{q}" for q in QUESTIONS],
+        "xgap": 2,
+        "y": portfolio.course_ids,
+        "ygap": 2,
+        "z": data["ok"].astype("int64").to_numpy().reshape(shape).tolist(),
+        "zmax": 1,
+        "zmin": 0,
+    }
+    layout = {
+        "yaxis": {"autorange": "reversed", "type": "category"},
+        "xaxis": {"side": "top", "type": "category"},
+        "title": base.title("Strategic checklist — ✓ answered, ✗ n gaps"),
+        "height": _height(len(portfolio.courses)),
+    }
+    return base.figure([heatmap], layout)
 
 
 # --------------------------------------------------------------------------- 2 outside share
@@ -228,5 +237,6 @@ def direction_mix_figure(portfolio: Portfolio) -> go.Figure:
         )
         for d in shown
     ]
-    fig = _hbars(bars, len(portfolio.courses), "Social direction mix per course", "stack")
-    return fig.update_layout(legend_title_text="direction")
+    title = "Social direction mix per course"
+    legend = {"title": {"text": "direction"}}
+    return _hbars(bars, len(portfolio.courses), title, "stack", legend=legend)

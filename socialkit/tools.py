@@ -4,20 +4,23 @@ The method picks a concrete tool last: once an activity's tool type and social
 direction are known, prefer what the organisation already has, what its firewall
 lets through, and what asks the least of learners before first use.
 All functions work on the whole portfolio at once; work that depends only on an
-(organisation, tool type, direction) combination is done once per combination.
+(organisation, tool type, direction) combination is done once per combination, and
+each result is computed once per portfolio object.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from ._frames import in_course_order, memoized, per_combination
+from ._frames import cached, factorize_rows, in_course_order, isin_codes, memoized, per_combination
 from .schema import Portfolio
 from .vocab import FRICTION
 
 __all__ = ["blocked_pairs", "recommend_tools", "tool_fit"]
 
 _KEY = "\x1f"
+_CANDIDATE_COLUMNS = ["rank", "tool", "score", "on_platform", "hosting", "onboarding", "reasons"]
 
 
 def _pairs(tools: pd.DataFrame, column: str) -> set[str]:
@@ -25,6 +28,7 @@ def _pairs(tools: pd.DataFrame, column: str) -> set[str]:
     return set(long["tool"] + _KEY + long[column])
 
 
+@memoized
 def blocked_pairs(portfolio: Portfolio) -> pd.DataFrame:
     """Which organisation's firewall blocks which tool.
 
@@ -107,7 +111,7 @@ def _fit_combinations(portfolio: Portfolio, fit: pd.DataFrame) -> pd.DataFrame:
     on_platform = set((platforms["organisation"] + _KEY + platforms["platforms"]).dropna())
     fit["on_platform"] = (fit["organisation"] + _KEY + fit["tool"]).isin(on_platform)
 
-    best = _best_platform(portfolio, fit[["organisation", "tool_type", "direction"]])
+    best = _best_platform(portfolio)
     fit = fit.merge(best, on=["organisation", "tool_type", "direction"], how="left")
     fit["alternative"] = fit["alternative"].where(~fit["on_platform"])
     fit["fits"] = (
@@ -116,15 +120,31 @@ def _fit_combinations(portfolio: Portfolio, fit: pd.DataFrame) -> pd.DataFrame:
     return fit.drop(columns=["organisation", "tool", "tool_type", "direction"])
 
 
-def _best_platform(portfolio: Portfolio, combos: pd.DataFrame) -> pd.DataFrame:
-    """Top-ranked organisation platform for each (organisation, tool_type, direction)."""
-    combos = combos.drop_duplicates()
-    ranked = _rank(portfolio, combos)
+def _best_platform(portfolio: Portfolio) -> pd.DataFrame:
+    """Top-ranked organisation platform for each (organisation, tool_type, direction) of
+    the portfolio's activities."""
+    ranked = _ranked_combinations(portfolio)
     ranked = ranked[ranked["on_platform"]].sort_values("rank", kind="stable")
     best = ranked.drop_duplicates(["organisation", "tool_type", "direction"])
     return best[["organisation", "tool_type", "direction", "tool"]].rename(
         columns={"tool": "alternative"}
     )
+
+
+_KEYS = ["organisation", "tool_type", "direction"]
+
+
+@cached
+def _combinations(portfolio: Portfolio) -> tuple[np.ndarray, pd.DataFrame]:
+    """Each activity's (organisation, tool_type, direction) number, and the distinct ones."""
+    return factorize_rows(portfolio.activities[_KEYS])
+
+
+@memoized
+def _ranked_combinations(portfolio: Portfolio) -> pd.DataFrame:
+    """:func:`_rank` of every combination of the activities; ``combination`` numbers it."""
+    combos = _combinations(portfolio)[1]
+    return _rank(portfolio, combos.assign(combination=np.arange(len(combos))))
 
 
 def _rank(portfolio: Portfolio, combos: pd.DataFrame) -> pd.DataFrame:
@@ -202,26 +222,57 @@ def recommend_tools(portfolio: Portfolio, *, top: int = 3) -> pd.DataFrame:
         ``on_platform``, ``hosting``, ``onboarding``, ``chosen`` (the activity already
         uses it) and ``reasons``, in course order (as the courses table lists them),
         then activity order (``seq``), then rank.
+
+    Notes
+    -----
+    The full ranking is worked out once per portfolio object; ``top`` only cuts it.
     """
-    a = portfolio.activities[
-        ["course_id", "activity_id", "seq", "organisation", "tool_type", "direction", "tool"]
-    ]
-    keys = ["organisation", "tool_type", "direction"]
-    ranked = _rank(portfolio, a[keys])
-    ranked = ranked[ranked["rank"] <= top]
-    out = a.rename(columns={"tool": "chosen_tool"}).merge(ranked, on=keys, how="inner")
-    out["chosen"] = out["tool"] == out["chosen_tool"]
-    out = in_course_order(out, portfolio.course_ids, ["seq", "rank"])
-    cols = [
-        "course_id",
-        "activity_id",
-        "rank",
-        "tool",
-        "score",
-        "on_platform",
-        "hosting",
-        "onboarding",
-        "chosen",
-        "reasons",
-    ]
-    return out[cols].reset_index(drop=True)
+    ranked = _ranking(portfolio)
+    return ranked[ranked["rank"].to_numpy() <= top].reset_index(drop=True)
+
+
+_joined_by_top = cached(lambda portfolio: {})
+
+
+def _joined_recommendations(portfolio: Portfolio, top: int) -> np.ndarray:
+    """Each activity's ``top`` recommended tools, best first, ``", "``-joined (NaN where
+    there is none), in file order: worked out once per combination and per ``top``."""
+    joined_by_top = _joined_by_top(portfolio)
+    if top not in joined_by_top:
+        combination, combos = _combinations(portfolio)
+        ranked = _ranked_combinations(portfolio)  # each combination's rows in rank order
+        kept = ranked[ranked["rank"].to_numpy() <= top]
+        joined = kept.groupby("combination", sort=False)["tool"].agg(", ".join)
+        per_combination = np.full(len(combos), np.nan, dtype=object)
+        per_combination[joined.index.to_numpy()] = joined.to_numpy()
+        joined_by_top[top] = per_combination[combination]
+    return joined_by_top[top]
+
+
+@memoized
+def _ranking(portfolio: Portfolio) -> pd.DataFrame:
+    """:func:`recommend_tools` with every candidate (no ``top``), built without a merge.
+
+    Each activity, in course order then ``seq``, gets its combination's candidates in
+    rank order: the rows are positions into the small per-combination ranking.
+    """
+    a = portfolio.activities
+    combination, combos = _combinations(portfolio)
+    ranked = _ranked_combinations(portfolio)
+    course = isin_codes(a["course_id"], portfolio.course_ids)
+    order = np.lexsort((a["seq"].to_numpy(), course))  # course order, then seq
+    # the candidate rows of combination c, best first: by_combination[start[c]:start[c] + n[c]]
+    number = ranked["combination"].to_numpy()
+    by_combination = np.argsort(number, kind="stable")
+    counts = np.bincount(number, minlength=len(combos))
+    start = np.cumsum(counts) - counts
+    n = counts[combination[order]]
+    act = np.repeat(order, n)
+    within = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
+    cand = by_combination[np.repeat(start[combination[order]], n) + within]
+    acts = a[["course_id", "activity_id", "tool"]].take(act).reset_index(drop=True)
+    out = ranked[_CANDIDATE_COLUMNS].take(cand).reset_index(drop=True)
+    out.insert(0, "course_id", acts["course_id"])
+    out.insert(1, "activity_id", acts["activity_id"])
+    out.insert(8, "chosen", out["tool"] == acts["tool"])
+    return out

@@ -153,6 +153,29 @@ def test_matrix_course_without_activities_has_a_zero_grid():
     assert cell(m, "undecided", "undecided", "full") == (1, 0)
 
 
+def test_matrix_by_course_follows_the_courses_file_order():
+    p = make_portfolio(
+        [course("zeta"), course("alpha")],
+        [],
+        [act("alpha", "a", 1, timing="after"), act("zeta", "z", 1, timing="before")],
+    )
+    m = timing_direction_matrix(p)
+    assert m["course_id"].tolist() == ["zeta"] * 16 + ["alpha"] * 16
+    assert cell(m, "before", "undecided", "zeta") == (1, 0)
+    assert cell(m, "after", "undecided", "alpha") == (1, 0)
+
+
+def test_matrix_is_worked_out_once_and_callers_get_copies(two_courses):
+    first = timing_direction_matrix(two_courses)
+    first.loc[0, "activities"] = 99
+    again = timing_direction_matrix(two_courses)
+    assert again.loc[0, "activities"] != 99
+    assert again["activities"].sum() == 6
+    whole = timing_direction_matrix(two_courses, by="portfolio")
+    whole.loc[0, "minutes"] = -1
+    assert timing_direction_matrix(two_courses, by="portfolio")["minutes"].min() >= 0
+
+
 def test_matrix_rejects_unknown_by(two_courses):
     with pytest.raises(ValueError, match="by"):
         timing_direction_matrix(two_courses, by="activity")

@@ -338,3 +338,64 @@ def test_every_chart_on_every_sample_course(sample):
         assert len(tool_fit_figure(sample, course_id=cid).data[0].cells.values[0]) == n
         assert learning_mix_data(sample, course_id=cid)["activities"].sum() == n
         assert learning_mix_figure(sample, course_id=cid).data[0].type == "bar"
+
+
+# --------------------------------------------------------------------------- many courses
+def assert_as_validated(fig: go.Figure) -> None:
+    """The figure is exactly what plotly's validation makes of it, and validates changes."""
+    assert go.Figure(fig.to_dict()).to_plotly_json() == fig.to_plotly_json()
+    with pytest.raises(ValueError, match="bogus"):
+        fig.update_layout(bogus=1)
+    for trace in fig.data:
+        with pytest.raises(ValueError, match="bogus"):
+            trace.update(bogus=1)
+    fig.update_layout(title_text="still settable")
+    assert fig.layout.title.text == "still settable"
+
+
+@pytest.mark.parametrize("name", ["two_courses", "sample"])
+def test_figures_are_what_validation_gives(request, name):
+    p = request.getfixturevalue(name)
+    for cid in p.course_ids:
+        assert_as_validated(matrix_figure(p, course_id=cid, measure="minutes"))
+        assert_as_validated(swimlane_figure(p, course_id=cid))
+        assert_as_validated(tool_fit_figure(p, course_id=cid, top=1))
+        assert_as_validated(learning_mix_figure(p, course_id=cid))
+    assert_as_validated(matrix_figure(p))
+    assert_as_validated(learning_mix_figure(p))
+
+
+@pytest.mark.parametrize("name", ["two_courses", "sample"])
+def test_a_course_charts_as_if_it_were_alone(request, name):
+    """Cutting a course out of whole-portfolio results gives what the course alone gives."""
+    p = request.getfixturevalue(name)
+    for cid in p.course_ids:
+        alone = p.select([cid])
+        for func, kw in [*COURSE_CHARTS, (tool_fit_data, {"top": 1})]:
+            got, expected = func(p, course_id=cid, **kw), func(alone, course_id=cid, **kw)
+            if isinstance(got, pd.DataFrame):
+                pd.testing.assert_frame_equal(got, expected, check_exact=True)
+            else:
+                assert got.to_json() == expected.to_json()
+
+
+def test_every_course_reuses_the_whole_portfolio_analyses(sample, monkeypatch):
+    from socialkit import analysis, tools
+
+    calls = {"matrix": 0, "fit": 0, "rank": 0}
+
+    def counting(key, func):
+        def wrapper(*args):
+            calls[key] += 1
+            return func(*args)
+
+        return wrapper
+
+    monkeypatch.setattr(analysis, "_matrix", counting("matrix", analysis._matrix))
+    monkeypatch.setattr(tools, "_fit_combinations", counting("fit", tools._fit_combinations))
+    monkeypatch.setattr(tools, "_rank", counting("rank", tools._rank))
+    p = sample.select(sample.course_ids)  # a new portfolio object: nothing remembered yet
+    for cid in p.course_ids:
+        for func, kw in COURSE_CHARTS:
+            func(p, course_id=cid, **kw)
+    assert calls == {"matrix": 1, "fit": 1, "rank": 1}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 from conftest import act, course, make_portfolio, z_of
 
@@ -153,3 +154,12 @@ def test_portfolio_charts_on_sample(sample):
     mix = direction_mix_figure(sample)
     totals = np.nansum([list(t.x) for t in mix.data], axis=0)
     assert totals == pytest.approx(np.ones(n))
+
+
+@pytest.mark.parametrize("name", ["two_courses", "sample"])
+def test_portfolio_figures_are_what_validation_gives(request, name):
+    p = request.getfixturevalue(name)
+    for fig in (checklist_figure(p), outside_share_figure(p), direction_mix_figure(p)):
+        assert go.Figure(fig.to_dict()).to_plotly_json() == fig.to_plotly_json()
+        with pytest.raises(ValueError, match="bogus"):
+            fig.update_layout(bogus=1)

@@ -18,7 +18,9 @@ import pandas as pd
 import pytest
 from conftest import make_portfolio
 
-from socialkit.tools import blocked_pairs, recommend_tools, tool_fit
+from socialkit import tools
+from socialkit._frames import in_course_order
+from socialkit.tools import _joined_recommendations, _rank, blocked_pairs, recommend_tools, tool_fit
 
 
 def course(cid: str, **kw) -> dict:
@@ -456,3 +458,61 @@ def test_recommend_reasons_in_tie_portfolio(tie_portfolio):
     )
     assert r.loc[("free", "r1", "Blocky"), "on_platform"]
     assert not r.loc[("corp", "r1", "Zed"), "on_platform"]
+
+
+# --------------------------------------------------------------------------- computed once
+def merge_recommend_tools(portfolio, top: int = 3) -> pd.DataFrame:
+    """``recommend_tools`` as it was first written: rank, cut to ``top``, merge, sort."""
+    a = portfolio.activities[
+        ["course_id", "activity_id", "seq", "organisation", "tool_type", "direction", "tool"]
+    ]
+    keys = ["organisation", "tool_type", "direction"]
+    ranked = _rank(portfolio, a[keys])
+    ranked = ranked[ranked["rank"] <= top]
+    out = a.rename(columns={"tool": "chosen_tool"}).merge(ranked, on=keys, how="inner")
+    out["chosen"] = out["tool"] == out["chosen_tool"]
+    out = in_course_order(out, portfolio.course_ids, ["seq", "rank"])
+    return out[REC_COLUMNS].reset_index(drop=True)
+
+
+@pytest.mark.parametrize("top", [0, 1, 2, 3, 10])
+@pytest.mark.parametrize("name", ["two_courses", "tie_portfolio", "sample"])
+def test_memoized_ranking_cut_to_top_equals_the_merge_built_one(request, name, top):
+    p = request.getfixturevalue(name)
+    recommend_tools(p, top=10)  # the full ranking is now remembered; top only cuts it
+    pd.testing.assert_frame_equal(recommend_tools(p, top=top), merge_recommend_tools(p, top))
+
+
+def test_recommend_tools_ranks_once_per_portfolio(tie_portfolio, monkeypatch):
+    calls = []
+    monkeypatch.setattr(tools, "_rank", lambda *a: calls.append(1) or _rank(*a))
+    first = recommend_tools(tie_portfolio, top=1)
+    recommend_tools(tie_portfolio, top=2)
+    tool_fit(tie_portfolio)  # its alternatives come from the same ranking
+    assert len(calls) == 1
+    first.loc[0, "tool"] = "changed"  # a caller may change what it gets
+    assert recommend_tools(tie_portfolio, top=1).loc[0, "tool"] == "Zed"
+
+
+def test_joined_recommendations_per_activity_and_top(tie_portfolio):
+    # activities in file order: corp r1, free r1, free r2 (see the tie_portfolio scores)
+    assert _joined_recommendations(tie_portfolio, 2).tolist() == [
+        "Zed, Alpha",
+        "Blocky, Alpha",
+        "Blocky, Alpha",
+    ]
+    assert _joined_recommendations(tie_portfolio, 1).tolist() == ["Zed", "Blocky", "Blocky"]
+    assert pd.isna(_joined_recommendations(tie_portfolio, 0)).all()
+
+
+def test_joined_recommendations_missing_without_tool_type(two_courses):
+    # a2 and a4 have no tool type; a3 has Engage 4, Board -2, Chat -3
+    joined = _joined_recommendations(two_courses, 3)
+    assert values(pd.Series(joined)) == [
+        "Engage",
+        None,
+        "Engage, Board, Chat",
+        None,
+        "Engage",
+        "Board",
+    ]

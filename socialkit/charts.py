@@ -171,6 +171,7 @@ def matrix_figure(
         "yaxis": {"title": {"text": "timing"}, "autorange": "reversed"},
         "xaxis": {"title": {"text": "direction"}, "side": "top"},
         "title": base.title(f"{measure.capitalize()} by timing and direction — {named}"),
+        "height": 130 + 55 * len(timings),  # plotly's default leaves a blank band below
     }
     return base.figure([heatmap], layout)
 

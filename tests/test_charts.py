@@ -70,6 +70,7 @@ def test_matrix_figure_c1_minutes(two_courses):
     assert np.asarray(trace.text).tolist() == z_of(fig)
     assert "c1" in fig.layout.title.text and "Minutes" in fig.layout.title.text
     assert fig.layout.template == pio.templates["plotly_white"]
+    assert fig.layout.height == 130 + 55 * 3  # three timing rows, no blank band
 
 
 def test_matrix_whole_portfolio_adds_undecided_timing(two_courses):
@@ -78,6 +79,7 @@ def test_matrix_whole_portfolio_adds_undecided_timing(two_courses):
     assert z_of(fig) == [[1, 0, 1, 0], [1, 1, 0, 0], [0, 0, 0, 1], [0, 0, 1, 0]]
     assert "whole portfolio (2 courses)" in fig.layout.title.text
     assert "Activities" in fig.layout.title.text
+    assert fig.layout.height == 130 + 55 * 4
 
 
 def test_matrix_c2_drops_unused_undecided_direction(two_courses):

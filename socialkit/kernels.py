@@ -23,6 +23,7 @@ import queue
 import shutil
 import tempfile
 from collections.abc import AsyncIterator, Awaitable, Coroutine, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -233,6 +234,19 @@ class KernelLane:
             self.km = None
 
 
+def _loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+def _cancel_all() -> None:
+    for task in asyncio.all_tasks():
+        task.cancel()
+
+
 async def _all(coros: Iterable[Awaitable[Any]]) -> list[Any]:
     return await asyncio.gather(*coros)
 
@@ -262,17 +276,38 @@ class KernelPool:
             for i in range(max(1, size))
         ]
         self._runner = asyncio.Runner()
+        # Inside Jupyter (or any running event loop) a second loop cannot run in this
+        # thread: the pool's loop then lives in a thread of its own.
+        self._thread = ThreadPoolExecutor(1, "socialkit-kernels") if _loop_running() else None
         #: Folder the kernels' logs are moved to when the pool closes (deleted if None).
         self.log_folder: str | os.PathLike[str] | None = None
 
     def launch(self) -> KernelPool:
         """Start every kernel process (they warm up in the background)."""
-        self.run(_all(lane.launch() for lane in self.lanes))
+        try:
+            self.run(_all(lane.launch() for lane in self.lanes))
+        except BaseException:
+            self.close()
+            raise
         return self
 
     def run(self, coro: Coroutine[Any, Any, Any]) -> Any:
-        """Run a coroutine on the pool's event loop (Ctrl-C cancels it)."""
-        return self._runner.run(coro)
+        """Run a coroutine on the pool's event loop.
+
+        Ctrl-C (or interrupting the Jupyter kernel that runs this) cancels the coroutine
+        and raises :class:`KeyboardInterrupt` once it has wound down.
+        """
+        if self._thread is None:
+            return self._runner.run(coro)
+        done = self._thread.submit(self._runner.run, coro)
+        try:
+            return done.result()
+        except KeyboardInterrupt:
+            loop = self._runner.get_loop()
+            loop.call_soon_threadsafe(_cancel_all)
+            with contextlib.suppress(BaseException):
+                done.result()
+            raise
 
     def shrink(self, size: int) -> None:
         """Stop the kernels beyond the first ``size`` (at least one is kept)."""
@@ -285,7 +320,11 @@ class KernelPool:
         try:
             self.run(_all(lane.close() for lane in self.lanes))
         finally:
-            self._runner.close()
+            if self._thread is None:
+                self._runner.close()
+            else:
+                self._thread.submit(self._runner.close).result()
+                self._thread.shutdown()
             keep = Path(self.log_folder) if self.log_folder is not None else None
             if keep is not None and keep.is_dir():
                 for log in self._logs.glob("*.log"):

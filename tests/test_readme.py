@@ -17,7 +17,7 @@ def _commands() -> list[str]:
 def test_readme_has_exactly_two_commands() -> None:
     commands = _commands()
     assert len(commands) == 2
-    assert commands[0].endswith("socialkit check")
+    assert commands[0].endswith("socialkit report")
     assert "pytest" in commands[1]
 
 

@@ -1,0 +1,287 @@
+"""The generated reports, opened in a real browser (headless Chromium via Playwright).
+
+Every page of a report batch is opened through a ``file://`` URL, as a reader would open
+it from a shared drive: it must draw every chart, log no error and request nothing from
+the network (such requests are aborted and recorded). A second batch with hostile course
+text checks that the text is shown, not run. Needs Debian's ``chromium``
+(``tests/install-browser.sh``) and the ``playwright`` package; skipped without them,
+except in CI, where a missing browser fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from socialkit.io import read_tables, sample_path, write_tables
+from socialkit.runner import run_reports
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+#: Milliseconds a page may take to load and draw its charts.
+TIMEOUT = 30_000
+#: Pages loading side by side (parsing plotly.js takes a CPU for about a second).
+AT_ONCE = 2
+
+SCRIPT = "<script>window.__pwned = 1</script>"
+HOSTILE = SCRIPT + '<img src=x onerror="window.__pwned=2">'
+HOSTILE_COURSE = "it-risk"
+
+FIGURE = re.compile(r"<div\b[^>]*\bclass=\"plotly-graph-div\"")
+SAMPLE_COURSES = read_tables(sample_path())[0]["courses"]["course_id"].tolist()
+
+ALL_DRAWN = """() => [...document.querySelectorAll('div.plotly-graph-div')]
+    .every(d => d.querySelector('svg.main-svg'))"""
+SNAPSHOT = """() => ({
+    plotly: typeof window.Plotly !== 'undefined',
+    charts: document.querySelectorAll('div.plotly-graph-div').length,
+    drawn: [...document.querySelectorAll('div.plotly-graph-div')]
+        .filter(d => d.querySelector('svg.main-svg')).length,
+    text: document.body.innerText,
+    courseLinks: [...document.querySelectorAll('a[href^="courses/"]')].map(a => a.href),
+    pwned: typeof window.__pwned,
+})"""
+
+
+def _missing(what: str, hint: str) -> None:
+    """Skip on a developer's machine, but fail in CI: a skip must not pass for a pass."""
+    message = f"{what}; {hint}"
+    if os.environ.get("CI"):
+        pytest.fail(f"the browser tests cannot run in CI: {message}", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def can_browse() -> None:
+    """Skip (fail in CI) before making any report if Chromium or Playwright is missing."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        _missing("the playwright package is missing", "pip install -e '.[test]'")
+    if not CHROMIUM.is_file():
+        _missing(f"no browser at {CHROMIUM}", "install it with: sh tests/install-browser.sh")
+
+
+# --------------------------------------------------------------------------- reports
+@dataclass(frozen=True)
+class Batch:
+    out: Path
+    pages: dict[str, Path]  # course_id -> report page
+
+
+def _batch(out: Path, **kw) -> Batch:
+    result = run_reports(out=out, **kw)
+    failed = result.courses[result.courses["status"] != "made"]
+    assert failed.empty, failed.to_string()
+    assert result.index is not None and result.index_error is None, result.index_error
+    hrefs = zip(result.courses["course_id"], result.courses["href"], strict=True)
+    return Batch(out, {course_id: out / href for course_id, href in hrefs})
+
+
+@pytest.fixture(scope="module")
+def reports(can_browse, tmp_path_factory) -> dict[str, Batch]:
+    """The bundled sample's reports, and one course's with hostile text in it."""
+    root = tmp_path_factory.mktemp("browser")
+    tables, _ = read_tables(sample_path())
+    for table, column in (
+        ("courses", "title"),
+        ("objectives", "statement"),
+        ("activities", "title"),
+    ):
+        df = tables[table]
+        first = df.index[df["course_id"] == HOSTILE_COURSE][0]  # the title, one objective...
+        df.loc[first, column] = HOSTILE
+    hostile = write_tables(tables, root / "hostile-portfolio")
+    return {
+        "sample": _batch(root / "sample"),
+        "hostile": _batch(root / "hostile", portfolio=hostile, courses=[HOSTILE_COURSE]),
+    }
+
+
+# --------------------------------------------------------------------------- browser
+@dataclass
+class Visit:
+    """One page opened, everything it asked for and logged, and what it showed."""
+
+    path: Path
+    requests: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    shown: dict = field(default_factory=dict)
+
+    def assert_clean_and_drawn(self, *, at_least: int) -> None:
+        """No errors, nothing off the machine, and every chart of the HTML drawn."""
+        expected = len(FIGURE.findall(self.path.read_text(encoding="utf-8")))
+        name = self.path.name
+        assert expected >= at_least, f"{name}: {expected} chart(s), expected {at_least}+"
+        assert self.page_errors == [], f"{name}: {self.page_errors}"
+        assert self.console_errors == [], f"{name}: {self.console_errors}"
+        off = [url for url in self.requests if not url.startswith("file://")]
+        assert self.blocked == off == [], f"{name}: requests off the machine: {off}"
+        assert self.shown["plotly"], f"{name}: window.Plotly is undefined"
+        assert self.shown["charts"] == expected, f"{name}: {self.shown['charts']} chart divs"
+        assert self.shown["drawn"] == expected, f"{name}: {self.shown['drawn']} charts drawn"
+
+    def course_links(self) -> set[Path]:
+        """The files that the ``courses/...`` links point to."""
+        urls = self.shown["courseLinks"]
+        assert all(url.startswith("file://") for url in urls), urls
+        return {Path(unquote(urlsplit(url).path)) for url in urls}
+
+
+@pytest.fixture(scope="module")
+def browser(reports):
+    """Debian's Chromium, launched once for the module (never a downloaded one).
+
+    Started after the reports are made: Playwright's sync API keeps an event loop running
+    on this thread, and :func:`run_reports` cannot start its own inside a running one.
+    """
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+    finally:
+        playwright.stop()
+
+
+def _open(browser, path: Path) -> tuple[object, Visit]:
+    """A new context and page for one file; every request not to a file is aborted."""
+    seen = Visit(path)
+
+    def route(route):
+        if route.request.url.startswith("file://"):
+            route.continue_()
+        else:
+            seen.blocked.append(route.request.url)
+            route.abort()
+
+    def console(msg):
+        if msg.type == "error":
+            seen.console_errors.append(f"{msg.text} ({msg.location.get('url', '')})")
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(TIMEOUT)
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("request", lambda request: seen.requests.append(request.url))
+    page.on("console", console)
+    page.on("pageerror", lambda exc: seen.page_errors.append(str(exc)))
+    page.goto(path.as_uri(), wait_until="commit")
+    return page, seen
+
+
+def open_pages(browser, paths: list[Path], act=None) -> dict[Path, Visit]:
+    """Open files via ``file://``, a few side by side; wait for their charts; record."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    visits = {}
+    for start in range(0, len(paths), AT_ONCE):
+        opened = [_open(browser, path) for path in paths[start : start + AT_ONCE]]
+        for page, seen in opened:
+            page.wait_for_load_state("load")
+            page.bring_to_front()  # a page in the background gets no animation frames
+            try:
+                page.wait_for_function(ALL_DRAWN, polling=100, timeout=TIMEOUT)
+            except PlaywrightTimeout:
+                pass  # the snapshot tells how many were drawn
+            if act is not None:
+                act(page)
+            seen.shown = page.evaluate(SNAPSHOT)
+            page.context.close()
+            visits[seen.path] = seen
+    return visits
+
+
+@pytest.fixture(scope="module")
+def visits(browser, reports) -> dict[Path, Visit]:
+    sample = reports["sample"]
+    paths = [sample.out / "index.html", *(sample.pages[c] for c in SAMPLE_COURSES)]
+    return open_pages(browser, paths)
+
+
+@pytest.fixture(scope="module")
+def hostile_visits(browser, reports) -> dict[Path, Visit]:
+    def hover_every_chart(page):
+        # hover labels render course text too
+        layers = page.locator("div.plotly-graph-div .nsewdrag")
+        for i in range(layers.count()):
+            layers.nth(i).scroll_into_view_if_needed()
+            box = layers.nth(i).bounding_box()
+            if box:
+                for x in range(1, 10):
+                    page.mouse.move(box["x"] + box["width"] * x / 10, box["y"] + box["height"] / 2)
+
+    batch = reports["hostile"]
+    paths = [batch.pages[HOSTILE_COURSE], batch.out / "index.html"]
+    return open_pages(browser, paths, act=hover_every_chart)
+
+
+# --------------------------------------------------------------------------- the tests
+def test_index_draws_its_charts_and_links_every_report(visits, reports):
+    sample = reports["sample"]
+    index = visits[sample.out / "index.html"]
+    index.assert_clean_and_drawn(at_least=3)
+    links = index.course_links()
+    for path in links:
+        assert path.is_file(), f"index.html links to a missing file: {path}"
+    assert set(sample.pages) == set(SAMPLE_COURSES) and len(SAMPLE_COURSES) == 14
+    for course_id, page in sample.pages.items():
+        assert page.resolve() in links, f"index.html has no link to {course_id}'s report"
+    assert len(links) == len(SAMPLE_COURSES), sorted(links)
+
+
+@pytest.mark.parametrize("course_id", SAMPLE_COURSES)
+def test_course_report_draws_its_charts_offline(visits, reports, course_id):
+    visits[reports["sample"].pages[course_id]].assert_clean_and_drawn(at_least=2)
+
+
+def test_hostile_text_is_shown_not_run(hostile_visits, reports):
+    batch = reports["hostile"]
+    report = hostile_visits[batch.pages[HOSTILE_COURSE]]
+    index = hostile_visits[batch.out / "index.html"]
+    report.assert_clean_and_drawn(at_least=2)
+    index.assert_clean_and_drawn(at_least=3)
+    for seen in (report, index):
+        assert SCRIPT in seen.shown["text"], f"{seen.path.name} does not show the title"
+        assert seen.shown["pwned"] == "undefined", f"{seen.path.name} ran the course text"
+    assert batch.pages[HOSTILE_COURSE].resolve() in index.course_links()
+
+
+def test_requests_off_the_machine_are_caught(browser, tmp_path):
+    """The guard itself: a page asking the network is seen, and its request aborted."""
+    page = tmp_path / "leaky.html"
+    page.write_text(
+        '<img src="https://example.invalid/pixel.png">'
+        '<script src="http://example.invalid/plotly.min.js"></script>',
+        encoding="utf-8",
+    )
+    seen = open_pages(browser, [page])[page]
+    assert "file://" in seen.requests[0]
+    assert set(seen.blocked) == {
+        "https://example.invalid/pixel.png",
+        "http://example.invalid/plotly.min.js",
+    }
+    assert seen.blocked[0] in seen.requests

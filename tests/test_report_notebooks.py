@@ -42,6 +42,15 @@ def test_notebook_is_valid_and_committed_without_outputs(name: str) -> None:
             assert cell.execution_count is None, cell.source[:60]
 
 
+@pytest.mark.parametrize("path", sorted(NOTEBOOKS.glob("*.ipynb")), ids=lambda p: p.name)
+def test_every_notebook_is_committed_clean(path: Path) -> None:
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    assert nb.metadata["kernelspec"] == KERNELSPEC
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert code and all(c.outputs == [] and c.execution_count is None for c in code)
+
+
 @pytest.mark.parametrize("name", list(PARAMETERS))
 def test_one_parameters_cell_with_the_expected_defaults(name: str) -> None:
     nb = read(name)

@@ -136,6 +136,15 @@ def _categories(codes: np.ndarray, categories: list[str]) -> pd.Categorical:
     return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories, ordered=True))
 
 
+def _whole_ticks(title: str, z: list[list[int]]) -> dict:
+    """Colour-bar settings: ticks on whole numbers when the counts are small."""
+    top = max((max(row) for row in z if row), default=0)
+    bar: dict = {"title": {"text": title}}
+    if top <= 10:
+        bar.update(tick0=0, dtick=1)
+    return bar
+
+
 def matrix_figure(
     portfolio: Portfolio, *, course_id: str | None = None, measure: Measure = "activities"
 ) -> go.Figure:
@@ -157,7 +166,7 @@ def matrix_figure(
     z = data["value"].to_numpy().reshape(len(timings), len(directions)).tolist()
     heatmap = {
         "type": "heatmap",
-        "colorbar": {"title": {"text": measure}},
+        "colorbar": _whole_ticks(measure, z),
         "colorscale": base.colorscale("Blues"),
         "hovertemplate": f"%{{y}} · %{{x}}<br>{measure}: %{{z}}<extra></extra>",
         "text": [row.copy() for row in z],

@@ -71,6 +71,7 @@ def test_matrix_figure_c1_minutes(two_courses):
     assert "c1" in fig.layout.title.text and "Minutes" in fig.layout.title.text
     assert fig.layout.template == pio.templates["plotly_white"]
     assert fig.layout.height == 130 + 55 * 3  # three timing rows, no blank band
+    assert trace.colorbar.dtick is None  # 90 minutes: plotly picks the ticks
 
 
 def test_matrix_whole_portfolio_adds_undecided_timing(two_courses):
@@ -80,6 +81,7 @@ def test_matrix_whole_portfolio_adds_undecided_timing(two_courses):
     assert "whole portfolio (2 courses)" in fig.layout.title.text
     assert "Activities" in fig.layout.title.text
     assert fig.layout.height == 130 + 55 * 4
+    assert (fig.data[0].colorbar.tick0, fig.data[0].colorbar.dtick) == (0, 1)  # whole counts
 
 
 def test_matrix_c2_drops_unused_undecided_direction(two_courses):

@@ -28,6 +28,7 @@ import pandas as pd
 import plotly.io as pio
 from plotly.io.base_renderers import MimetypeRenderer
 
+from ._frames import RowIndex
 from .fragments import (
     BADGE_KINDS,
     UNDECIDED_TEXT,
@@ -241,7 +242,6 @@ def for_course(
     entry = store.get(("rows", key))
     if entry is None:
         frame = source(portfolio)
-        positions = frame.groupby("course_id", sort=False).indices if len(frame) else {}
-        entry = store[("rows", key)] = (frame, positions)
-    frame, positions = entry
-    return frame.take(positions.get(course_id, [])).reset_index(drop=True)
+        entry = store[("rows", key)] = (frame, RowIndex(frame["course_id"]))
+    frame, index = entry
+    return index.take(frame, course_id).reset_index(drop=True)

@@ -30,7 +30,6 @@ import dataclasses
 import hashlib
 import json
 import os
-import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -88,7 +87,7 @@ def course_fingerprints(portfolio: Portfolio, notebook: bytes) -> pd.Series:
         these gives a new digest.
     """
     ids = pd.Index(portfolio.course_ids, name="course_id")
-    parts = [pd.Series(0, index=ids, dtype="uint64")]
+    parts = []
     for table in ("courses", "objectives", "activities"):
         df = portfolio.raw.get(table, getattr(portfolio, table))
         h = _frame_hashes(df.astype("str"))
@@ -434,21 +433,12 @@ def _run(
         index_error = pool.run(batch.run(pool.lanes, todo, index_rows))
     except KeyboardInterrupt:
         interrupted = True
-    table = pd.DataFrame(index_rows).set_index("course_id").loc[selected].reset_index()
-    for cid, row in batch.rows.items():
-        for key, value in row.items():
-            table.loc[table["course_id"].eq(cid), key] = value
-    if "seconds" not in table:
-        table["seconds"] = float("nan")
+    rows = {r["course_id"]: {**r, **batch.rows.get(r["course_id"], {})} for r in index_rows}
     cols = ["course_id", "status", "seconds", "error", "href", "notebook"]
     return BatchResult(
-        courses=table[cols],
+        courses=pd.DataFrame([rows[cid] for cid in selected]).reindex(columns=cols),
         out=batch.out,
         index=batch.out / "index.html" if not interrupted and index_error is None else None,
         index_error=index_error,
         interrupted=interrupted,
     )
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit("use: socialkit report")

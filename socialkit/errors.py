@@ -8,6 +8,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "DesignChangedError",
+    "EditError",
     "NotebookNotFoundError",
     "PortfolioNotFoundError",
     "PortfolioReadError",
@@ -36,6 +38,14 @@ class PortfolioWriteError(SocialkitError):
 
 class NotebookNotFoundError(SocialkitError, FileNotFoundError):
     """A report notebook path that does not exist."""
+
+
+class EditError(SocialkitError, ValueError):
+    """An edit of a design that cannot be made (a bad new id, an unknown activity...)."""
+
+
+class DesignChangedError(SocialkitError):
+    """The portfolio's files changed on disk since the editor read them."""
 
 
 class UnknownCourseError(SocialkitError, KeyError):

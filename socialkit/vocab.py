@@ -87,6 +87,12 @@ class Vocabulary:
         """Describe the allowed values for an error message."""
         return "one of " + ", ".join(repr(v) for v in self.values)
 
+    def canonical(self, value: str | None) -> str | None:
+        """The canonical value of one raw value; ``None`` when blank or not in the vocabulary."""
+        if value is None or not isinstance(value, str) or not value.strip():
+            return None
+        return self.lookup.get(_key(value))
+
     def normalise(self, values: pd.Series) -> pd.Series:
         """Map raw values to canonical ones; unmatched and missing values become missing."""
         lookup = self.lookup

@@ -1,0 +1,583 @@
+"""Editing course designs in place: the model behind the design editor.
+
+A :class:`DesignDraft` holds a working copy of a portfolio's tables, read as text
+exactly as in the files. Edits change the rows of the course being edited and nothing
+else; :meth:`DesignDraft.live` turns that course into a canonical :class:`Portfolio`
+in a few milliseconds (no full validation), so that charts and checks can follow every
+change. :meth:`DesignDraft.save` validates the whole portfolio first, refuses when the
+files changed on disk since they were read, and writes atomically in the portfolio's own
+format (a CSV folder or an ``.xlsx`` workbook); rows of other courses and unknown
+columns are written back as they were read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import DesignChangedError, EditError, PortfolioWriteError, UnknownCourseError
+from .io import _with_defaults, read_tables, write_tables
+from .schema import DEFAULT_ORGANISATION, REQUIRED_TABLES, TABLE_ORDER, TABLES, Portfolio
+from .validation import validate
+from .vocab import DIRECTIONS, IN_CLASS_REASONS, LEARNING_TYPES, STATUS, TIMINGS, TOOL_TYPES
+
+__all__ = ["ACTIVITY_FIELDS", "COURSE_FIELDS", "DesignDraft"]
+
+#: Columns of a course the editor changes (the id is fixed once the course exists).
+COURSE_FIELDS = ("title", "organisation", "audience", "owner", "formal_moment", "status")
+#: Columns of an activity the editor changes (``seq`` changes by moving the activity).
+ACTIVITY_FIELDS = (
+    "title",
+    "objective_id",
+    "timing",
+    "direction",
+    "tool_type",
+    "tool",
+    "in_class_reason",
+    "learner_benefit",
+    "learning_type",
+    "minutes",
+)
+_ACTIVITY_VOCABS = (TIMINGS, DIRECTIONS, TOOL_TYPES, IN_CLASS_REASONS, LEARNING_TYPES)
+_ID = re.compile(r"[A-Za-z0-9_\-]{1,64}")
+_WHOLE = re.compile(r"\s*\+?(\d{1,15})(?:\.0*)?\s*")
+_EDITED = ("courses", "objectives", "activities")
+
+
+def _columns(table: str) -> list[str]:
+    return [spec.name for spec in TABLES[table]]
+
+
+def _empty(table: str) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="str") for c in _columns(table)})
+
+
+def _text(value: object) -> str | None:
+    """A cell as the editor stores it: text, or ``None`` when blank."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    text = str(value)
+    return text if text.strip() else None
+
+
+def _whole(value: object) -> int | None:
+    match = _WHOLE.fullmatch(value) if isinstance(value, str) else None
+    return int(match.group(1)) if match else None
+
+
+def _fingerprint(path: Path) -> tuple:
+    """What the portfolio's files hold now: a content digest per table file."""
+    files = [path / f"{t}.csv" for t in TABLE_ORDER] if path.is_dir() else [path]
+    out = []
+    for file in files:
+        try:
+            digest = hashlib.blake2b(file.read_bytes(), digest_size=16).hexdigest()
+        except FileNotFoundError:
+            digest = None
+        out.append((file.name, digest))
+    return tuple(out)
+
+
+def _is_new(path: Path) -> bool:
+    """A path where a new portfolio may start: missing, or a folder with no table in it."""
+    if not path.exists():
+        return True
+    return path.is_dir() and not any((path / f"{t}.csv").exists() for t in TABLE_ORDER)
+
+
+class DesignDraft:
+    """A working copy of a portfolio, edited one course at a time.
+
+    Parameters
+    ----------
+    path : path-like
+        A CSV folder or an ``.xlsx`` workbook. A path that does not exist yet, or an
+        empty folder, starts a new portfolio (saved as CSV files, or as a workbook
+        when the path ends in ``.xlsx``).
+    course_id : str, optional
+        The course to edit first; the first course of the portfolio when omitted.
+
+    Raises
+    ------
+    PortfolioNotFoundError, PortfolioReadError
+        If an existing portfolio cannot be read.
+    ValidationError
+        If the portfolio's own tool catalog or organisations break the data contract
+        (the editor needs them to recommend tools).
+    UnknownCourseError
+        If ``course_id`` is not in the portfolio.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], course_id: str | None = None) -> None:
+        self.path = Path(path)
+        self._read()
+        if course_id is not None:
+            self.select(course_id)
+
+    # ------------------------------------------------------------------ reading
+    def _read(self) -> None:
+        self.is_new = _is_new(self.path)
+        if self.is_new:
+            tables: dict[str, pd.DataFrame] = {t: _empty(t) for t in REQUIRED_TABLES}
+            self.notices: tuple[str, ...] = ()
+        else:
+            tables, notices = read_tables(self.path)
+            self.notices = tuple(notices)
+        self._fingerprint = _fingerprint(self.path) if not self.is_new else None
+        self.extra_sheets = self._extra_sheets()
+        catalog = {t: tables[t] for t in ("tools", "organisations") if t in tables}
+        empty = {t: _empty(t) for t in REQUIRED_TABLES}
+        self.catalog = validate(_with_defaults({**empty, **catalog}), source=self.path)
+        self.read_tables = tables
+        self.tables = {}
+        for name, df in tables.items():
+            df = df.copy()
+            if name in _EDITED:
+                for column in _columns(name):
+                    if column not in df.columns:
+                        df[column] = pd.Series(dtype="str", index=df.index)
+            self.tables[name] = df
+        self.course_id = self.course_ids[0] if self.course_ids else None
+        self.dirty = False
+        self.version = 0
+        self._live: tuple[int, str | None, Portfolio] | None = None
+
+    def _extra_sheets(self) -> tuple[str, ...]:
+        if self.is_new or self.path.suffix.lower() != ".xlsx":
+            return ()
+        from python_calamine import CalamineWorkbook
+
+        names = CalamineWorkbook.from_path(str(self.path)).sheet_names
+        return tuple(n for n in names if n.strip().lower() not in TABLE_ORDER)
+
+    def reload(self) -> None:
+        """Read the files again, dropping every unsaved edit."""
+        keep = self.course_id
+        self._read()
+        if keep in self.course_ids:
+            self.course_id = keep
+
+    # ------------------------------------------------------------------ looking
+    @property
+    def course_ids(self) -> list[str]:
+        """Every course id of the portfolio, in file order (blank ids left out)."""
+        return [c for c in self.tables["courses"]["course_id"].tolist() if _text(c)]
+
+    @property
+    def organisations(self) -> list[str]:
+        """The organisation names a course may name (the bundled default included)."""
+        return self.catalog.organisations["organisation"].tolist()
+
+    @property
+    def tool_names(self) -> list[str]:
+        """The catalog's tool names, as the catalog spells them."""
+        return self.catalog.tools["tool"].tolist()
+
+    def _mask(self, table: str) -> pd.Series:
+        return self.tables[table]["course_id"].eq(self.course_id).fillna(False)
+
+    def _course_row(self) -> int:
+        if self.course_id is None:
+            raise EditError("no course is open; start one with new_course(course_id, title)")
+        return int(self.tables["courses"].index[self._mask("courses")][0])
+
+    def course(self) -> dict[str, str | None]:
+        """The open course's row: column -> text (``None`` when blank)."""
+        row = self.tables["courses"].loc[self._course_row()]
+        return {c: _text(v) for c, v in row.items()}
+
+    def objectives(self) -> pd.DataFrame:
+        """The open course's objectives, in file order, indexed by file row."""
+        return self.tables["objectives"][self._mask("objectives")]
+
+    def activities(self) -> pd.DataFrame:
+        """The open course's activities in sequence order, indexed by file row."""
+        acts = self.tables["activities"][self._mask("activities")]
+        order = acts["seq"].map(_whole, na_action="ignore").astype("float64")
+        return acts.iloc[order.argsort(kind="stable").to_numpy()]
+
+    def activity(self, activity_id: str) -> dict[str, str | None]:
+        """One activity of the open course: column -> text (``None`` when blank)."""
+        row = self.tables["activities"].loc[self._activity_row(activity_id)]
+        return {c: _text(v) for c, v in row.items()}
+
+    def _activity_row(self, activity_id: str) -> int:
+        acts = self.activities()
+        hit = acts.index[acts["activity_id"].eq(activity_id).fillna(False).to_numpy()]
+        if not len(hit):
+            raise EditError(
+                f"no activity {activity_id!r} in course {self.course_id!r}; expected one of "
+                f"{', '.join(map(repr, acts['activity_id'].dropna().tolist())) or '(none)'}"
+            )
+        return int(hit[0])
+
+    def _objective_row(self, objective_id: str) -> int:
+        objs = self.objectives()
+        hit = objs.index[objs["objective_id"].eq(objective_id).fillna(False).to_numpy()]
+        if not len(hit):
+            raise EditError(
+                f"no objective {objective_id!r} in course {self.course_id!r}; expected one of "
+                f"{', '.join(map(repr, objs['objective_id'].dropna().tolist())) or '(none)'}"
+            )
+        return int(hit[0])
+
+    # ------------------------------------------------------------------ editing
+    def _changed(self) -> None:
+        self.dirty = True
+        self.version += 1
+
+    def _append(self, table: str, values: dict[str, str | None]) -> int:
+        df = self.tables[table]
+        row = int(df.index.max()) + 1 if len(df) else 2
+        new = pd.DataFrame([values], index=[row], columns=df.columns, dtype="str")
+        self.tables[table] = pd.concat([df, new.astype(df.dtypes.to_dict())])
+        self._changed()
+        return row
+
+    def _set(self, table: str, row: int, column: str, value: object) -> None:
+        df = self.tables[table]
+        text = _text(value)
+        old = _text(df.at[row, column])
+        if text == old:
+            return
+        df.loc[row, column] = text if text is not None else float("nan")
+        self._changed()
+
+    def select(self, course_id: str) -> None:
+        """Open another course of the portfolio (unsaved edits of others are kept)."""
+        if course_id not in self.course_ids:
+            raise UnknownCourseError(
+                f"unknown course id {course_id!r}; the portfolio holds "
+                f"{', '.join(map(repr, self.course_ids[:8])) or 'no course yet'}"
+            )
+        self.course_id = course_id
+
+    def new_course(self, course_id: str, title: str) -> None:
+        """Start a new course and open it.
+
+        Raises
+        ------
+        EditError
+            If the id is not letters, digits, ``-`` or ``_`` (at most 64), is taken,
+            or the title is blank.
+        """
+        course_id = (course_id or "").strip()
+        if not _ID.fullmatch(course_id):
+            raise EditError(
+                f"course id {course_id!r} is not valid; expected letters, digits, '-' or '_', "
+                "at most 64 characters"
+            )
+        if course_id in self.course_ids:
+            raise EditError(f"course id {course_id!r} is taken; expected a new id")
+        if _text(title) is None:
+            raise EditError("a new course needs a title; expected some text, got a blank")
+        self._append("courses", {"course_id": course_id, "title": title.strip()})
+        self.course_id = course_id
+
+    def set_course(self, **fields: object) -> None:
+        """Change columns of the open course (see :data:`COURSE_FIELDS`); blank = undecided."""
+        row = self._course_row()
+        self._check_fields(fields, COURSE_FIELDS, "course")
+        for column, value in fields.items():
+            if column == "title" and _text(value) is None:
+                raise EditError("a course title cannot be blank; expected some text")
+            self._set("courses", row, column, value)
+
+    @staticmethod
+    def _check_fields(fields: dict, allowed: Iterable[str], what: str) -> None:
+        unknown = [f for f in fields if f not in allowed]
+        if unknown:
+            article = "an" if what[0] in "aeiou" else "a"
+            raise EditError(
+                f"cannot set {unknown[0]!r} of {article} {what}; "
+                f"expected one of {', '.join(map(repr, allowed))}"
+            )
+
+    def _next_id(self, prefix: str, taken: Iterable[object]) -> str:
+        used = {str(t) for t in taken}
+        n = 1
+        while f"{prefix}{n}" in used:
+            n += 1
+        return f"{prefix}{n}"
+
+    def add_objective(self, statement: str) -> str:
+        """Add an objective to the open course; return its new id (``O1``, ``O2``...)."""
+        self._course_row()
+        if _text(statement) is None:
+            raise EditError("an objective needs a statement; expected some text, got a blank")
+        new_id = self._next_id("O", self.objectives()["objective_id"])
+        self._append(
+            "objectives",
+            {"course_id": self.course_id, "objective_id": new_id, "statement": statement},
+        )
+        return new_id
+
+    def set_objective(self, objective_id: str, statement: str) -> None:
+        """Reword an objective of the open course."""
+        if _text(statement) is None:
+            raise EditError("an objective's statement cannot be blank; expected some text")
+        self._set("objectives", self._objective_row(objective_id), "statement", statement)
+
+    def remove_objective(self, objective_id: str) -> None:
+        """Delete an objective; the activities that served it are left unlinked."""
+        row = self._objective_row(objective_id)
+        self.tables["objectives"] = self.tables["objectives"].drop(index=row)
+        for act_row in self.activities().index[
+            self.activities()["objective_id"].eq(objective_id).fillna(False).to_numpy()
+        ]:
+            self._set("activities", int(act_row), "objective_id", None)
+        self._changed()
+
+    def add_activity(self, title: str = "New activity", **fields: object) -> str:
+        """Add an activity at the end of the open course's sequence; return its id."""
+        self._course_row()
+        self._check_fields(fields, ACTIVITY_FIELDS, "activity")
+        if _text(title) is None:
+            raise EditError("an activity needs a title; expected some text, got a blank")
+        acts = self.activities()
+        seqs = [s for s in acts["seq"].map(_whole, na_action="ignore").dropna().tolist()]
+        new_id = self._next_id("A", acts["activity_id"])
+        values = {k: _text(v) for k, v in fields.items()}
+        self._append(
+            "activities",
+            {
+                **values,
+                "course_id": self.course_id,
+                "activity_id": new_id,
+                "seq": str(int(max(seqs, default=0)) + 1),
+                "title": title.strip(),
+            },
+        )
+        return new_id
+
+    def set_activity(self, activity_id: str, **fields: object) -> None:
+        """Change columns of an activity (see :data:`ACTIVITY_FIELDS`); blank = undecided."""
+        row = self._activity_row(activity_id)
+        self._check_fields(fields, ACTIVITY_FIELDS, "activity")
+        for column, value in fields.items():
+            if column == "title" and _text(value) is None:
+                raise EditError("an activity's title cannot be blank; expected some text")
+            if column == "minutes" and _text(value) is not None and _whole(str(value)) is None:
+                raise EditError(f"minutes {value!r} is not valid; expected a whole number >= 0")
+            self._set("activities", row, column, value)
+
+    def remove_activity(self, activity_id: str) -> None:
+        """Delete an activity of the open course (the others keep their ``seq``)."""
+        row = self._activity_row(activity_id)
+        self.tables["activities"] = self.tables["activities"].drop(index=row)
+        self._changed()
+
+    def move_activity(self, activity_id: str, by: int) -> None:
+        """Move an activity earlier (``by < 0``) or later in the sequence.
+
+        The activity swaps ``seq`` with its neighbours, so the numbering the designer
+        chose (1, 2, 3 or 10, 20, 30) is kept. Moving past either end does nothing.
+        """
+        acts = self.activities()
+        ids = acts["activity_id"].tolist()
+        self._activity_row(activity_id)
+        i = ids.index(activity_id)
+        j = max(0, min(len(ids) - 1, i + int(by)))
+        step = 1 if j > i else -1
+        for k in range(i, j, step):
+            a, b = int(acts.index[k]), int(acts.index[k + step])
+            table = self.tables["activities"]
+            seq_a, seq_b = table.at[a, "seq"], table.at[b, "seq"]
+            table.loc[a, "seq"], table.loc[b, "seq"] = seq_b, seq_a
+            acts = self.activities()
+            self._changed()
+
+    # ------------------------------------------------------------------ analysing
+    def live(self) -> tuple[Portfolio, list[str]]:
+        """The open course as a canonical portfolio, and what a save would refuse.
+
+        Built straight from the working rows (vocabulary values normalised, tools spelt
+        as in the catalog), in a few milliseconds, for feedback after every edit. The
+        catalog and context frames are the same objects on every call. Values that the
+        data contract rejects count as undecided here and are listed as problems;
+        :meth:`save` still validates the whole portfolio.
+
+        Returns
+        -------
+        portfolio : Portfolio
+            The open course only (empty when no course is open).
+        problems : list of str
+            One sentence per value a save would reject, in the open course.
+        """
+        key = (self.version, self.course_id)
+        if self._live is not None and self._live[0] == key:
+            return self._live[1], self._live[2]
+        portfolio, problems = _live_course(self)
+        self._live = (key, portfolio, problems)
+        return portfolio, problems
+
+    # ------------------------------------------------------------------ saving
+    def check(self) -> Portfolio:
+        """Validate the whole working portfolio (raises :class:`ValidationError`)."""
+        tables = {n: df for n, df in self.tables.items()}
+        return validate(_with_defaults(tables), source=self.path, notices=self.notices)
+
+    def changed_on_disk(self) -> bool:
+        """Whether the files differ from what was read (a new portfolio: whether any appeared)."""
+        if self.is_new:
+            return not _is_new(self.path)
+        return _fingerprint(self.path) != self._fingerprint
+
+    def save(self) -> Path:
+        """Validate, then write the portfolio back in its own format, atomically.
+
+        Returns
+        -------
+        pathlib.Path
+            The folder or workbook written.
+
+        Raises
+        ------
+        DesignChangedError
+            If the files changed on disk since they were read: nothing is written and
+            the edits are kept, so the user can compare and decide.
+        ValidationError
+            If the working portfolio breaks the data contract: nothing is written.
+        PortfolioWriteError
+            If the workbook has sheets the editor would not keep, or writing fails.
+        """
+        if self.extra_sheets:
+            raise PortfolioWriteError(
+                f"{self.path.name} has sheet(s) {', '.join(map(repr, self.extra_sheets))} "
+                "besides the portfolio's tables, which saving would not keep; nothing was "
+                "written. Move them to another workbook, or convert the portfolio to a CSV "
+                "folder, then save again"
+            )
+        if self.changed_on_disk():
+            raise DesignChangedError(
+                f"{str(self.path)!r} changed on disk since the editor read it (someone else "
+                "saved, or the file was edited in Excel); nothing was written and your edits "
+                "are still in the form. Reload to see the other changes (this drops your "
+                "edits), or copy your edits elsewhere first"
+            )
+        self.check()
+        if self.path.suffix.lower() == ".xlsx":
+            out = self.tables
+        else:  # only the files whose rows changed: the others stay byte for byte
+            out = {
+                n: df
+                for n, df in self.tables.items()
+                if n not in self.read_tables or not df.equals(self.read_tables[n]) or self.is_new
+            }
+        write_tables(out, self.path)
+        self.is_new = False
+        self._fingerprint = _fingerprint(self.path)
+        self.read_tables = {n: df.copy() for n, df in self.tables.items()}
+        self.dirty = False
+        return self.path
+
+
+# --------------------------------------------------------------------------- live view
+def _live_course(draft: DesignDraft) -> tuple[Portfolio, list[str]]:
+    """The canonical frames of the open course, built row by row from text."""
+    catalog = draft.catalog
+    problems: list[str] = []
+    if draft.course_id is None:
+        empty = validate(_with_defaults({t: _empty(t) for t in REQUIRED_TABLES}), source=draft.path)
+        return (
+            Portfolio(
+                empty.courses,
+                empty.objectives,
+                empty.activities,
+                catalog.tools,
+                catalog.organisations,
+                source=draft.path,
+            ),
+            problems,
+        )
+    course = draft.course()
+    org = _text(course.get("organisation"))
+    orgs = set(draft.organisations)
+    if org is not None and org.strip() not in orgs:
+        problems.append(f"organisation {org!r} is not in the organisations table")
+        org = None
+    org = org.strip() if org else DEFAULT_ORGANISATION
+    status = STATUS.canonical(course.get("status"))
+    if course.get("status") and status is None:
+        problems.append(f"status {course['status']!r}: expected {STATUS.expected()}")
+    if _text(course.get("title")) is None:
+        problems.append("the course has no title")
+    row = draft._course_row()
+    courses = pd.DataFrame(
+        {
+            **{c: pd.Series([course.get(c)], dtype="str") for c in _columns("courses")},
+            "row": pd.Series([row], dtype="int64"),
+        }
+    )
+    courses["organisation"] = pd.Series([org], dtype="str")
+    courses["status"] = pd.Series([status or "draft"], dtype="str")
+
+    objs = draft.objectives()
+    ids = set()
+    for oid, statement in zip(objs["objective_id"], objs["statement"], strict=True):
+        if _text(oid) is None or _text(statement) is None:
+            problems.append(f"objective {_text(oid)!r} needs an id and a statement")
+        elif oid in ids:
+            problems.append(f"objective id {oid!r} is used twice")
+        ids.add(oid)
+    objectives = pd.DataFrame(
+        {
+            **{c: objs[c].astype("str").reset_index(drop=True) for c in _columns("objectives")},
+            "row": pd.Series(objs.index.to_numpy(), dtype="int64"),
+        }
+    )
+
+    acts = draft.activities()
+    spelt = {t.lower(): t for t in draft.tool_names} | {"none": "none"}
+    cols: dict[str, list] = {c: [] for c in _columns("activities")}
+    seen_seq: set[int] = set()
+    for record in acts[_columns("activities")].itertuples(index=False):
+        values = {c: _text(v) for c, v in zip(cols, record, strict=True)}
+        label = f"activity {values['activity_id']!r}"
+        if values["title"] is None:
+            problems.append(f"{label} has no title")
+        seq = _whole(values["seq"]) if values["seq"] else None
+        if seq is None or seq < 1:
+            problems.append(f"{label}: seq {values['seq']!r} is not a whole number >= 1")
+            seq = max(seen_seq, default=0) + 1
+        elif seq in seen_seq:
+            problems.append(f"{label}: seq {seq} is used twice")
+        seen_seq.add(seq)
+        values["seq"] = seq
+        for vocab in _ACTIVITY_VOCABS:
+            raw = values[vocab.name]
+            values[vocab.name] = vocab.canonical(raw)
+            if raw is not None and values[vocab.name] is None:
+                problems.append(f"{label}: {vocab.name} {raw!r}: expected {vocab.expected()}")
+        tool = values["tool"]
+        values["tool"] = spelt.get(tool.strip().lower()) if tool else None
+        if tool is not None and values["tool"] is None:
+            problems.append(f"{label}: tool {tool!r} is not in the tool catalog")
+        if values["objective_id"] is not None and values["objective_id"] not in ids:
+            problems.append(f"{label}: objective {values['objective_id']!r} does not exist")
+            values["objective_id"] = None
+        minutes = values["minutes"]
+        values["minutes"] = _whole(minutes) if minutes else None
+        if minutes is not None and values["minutes"] is None:
+            problems.append(f"{label}: minutes {minutes!r} is not a whole number >= 0")
+        for c in cols:
+            cols[c].append(values[c])
+    n = len(acts)
+    activities = pd.DataFrame(
+        {
+            **{c: pd.Series(v, dtype="str") for c, v in cols.items()},
+            "row": pd.Series(acts.index.to_numpy(), dtype="int64"),
+            "organisation": pd.Series([org] * n, dtype="str"),
+        }
+    )
+    activities["seq"] = pd.Series(cols["seq"], dtype="int64")
+    activities["minutes"] = pd.Series(cols["minutes"], dtype="Int64")
+    portfolio = Portfolio(
+        courses, objectives, activities, catalog.tools, catalog.organisations, source=draft.path
+    )
+    return portfolio, problems

@@ -7,6 +7,7 @@ has invented tools so that expectations can be computed by hand.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -15,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from socialkit.io import load_portfolio
+from socialkit.io import load_portfolio, sample_path
 from socialkit.schema import TABLES, Portfolio
 from socialkit.validation import validate
 
@@ -203,6 +204,14 @@ def two_courses() -> Portfolio:
 
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def sample_copy(tmp_path: Path) -> Path:
+    """A copy of the bundled sample portfolio's CSV folder, free to change."""
+    dest = tmp_path / "portfolio"
+    shutil.copytree(sample_path(), dest, ignore=shutil.ignore_patterns("*.md"))
+    return dest
 
 
 @pytest.fixture(scope="session")

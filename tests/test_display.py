@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 
 import numpy as np
 import pandas as pd
@@ -13,7 +12,6 @@ import pytest
 
 from socialkit import display
 from socialkit.display import Fragment
-from socialkit.io import sample_path
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
@@ -245,13 +243,6 @@ def test_figure_html_loads_no_plotly_and_escapes_text() -> None:
 
 
 # --------------------------------------------------------------------------- loading
-@pytest.fixture
-def sample_copy(tmp_path):
-    dest = tmp_path / "portfolio"
-    shutil.copytree(sample_path(), dest, ignore=shutil.ignore_patterns("*.md"))
-    return dest
-
-
 def test_load_reuses_unchanged_files_and_rereads_changed_ones(sample_copy) -> None:
     first = display.load(sample_copy)
     assert display.load(sample_copy) is first

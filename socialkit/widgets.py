@@ -146,7 +146,8 @@ class DesignEditor:
         self.fields = {
             "title": w.Text(description="Title", continuous_update=False, layout=wide),
             "organisation": w.Dropdown(
-                description="Organisation", options=[("(default)", ""), *d.organisations]
+                description="Organisation",
+                options=[("(not set: default)", ""), *((o, o) for o in d.organisations)],
             ),
             "audience": w.Text(description="Audience", continuous_update=False),
             "owner": w.Text(description="Owner", continuous_update=False),
@@ -428,6 +429,7 @@ class DesignEditor:
                 )
             )
             return
+        self.save_button.description = "Save"
         self._say(f"Saved {str(path)!r} at {time.strftime('%H:%M:%S')}.", "ok")
 
     def _on_reload(self, _) -> None:

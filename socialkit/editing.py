@@ -20,11 +20,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from ._live import blank_table, columns, course_view, text, whole
 from .errors import DesignChangedError, EditError, PortfolioWriteError, UnknownCourseError
 from .io import _with_defaults, read_tables, write_tables
-from .schema import DEFAULT_ORGANISATION, REQUIRED_TABLES, TABLE_ORDER, TABLES, Portfolio
+from .schema import REQUIRED_TABLES, TABLE_ORDER, Portfolio
 from .validation import validate
-from .vocab import DIRECTIONS, IN_CLASS_REASONS, LEARNING_TYPES, STATUS, TIMINGS, TOOL_TYPES
 
 __all__ = ["ACTIVITY_FIELDS", "COURSE_FIELDS", "DesignDraft"]
 
@@ -43,31 +43,8 @@ ACTIVITY_FIELDS = (
     "learning_type",
     "minutes",
 )
-_ACTIVITY_VOCABS = (TIMINGS, DIRECTIONS, TOOL_TYPES, IN_CLASS_REASONS, LEARNING_TYPES)
 _ID = re.compile(r"[A-Za-z0-9_\-]{1,64}")
-_WHOLE = re.compile(r"\s*\+?(\d{1,15})(?:\.0*)?\s*")
 _EDITED = ("courses", "objectives", "activities")
-
-
-def _columns(table: str) -> list[str]:
-    return [spec.name for spec in TABLES[table]]
-
-
-def _empty(table: str) -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype="str") for c in _columns(table)})
-
-
-def _text(value: object) -> str | None:
-    """A cell as the editor stores it: text, or ``None`` when blank."""
-    if value is None or (isinstance(value, float) and value != value):
-        return None
-    text = str(value)
-    return text if text.strip() else None
-
-
-def _whole(value: object) -> int | None:
-    match = _WHOLE.fullmatch(value) if isinstance(value, str) else None
-    return int(match.group(1)) if match else None
 
 
 def _fingerprint(path: Path) -> tuple:
@@ -123,7 +100,7 @@ class DesignDraft:
     def _read(self) -> None:
         self.is_new = _is_new(self.path)
         if self.is_new:
-            tables: dict[str, pd.DataFrame] = {t: _empty(t) for t in REQUIRED_TABLES}
+            tables: dict[str, pd.DataFrame] = {t: blank_table(t) for t in REQUIRED_TABLES}
             self.notices: tuple[str, ...] = ()
         else:
             tables, notices = read_tables(self.path)
@@ -131,14 +108,14 @@ class DesignDraft:
         self._fingerprint = _fingerprint(self.path) if not self.is_new else None
         self.extra_sheets = self._extra_sheets()
         catalog = {t: tables[t] for t in ("tools", "organisations") if t in tables}
-        empty = {t: _empty(t) for t in REQUIRED_TABLES}
+        empty = {t: blank_table(t) for t in REQUIRED_TABLES}
         self.catalog = validate(_with_defaults({**empty, **catalog}), source=self.path)
         self.read_tables = tables
         self.tables = {}
         for name, df in tables.items():
             df = df.copy()
             if name in _EDITED:
-                for column in _columns(name):
+                for column in columns(name):
                     if column not in df.columns:
                         df[column] = pd.Series(dtype="str", index=df.index)
             self.tables[name] = df
@@ -166,7 +143,7 @@ class DesignDraft:
     @property
     def course_ids(self) -> list[str]:
         """Every course id of the portfolio, in file order (blank ids left out)."""
-        return [c for c in self.tables["courses"]["course_id"].tolist() if _text(c)]
+        return [c for c in self.tables["courses"]["course_id"].tolist() if text(c)]
 
     @property
     def organisations(self) -> list[str]:
@@ -189,7 +166,7 @@ class DesignDraft:
     def course(self) -> dict[str, str | None]:
         """The open course's row: column -> text (``None`` when blank)."""
         row = self.tables["courses"].loc[self._course_row()]
-        return {c: _text(v) for c, v in row.items()}
+        return {c: text(v) for c, v in row.items()}
 
     def objectives(self) -> pd.DataFrame:
         """The open course's objectives, in file order, indexed by file row."""
@@ -198,13 +175,13 @@ class DesignDraft:
     def activities(self) -> pd.DataFrame:
         """The open course's activities in sequence order, indexed by file row."""
         acts = self.tables["activities"][self._mask("activities")]
-        order = acts["seq"].map(_whole, na_action="ignore").astype("float64")
+        order = acts["seq"].map(whole, na_action="ignore").astype("float64")
         return acts.iloc[order.argsort(kind="stable").to_numpy()]
 
     def activity(self, activity_id: str) -> dict[str, str | None]:
         """One activity of the open course: column -> text (``None`` when blank)."""
         row = self.tables["activities"].loc[self._activity_row(activity_id)]
-        return {c: _text(v) for c, v in row.items()}
+        return {c: text(v) for c, v in row.items()}
 
     def _activity_row(self, activity_id: str) -> int:
         acts = self.activities()
@@ -241,11 +218,11 @@ class DesignDraft:
 
     def _set(self, table: str, row: int, column: str, value: object) -> None:
         df = self.tables[table]
-        text = _text(value)
-        old = _text(df.at[row, column])
-        if text == old:
+        new = text(value)
+        old = text(df.at[row, column])
+        if new == old:
             return
-        df.loc[row, column] = text if text is not None else float("nan")
+        df.loc[row, column] = new if new is not None else float("nan")
         self._changed()
 
     def select(self, course_id: str) -> None:
@@ -274,7 +251,7 @@ class DesignDraft:
             )
         if course_id in self.course_ids:
             raise EditError(f"course id {course_id!r} is taken; expected a new id")
-        if _text(title) is None:
+        if text(title) is None:
             raise EditError("a new course needs a title; expected some text, got a blank")
         self._append("courses", {"course_id": course_id, "title": title.strip()})
         self.course_id = course_id
@@ -284,7 +261,7 @@ class DesignDraft:
         row = self._course_row()
         self._check_fields(fields, COURSE_FIELDS, "course")
         for column, value in fields.items():
-            if column == "title" and _text(value) is None:
+            if column == "title" and text(value) is None:
                 raise EditError("a course title cannot be blank; expected some text")
             self._set("courses", row, column, value)
 
@@ -308,7 +285,7 @@ class DesignDraft:
     def add_objective(self, statement: str) -> str:
         """Add an objective to the open course; return its new id (``O1``, ``O2``...)."""
         self._course_row()
-        if _text(statement) is None:
+        if text(statement) is None:
             raise EditError("an objective needs a statement; expected some text, got a blank")
         new_id = self._next_id("O", self.objectives()["objective_id"])
         self._append(
@@ -319,7 +296,7 @@ class DesignDraft:
 
     def set_objective(self, objective_id: str, statement: str) -> None:
         """Reword an objective of the open course."""
-        if _text(statement) is None:
+        if text(statement) is None:
             raise EditError("an objective's statement cannot be blank; expected some text")
         self._set("objectives", self._objective_row(objective_id), "statement", statement)
 
@@ -337,12 +314,12 @@ class DesignDraft:
         """Add an activity at the end of the open course's sequence; return its id."""
         self._course_row()
         self._check_fields(fields, ACTIVITY_FIELDS, "activity")
-        if _text(title) is None:
+        if text(title) is None:
             raise EditError("an activity needs a title; expected some text, got a blank")
         acts = self.activities()
-        seqs = [s for s in acts["seq"].map(_whole, na_action="ignore").dropna().tolist()]
+        seqs = [s for s in acts["seq"].map(whole, na_action="ignore").dropna().tolist()]
         new_id = self._next_id("A", acts["activity_id"])
-        values = {k: _text(v) for k, v in fields.items()}
+        values = {k: text(v) for k, v in fields.items()}
         self._append(
             "activities",
             {
@@ -360,9 +337,9 @@ class DesignDraft:
         row = self._activity_row(activity_id)
         self._check_fields(fields, ACTIVITY_FIELDS, "activity")
         for column, value in fields.items():
-            if column == "title" and _text(value) is None:
+            if column == "title" and text(value) is None:
                 raise EditError("an activity's title cannot be blank; expected some text")
-            if column == "minutes" and _text(value) is not None and _whole(str(value)) is None:
+            if column == "minutes" and text(value) is not None and whole(str(value)) is None:
                 raise EditError(f"minutes {value!r} is not valid; expected a whole number >= 0")
             self._set("activities", row, column, value)
 
@@ -412,7 +389,16 @@ class DesignDraft:
         key = (self.version, self.course_id)
         if self._live is not None and self._live[0] == key:
             return self._live[1], self._live[2]
-        portfolio, problems = _live_course(self)
+        if self.course_id is None:
+            portfolio, problems = self.catalog, []
+        else:
+            portfolio, problems = course_view(
+                self.catalog,
+                course=self.course(),
+                row=self._course_row(),
+                objectives=self.objectives(),
+                activities=self.activities(),
+            )
         self._live = (key, portfolio, problems)
         return portfolio, problems
 
@@ -475,109 +461,3 @@ class DesignDraft:
         self.read_tables = {n: df.copy() for n, df in self.tables.items()}
         self.dirty = False
         return self.path
-
-
-# --------------------------------------------------------------------------- live view
-def _live_course(draft: DesignDraft) -> tuple[Portfolio, list[str]]:
-    """The canonical frames of the open course, built row by row from text."""
-    catalog = draft.catalog
-    problems: list[str] = []
-    if draft.course_id is None:
-        empty = validate(_with_defaults({t: _empty(t) for t in REQUIRED_TABLES}), source=draft.path)
-        return (
-            Portfolio(
-                empty.courses,
-                empty.objectives,
-                empty.activities,
-                catalog.tools,
-                catalog.organisations,
-                source=draft.path,
-            ),
-            problems,
-        )
-    course = draft.course()
-    org = _text(course.get("organisation"))
-    orgs = set(draft.organisations)
-    if org is not None and org.strip() not in orgs:
-        problems.append(f"organisation {org!r} is not in the organisations table")
-        org = None
-    org = org.strip() if org else DEFAULT_ORGANISATION
-    status = STATUS.canonical(course.get("status"))
-    if course.get("status") and status is None:
-        problems.append(f"status {course['status']!r}: expected {STATUS.expected()}")
-    if _text(course.get("title")) is None:
-        problems.append("the course has no title")
-    row = draft._course_row()
-    courses = pd.DataFrame(
-        {
-            **{c: pd.Series([course.get(c)], dtype="str") for c in _columns("courses")},
-            "row": pd.Series([row], dtype="int64"),
-        }
-    )
-    courses["organisation"] = pd.Series([org], dtype="str")
-    courses["status"] = pd.Series([status or "draft"], dtype="str")
-
-    objs = draft.objectives()
-    ids = set()
-    for oid, statement in zip(objs["objective_id"], objs["statement"], strict=True):
-        if _text(oid) is None or _text(statement) is None:
-            problems.append(f"objective {_text(oid)!r} needs an id and a statement")
-        elif oid in ids:
-            problems.append(f"objective id {oid!r} is used twice")
-        ids.add(oid)
-    objectives = pd.DataFrame(
-        {
-            **{c: objs[c].astype("str").reset_index(drop=True) for c in _columns("objectives")},
-            "row": pd.Series(objs.index.to_numpy(), dtype="int64"),
-        }
-    )
-
-    acts = draft.activities()
-    spelt = {t.lower(): t for t in draft.tool_names} | {"none": "none"}
-    cols: dict[str, list] = {c: [] for c in _columns("activities")}
-    seen_seq: set[int] = set()
-    for record in acts[_columns("activities")].itertuples(index=False):
-        values = {c: _text(v) for c, v in zip(cols, record, strict=True)}
-        label = f"activity {values['activity_id']!r}"
-        if values["title"] is None:
-            problems.append(f"{label} has no title")
-        seq = _whole(values["seq"]) if values["seq"] else None
-        if seq is None or seq < 1:
-            problems.append(f"{label}: seq {values['seq']!r} is not a whole number >= 1")
-            seq = max(seen_seq, default=0) + 1
-        elif seq in seen_seq:
-            problems.append(f"{label}: seq {seq} is used twice")
-        seen_seq.add(seq)
-        values["seq"] = seq
-        for vocab in _ACTIVITY_VOCABS:
-            raw = values[vocab.name]
-            values[vocab.name] = vocab.canonical(raw)
-            if raw is not None and values[vocab.name] is None:
-                problems.append(f"{label}: {vocab.name} {raw!r}: expected {vocab.expected()}")
-        tool = values["tool"]
-        values["tool"] = spelt.get(tool.strip().lower()) if tool else None
-        if tool is not None and values["tool"] is None:
-            problems.append(f"{label}: tool {tool!r} is not in the tool catalog")
-        if values["objective_id"] is not None and values["objective_id"] not in ids:
-            problems.append(f"{label}: objective {values['objective_id']!r} does not exist")
-            values["objective_id"] = None
-        minutes = values["minutes"]
-        values["minutes"] = _whole(minutes) if minutes else None
-        if minutes is not None and values["minutes"] is None:
-            problems.append(f"{label}: minutes {minutes!r} is not a whole number >= 0")
-        for c in cols:
-            cols[c].append(values[c])
-    n = len(acts)
-    activities = pd.DataFrame(
-        {
-            **{c: pd.Series(v, dtype="str") for c, v in cols.items()},
-            "row": pd.Series(acts.index.to_numpy(), dtype="int64"),
-            "organisation": pd.Series([org] * n, dtype="str"),
-        }
-    )
-    activities["seq"] = pd.Series(cols["seq"], dtype="int64")
-    activities["minutes"] = pd.Series(cols["minutes"], dtype="Int64")
-    portfolio = Portfolio(
-        courses, objectives, activities, catalog.tools, catalog.organisations, source=draft.path
-    )
-    return portfolio, problems

@@ -15,83 +15,32 @@ binds it to ipywidgets. Every piece of user text shown in HTML is escaped.
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Callable
 
 import ipywidgets as w
-import plotly.io as pio
 
-from .advice import strategic_warnings
-from .analysis import checklist
+from ._editor_form import (
+    UNDECIDED,
+    EditorForm,
+    checklist_html,
+    figure_output,
+    pairs,
+    recommendation_html,
+    warnings_html,
+)
 from .charts import matrix_figure, swimlane_figure
 from .editing import DesignDraft
 from .errors import SocialkitError, ValidationError, format_issues
-from .fragments import Fragment, badge, bullets, escape, join, note, table
+from .fragments import bullets, join, note
 from .tools import recommend_tools
 from .vocab import DIRECTIONS, IN_CLASS_REASONS, LEARNING_TYPES, STATUS, TIMINGS, TOOL_TYPES
 
 __all__ = ["DesignEditor"]
 
-_UNDECIDED = "not decided"
-_STEPS = (
-    "1 Objectives",
-    "2 Activities",
-    "3 Timing",
-    "4 Direction",
-    "5 Tool",
-    "6 Benefit",
-)
-_DIRECTION_HELP = {
-    "one-to-many": "the trainer pushes to learners",
-    "many-to-one": "learners share back to the trainer",
-    "many-to-many": "learners share with each other",
-}
-_STYLE = """<style>
-.sk-editor .sk-table {border-collapse: collapse; font-size: 12px; margin: 2px 0 8px}
-.sk-editor .sk-table th, .sk-editor .sk-table td {border-bottom: 1px solid #d9dee5;
-  padding: 2px 6px; text-align: left; vertical-align: top}
-.sk-editor .sk-badge {border-radius: 8px; padding: 0 6px; font-size: 11px;
-  background: #f1f3f6; color: #5f6b7a}
-.sk-editor .sk-badge-ok {background: #e3f4ec; color: #1a7f5a}
-.sk-editor .sk-badge-warning {background: #fff4db; color: #8a5a00}
-.sk-editor .sk-badge-failed {background: #fde7e5; color: #b3261e}
-.sk-editor .sk-note {padding: 4px 8px; border-radius: 4px; margin: 4px 0; background: #e8f1fb}
-.sk-editor .sk-note-ok {background: #e3f4ec} .sk-editor .sk-note-warning {background: #fff4db}
-.sk-editor .sk-note-failed {background: #fde7e5}
-.sk-editor .sk-list {margin: 2px 0 6px; padding-left: 18px; font-size: 12px}
-.sk-editor .sk-empty {color: #5f6b7a; font-size: 12px}
-</style>"""
 
-
-def _options(values: tuple[str, ...]) -> list[tuple[str, str]]:
-    return [(_UNDECIDED, ""), *((v, v) for v in values)]
-
-
-def _classed(widget: w.Widget, name: str) -> w.Widget:
-    widget.add_class(name)
-    return widget
-
-
-def _figure_output(fig) -> dict:
-    """A plotly figure as a notebook output, drawn by JupyterLab's plotly renderer."""
-    spec = json.loads(pio.to_json(fig, validate=False))
-    return {
-        "output_type": "display_data",
-        "data": {
-            "application/vnd.plotly.v1+json": {
-                "data": spec.get("data", []),
-                "layout": spec.get("layout", {}),
-                "config": {"displaylogo": False, "responsive": True},
-            },
-            "text/plain": f"<Figure: {spec.get('layout', {}).get('title', {}).get('text', '')}>",
-        },
-        "metadata": {},
-    }
-
-
-class DesignEditor:
+class DesignEditor(EditorForm):
     """Edit a portfolio's course designs in JupyterLab, one strategic question per tab.
 
     Parameters
@@ -123,186 +72,13 @@ class DesignEditor:
         self._loading = False
         self._reload_armed = False
         self._shown: tuple | None = None
-        self._build()
+        super().__init__(self.draft)
+        self._bind()
         self._load_course()
-
-    def _repr_mimebundle_(self, **kwargs) -> dict:
-        return self.widget._repr_mimebundle_(**kwargs)
 
     def refresh(self) -> None:
         """Fill the form again from :attr:`draft` (after edits made in code)."""
         self._load_course()
-
-    # ------------------------------------------------------------------ layout
-    def _build(self) -> None:
-        d = self.draft
-        wide = w.Layout(width="98%")
-        self.course = _classed(w.Dropdown(description="Course", options=d.course_ids), "sk-course")
-        self.new_id = _classed(w.Text(placeholder="new course id"), "sk-new-course-id")
-        self.new_title = _classed(w.Text(placeholder="its title"), "sk-new-course-title")
-        self.new_button = _classed(w.Button(description="Start course"), "sk-new-course")
-
-        # 1 course and objectives
-        self.fields = {
-            "title": w.Text(description="Title", continuous_update=False, layout=wide),
-            "organisation": w.Dropdown(
-                description="Organisation",
-                options=[("(not set: default)", ""), *((o, o) for o in d.organisations)],
-            ),
-            "audience": w.Text(description="Audience", continuous_update=False),
-            "owner": w.Text(description="Owner", continuous_update=False),
-            "formal_moment": w.Text(
-                description="Formal moment",
-                placeholder="e.g. 2-day workshop",
-                continuous_update=False,
-            ),
-            "status": w.Dropdown(description="Status", options=_options(STATUS.values)),
-        }
-        for name, field in self.fields.items():
-            field.add_class(f"sk-course-{name}")
-            field.style.description_width = "110px"
-        self.objectives = _classed(w.Select(rows=5, layout=wide), "sk-objectives")
-        self.statement = _classed(
-            w.Textarea(description="Statement", continuous_update=False, layout=wide),
-            "sk-objective-statement",
-        )
-        self.new_statement = _classed(
-            w.Text(placeholder="what learners will be able to do", layout=wide),
-            "sk-new-objective",
-        )
-        self.add_objective = _classed(w.Button(description="Add objective"), "sk-add-objective")
-        self.del_objective = _classed(w.Button(description="Delete objective"), "sk-del-objective")
-
-        # 2-6 activities: one list shared by every step
-        self.activities = _classed(w.Select(rows=8, layout=wide), "sk-activities")
-        buttons = {
-            "add": ("Add activity", "sk-add-activity"),
-            "delete": ("Delete", "sk-delete-activity"),
-            "up": ("Move up", "sk-move-up"),
-            "down": ("Move down", "sk-move-down"),
-        }
-        self.buttons = {k: _classed(w.Button(description=t), c) for k, (t, c) in buttons.items()}
-        self.act = {
-            "title": w.Text(description="Title", continuous_update=False, layout=wide),
-            "objective_id": w.Dropdown(description="Objective"),
-            "learning_type": w.Dropdown(
-                description="Learning type", options=_options(LEARNING_TYPES.values)
-            ),
-            "minutes": w.Text(description="Minutes", continuous_update=False),
-            "timing": w.ToggleButtons(options=_options(TIMINGS.values)),
-            "in_class_reason": w.Dropdown(
-                description="Why in class", options=_options(IN_CLASS_REASONS.values)
-            ),
-            "direction": w.ToggleButtons(
-                options=_options(DIRECTIONS.values),
-                tooltips=[_UNDECIDED, *(_DIRECTION_HELP[v] for v in DIRECTIONS.values)],
-            ),
-            "tool_type": w.Dropdown(description="Tool type", options=_options(TOOL_TYPES.values)),
-            "tool": w.Dropdown(description="Tool"),
-            "learner_benefit": w.Textarea(
-                description="Benefit",
-                continuous_update=False,
-                layout=wide,
-                placeholder="how this activity is presented to learners: what is in it for them",
-            ),
-        }
-        for name, field in self.act.items():
-            field.add_class(f"sk-activity-{name.replace('_', '-')}")
-            field.style.description_width = "110px"
-        self.recommendations = _classed(w.HTML(), "sk-recommendations")
-
-        def step(*children: w.Widget) -> w.VBox:
-            return w.VBox(list(children))
-
-        self.steps = _classed(
-            w.Tab(
-                children=[
-                    step(
-                        w.HTML("<b>The course</b>"),
-                        *self.fields.values(),
-                        w.HTML("<b>Its learning objectives</b>"),
-                        self.objectives,
-                        self.statement,
-                        w.HBox([self.new_statement, self.add_objective]),
-                        self.del_objective,
-                    ),
-                    step(
-                        w.HTML("<b>The activities, in the order learners meet them</b>"),
-                        self.activities,
-                        w.HBox(list(self.buttons.values())),
-                        self.act["title"],
-                        self.act["objective_id"],
-                        self.act["learning_type"],
-                        self.act["minutes"],
-                    ),
-                    step(
-                        w.HTML(
-                            "<b>Before, during or after the formal moment?</b> Keep in "
-                            "class only what needs it, and say why."
-                        ),
-                        self.activities,
-                        self.act["timing"],
-                        self.act["in_class_reason"],
-                    ),
-                    step(
-                        w.HTML(
-                            "<b>Who shares with whom?</b> one-to-many: trainer to learners;"
-                            " many-to-one: learners back to the trainer; many-to-many: "
-                            "learners with each other."
-                        ),
-                        self.activities,
-                        self.act["direction"],
-                    ),
-                    step(
-                        w.HTML(
-                            "<b>First the type of tool, then the tool.</b> Recommended "
-                            "tools are marked ★, best first."
-                        ),
-                        self.activities,
-                        self.act["tool_type"],
-                        self.act["tool"],
-                        self.recommendations,
-                    ),
-                    step(
-                        w.HTML("<b>How is the benefit presented to learners?</b>"),
-                        self.activities,
-                        self.act["learner_benefit"],
-                    ),
-                ],
-                titles=_STEPS,
-            ),
-            "sk-steps",
-        )
-        self.swimlane = _classed(w.Output(), "sk-swimlane")
-        self.matrix = _classed(w.Output(), "sk-matrix")
-        self.checks = _classed(w.HTML(), "sk-checklist")
-        self.warnings = _classed(w.HTML(), "sk-warnings")
-        self.problems = _classed(w.HTML(), "sk-problems")
-        self.save_button = _classed(
-            w.Button(description="Save", button_style="primary", icon="save"), "sk-save"
-        )
-        self.reload_button = _classed(w.Button(description="Reload from disk"), "sk-reload")
-        self.message = _classed(w.HTML(), "sk-message")
-        self.widget = _classed(
-            w.VBox(
-                [
-                    w.HTML(_STYLE + f"<b>Design editor</b> — {escape(str(d.path))}"),
-                    w.HBox([self.course, self.new_id, self.new_title, self.new_button]),
-                    self.steps,
-                    self.problems,
-                    w.HBox([self.save_button, self.reload_button]),
-                    self.message,
-                    self.swimlane,
-                    self.matrix,
-                    w.HBox(
-                        [self.checks, self.warnings],
-                        layout=w.Layout(width="100%", justify_content="space-between"),
-                    ),
-                ]
-            ),
-            "sk-editor",
-        )
-        self._bind()
 
     # ------------------------------------------------------------------ events
     def _bind(self) -> None:
@@ -356,7 +132,7 @@ class DesignEditor:
             self.draft.set_activity(current, **{name: change["new"]})
             if name == "timing":
                 self.act["in_class_reason"].disabled = change["new"] != "during"
-            self._after_edit(refill=name in ("title", "tool_type", "direction"))
+            self._after_edit(relabel=name == "title")
 
         return edit
 
@@ -380,7 +156,7 @@ class DesignEditor:
     def _on_statement(self, change) -> None:
         if self.objectives.value:
             self.draft.set_objective(self.objectives.value, change["new"])
-            self._after_edit(refill=True)
+            self._after_edit(relabel=True)
 
     def _on_add_objective(self, _) -> None:
         new = self.draft.add_objective(self.new_statement.value)
@@ -456,7 +232,7 @@ class DesignEditor:
                 value = course.get(name) or ""
                 if name == "status":
                     value = STATUS.canonical(value) or ""
-                if isinstance(field, w.Dropdown) and value not in [v for _, v in _pairs(field)]:
+                if isinstance(field, w.Dropdown) and value not in [v for _, v in pairs(field)]:
                     value = ""
                 field.value = value
             self._fill_objectives(objective)
@@ -479,7 +255,7 @@ class DesignEditor:
         self.objectives.options = pairs
         ids = [v for _, v in pairs]
         self.objectives.value = keep if keep in ids else (ids[0] if ids else None)
-        self.act["objective_id"].options = [(_UNDECIDED, ""), *pairs]
+        self.act["objective_id"].options = [(UNDECIDED, ""), *pairs]
         self._fill_objective()
 
     def _fill_objective(self) -> None:
@@ -494,7 +270,7 @@ class DesignEditor:
         self.statement.disabled = not oid
         self._loading = was
 
-    def _fill_activities(self, keep: str | None = None) -> None:
+    def _fill_activities(self, keep: str | None = None, *, fields: bool = True) -> None:
         acts = self.draft.activities() if self.draft.course_id else None
         pairs = (
             []
@@ -508,7 +284,8 @@ class DesignEditor:
         self.activities.options = pairs
         ids = [v for _, v in pairs]
         self.activities.value = keep if keep in ids else (ids[0] if ids else None)
-        self._fill_activity()
+        if fields:
+            self._fill_activity()
 
     def _fill_activity(self) -> None:
         was, self._loading = self._loading, True
@@ -523,7 +300,7 @@ class DesignEditor:
             if name in vocabs:
                 value = vocabs[name].canonical(value) or ""
             if isinstance(field, (w.Dropdown, w.ToggleButtons)):
-                if value not in [v for _, v in _pairs(field)]:
+                if value not in [v for _, v in pairs(field)]:
                     value = ""
             field.value = value
             field.disabled = not current
@@ -549,43 +326,17 @@ class DesignEditor:
         current = values.get("tool") or ""
         spelt = {t.lower(): t for t in self.draft.tool_names} | {"none": "none"}
         current = spelt.get(current.strip().lower(), "") if current else ""
-        self.act["tool"].options = [(_UNDECIDED, ""), ("none (no tool)", "none"), *labels, *rest]
+        self.act["tool"].options = [(UNDECIDED, ""), ("none (no tool)", "none"), *labels, *rest]
         self.act["tool"].value = current
-        self.recommendations.value = str(self._recommendation_html(mine, values))
-
-    def _recommendation_html(self, mine, values: dict) -> Fragment:
-        if not values:
-            return Fragment("")
-        if not values.get("tool_type"):
-            return note("Choose a tool type to see the recommended tools for this activity.")
-        org = self.draft.live()[0].courses["organisation"].iloc[0]
-        ctx = self.draft.catalog.organisations.set_index("organisation").loc[org]
-        context = join(
-            "Organisation ",
-            badge(org),
-            ": platforms ",
-            ", ".join(ctx["platforms"]) or "none",
-            "; blocked ",
-            ", ".join(ctx["blocked_domains"]) or "nothing",
-        )
-        rows = [] if mine is None else mine.to_dict("records")
-        return join(
-            _muted_line(context),
-            table(
-                rows,
-                ["rank", "tool", "score", "reasons"],
-                empty="No tool of the catalog "
-                "serves this type and direction without being blocked.",
-            ),
-        )
+        self.recommendations.value = str(recommendation_html(self.draft, mine, values))
 
     # ------------------------------------------------------------------ feedback
-    def _after_edit(self, *, refill: bool = False) -> None:
-        if refill:
+    def _after_edit(self, *, relabel: bool = False) -> None:
+        if relabel:  # a title or a statement changed: the lists show them
             self._loading = True
             try:
                 self._fill_objectives()
-                self._fill_activities()
+                self._fill_activities(fields=False)
             finally:
                 self._loading = False
         self._refresh()
@@ -606,10 +357,10 @@ class DesignEditor:
             self.problems.value = str(note("No course yet: start one above (an id and a title)."))
         else:
             cid = d.course_id
-            self.swimlane.outputs = (_figure_output(swimlane_figure(portfolio, course_id=cid)),)
-            self.matrix.outputs = (_figure_output(matrix_figure(portfolio, course_id=cid)),)
-            self.checks.value = str(_checklist_html(portfolio))
-            self.warnings.value = str(_warnings_html(portfolio))
+            self.swimlane.outputs = (figure_output(swimlane_figure(portfolio, course_id=cid)),)
+            self.matrix.outputs = (figure_output(matrix_figure(portfolio, course_id=cid)),)
+            self.checks.value = str(checklist_html(portfolio))
+            self.warnings.value = str(warnings_html(portfolio))
             self.problems.value = (
                 str(note(join("Save would refuse: ", bullets(problems)), "failed"))
                 if problems
@@ -631,35 +382,3 @@ class DesignEditor:
 
     def _timed(self, start: float) -> None:
         self.update_ms.append((time.perf_counter() - start) * 1000)
-
-
-def _pairs(field: w.Widget) -> list[tuple[str, str]]:
-    return [o if isinstance(o, tuple) else (o, o) for o in field.options]
-
-
-def _muted_line(text: object) -> Fragment:
-    return join(Fragment('<p class="sk-empty">'), text, Fragment("</p>"))
-
-
-def _checklist_html(portfolio) -> Fragment:
-    rows = checklist(portfolio)
-    items = [
-        join(
-            badge("ok", "ok") if ok else badge(f"{n} gap(s)", "warning"),
-            " ",
-            f"{q}. {text}",
-            bullets(list(gaps)[:5]),
-        )
-        for q, text, ok, n, gaps in zip(
-            rows["question"], rows["text"], rows["ok"], rows["n_gaps"], rows["gaps"], strict=True
-        )
-    ]
-    return join(Fragment("<b>The six questions</b>"), bullets(items))
-
-
-def _warnings_html(portfolio) -> Fragment:
-    warn = strategic_warnings(portfolio)
-    return join(
-        Fragment("<b>Strategic warnings</b>"),
-        bullets(warn["message"].tolist(), empty="No strategic warning."),
-    )

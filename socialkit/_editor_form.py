@@ -64,7 +64,8 @@ def classed(widget: w.Widget, name: str) -> w.Widget:
 
 def figure_output(fig) -> dict:
     """A plotly figure as a notebook output, drawn by JupyterLab's plotly renderer."""
-    spec = json.loads(pio.to_json(fig, validate=False))
+    # the figure's own dicts, encoded once (plotly's to_json would deep-copy them first)
+    spec = json.loads(pio.json.to_json_plotly({"data": fig._data, "layout": fig._layout}))
     return {
         "output_type": "display_data",
         "data": {

@@ -33,7 +33,10 @@ _LAZY = {
         "timing_direction_matrix",
     ],
     "check": ["CheckResult", "check_portfolio"],
+    "editing": ["DesignDraft"],
     "errors": [
+        "DesignChangedError",
+        "EditError",
         "NotebookNotFoundError",
         "PortfolioNotFoundError",
         "PortfolioReadError",
@@ -46,6 +49,7 @@ _LAZY = {
     "schema": ["Portfolio"],
     "tools": ["blocked_pairs", "recommend_tools", "tool_fit"],
     "validation": ["validate"],
+    "widgets": ["DesignEditor"],
 }
 _WHERE = {name: module for module, names in _LAZY.items() for name in names}
 
@@ -63,7 +67,10 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
         timing_direction_matrix,
     )
     from .check import CheckResult, check_portfolio
+    from .editing import DesignDraft
     from .errors import (
+        DesignChangedError,
+        EditError,
         NotebookNotFoundError,
         PortfolioNotFoundError,
         PortfolioReadError,
@@ -76,6 +83,7 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
     from .schema import Portfolio
     from .tools import blocked_pairs, recommend_tools, tool_fit
     from .validation import validate
+    from .widgets import DesignEditor
 
 
 def __getattr__(name: str) -> object:
@@ -95,6 +103,10 @@ __all__ = [
     "QUESTIONS",
     "WARNING_CODES",
     "CheckResult",
+    "DesignChangedError",
+    "DesignDraft",
+    "DesignEditor",
+    "EditError",
     "NotebookNotFoundError",
     "Portfolio",
     "PortfolioNotFoundError",

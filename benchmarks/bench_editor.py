@@ -64,18 +64,24 @@ def naive():
     swimlane_figure(p, course_id=cid).to_json(); matrix_figure(p, course_id=cid).to_json()
 
 def best_tool():
-    choices = [v for label, v in act["tool"].options if label.startswith("\\u2605")]
+    choices = [v for label, v in act["tool"].options if label.startswith("\u2605")]
     return choices[0] if choices else "none"
 
+def put(name, value):
+    act[name].value = value
+
+TIMING = ["before", "during", "after"]
+DIRECTION = ["one-to-many", "many-to-one", "many-to-many"]
+TYPE = ["community", "content", "co-creation", "productivity"]
 for r in range({rounds}):
     for i, aid in enumerate(ids[:: max(1, len(ids) // 10)]):
         timed("select activity", lambda: setattr(editor.activities, "value", aid))
-        timed("timing", lambda: setattr(act["timing"], "value", ["before", "during", "after"][(i + r) % 3]))
-        timed("direction", lambda: setattr(act["direction"], "value", ["one-to-many", "many-to-one", "many-to-many"][(i + r) % 3]))
-        timed("tool type", lambda: setattr(act["tool_type"], "value", ["community", "content", "co-creation", "productivity"][(i + r) % 4]))
-        timed("tool", lambda: setattr(act["tool"], "value", best_tool()))
-        timed("benefit", lambda: setattr(act["learner_benefit"], "value", f"benefit {{r}} {{i}}"))
-        timed("title", lambda: setattr(act["title"], "value", f"Activity {{r}}-{{i}}"))
+        timed("timing", lambda: put("timing", TIMING[(i + r) % 3]))
+        timed("direction", lambda: put("direction", DIRECTION[(i + r) % 3]))
+        timed("tool type", lambda: put("tool_type", TYPE[(i + r) % 4]))
+        timed("tool", lambda: put("tool", best_tool()))
+        timed("benefit", lambda: put("learner_benefit", f"benefit {{r}} {{i}}"))
+        timed("title", lambda: put("title", f"Activity {{r}}-{{i}}"))
         timed("move up", lambda: editor.buttons["up"].click())
         timed("add activity", lambda: editor.buttons["add"].click())
         timed("delete activity", lambda: editor.buttons["delete"].click())
@@ -91,12 +97,12 @@ def run_in_kernel(code: str) -> dict:
         reply = kc.execute_interactive(
             code,
             timeout=600,
-            output_hook=lambda msg: out.append(msg["content"].get("text", ""))
-            if msg["msg_type"] == "stream"
-            else None,
+            output_hook=lambda msg: (
+                out.append(msg["content"].get("text", "")) if msg["msg_type"] == "stream" else None
+            ),
         )
         if reply["content"]["status"] != "ok":
-            raise SystemExit("benchmark failed in the kernel: " + reply["content"].get("evalue", ""))
+            raise SystemExit(f"benchmark failed in the kernel: {reply['content'].get('evalue')}")
         return json.loads("".join(out).strip().splitlines()[-1])
     finally:
         kc.stop_channels()

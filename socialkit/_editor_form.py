@@ -233,9 +233,7 @@ class EditorForm:
         self.checks = classed(w.HTML(), "sk-checklist")
         self.warnings = classed(w.HTML(), "sk-warnings")
         self.problems = classed(w.HTML(), "sk-problems")
-        self.save_button = classed(
-            w.Button(description="Save", button_style="primary", icon="save"), "sk-save"
-        )
+        self.save_button = classed(w.Button(description="Save", button_style="primary"), "sk-save")
         self.reload_button = classed(w.Button(description="Reload from disk"), "sk-reload")
         self.message = classed(w.HTML(), "sk-message")
         self.widget = classed(

@@ -22,9 +22,10 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from ._frames import RowIndex, cached, isin_codes, memoized
-from .analysis import timing_direction_matrix
+from .analysis import _vocab_categories, timing_direction_matrix
 from .schema import Portfolio
 from .tools import _joined_recommendations, tool_fit
+from .vocab import DIRECTIONS, TIMINGS
 
 __all__ = [
     "TEMPLATE",
@@ -90,7 +91,26 @@ def _cells(grid: pd.DataFrame) -> np.ndarray:
     return grid[["activities", "minutes"]].to_numpy(dtype="int64").reshape(-1, *shape, 2)
 
 
-_course_cells = cached(lambda p: _cells(timing_direction_matrix(p, by="course")))
+def _count_cells(portfolio: Portfolio) -> np.ndarray:
+    """:func:`_cells` of ``timing_direction_matrix(portfolio, by="course")``, counted
+    directly (no grid frame): shaped (courses, timings, directions, 2)."""
+    a = portfolio.activities
+    course = isin_codes(a["course_id"], portfolio.course_ids)
+    timing = _vocab_categories(a["timing"], TIMINGS.values).codes.astype(np.int64)
+    direction = _vocab_categories(a["direction"], DIRECTIONS.values).codes.astype(np.int64)
+    shape = (len(portfolio.courses), len(TIMINGS.values) + 1, len(DIRECTIONS.values) + 1)
+    known = course >= 0  # as the grid, which has a row for the listed courses only
+    cell = ((course * shape[1] + timing) * shape[2] + direction)[known]
+    minutes = a["minutes"].fillna(0).to_numpy(dtype="int64")[known]
+    size = int(np.prod(shape))
+    counts = np.bincount(cell, minlength=size)
+    sums = np.zeros(size, dtype=np.int64)
+    np.add.at(sums, cell, minutes)
+    return np.stack([counts.astype(np.int64), sums], axis=-1).reshape(*shape, 2)
+
+
+_course_cells = cached(lambda p: _count_cells(p))
+
 _course_position = cached(lambda p: {c: i for i, c in enumerate(p.course_ids)})
 
 

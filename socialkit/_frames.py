@@ -25,6 +25,7 @@ __all__ = [
     "memoized",
     "pairs_isin",
     "per_combination",
+    "per_identity",
     "per_unique",
 ]
 
@@ -62,9 +63,15 @@ def isin(values: pd.Series, allowed: Iterable | pd.Series) -> pd.Series:
     return found.fillna(False).astype(bool)
 
 
+#: Columns up to this long are looked up directly, not through their distinct values.
+_SHORT = 500
+
+
 def isin_codes(values: pd.Series, allowed: pd.Series | list) -> np.ndarray:
     """Position of each value in ``allowed`` (distinct values), -1 where absent."""
     index = pd.Index(allowed)
+    if len(values) <= _SHORT:  # hashing the distinct values first only pays on long columns
+        return index.get_indexer(values).astype("int64", copy=False)
     codes = per_unique(values, lambda u: pd.Series(index.get_indexer(u), dtype="Int64"))
     return codes.fillna(-1).to_numpy(dtype="int64")
 
@@ -179,6 +186,38 @@ def cached(func: Callable[[Any], _T]) -> Callable[[Any], _T]:
             result = cache[portfolio] = func(portfolio)
             return result
 
+    return wrapper
+
+
+def per_identity(func: Callable[..., _T]) -> Callable[..., _T]:
+    """Remember ``func(*frames)`` per identity of its arguments (DataFrames treated as immutable).
+
+    DataFrames cannot key a weak dictionary (they are not hashable), so the entry is
+    keyed on the arguments' ids, checked against weak references to them on every
+    lookup (an id may be reused once its object is gone), and dropped when any argument
+    is garbage-collected. The remembered value must not refer to the arguments
+    themselves (it would keep them alive): it should hold derived data or weak
+    references only.
+    """
+    cache: dict[tuple[int, ...], tuple[tuple[weakref.ref, ...], _T]] = {}
+
+    @functools.wraps(func)
+    def wrapper(*frames: Any) -> _T:
+        key = tuple(map(id, frames))
+        entry = cache.get(key)
+        if entry is not None and all(r() is f for r, f in zip(entry[0], frames, strict=True)):
+            return entry[1]
+        value = func(*frames)
+
+        def drop(ref: weakref.ref) -> None:
+            found = cache.get(key)
+            if found is not None and any(r is ref for r in found[0]):
+                del cache[key]
+
+        cache[key] = (tuple(weakref.ref(f, drop) for f in frames), value)
+        return value
+
+    wrapper.cache = cache  # type: ignore[attr-defined]
     return wrapper
 
 

@@ -5,12 +5,15 @@ Each warning has a stable ``code``; :data:`WARNING_CODES` describes them all.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from ._frames import in_course_order, isin, memoized
-from .analysis import _act_label, _message_columns, _rows, sequence_check
+from ._frames import isin, memoized
+from ._rules import Flagged, Rule, Table, collect, column, join, text
+from .analysis import rule_tables, sequence_check
 from .schema import Portfolio
-from .tools import tool_fit
 
 __all__ = ["WARNING_CODES", "strategic_warnings"]
 
@@ -27,7 +30,6 @@ WARNING_CODES: dict[str, str] = {
     "platform serves the same type and direction",
     "no-benefit": "an activity uses a tool but tells learners no benefit",
 }
-_COLUMNS = ["code", "course_id", "activity_id", "message"]
 
 
 @memoized
@@ -45,173 +47,159 @@ def strategic_warnings(portfolio: Portfolio) -> pd.DataFrame:
         ``activity_id`` (missing for a warning about the whole course) and ``message``,
         in course order, then activity order, then the order of :data:`WARNING_CODES`.
     """
+    found = collect(_warning_rules(portfolio), seq_first=True)
+    codes = np.asarray(list(WARNING_CODES), dtype=object)
+    return pd.DataFrame(
+        {
+            "code": pd.array(codes[found["key"]], dtype="str"),
+            "course_id": text(found["course_id"]),
+            "activity_id": text(found["activity_id"]),
+            "message": text(found["message"]),
+        }
+    )
+
+
+def _tool_first(portfolio: Portfolio) -> tuple[np.ndarray, dict[str, str]]:
+    """Courses with no objective whose activities choose tools: the mask over the
+    courses, and each such course's tools, ``", "``-joined in order of first use."""
     c, o, a = portfolio.courses, portfolio.objectives, portfolio.activities
+    no_obj = ~isin(c["course_id"], o["course_id"]).to_numpy()
+    if not no_obj.any():
+        return no_obj, {}
+    has_tool = a["tool"].notna() & a["tool"].ne("none")
+    chosen = a.loc[has_tool & isin(a["course_id"], c["course_id"][no_obj]), ["course_id", "tool"]]
+    tools = chosen.drop_duplicates().groupby("course_id", sort=False)["tool"].agg(", ".join)
+    return isin(c["course_id"], tools.index).to_numpy(), tools.to_dict()
+
+
+def _timing_words(timing: pa.Array) -> pa.Array:
+    """``before class``, ``after class``, ``during``, or ``with undecided timing``."""
+    filled = pc.fill_null(timing, pa.scalar("with undecided timing", timing.type))
+    return pc.replace_substring_regex(filled, pattern="^(before|after)$", replacement="\\1 class")
+
+
+def _misfit(d: Flagged) -> pa.Array:
+    t = d.mask(d.table.frame["serves_type"].eq(False))
+    r = d.mask(d.table.frame["serves_direction"].eq(False))
+    tool_type, direction = d["tool_type"], d["direction"]
+    what = pc.if_else(
+        t & r, join(tool_type, " nor ", direction), pc.if_else(t, tool_type, direction)
+    )
+    return join(d["tool"], " (", d.label, ") does not serve ", what, ": choose a tool that does")
+
+
+def _warning_rules(portfolio: Portfolio) -> list[Rule]:
+    """The warnings' rules: (table, mask of the rows to warn about, position of the code in
+    :data:`WARNING_CODES`, message)."""
+    a = portfolio.activities
+    t = rule_tables(portfolio)
+    fit = t.fit.frame
+    seq = Table(sequence_check(portfolio), portfolio.course_ids)
     has_tool = a["tool"].notna() & a["tool"].ne("none")
     during = a["timing"].eq("during").fillna(False)
-
-    no_obj = c.loc[~isin(c["course_id"], o["course_id"]), "course_id"]
-    chosen = a.loc[has_tool & isin(a["course_id"], no_obj), ["course_id", "tool"]]
-    tools_by_course = (
-        chosen.drop_duplicates().groupby("course_id", sort=False)["tool"].agg(", ".join)
-    )
-    seq = sequence_check(portfolio)
-    fit = tool_fit(portfolio)
-    misfit_type = fit["serves_type"].eq(False).fillna(False)
-    misfit_dir = fit["serves_direction"].eq(False).fillna(False)
-
-    def misfit(d: pd.DataFrame) -> pd.Series:
-        t, r = (
-            d["serves_type"].eq(False).fillna(False),
-            d["serves_direction"].eq(False).fillna(False),
-        )
-        what = (
-            d["tool_type"]
-            .where(t, d["direction"])
-            .where(~(t & r), d["tool_type"] + " nor " + d["direction"])
-        )
-        return (
-            d["tool"]
-            + " ("
-            + _act_label(d)
-            + ") does not serve "
-            + what
-            + (": choose a tool that does")
-        )
-
-    def timing_words(d: pd.DataFrame) -> pd.Series:
-        return (
-            d["timing"]
-            .fillna("with undecided timing")
-            .str.replace(r"^(before|after)$", r"\1 class", regex=True)
-        )
-
-    msg_a, msg_fit = _message_columns(a, fit)
-    found = [
-        (
-            "tool-first",
-            _rows(
-                c,
-                isin(c["course_id"], tools_by_course.index),
-                message=lambda d: (
-                    "tools are chosen ("
-                    + d["course_id"].map(tools_by_course)
-                    + ") but the course has no learning objective: start from what "
-                    "learners must be able to do, then choose tools"
-                ),
+    tool_first, tools_by_course = _tool_first(portfolio)
+    misfit = fit["serves_type"].eq(False).fillna(False) | fit["serves_direction"].eq(False)
+    rules: dict[str, tuple] = {
+        "tool-first": (
+            t.courses,
+            tool_first,
+            lambda d: join(
+                "tools are chosen (",
+                column([tools_by_course.get(c) for c in d["course_id"].to_pylist()]),
+                ") but the course has no learning objective: start from what "
+                "learners must be able to do, then choose tools",
             ),
         ),
-        (
-            "no-objective",
-            _rows(
-                msg_a,
-                a["objective_id"].isna(),
-                message=lambda d: (
-                    _act_label(d) + " serves no objective: link it to one, or drop it"
-                ),
+        "no-objective": (
+            t.activities,
+            a["objective_id"].isna(),
+            lambda d: join(d.label, " serves no objective: link it to one, or drop it"),
+        ),
+        "out-of-phase": (
+            seq,
+            np.ones(len(seq), dtype=bool),
+            lambda d: join(
+                "activity '",
+                d["activity_id"],
+                "' (",
+                d["timing"],
+                " class) comes after activity '",
+                d["after_activity_id"],
+                "' (",
+                d["after_timing"],
+                " class): reorder them or change the timing",
             ),
         ),
-        (
-            "out-of-phase",
-            _rows(
-                seq,
-                None,
-                message=lambda d: (
-                    "activity '"
-                    + d["activity_id"]
-                    + "' ("
-                    + d["timing"]
-                    + " class) comes after activity '"
-                    + d["after_activity_id"]
-                    + "' ("
-                    + d["after_timing"]
-                    + " class): reorder them or change the timing"
-                ),
+        "no-in-class-reason": (
+            t.activities,
+            during & a["in_class_reason"].isna(),
+            lambda d: join(
+                d.label,
+                " takes class time without a reason: unless it needs expert guidance, "
+                "feedback, skill practice, peer coaching or reflection, move it before or "
+                "after class",
             ),
         ),
-        (
-            "no-in-class-reason",
-            _rows(
-                msg_a,
-                during & a["in_class_reason"].isna(),
-                message=lambda d: (
-                    _act_label(d) + " takes class time without a reason: unless it "
-                    "needs expert guidance, feedback, skill practice, peer coaching or "
-                    "reflection, move it before or after class"
-                ),
+        "reason-outside-class": (
+            t.activities,
+            a["in_class_reason"].notna() & ~during,
+            lambda d: join(
+                d.label,
+                " gives an in-class reason (",
+                d["in_class_reason"],
+                ") but is planned ",
+                _timing_words(d["timing"]),
+                ": move it into class or drop the reason",
             ),
         ),
-        (
-            "reason-outside-class",
-            _rows(
-                msg_a,
-                a["in_class_reason"].notna() & ~during,
-                message=lambda d: (
-                    _act_label(d)
-                    + " gives an in-class reason ("
-                    + d["in_class_reason"]
-                    + ") but is planned "
-                    + timing_words(d)
-                    + ": move it into class or drop the reason"
-                ),
+        "blocked-tool": (
+            t.fit,
+            fit["blocked"],
+            lambda d: join(
+                d["tool"],
+                " (",
+                d.label,
+                ") is blocked by ",
+                d["organisation"],
+                "'s firewall (",
+                d["blocked_domains"],
+                "): learners cannot reach it from work",
             ),
         ),
-        (
-            "blocked-tool",
-            _rows(
-                msg_fit,
-                fit["blocked"],
-                message=lambda d: (
-                    d["tool"]
-                    + " ("
-                    + _act_label(d)
-                    + ") is blocked by "
-                    + d["organisation"]
-                    + "'s firewall ("
-                    + d["blocked_domains"]
-                    + "): learners cannot reach it from work"
-                ),
+        "tool-misfit": (t.fit, misfit, _misfit),
+        "new-account-external": (
+            t.fit,
+            fit["hosting"].eq("external")
+            & fit["onboarding"].eq("new-account")
+            & fit["alternative"].notna(),
+            lambda d: join(
+                d["tool"],
+                " (",
+                d.label,
+                ") is external and asks learners for a new account, while ",
+                d["alternative"],
+                ", which ",
+                d["organisation"],
+                " already has, serves ",
+                d["tool_type"],
+                " and ",
+                pc.fill_null(d["direction"], pa.scalar("any direction", pa.large_string())),
+                ": prefer ",
+                d["alternative"],
             ),
         ),
-        ("tool-misfit", _rows(msg_fit, misfit_type | misfit_dir, message=misfit)),
-        (
-            "new-account-external",
-            _rows(
-                msg_fit,
-                fit["hosting"].eq("external").fillna(False)
-                & fit["onboarding"].eq("new-account").fillna(False)
-                & fit["alternative"].notna(),
-                message=lambda d: (
-                    d["tool"] + " (" + _act_label(d) + ") is external and asks "
-                    "learners for a new account, while "
-                    + d["alternative"]
-                    + ", which "
-                    + d["organisation"]
-                    + " already has, serves "
-                    + d["tool_type"]
-                    + " and "
-                    + d["direction"].fillna("any direction")
-                    + ": prefer "
-                    + d["alternative"]
-                ),
+        "no-benefit": (
+            t.activities,
+            has_tool & a["learner_benefit"].isna(),
+            lambda d: join(
+                d.label,
+                " uses ",
+                d["tool"],
+                " but tells learners no benefit: say what they gain from it",
             ),
         ),
-        (
-            "no-benefit",
-            _rows(
-                msg_a,
-                has_tool & a["learner_benefit"].isna(),
-                message=lambda d: (
-                    _act_label(d) + " uses " + d["tool"] + " but tells learners no "
-                    "benefit: say what they gain from it"
-                ),
-            ),
-        ),
+    }
+    return [
+        (table, mask, list(WARNING_CODES).index(code), say)
+        for code, (table, mask, say) in rules.items()
     ]
-    out = pd.concat([f.assign(code=code) for code, f in found], ignore_index=True)
-    seq_of = a.set_index(["course_id", "activity_id"])["seq"]
-    out["_s"] = seq_of.reindex(
-        pd.MultiIndex.from_frame(out[["course_id", "activity_id"]].fillna(""))
-    ).to_numpy(dtype="float64")
-    out["_k"] = out["code"].map({k: i for i, k in enumerate(WARNING_CODES)})
-    out = in_course_order(out, c["course_id"], ["_s", "_k"])
-    return out[_COLUMNS].astype("str")

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from itertools import groupby
 from operator import itemgetter
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 
-from ._frames import in_course_order, isin, isin_codes, memoized, pairs_isin, per_unique
+from ._frames import cached, in_course_order, isin, isin_codes, memoized, pairs_isin
+from ._rules import Rule, Table, collect, count, join, text
 from .schema import Portfolio
 from .tools import tool_fit
 from .vocab import DIRECTIONS, PHASE_ORDER, TIMINGS
@@ -45,15 +47,6 @@ QUESTIONS: dict[int, str] = {
     5: "What is the most appropriate tool?",
     6: "How is the benefit presented to learners?",
 }
-
-
-def _label(s: pd.Series) -> pd.Series:
-    return '"' + s.astype("str") + '"'
-
-
-def _act_label(a: pd.DataFrame) -> pd.Series:
-    """``activity 'a3' ("Title")`` for messages."""
-    return "activity '" + a["activity_id"].astype("str") + "' (" + _label(a["title"]) + ")"
 
 
 def _vocab_categories(values: pd.Series, allowed: tuple[str, ...]) -> pd.Categorical:
@@ -168,138 +161,99 @@ def outside_class_share(portfolio: Portfolio) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- checklist
-def _rows(frame: pd.DataFrame, mask: pd.Series | None, **columns) -> pd.DataFrame:
-    """Rows of ``frame`` picked by ``mask`` with new columns computed on that subset only.
-
-    Each keyword is a constant or a callable taking the subset; messages are thus built
-    for the rows that need one, not for the whole portfolio.
-    """
-    sub = frame if mask is None else frame[mask.to_numpy()]
-    out = {"course_id": sub["course_id"]}
-    if "activity_id" in sub:
-        out["activity_id"] = sub["activity_id"]
-    for name, value in columns.items():
-        out[name] = value(sub) if callable(value) else value
-    return pd.DataFrame(out).reset_index(drop=True)
-
-
-#: Columns that messages about activities and about tool fit are built from.
-_MESSAGE_COLUMNS = ["course_id", "activity_id", "title", "tool", "timing", "in_class_reason"]
-_FIT_MESSAGE_COLUMNS = [
-    "course_id",
-    "activity_id",
-    "title",
-    "organisation",
-    "tool",
-    "tool_type",
-    "direction",
-    "serves_type",
-    "serves_direction",
-    "blocked_domains",
-    "alternative",
-]
+@cached
+def rule_tables(portfolio: Portfolio) -> SimpleNamespace:
+    """The tables the checklist's and the warnings' rules flag rows of (see
+    :mod:`socialkit._rules`): ``courses``, ``objectives``, ``activities`` and ``fit`` (the
+    rows of :func:`~socialkit.tools.tool_fit`), shared by both."""
+    ids = portfolio.course_ids
+    return SimpleNamespace(
+        courses=Table(portfolio.courses, ids),
+        objectives=Table(portfolio.objectives, ids),
+        activities=Table(portfolio.activities, ids),
+        fit=Table(tool_fit(portfolio), ids),
+    )
 
 
-def _message_columns(a: pd.DataFrame, fit: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The activity and tool-fit columns messages use, selected before any row mask
-    copies the rows (so that a mask copies a few columns, not all of them)."""
-    return a[_MESSAGE_COLUMNS], fit[_FIT_MESSAGE_COLUMNS]
+def _gap_rules(portfolio: Portfolio) -> list[Rule]:
+    """The checklist's rules: (table, mask of rows with a gap, question, gap sentence).
 
-
-_Rule = tuple[pd.DataFrame, pd.Series, int, object]
-
-
-def _gap_rules(portfolio: Portfolio) -> list[_Rule]:
-    """The checklist's rules: (rows, mask of rows with a gap, question, gap sentence).
-
-    The sentence is a constant or a callable building it from the masked rows, so
+    The sentence is a constant or a callable building it from the flagged rows, so
     that counting gaps never pays for writing them.
     """
     c, o, a = portfolio.courses, portfolio.objectives, portfolio.activities
+    t = rule_tables(portfolio)
+    fit = t.fit.frame
     has_tool = a["tool"].notna() & a["tool"].ne("none")
-    fit = tool_fit(portfolio)
-    msg_a, msg_fit = _message_columns(a, fit)
     return [
         # 1 objectives defined, each served by an activity
+        (t.courses, ~isin(c["course_id"], o["course_id"]), 1, "no learning objective defined"),
         (
-            c,
-            ~isin(c["course_id"], o["course_id"]),
-            1,
-            "no learning objective defined",
-        ),
-        (
-            o,
+            t.objectives,
             ~pairs_isin(o[["course_id", "objective_id"]], a[["course_id", "objective_id"]]),
             1,
-            lambda d: "objective '" + d["objective_id"] + "' is served by no activity",
+            lambda d: join("objective '", d["objective_id"], "' is served by no activity"),
         ),
         # 2 activities listed (seq is ordered and unique by validation), each linked
-        (c, ~isin(c["course_id"], a["course_id"]), 2, "no learning activity listed"),
+        (t.courses, ~isin(c["course_id"], a["course_id"]), 2, "no learning activity listed"),
         (
-            msg_a,
+            t.activities,
             a["objective_id"].isna(),
             2,
-            lambda d: _act_label(d) + " is linked to no objective",
+            lambda d: join(d.label, " is linked to no objective"),
         ),
         # 3 timing, 4 direction
         (
-            msg_a,
+            t.activities,
             a["timing"].isna(),
             3,
-            lambda d: "timing of " + _act_label(d) + " not decided",
+            lambda d: join("timing of ", d.label, " not decided"),
         ),
         (
-            msg_a,
+            t.activities,
             a["direction"].isna(),
             4,
-            lambda d: "direction of " + _act_label(d) + " not decided",
+            lambda d: join("direction of ", d.label, " not decided"),
         ),
         # 5 tool type and tool decided (tool 'none' needs no type), and the tool fits
         (
-            msg_a,
+            t.activities,
             a["tool_type"].isna() & a["tool"].ne("none").fillna(True),
             5,
-            lambda d: "tool type of " + _act_label(d) + " not decided",
+            lambda d: join("tool type of ", d.label, " not decided"),
         ),
+        (t.activities, a["tool"].isna(), 5, lambda d: join("tool of ", d.label, " not decided")),
         (
-            msg_a,
-            a["tool"].isna(),
-            5,
-            lambda d: "tool of " + _act_label(d) + " not decided",
-        ),
-        (
-            msg_fit,
+            t.fit,
             fit["blocked"],
             5,
-            lambda d: (
-                d["tool"]
-                + " for "
-                + _act_label(d)
-                + " is blocked by the firewall ("
-                + d["blocked_domains"]
-                + ")"
+            lambda d: join(
+                d["tool"],
+                " for ",
+                d.label,
+                " is blocked by the firewall (",
+                d["blocked_domains"],
+                ")",
             ),
         ),
         (
-            msg_fit,
-            fit["serves_type"].eq(False).fillna(False),
+            t.fit,
+            fit["serves_type"].eq(False),
             5,
-            lambda d: d["tool"] + " for " + _act_label(d) + " does not serve " + d["tool_type"],
+            lambda d: join(d["tool"], " for ", d.label, " does not serve ", d["tool_type"]),
         ),
         (
-            msg_fit,
-            fit["serves_direction"].eq(False).fillna(False),
+            t.fit,
+            fit["serves_direction"].eq(False),
             5,
-            lambda d: d["tool"] + " for " + _act_label(d) + " does not support " + d["direction"],
+            lambda d: join(d["tool"], " for ", d.label, " does not support ", d["direction"]),
         ),
         # 6 a learner benefit for every activity that uses a tool
         (
-            msg_a,
+            t.activities,
             has_tool & a["learner_benefit"].isna(),
             6,
-            lambda d: (
-                "no learner benefit stated for " + _act_label(d) + ", which uses " + d["tool"]
-            ),
+            lambda d: join("no learner benefit stated for ", d.label, ", which uses ", d["tool"]),
         ),
     ]
 
@@ -314,18 +268,13 @@ def checklist_gaps(portfolio: Portfolio) -> pd.DataFrame:
         Columns ``course_id``, ``question`` (1-6) and ``gap`` (a sentence), in course
         order, then question order, then activity order.
     """
-    found = [
-        _rows(frame, mask, question=q, gap=gap) for frame, mask, q, gap in _gap_rules(portfolio)
-    ]
-    gaps = pd.concat(found, ignore_index=True)
-    # order: course, question, then the activity's place in the sequence
-    seq_of = portfolio.activities.set_index(["course_id", "activity_id"])["seq"]
-    gaps["_s"] = seq_of.reindex(
-        pd.MultiIndex.from_frame(gaps[["course_id", "activity_id"]].fillna(""))
-    ).to_numpy(dtype="float64")
-    gaps = in_course_order(gaps, portfolio.course_ids, ["question", "_s"])
-    return gaps[["course_id", "question", "gap"]].astype(
-        {"course_id": "str", "question": "int64", "gap": "str"}
+    found = collect(_gap_rules(portfolio), seq_first=False)
+    return pd.DataFrame(
+        {
+            "course_id": text(found["course_id"]),
+            "question": found["key"],
+            "gap": text(found["message"]),
+        }
     )
 
 
@@ -338,25 +287,13 @@ def checklist_scores(portfolio: Portfolio) -> pd.DataFrame:
         Six rows per course in course order: ``course_id``, ``question`` (1-6),
         ``n_gaps`` and ``ok``; the same counts as :func:`checklist`, much cheaper.
     """
-    flagged = pd.concat(
-        [
-            pd.DataFrame(
-                {"course_id": frame["course_id"][mask.to_numpy()].to_numpy(), "question": q}
-            )
-            for frame, mask, q, _ in _gap_rules(portfolio)
-        ],
-        ignore_index=True,
-    )
-    codes = isin_codes(flagged["course_id"], portfolio.course_ids)
     n_q = len(QUESTIONS)
-    counts = np.bincount(
-        codes * n_q + flagged["question"].to_numpy() - 1, minlength=len(portfolio.courses) * n_q
-    )
+    counts = count(_gap_rules(portfolio), len(portfolio.courses), n_q)
     out = pd.DataFrame(
         {
             "course_id": np.repeat(np.asarray(portfolio.course_ids, dtype=object), n_q),
             "question": np.tile(np.arange(1, n_q + 1), len(portfolio.courses)),
-            "n_gaps": counts.astype("int64"),
+            "n_gaps": counts.ravel().astype("int64"),
         }
     )
     out["ok"] = out["n_gaps"].eq(0)
@@ -387,17 +324,21 @@ def checklist(portfolio: Portfolio) -> pd.DataFrame:
         ``ok`` (no gap), ``n_gaps`` and ``gaps`` (tuple of sentences; see
         :func:`checklist_gaps` for the same in long form).
     """
-    gaps = checklist_gaps(portfolio)
-    grid = pd.MultiIndex.from_product(
-        [portfolio.course_ids, list(QUESTIONS)], names=["course_id", "question"]
+    collected = gap_lists(checklist_gaps(portfolio))
+    ids, n_q = portfolio.course_ids, len(QUESTIONS)
+    gaps = np.empty(len(ids) * n_q, dtype=object)
+    gaps[:] = [tuple(collected.get((c, q), ())) for c in ids for q in QUESTIONS]
+    n_gaps = np.fromiter(map(len, gaps), dtype=np.int64, count=len(gaps))
+    return pd.DataFrame(
+        {
+            "course_id": pd.array(np.repeat(np.asarray(ids, dtype=object), n_q), dtype="str"),
+            "question": np.tile(np.arange(1, n_q + 1, dtype=np.int64), len(ids)),
+            "text": pd.array(list(QUESTIONS.values()) * len(ids), dtype="str"),
+            "ok": n_gaps == 0,
+            "n_gaps": n_gaps,
+            "gaps": gaps,
+        }
     )
-    collected = gap_lists(gaps)
-    out = pd.DataFrame(index=grid).reset_index()
-    out["gaps"] = [tuple(collected.get(k, ())) for k in grid]
-    out["n_gaps"] = out["gaps"].str.len().astype("int64")
-    out["ok"] = out["n_gaps"].eq(0)
-    out.insert(2, "text", out["question"].map(QUESTIONS).astype("str"))
-    return out[["course_id", "question", "text", "ok", "n_gaps", "gaps"]]
 
 
 # --------------------------------------------------------------------------- flipped / sequence
@@ -450,20 +391,23 @@ def sequence_check(portfolio: Portfolio) -> pd.DataFrame:
     acts = portfolio.activities[["course_id", "activity_id", "seq", "title", "timing"]]
     course = isin_codes(acts["course_id"], portfolio.course_ids)
     order = np.lexsort((acts["seq"].to_numpy(), course))  # by course order, then seq
-    a = acts.iloc[order].reset_index(drop=True)
     g = course[order]
-    phase = per_unique(a["timing"], lambda u: u.map(PHASE_ORDER)).astype("float64")
-    filled = phase.fillna(-1)
-    running = filled.groupby(g).cummax()
-    before = running.groupby(g).shift(1).fillna(-1)
-    new_max = filled > before
-    pos = pd.Series(np.where(new_max, np.arange(len(a)), np.nan))
-    ref = pos.groupby(g).ffill().groupby(g).shift(1)
-    flagged = (phase.notna() & (phase < before)).to_numpy()
+    # phase 0, 1, 2 (-1 undecided), in that order; groups (courses) are contiguous
+    phase = np.append(np.array(list(PHASE_ORDER.values())), -1)[
+        isin_codes(acts["timing"], list(PHASE_ORDER))
+    ][order]
+    first = np.ones(len(g), dtype=bool)
+    first[1:] = g[1:] != g[:-1]
+    offset = (np.cumsum(first) - 1) * 10  # the running maximum restarts with each course
+    running = np.maximum.accumulate(phase + offset) - offset
+    before = np.where(first, -1, np.roll(running, 1))  # latest phase of an earlier activity
+    # the earliest activity of that latest phase: the last one that raised the maximum
+    raised = np.maximum.accumulate(np.where(phase > before, np.arange(len(g)), -1))
+    flagged = (phase >= 0) & (phase < before)
+    ref = np.roll(raised, 1)[flagged]
+    a = acts.iloc[order].reset_index(drop=True)
     out = a.loc[flagged, ["course_id", "activity_id", "seq", "title", "timing"]]
-    other = a.loc[
-        ref[flagged].astype("int64").to_numpy(), ["activity_id", "seq", "title", "timing"]
-    ]
+    other = a.loc[ref, ["activity_id", "seq", "title", "timing"]]
     for col in other.columns:
         out[f"after_{col}"] = other[col].to_numpy()
     return out.reset_index(drop=True)

@@ -6,14 +6,32 @@ lets through, and what asks the least of learners before first use.
 All functions work on the whole portfolio at once; work that depends only on an
 (organisation, tool type, direction) combination is done once per combination, and
 each result is computed once per portfolio object.
+
+What the tool catalog and the organisation context alone decide (firewall blocks,
+each combination's ranking, each (organisation, tool, tool type, direction)'s fit) is
+also remembered per catalog: per identity of the ``tools`` and ``organisations``
+frames, which are treated as immutable. A new portfolio that shares them (an editor
+rebuilding one course on every change) pays only lookups, and works out only the
+combinations not seen before.
 """
 
 from __future__ import annotations
 
+import functools
+import weakref
+from collections.abc import Hashable
+
 import numpy as np
 import pandas as pd
 
-from ._frames import cached, factorize_rows, in_course_order, isin_codes, memoized, per_combination
+from ._frames import (
+    cached,
+    factorize_rows,
+    isin_codes,
+    memoized,
+    per_combination,
+    per_identity,
+)
 from .schema import Portfolio
 from .vocab import FRICTION
 
@@ -28,7 +46,6 @@ def _pairs(tools: pd.DataFrame, column: str) -> set[str]:
     return set(long["tool"] + _KEY + long[column])
 
 
-@memoized
 def blocked_pairs(portfolio: Portfolio) -> pd.DataFrame:
     """Which organisation's firewall blocks which tool.
 
@@ -42,10 +59,19 @@ def blocked_pairs(portfolio: Portfolio) -> pd.DataFrame:
         One row per blocked (``organisation``, ``tool``) with ``domains``: the tool's
         host names the organisation blocks, ``;``-separated. A blocked domain also
         blocks its subdomains (``youtube.com`` blocks ``www.youtube.com``).
+
+    Notes
+    -----
+    Worked out once per catalog (see the module notes); each call returns a copy.
     """
-    orgs = portfolio.organisations[["organisation", "blocked_domains"]].explode("blocked_domains")
+    return _catalog(portfolio).blocked.copy(deep=False)
+
+
+def _blocked_pairs(tools: pd.DataFrame, organisations: pd.DataFrame) -> pd.DataFrame:
+    """:func:`blocked_pairs` of a catalog and a context."""
+    orgs = organisations[["organisation", "blocked_domains"]].explode("blocked_domains")
     orgs = orgs.dropna()
-    tools = portfolio.tools[["tool", "domains"]].explode("domains").dropna()
+    tools = tools[["tool", "domains"]].explode("domains").dropna()
     pairs = orgs.merge(tools, how="cross")
     d, b = pairs["domains"], pairs["blocked_domains"]
     # catalog-sized (organisations x tools), not portfolio-sized
@@ -59,8 +85,8 @@ def blocked_pairs(portfolio: Portfolio) -> pd.DataFrame:
     return out.astype({"organisation": "str", "tool": "str", "domains": "str"})
 
 
-def _tool_attributes(portfolio: Portfolio) -> pd.DataFrame:
-    t = portfolio.tools[["tool", "hosting", "onboarding"]].copy()
+def _tool_attributes(tools: pd.DataFrame) -> pd.DataFrame:
+    t = tools[["tool", "hosting", "onboarding"]].copy()
     t["friction"] = t["onboarding"].map(FRICTION).astype("Int64")
     return t
 
@@ -90,45 +116,37 @@ def tool_fit(portfolio: Portfolio) -> pd.DataFrame:
     a = portfolio.activities
     cols = ["course_id", "activity_id", "seq", "title"]
     keys = ["organisation", "tool", "tool_type", "direction"]
-    fit = a.loc[a["tool"].notna() & a["tool"].ne("none"), cols + keys].reset_index(drop=True)
+    rows = np.flatnonzero((a["tool"].notna() & a["tool"].ne("none")).to_numpy())
+    course = isin_codes(a["course_id"], portfolio.course_ids)[rows]
+    rows = rows[np.lexsort((a["seq"].to_numpy()[rows], course))]  # course order, then seq
+    fit = a[cols + keys].take(rows).reset_index(drop=True)
     # everything below depends on the four keys only: work out each combination once
-    facts = per_combination(fit[keys], lambda combos: _fit_combinations(portfolio, combos))
-    return in_course_order(pd.concat([fit, facts], axis=1), portfolio.course_ids, ["seq"])
+    _ranked_combinations(portfolio)  # alternatives come from it: rank all combinations at once
+    facts = per_combination(fit[keys], _catalog(portfolio).fit_facts)
+    return pd.concat([fit, facts], axis=1)
 
 
-def _fit_combinations(portfolio: Portfolio, fit: pd.DataFrame) -> pd.DataFrame:
-    type_ok = (fit["tool"] + _KEY + fit["tool_type"]).isin(_pairs(portfolio.tools, "tool_types"))
-    dir_ok = (fit["tool"] + _KEY + fit["direction"]).isin(_pairs(portfolio.tools, "directions"))
+def _fit_combinations(source: Portfolio | _Catalog, fit: pd.DataFrame) -> pd.DataFrame:
+    """:func:`tool_fit`'s columns for distinct (organisation, tool, tool_type, direction)."""
+    cat = _catalog(source)
+    fit = fit.copy()
+    type_ok = (fit["tool"] + _KEY + fit["tool_type"]).isin(cat.type_pairs)
+    dir_ok = (fit["tool"] + _KEY + fit["direction"]).isin(cat.direction_pairs)
     fit["serves_type"] = type_ok.astype("boolean").mask(fit["tool_type"].isna())
     fit["serves_direction"] = dir_ok.astype("boolean").mask(fit["direction"].isna())
 
-    blocked = blocked_pairs(portfolio).rename(columns={"domains": "blocked_domains"})
+    blocked = cat.blocked.rename(columns={"domains": "blocked_domains"})
     fit = fit.merge(blocked, on=["organisation", "tool"], how="left")
     fit["blocked"] = fit["blocked_domains"].notna()
-    fit = fit.merge(_tool_attributes(portfolio), on="tool", how="left")
-
-    platforms = portfolio.organisations[["organisation", "platforms"]].explode("platforms")
-    on_platform = set((platforms["organisation"] + _KEY + platforms["platforms"]).dropna())
-    fit["on_platform"] = (fit["organisation"] + _KEY + fit["tool"]).isin(on_platform)
-
-    best = _best_platform(portfolio)
-    fit = fit.merge(best, on=["organisation", "tool_type", "direction"], how="left")
-    fit["alternative"] = fit["alternative"].where(~fit["on_platform"])
+    fit = fit.merge(cat.attributes, on="tool", how="left")
+    fit["on_platform"] = (fit["organisation"] + _KEY + fit["tool"]).isin(cat.platform_keys)
+    # the best-ranked platform of the organisation for the same type and direction
+    alternative = pd.Series(cat.best(fit[_KEYS]), index=fit.index, dtype="str")
+    fit["alternative"] = alternative.where(~fit["on_platform"])
     fit["fits"] = (
         fit["serves_type"].fillna(True) & fit["serves_direction"].fillna(True) & ~fit["blocked"]
     ).astype(bool)
     return fit.drop(columns=["organisation", "tool", "tool_type", "direction"])
-
-
-def _best_platform(portfolio: Portfolio) -> pd.DataFrame:
-    """Top-ranked organisation platform for each (organisation, tool_type, direction) of
-    the portfolio's activities."""
-    ranked = _ranked_combinations(portfolio)
-    ranked = ranked[ranked["on_platform"]].sort_values("rank", kind="stable")
-    best = ranked.drop_duplicates(["organisation", "tool_type", "direction"])
-    return best[["organisation", "tool_type", "direction", "tool"]].rename(
-        columns={"tool": "alternative"}
-    )
 
 
 _KEYS = ["organisation", "tool_type", "direction"]
@@ -142,36 +160,31 @@ def _combinations(portfolio: Portfolio) -> tuple[np.ndarray, pd.DataFrame]:
 
 @memoized
 def _ranked_combinations(portfolio: Portfolio) -> pd.DataFrame:
-    """:func:`_rank` of every combination of the activities; ``combination`` numbers it."""
-    combos = _combinations(portfolio)[1]
-    return _rank(portfolio, combos.assign(combination=np.arange(len(combos))))
+    """:func:`_rank` of every combination of the activities; ``combination`` numbers it.
+
+    Each combination's candidates are together, in rank order.
+    """
+    return _catalog(portfolio).ranked(_combinations(portfolio)[1])
 
 
-def _rank(portfolio: Portfolio, combos: pd.DataFrame) -> pd.DataFrame:
+def _rank(source: Portfolio | _Catalog, combos: pd.DataFrame) -> pd.DataFrame:
     """Candidate tools for each (organisation, tool_type, direction), scored and ranked.
 
     A candidate serves the tool type and, where decided, the direction, and is not
     blocked by the organisation. Combinations with no tool type get no candidates.
     """
+    cat = _catalog(source)
     combos = combos[combos["tool_type"].notna()].drop_duplicates()
-    tools = portfolio.tools[["tool", "tool_types", "directions"]]
-    attrs = _tool_attributes(portfolio)
-    by_type = tools[["tool", "tool_types"]].explode("tool_types").dropna()
-    cand = combos.merge(by_type, left_on="tool_type", right_on="tool_types").drop(
+    cand = combos.merge(cat.by_type, left_on="tool_type", right_on="tool_types").drop(
         columns="tool_types"
     )
-    dirs = _pairs(portfolio.tools, "directions")
+    dirs = cat.direction_pairs
     cand = cand[cand["direction"].isna() | (cand["tool"] + _KEY + cand["direction"]).isin(dirs)]
-    blocked = blocked_pairs(portfolio)
-    blocked_keys = set(blocked["organisation"] + _KEY + blocked["tool"])
-    cand = cand[~(cand["organisation"] + _KEY + cand["tool"]).isin(blocked_keys)]
-    cand = cand.merge(attrs, on="tool", how="left")
+    cand = cand[~(cand["organisation"] + _KEY + cand["tool"]).isin(cat.blocked_keys)]
+    cand = cand.merge(cat.attributes, on="tool", how="left")
 
-    orgs = portfolio.organisations[["organisation", "platforms", "prefers_internal"]]
-    plat = orgs[["organisation", "platforms"]].explode("platforms").dropna()
-    plat_keys = set(plat["organisation"] + _KEY + plat["platforms"])
-    cand["on_platform"] = (cand["organisation"] + _KEY + cand["tool"]).isin(plat_keys)
-    cand = cand.merge(orgs[["organisation", "prefers_internal"]], on="organisation", how="left")
+    cand["on_platform"] = (cand["organisation"] + _KEY + cand["tool"]).isin(cat.platform_keys)
+    cand = cand.merge(cat.prefers_internal, on="organisation", how="left")
     internal_pref = cand["prefers_internal"].fillna(False).astype(bool) & cand["hosting"].eq(
         "internal"
     )
@@ -276,3 +289,141 @@ def _ranking(portfolio: Portfolio) -> pd.DataFrame:
     out.insert(1, "activity_id", acts["activity_id"])
     out.insert(8, "chosen", out["tool"] == acts["tool"])
     return out
+
+
+# --------------------------------------------------------------------------- per catalog
+def _row_keys(frame: pd.DataFrame) -> list[tuple]:
+    """Each row of ``frame`` (string columns) as a hashable key, missing values as None."""
+    columns = [[v if isinstance(v, str) else None for v in frame[c].tolist()] for c in frame]
+    return list(zip(*columns, strict=True)) if columns else []
+
+
+class _Catalog:
+    """What a tool catalog and an organisation context alone decide, worked out once.
+
+    Holds weak references to the two frames (they key the cache of :func:`_catalog`)
+    and, lazily, the facts derived from them: firewall blocks, tool attributes, each
+    (organisation, tool_type, direction) combination's ranked candidates and best
+    platform, each (organisation, tool, tool_type, direction)'s fit. Combinations are
+    worked out in one batch per call, only those not seen before.
+    """
+
+    def __init__(self, tools: pd.DataFrame, organisations: pd.DataFrame) -> None:
+        self._tools = weakref.ref(tools)
+        self._organisations = weakref.ref(organisations)
+        self._ranked: pd.DataFrame | None = None  # candidates of every combination seen
+        self._blocks: dict[Hashable, np.ndarray] = {}  # a combination's rows in _ranked
+        self._best: dict[Hashable, str | None] = {}
+        self._facts: pd.DataFrame | None = None  # fit facts of every combination seen
+        self._fact_row: dict[Hashable, int] = {}
+
+    @property
+    def tools(self) -> pd.DataFrame:
+        return self._tools()
+
+    @property
+    def organisations(self) -> pd.DataFrame:
+        return self._organisations()
+
+    @functools.cached_property
+    def blocked(self) -> pd.DataFrame:
+        return _blocked_pairs(self.tools, self.organisations)
+
+    @functools.cached_property
+    def blocked_keys(self) -> set[str]:
+        return set(self.blocked["organisation"] + _KEY + self.blocked["tool"])
+
+    @functools.cached_property
+    def attributes(self) -> pd.DataFrame:
+        return _tool_attributes(self.tools)
+
+    @functools.cached_property
+    def type_pairs(self) -> set[str]:
+        return _pairs(self.tools, "tool_types")
+
+    @functools.cached_property
+    def direction_pairs(self) -> set[str]:
+        return _pairs(self.tools, "directions")
+
+    @functools.cached_property
+    def by_type(self) -> pd.DataFrame:
+        return self.tools[["tool", "tool_types"]].explode("tool_types").dropna()
+
+    @functools.cached_property
+    def platform_keys(self) -> set[str]:
+        platforms = self.organisations[["organisation", "platforms"]].explode("platforms")
+        return set((platforms["organisation"] + _KEY + platforms["platforms"]).dropna())
+
+    @functools.cached_property
+    def prefers_internal(self) -> pd.DataFrame:
+        return self.organisations[["organisation", "prefers_internal"]]
+
+    def _rank_new(self, combos: pd.DataFrame) -> list[Hashable]:
+        """Rank the (organisation, tool_type, direction) rows not seen yet; their keys."""
+        keys = _row_keys(combos)
+        new = [i for i, k in enumerate(keys) if k not in self._blocks]
+        if new:
+            ranked = _rank(self, combos.iloc[new])
+            start = 0
+            if self._ranked is None or not len(self._ranked):
+                self._ranked = ranked
+            elif len(ranked):
+                start = len(self._ranked)
+                self._ranked = pd.concat([self._ranked, ranked], ignore_index=True)
+            rows: dict[Hashable, list[int]] = {keys[i]: [] for i in new}
+            for pos, key in enumerate(_row_keys(ranked[_KEYS])):
+                rows[key].append(start + pos)
+            on_platform = self._ranked["on_platform"].to_numpy()
+            tool = self._ranked["tool"].to_numpy()
+            for key, found in rows.items():
+                block = np.asarray(found, dtype=np.int64)  # sorted: in rank order
+                self._blocks[key] = block
+                best = block[on_platform[block]]
+                self._best[key] = tool[best[0]] if len(best) else None
+        return keys
+
+    def ranked(self, combos: pd.DataFrame) -> pd.DataFrame:
+        """:func:`_rank` of the distinct ``combos``, each combination's candidates together
+        in rank order and numbered (``combination``) by its row in ``combos``."""
+        keys = self._rank_new(combos[_KEYS])
+        blocks = [self._blocks[k] for k in keys]
+        sizes = [len(b) for b in blocks]
+        if not sum(sizes):  # no candidate at all: the frame _rank gives, as it gives it
+            return _rank(self, combos[_KEYS]).assign(combination=np.empty(0, np.int64))
+        out = self._ranked.take(np.concatenate(blocks)).reset_index(drop=True)
+        out["combination"] = np.repeat(np.arange(len(keys), dtype=np.int64), sizes)
+        return out
+
+    def best(self, combos: pd.DataFrame) -> list[str | None]:
+        """The best-ranked platform of the organisation for each (organisation,
+        tool_type, direction) row of ``combos``; None where it has none."""
+        return [self._best[k] for k in self._rank_new(combos)]
+
+    def fit_facts(self, combos: pd.DataFrame) -> pd.DataFrame:
+        """:func:`_fit_combinations` of the distinct (organisation, tool, tool_type,
+        direction) rows of ``combos``, one row each (index not meaningful)."""
+        keys = _row_keys(combos)
+        if not keys:  # no tool named: the frame _fit_combinations gives, as it gives it
+            return _fit_combinations(self, combos)
+        new = [i for i, k in enumerate(keys) if k not in self._fact_row]
+        if new:
+            facts = _fit_combinations(self, combos.iloc[new].reset_index(drop=True))
+            start = 0 if self._facts is None else len(self._facts)
+            if self._facts is None:
+                self._facts = facts
+            else:
+                self._facts = pd.concat([self._facts, facts], ignore_index=True)
+            self._fact_row.update((keys[i], start + j) for j, i in enumerate(new))
+        return self._facts.take([self._fact_row[k] for k in keys])
+
+
+@per_identity
+def _catalog_of(tools: pd.DataFrame, organisations: pd.DataFrame) -> _Catalog:
+    return _Catalog(tools, organisations)
+
+
+def _catalog(source: Portfolio | _Catalog) -> _Catalog:
+    """The (remembered) catalog facts of a portfolio's ``tools`` and ``organisations``."""
+    if isinstance(source, _Catalog):
+        return source
+    return _catalog_of(source.tools, source.organisations)

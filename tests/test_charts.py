@@ -17,6 +17,7 @@ c2 (default context, no objective): b1, undecided timing, many-to-many, Board, 1
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 
@@ -384,7 +385,7 @@ def test_a_course_charts_as_if_it_were_alone(request, name):
 
 
 def test_every_course_reuses_the_whole_portfolio_analyses(sample, monkeypatch):
-    from socialkit import analysis, tools
+    from socialkit import _chart_base, tools
 
     calls = {"matrix": 0, "fit": 0, "rank": 0}
 
@@ -395,10 +396,15 @@ def test_every_course_reuses_the_whole_portfolio_analyses(sample, monkeypatch):
 
         return wrapper
 
-    monkeypatch.setattr(analysis, "_matrix", counting("matrix", analysis._matrix))
+    monkeypatch.setattr(_chart_base, "_count_cells", counting("matrix", _chart_base._count_cells))
     monkeypatch.setattr(tools, "_fit_combinations", counting("fit", tools._fit_combinations))
     monkeypatch.setattr(tools, "_rank", counting("rank", tools._rank))
-    p = sample.select(sample.course_ids)  # a new portfolio object: nothing remembered yet
+    # a new portfolio object with a new catalog: nothing remembered yet
+    p = dataclasses.replace(
+        sample.select(sample.course_ids),
+        tools=sample.tools.copy(),
+        organisations=sample.organisations.copy(),
+    )
     for cid in p.course_ids:
         for func, kw in COURSE_CHARTS:
             func(p, course_id=cid, **kw)

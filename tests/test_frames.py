@@ -129,3 +129,23 @@ def test_memoized_returns_copies_that_callers_may_change():
     got.loc[0, "x"] = 99
     assert table(owner)["x"].tolist() == [1, 2]
     assert len(calls) == 1
+
+
+# --------------------------------------------------------------------------- per_identity
+def test_per_identity_remembers_per_frame_objects_and_forgets_them():
+    from socialkit._frames import per_identity
+
+    calls = []
+
+    @per_identity
+    def total(a: pd.DataFrame, b: pd.DataFrame) -> int:
+        calls.append(1)
+        return int(a["x"].sum() + b["x"].sum())
+
+    a, b = pd.DataFrame({"x": [1, 2]}), pd.DataFrame({"x": [10]})
+    assert total(a, b) == 13 and total(a, b) == 13 and len(calls) == 1
+    assert total(a, b.copy()) == 13 and len(calls) == 2  # an equal copy is another object
+    assert total(b, a) == 13 and len(calls) == 3
+    del a
+    gc.collect()
+    assert total.cache == {}  # every entry held a, or the copy of b, both gone

@@ -516,3 +516,77 @@ def test_joined_recommendations_missing_without_tool_type(two_courses):
         "Engage",
         "Board",
     ]
+
+
+# --------------------------------------------------------------------------- per catalog
+def with_frames(portfolio, **frames):
+    """A new portfolio object: copies of the design tables, unless given, and the given
+    catalog frames (the same catalog objects otherwise)."""
+    import dataclasses
+
+    tables = {k: getattr(portfolio, k).copy() for k in ("courses", "objectives", "activities")}
+    return dataclasses.replace(portfolio, **{**tables, **frames})
+
+
+def all_results(p) -> list[pd.DataFrame]:
+    return [blocked_pairs(p), tool_fit(p), recommend_tools(p, top=10)]
+
+
+@pytest.mark.parametrize("name", ["two_courses", "tie_portfolio", "sample"])
+def test_a_portfolio_sharing_the_catalog_gives_identical_results(request, name, monkeypatch):
+    p = request.getfixturevalue(name)
+    first = all_results(p)
+    calls = []
+    monkeypatch.setattr(tools, "_rank", lambda *a: calls.append(1) or _rank(*a))
+    again = with_frames(p)  # same tools and organisations objects: only lookups
+    for got, expected in zip(all_results(again), first, strict=True):
+        pd.testing.assert_frame_equal(got, expected, check_exact=True)
+    assert calls == []
+
+
+def test_a_new_catalog_is_not_confused_with_a_remembered_one(two_courses):
+    before = tool_fit(two_courses)
+    assert before["blocked"].any()  # Acme blocks Tube
+    orgs = two_courses.organisations.assign(blocked_domains=[()] * len(two_courses.organisations))
+    unblocked = with_frames(two_courses, organisations=orgs)
+    assert not tool_fit(unblocked)["blocked"].any()
+    assert blocked_pairs(unblocked).empty
+    # the first catalog's facts are still its own
+    pd.testing.assert_frame_equal(tool_fit(with_frames(two_courses)), before)
+
+
+def test_only_unseen_combinations_are_worked_out(two_courses, monkeypatch):
+    recommend_tools(two_courses)
+    tool_fit(two_courses)
+    ranked, fitted = [], []
+    monkeypatch.setattr(tools, "_rank", lambda s, c: ranked.append(len(c)) or _rank(s, c))
+    fit_combinations = tools._fit_combinations
+    monkeypatch.setattr(
+        tools, "_fit_combinations", lambda s, c: fitted.append(len(c)) or fit_combinations(s, c)
+    )
+    a = two_courses.activities.copy()
+    a.loc[a.index[0], ["tool", "tool_type"]] = ["Board", "co-creation"]  # one new combination
+    edited = with_frames(two_courses, activities=a)
+    fit = tool_fit(edited).set_index("activity_id")
+    assert ranked == [1] and fitted == [1]
+    assert fit.loc["a1", "tool"] == "Board"
+    assert fit.loc["a1", "serves_type"]
+    # the same answer as a catalog worked out from scratch
+    fresh = with_frames(
+        edited, tools=two_courses.tools.copy(), organisations=two_courses.organisations.copy()
+    )
+    pd.testing.assert_frame_equal(tool_fit(edited), tool_fit(fresh))
+    pd.testing.assert_frame_equal(recommend_tools(edited), recommend_tools(fresh))
+
+
+def test_a_catalog_is_forgotten_with_its_frames(two_courses):
+    import gc
+
+    t, o = two_courses.tools.copy(), two_courses.organisations.copy()
+    p = with_frames(two_courses, tools=t, organisations=o)
+    tool_fit(p)
+    key = (id(t), id(o))
+    assert key in tools._catalog_of.cache
+    del p, t, o
+    gc.collect()
+    assert key not in tools._catalog_of.cache

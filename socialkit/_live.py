@@ -8,6 +8,7 @@ of one course are normalised in plain Python, against a catalog validated once.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import pandas as pd
 
@@ -21,7 +22,23 @@ _WHOLE = re.compile(r"\s*\+?(\d{1,15})(?:\.0*)?\s*")
 
 
 def columns(table: str) -> list[str]:
+    """The contract's columns of a table, in order."""
     return [spec.name for spec in TABLES[table]]
+
+
+_ACTIVITY_COLUMNS = tuple(columns("activities"))
+_SEQ = _ACTIVITY_COLUMNS.index("seq")
+
+
+def _frame(text_columns: dict[str, list], *, row: list[int], organisation: str | None = None):
+    """A canonical frame: text columns as ``str``, then ``row`` (and ``organisation``)."""
+    out = pd.DataFrame(text_columns, dtype="str")
+    if not len(out.columns):
+        out = pd.DataFrame({c: pd.Series(dtype="str") for c in text_columns})
+    out["row"] = pd.Series(row, dtype="int64")
+    if organisation is not None:
+        out["organisation"] = pd.Series([organisation] * len(out), dtype="str")
+    return out
 
 
 def blank_table(table: str) -> pd.DataFrame:
@@ -82,76 +99,90 @@ def course_view(
         problems.append(f"status {course['status']!r}: expected {STATUS.expected()}")
     if text(course.get("title")) is None:
         problems.append("the course has no title")
-    courses = pd.DataFrame(
-        {
-            **{c: pd.Series([course.get(c)], dtype="str") for c in columns("courses")},
-            "row": pd.Series([row], dtype="int64"),
-        }
-    )
-    courses["organisation"] = pd.Series([org], dtype="str")
+    courses = _frame({c: [course.get(c)] for c in columns("courses")}, row=[row], organisation=org)
     courses["status"] = pd.Series([status or "draft"], dtype="str")
 
-    objs = objectives
+    oids, statements = objectives["objective_id"].tolist(), objectives["statement"].tolist()
     ids = set()
-    for oid, statement in zip(objs["objective_id"], objs["statement"], strict=True):
+    for oid, statement in zip(oids, statements, strict=True):
         if text(oid) is None or text(statement) is None:
             problems.append(f"objective {text(oid)!r} needs an id and a statement")
         elif oid in ids:
             problems.append(f"objective id {oid!r} is used twice")
         ids.add(oid)
-    objectives = pd.DataFrame(
-        {
-            **{c: objs[c].astype("str").reset_index(drop=True) for c in columns("objectives")},
-            "row": pd.Series(objs.index.to_numpy(), dtype="int64"),
-        }
+    objectives = _frame(
+        {c: objectives[c].tolist() for c in columns("objectives")},
+        row=objectives.index.tolist(),
     )
 
-    acts = activities
-    spelt = {t.lower(): t for t in catalog.tools["tool"]} | {"none": "none"}
-    cols: dict[str, list] = {c: [] for c in columns("activities")}
+    tools = tuple(catalog.tools["tool"])
+    known = frozenset(ids)
+    rows = zip(*(map(text, activities[c].tolist()) for c in _ACTIVITY_COLUMNS), strict=True)
+    canonical = []
     seen_seq: set[int] = set()
-    for record in acts[columns("activities")].itertuples(index=False):
-        values = {c: text(v) for c, v in zip(cols, record, strict=True)}
-        label = f"activity {values['activity_id']!r}"
-        if values["title"] is None:
-            problems.append(f"{label} has no title")
-        seq = whole(values["seq"]) if values["seq"] else None
-        if seq is None or seq < 1:
-            problems.append(f"{label}: seq {values['seq']!r} is not a whole number >= 1")
+    for record in rows:
+        values, found = _activity(record, known, tools)
+        problems += found
+        seq = values[_SEQ]
+        if seq is None:
             seq = max(seen_seq, default=0) + 1
+            values = (*values[:_SEQ], seq, *values[_SEQ + 1 :])
         elif seq in seen_seq:
-            problems.append(f"{label}: seq {seq} is used twice")
+            problems.append(f"activity {values[1]!r}: seq {seq} is used twice")
         seen_seq.add(seq)
-        values["seq"] = seq
-        for vocab in _ACTIVITY_VOCABS:
-            raw = values[vocab.name]
-            values[vocab.name] = vocab.canonical(raw)
-            if raw is not None and values[vocab.name] is None:
-                problems.append(f"{label}: {vocab.name} {raw!r}: expected {vocab.expected()}")
-        tool = values["tool"]
-        values["tool"] = spelt.get(tool.strip().lower()) if tool else None
-        if tool is not None and values["tool"] is None:
-            problems.append(f"{label}: tool {tool!r} is not in the tool catalog")
-        if values["objective_id"] is not None and values["objective_id"] not in ids:
-            problems.append(f"{label}: objective {values['objective_id']!r} does not exist")
-            values["objective_id"] = None
-        minutes = values["minutes"]
-        values["minutes"] = whole(minutes) if minutes else None
-        if minutes is not None and values["minutes"] is None:
-            problems.append(f"{label}: minutes {minutes!r} is not a whole number >= 0")
-        for c in cols:
-            cols[c].append(values[c])
-    n = len(acts)
-    activities = pd.DataFrame(
-        {
-            **{c: pd.Series(v, dtype="str") for c, v in cols.items()},
-            "row": pd.Series(acts.index.to_numpy(), dtype="int64"),
-            "organisation": pd.Series([org] * n, dtype="str"),
-        }
+        canonical.append(values)
+    transposed = zip(*canonical, strict=True) if canonical else ([] for _ in _ACTIVITY_COLUMNS)
+    by_column = dict(zip(_ACTIVITY_COLUMNS, transposed, strict=True))
+    acts = _frame(
+        {c: list(v) for c, v in by_column.items()},
+        row=activities.index.tolist(),
+        organisation=org,
     )
-    activities["seq"] = pd.Series(cols["seq"], dtype="int64")
-    activities["minutes"] = pd.Series(cols["minutes"], dtype="Int64")
+    acts["seq"] = pd.Series(by_column["seq"], dtype="int64")
+    acts["minutes"] = pd.Series(by_column["minutes"], dtype="Int64")
+    activities = acts
     portfolio = Portfolio(
         courses, objectives, activities, catalog.tools, catalog.organisations, source=catalog.source
     )
     return portfolio, problems
+
+
+@lru_cache(maxsize=16384)
+def _activity(
+    record: tuple[str | None, ...], objective_ids: frozenset[str], tools: tuple[str, ...]
+) -> tuple[tuple, tuple[str, ...]]:
+    """One activity row's canonical values and problems (``seq`` None when not valid).
+
+    Cached: between two edits most rows are unchanged, so a course is rebuilt from
+    lookups. The result depends only on the row, the course's objective ids and the
+    catalog's tool names, which are all part of the key.
+    """
+    values = dict(zip(_ACTIVITY_COLUMNS, record, strict=True))
+    label = f"activity {values['activity_id']!r}"
+    problems = []
+    if values["title"] is None:
+        problems.append(f"{label} has no title")
+    seq = whole(values["seq"]) if values["seq"] else None
+    if seq is None or seq < 1:
+        problems.append(f"{label}: seq {values['seq']!r} is not a whole number >= 1")
+        seq = None
+    values["seq"] = seq
+    for vocab in _ACTIVITY_VOCABS:
+        raw = values[vocab.name]
+        values[vocab.name] = vocab.canonical(raw)
+        if raw is not None and values[vocab.name] is None:
+            problems.append(f"{label}: {vocab.name} {raw!r}: expected {vocab.expected()}")
+    tool = values["tool"]
+    if tool is not None:
+        spelt = {t.lower(): t for t in tools} | {"none": "none"}
+        values["tool"] = spelt.get(tool.strip().lower())
+        if values["tool"] is None:
+            problems.append(f"{label}: tool {tool!r} is not in the tool catalog")
+    if values["objective_id"] is not None and values["objective_id"] not in objective_ids:
+        problems.append(f"{label}: objective {values['objective_id']!r} does not exist")
+        values["objective_id"] = None
+    minutes = values["minutes"]
+    values["minutes"] = whole(minutes) if minutes else None
+    if minutes is not None and values["minutes"] is None:
+        problems.append(f"{label}: minutes {minutes!r} is not a whole number >= 0")
+    return tuple(values.values()), tuple(problems)

@@ -122,7 +122,8 @@ class DesignDraft:
         self.course_id = self.course_ids[0] if self.course_ids else None
         self.dirty = False
         self.version = 0
-        self._live: tuple[int, str | None, Portfolio] | None = None
+        self._live: tuple[tuple, Portfolio, list[str]] | None = None
+        self._views: dict[str, tuple[tuple, pd.DataFrame]] = {}
 
     def _extra_sheets(self) -> tuple[str, ...]:
         if self.is_new or self.path.suffix.lower() != ".xlsx":
@@ -168,15 +169,25 @@ class DesignDraft:
         row = self.tables["courses"].loc[self._course_row()]
         return {c: text(v) for c, v in row.items()}
 
+    def _rows(self, table: str) -> pd.DataFrame:
+        """The open course's rows of a table, worked out once per edit."""
+        key = (self.version, self.course_id)
+        hit = self._views.get(table)
+        if hit is None or hit[0] != key:
+            rows = self.tables[table][self._mask(table)]
+            if table == "activities":
+                order = rows["seq"].map(whole, na_action="ignore").astype("float64")
+                rows = rows.iloc[order.argsort(kind="stable").to_numpy()]
+            hit = self._views[table] = (key, rows)
+        return hit[1]
+
     def objectives(self) -> pd.DataFrame:
         """The open course's objectives, in file order, indexed by file row."""
-        return self.tables["objectives"][self._mask("objectives")]
+        return self._rows("objectives").copy(deep=False)
 
     def activities(self) -> pd.DataFrame:
         """The open course's activities in sequence order, indexed by file row."""
-        acts = self.tables["activities"][self._mask("activities")]
-        order = acts["seq"].map(whole, na_action="ignore").astype("float64")
-        return acts.iloc[order.argsort(kind="stable").to_numpy()]
+        return self._rows("activities").copy(deep=False)
 
     def activity(self, activity_id: str) -> dict[str, str | None]:
         """One activity of the open course: column -> text (``None`` when blank)."""
@@ -184,7 +195,7 @@ class DesignDraft:
         return {c: text(v) for c, v in row.items()}
 
     def _activity_row(self, activity_id: str) -> int:
-        acts = self.activities()
+        acts = self._rows("activities")
         hit = acts.index[acts["activity_id"].eq(activity_id).fillna(False).to_numpy()]
         if not len(hit):
             raise EditError(
@@ -194,7 +205,7 @@ class DesignDraft:
         return int(hit[0])
 
     def _objective_row(self, objective_id: str) -> int:
-        objs = self.objectives()
+        objs = self._rows("objectives")
         hit = objs.index[objs["objective_id"].eq(objective_id).fillna(False).to_numpy()]
         if not len(hit):
             raise EditError(
@@ -366,8 +377,8 @@ class DesignDraft:
             table = self.tables["activities"]
             seq_a, seq_b = table.at[a, "seq"], table.at[b, "seq"]
             table.loc[a, "seq"], table.loc[b, "seq"] = seq_b, seq_a
-            acts = self.activities()
             self._changed()
+            acts = self.activities()
 
     # ------------------------------------------------------------------ analysing
     def live(self) -> tuple[Portfolio, list[str]]:
@@ -396,8 +407,8 @@ class DesignDraft:
                 self.catalog,
                 course=self.course(),
                 row=self._course_row(),
-                objectives=self.objectives(),
-                activities=self.activities(),
+                objectives=self._rows("objectives"),
+                activities=self._rows("activities"),
             )
         self._live = (key, portfolio, problems)
         return portfolio, problems

@@ -15,6 +15,7 @@ binds it to ipywidgets. Every piece of user text shown in HTML is escaped.
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from collections.abc import Callable
@@ -75,6 +76,12 @@ class DesignEditor(EditorForm):
         super().__init__(self.draft)
         self._bind()
         self._load_course()
+        # A full garbage collection walks every object of the kernel (pandas, pyarrow,
+        # plotly...): about 70 ms, enough to break the budget of the update it lands in.
+        # What is alive now (modules, the catalog, the form) lives as long as the kernel,
+        # so it is moved out of the collector's reach; reference counting still frees it.
+        gc.collect()
+        gc.freeze()
 
     def refresh(self) -> None:
         """Fill the form again from :attr:`draft` (after edits made in code)."""

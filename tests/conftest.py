@@ -7,6 +7,7 @@ has invented tools so that expectations can be computed by hand.
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -19,6 +20,29 @@ import pytest
 from socialkit.io import load_portfolio, sample_path
 from socialkit.schema import TABLES, Portfolio
 from socialkit.validation import validate
+
+#: Debian's Chromium, which the browser tests drive with Playwright (never a downloaded one).
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def browser_missing(what: str, hint: str) -> None:
+    """Skip on a developer's machine, but fail in CI: a skip must not pass for a pass."""
+    message = f"{what}; {hint}"
+    if os.environ.get("CI"):
+        pytest.fail(f"the browser tests cannot run in CI: {message}", pytrace=False)
+    pytest.skip(message)
+
 
 #: A four-tool catalog: one internal platform, three external tools.
 TOOLS = [

@@ -10,31 +10,19 @@ except in CI, where a missing browser fails the run.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from conftest import CHROMIUM, CHROMIUM_ARGS, browser_missing
 
 from socialkit.io import read_tables, sample_path, write_tables
 from socialkit.runner import run_reports
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
 #: Milliseconds a page may take to load and draw its charts.
 TIMEOUT = 30_000
 #: Pages loading side by side (parsing plotly.js takes a CPU for about a second).
@@ -60,23 +48,15 @@ SNAPSHOT = """() => ({
 })"""
 
 
-def _missing(what: str, hint: str) -> None:
-    """Skip on a developer's machine, but fail in CI: a skip must not pass for a pass."""
-    message = f"{what}; {hint}"
-    if os.environ.get("CI"):
-        pytest.fail(f"the browser tests cannot run in CI: {message}", pytrace=False)
-    pytest.skip(message)
-
-
 @pytest.fixture(scope="module")
 def can_browse() -> None:
     """Skip (fail in CI) before making any report if Chromium or Playwright is missing."""
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        _missing("the playwright package is missing", "pip install -e '.[test]'")
+        browser_missing("the playwright package is missing", "pip install -e '.[test]'")
     if not CHROMIUM.is_file():
-        _missing(f"no browser at {CHROMIUM}", "install it with: sh tests/install-browser.sh")
+        browser_missing(f"no browser at {CHROMIUM}", "install it with: sh tests/install-browser.sh")
 
 
 # --------------------------------------------------------------------------- reports

@@ -339,6 +339,8 @@ class DesignEditor(EditorForm):
 
     # ------------------------------------------------------------------ feedback
     def _after_edit(self, *, relabel: bool = False) -> None:
+        self.message.value = ""  # an earlier refusal or confirmation no longer applies
+        self._reload_armed = False
         if relabel:  # a title or a statement changed: the lists show them
             self._loading = True
             try:

@@ -153,6 +153,8 @@ def test_a_refused_edit_is_explained_and_the_form_restored(editor) -> None:
     editor.act["minutes"].value = "twenty"
     assert "minutes 'twenty' is not valid" in text(editor.message)
     assert editor.act["minutes"].value == "20"
+    editor.act["minutes"].value = "25"  # a good edit clears the message
+    assert editor.message.value == "" and editor.draft.activity("A1")["minutes"] == "25"
 
 
 def test_save_writes_the_new_row_and_reports_it(editor, sample_copy) -> None:
@@ -193,6 +195,10 @@ def test_reload_asks_before_dropping_edits(editor) -> None:
     editor.reload_button.click()
     assert "Click Reload again" in text(editor.message)
     assert editor.act["title"].value == "Mine"
+    editor.act["title"].value = "Mine again"  # an edit after the warning disarms it
+    editor.reload_button.click()
+    assert "Click Reload again" in text(editor.message)
+    assert editor.act["title"].value == "Mine again"
     editor.reload_button.click()
     assert editor.act["title"].value.startswith("Read a short definition")
     assert "Reloaded" in text(editor.message)

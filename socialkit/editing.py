@@ -60,6 +60,10 @@ def _fingerprint(path: Path) -> tuple:
     return tuple(out)
 
 
+def _same(df: pd.DataFrame, read: pd.DataFrame | None) -> bool:
+    return read is not None and df.equals(read)
+
+
 def _is_new(path: Path) -> bool:
     """A path where a new portfolio may start: missing, or a folder with no table in it."""
     if not path.exists():
@@ -99,18 +103,19 @@ class DesignDraft:
     # ------------------------------------------------------------------ reading
     def _read(self) -> None:
         self.is_new = _is_new(self.path)
+        # taken before reading: a change made meanwhile is then seen as a change
+        self._fingerprint = _fingerprint(self.path) if not self.is_new else None
         if self.is_new:
             tables: dict[str, pd.DataFrame] = {t: blank_table(t) for t in REQUIRED_TABLES}
             self.notices: tuple[str, ...] = ()
         else:
             tables, notices = read_tables(self.path)
             self.notices = tuple(notices)
-        self._fingerprint = _fingerprint(self.path) if not self.is_new else None
         self.extra_sheets = self._extra_sheets()
         catalog = {t: tables[t] for t in ("tools", "organisations") if t in tables}
         empty = {t: blank_table(t) for t in REQUIRED_TABLES}
         self.catalog = validate(_with_defaults({**empty, **catalog}), source=self.path)
-        self.read_tables = tables
+        self._as_read = tables
         self.tables = {}
         for name, df in tables.items():
             df = df.copy()
@@ -419,6 +424,16 @@ class DesignDraft:
         tables = {n: df for n, df in self.tables.items()}
         return validate(_with_defaults(tables), source=self.path, notices=self.notices)
 
+    def _to_write(self, table: str) -> pd.DataFrame:
+        """A table as it will be written: the contract columns the editor added to it are
+        left out while they are still blank everywhere, so the file keeps its shape."""
+        df = self.tables[table]
+        read = self._as_read.get(table)
+        if read is None:
+            return df
+        unused = [c for c in df.columns if c not in read.columns and df[c].isna().all()]
+        return df.drop(columns=unused)
+
     def changed_on_disk(self) -> bool:
         """Whether the files differ from what was read (a new portfolio: whether any appeared)."""
         if self.is_new:
@@ -458,17 +473,15 @@ class DesignDraft:
                 "edits), or copy your edits elsewhere first"
             )
         self.check()
-        if self.path.suffix.lower() == ".xlsx":
-            out = self.tables
-        else:  # only the files whose rows changed: the others stay byte for byte
-            out = {
-                n: df
-                for n, df in self.tables.items()
-                if n not in self.read_tables or not df.equals(self.read_tables[n]) or self.is_new
-            }
+        out = {n: self._to_write(n) for n in self.tables}
+        if self.path.suffix.lower() != ".xlsx" and not self.is_new:
+            # only the files whose content changed: the others stay byte for byte
+            out = {n: df for n, df in out.items() if not _same(df, self._as_read.get(n))}
         write_tables(out, self.path)
         self.is_new = False
         self._fingerprint = _fingerprint(self.path)
-        self.read_tables = {n: df.copy() for n, df in self.tables.items()}
+        self._as_read = {n: df.copy() for n, df in out.items()} | {
+            n: df for n, df in self._as_read.items() if n not in out
+        }
         self.dirty = False
         return self.path

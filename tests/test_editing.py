@@ -348,3 +348,25 @@ def test_xlsx_with_other_sheets_is_not_overwritten(sample_copy, tmp_path) -> Non
     with pytest.raises(PortfolioWriteError, match=r"sheet\(s\) 'budget' besides the portfolio"):
         draft.save()
     assert book.read_bytes() == before
+
+
+def test_columns_a_file_lacks_are_added_only_when_used(sample_copy) -> None:
+    acts = sample_copy / "activities.csv"
+    with acts.open(encoding="utf-8", newline="") as f:
+        table = [r[:-2] for r in csv.reader(f)]  # drop learning_type and minutes
+    with acts.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows(table)
+    before = acts.read_bytes()
+    draft = DesignDraft(sample_copy)
+    draft.set_course(owner="Risk office")
+    draft.save()
+    assert acts.read_bytes() == before  # only courses.csv changed
+    assert rows(sample_copy / "courses.csv")[0]["owner"] == "Risk office"
+    draft.set_activity("A1", title="Define risk")
+    draft.save()
+    assert list(rows(acts)[0]) == table[0]  # still no learning_type or minutes column
+    draft.set_activity("A2", minutes="15")
+    draft.save()
+    saved = rows(acts)
+    assert list(saved[0]) == [*table[0], "minutes"]
+    assert [r["minutes"] for r in saved[:3]] == ["", "15", ""]

@@ -28,21 +28,11 @@ from .validation import validate
 
 __all__ = ["ACTIVITY_FIELDS", "COURSE_FIELDS", "DesignDraft"]
 
+_FIXED = ("course_id", "activity_id", "seq")
 #: Columns of a course the editor changes (the id is fixed once the course exists).
-COURSE_FIELDS = ("title", "organisation", "audience", "owner", "formal_moment", "status")
+COURSE_FIELDS = tuple(c for c in columns("courses") if c not in _FIXED)
 #: Columns of an activity the editor changes (``seq`` changes by moving the activity).
-ACTIVITY_FIELDS = (
-    "title",
-    "objective_id",
-    "timing",
-    "direction",
-    "tool_type",
-    "tool",
-    "in_class_reason",
-    "learner_benefit",
-    "learning_type",
-    "minutes",
-)
+ACTIVITY_FIELDS = tuple(c for c in columns("activities") if c not in _FIXED)
 _ID = re.compile(r"[A-Za-z0-9_\-]{1,64}")
 _EDITED = ("courses", "objectives", "activities")
 
@@ -200,22 +190,19 @@ class DesignDraft:
         return {c: text(v) for c, v in row.items()}
 
     def _activity_row(self, activity_id: str) -> int:
-        acts = self._rows("activities")
-        hit = acts.index[acts["activity_id"].eq(activity_id).fillna(False).to_numpy()]
-        if not len(hit):
-            raise EditError(
-                f"no activity {activity_id!r} in course {self.course_id!r}; expected one of "
-                f"{', '.join(map(repr, acts['activity_id'].dropna().tolist())) or '(none)'}"
-            )
-        return int(hit[0])
+        return self._row_of("activities", "activity_id", activity_id, "activity")
 
     def _objective_row(self, objective_id: str) -> int:
-        objs = self._rows("objectives")
-        hit = objs.index[objs["objective_id"].eq(objective_id).fillna(False).to_numpy()]
+        return self._row_of("objectives", "objective_id", objective_id, "objective")
+
+    def _row_of(self, table: str, column: str, value: str, what: str) -> int:
+        """The file row of the open course's activity or objective with this id."""
+        rows = self._rows(table)
+        hit = rows.index[rows[column].eq(value).fillna(False).to_numpy()]
         if not len(hit):
+            known = ", ".join(map(repr, rows[column].dropna().tolist())) or "(none)"
             raise EditError(
-                f"no objective {objective_id!r} in course {self.course_id!r}; expected one of "
-                f"{', '.join(map(repr, objs['objective_id'].dropna().tolist())) or '(none)'}"
+                f"no {what} {value!r} in course {self.course_id!r}; expected one of {known}"
             )
         return int(hit[0])
 

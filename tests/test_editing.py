@@ -139,6 +139,8 @@ def test_remove_objective_unlinks_its_activities(sample_copy) -> None:
     linked = draft.activities().set_index("activity_id")["objective_id"]
     assert linked.isna().tolist() == [False, False, False, False, True, True]
     assert draft.add_objective("Score risks") == "O4"  # the free id is used again
+    with pytest.raises(EditError, match=r"no objective 'O9' in course 'it-risk'; expected one of"):
+        draft.set_objective("O9", "Anything")
 
 
 def test_remove_activity_drops_only_that_row(sample_copy) -> None:

@@ -127,6 +127,12 @@ class DesignEditor(EditorForm):
     def _edit_course(self, name: str) -> Callable:
         def edit(change) -> None:
             self.draft.set_course(**{name: change["new"]})
+            if name == "title":  # the course list shows titles
+                self._loading = True
+                try:
+                    self._fill_courses()
+                finally:
+                    self._loading = False
             self._after_edit()
 
         return edit
@@ -232,8 +238,7 @@ class DesignEditor(EditorForm):
         d = self.draft
         self._loading = True
         try:
-            self.course.options = d.course_ids
-            self.course.value = d.course_id
+            self._fill_courses()
             course = d.course() if d.course_id else {}
             for name, field in self.fields.items():
                 value = course.get(name) or ""
@@ -247,6 +252,15 @@ class DesignEditor(EditorForm):
         finally:
             self._loading = False
         self._refresh()
+
+    def _fill_courses(self) -> None:
+        courses = self.draft.tables["courses"]
+        self.course.options = [
+            (f"{cid} · {title}" if isinstance(title, str) else cid, cid)
+            for cid, title in zip(courses["course_id"], courses["title"], strict=True)
+            if isinstance(cid, str) and cid.strip()
+        ]
+        self.course.value = self.draft.course_id
 
     def _fill_objectives(self, keep: str | None = None) -> None:
         objs = self.draft.objectives() if self.draft.course_id else None

@@ -50,11 +50,18 @@ def test_the_form_walks_the_six_questions(editor) -> None:
         "6 Benefit",
     ]
     assert editor.course.value == "it-risk" and len(editor.course.options) == 14
+    assert editor.course.options[0] == (
+        "it-risk · Measuring the risks of international projects",
+        "it-risk",
+    )
     assert [v for _, v in editor.activities.options] == ["A1", "A2", "A3", "A4", "A5", "A6"]
     assert editor.fields["title"].value == "Measuring the risks of international projects"
     assert "sk-editor" in editor.widget._dom_classes
     bundle = editor._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
+    editor.fields["title"].value = "Risks of international projects"
+    assert editor.course.options[0] == ("it-risk · Risks of international projects", "it-risk")
+    assert editor.course.value == "it-risk"
 
 
 def test_selecting_an_activity_fills_every_step(editor) -> None:

@@ -40,6 +40,9 @@ from .vocab import DIRECTIONS, IN_CLASS_REASONS, LEARNING_TYPES, STATUS, TIMINGS
 
 __all__ = ["DesignEditor"]
 
+#: The activity columns the swimlane and the timing × direction grid are drawn from.
+_CHARTED = ("activity_id", "seq", "title", "timing", "direction", "tool", "tool_type")
+
 
 class DesignEditor(EditorForm):
     """Edit a portfolio's course designs in JupyterLab, one strategic question per tab.
@@ -72,7 +75,9 @@ class DesignEditor(EditorForm):
         self.update_ms: list[float] = []
         self._loading = False
         self._reload_armed = False
-        self._shown: tuple | None = None
+        self._shown: tuple | None = None  # (version, course) the panels show
+        self._charted: tuple | None = None  # what the charts were drawn from
+        self._tools_for: tuple | None = None  # what the tool choices were ranked for
         super().__init__(self.draft)
         self._bind()
         self._load_course()
@@ -230,6 +235,7 @@ class DesignEditor(EditorForm):
             return
         self._reload_armed = False
         self.draft.reload()
+        self._charted = self._tools_for = None  # the catalog may have changed too
         self._load_course()
         self._say("Reloaded from disk.", "info")
 
@@ -332,6 +338,11 @@ class DesignEditor(EditorForm):
         """Tool choices: recommended tools first (★ and rank), then the rest of the catalog."""
         portfolio, _ = self.draft.live()
         aid = values.get("activity_id")
+        organisation = portfolio.courses["organisation"].iloc[0] if len(portfolio.courses) else None
+        key = (aid, organisation, *(values.get(c) for c in ("tool_type", "direction", "tool")))
+        if key == self._tools_for:  # the ranking depends on nothing else
+            return
+        self._tools_for = key
         ranked = recommend_tools(portfolio, top=5) if aid else None
         mine = ranked[ranked["activity_id"].eq(aid)] if ranked is not None else None
         first = [] if mine is None else mine["tool"].tolist()
@@ -375,13 +386,21 @@ class DesignEditor(EditorForm):
             self._timed(start)
             return
         if d.course_id is None:
+            self._charted = None
             self.swimlane.outputs = self.matrix.outputs = ()
             self.checks.value = self.warnings.value = ""
             self.problems.value = str(note("No course yet: start one above (an id and a title)."))
         else:
             cid = d.course_id
-            self.swimlane.outputs = (figure_output(swimlane_figure(portfolio, course_id=cid)),)
-            self.matrix.outputs = (figure_output(matrix_figure(portfolio, course_id=cid)),)
+            charted = (
+                cid,
+                portfolio.courses["title"].iloc[0],
+                portfolio.activities[list(_CHARTED)].fillna("").to_numpy().tolist(),
+            )
+            if charted != self._charted:  # e.g. a new benefit changes neither chart
+                self._charted = charted
+                self.swimlane.outputs = (figure_output(swimlane_figure(portfolio, course_id=cid)),)
+                self.matrix.outputs = (figure_output(matrix_figure(portfolio, course_id=cid)),)
             self.checks.value = str(checklist_html(portfolio))
             self.warnings.value = str(warnings_html(portfolio))
             self.problems.value = (

@@ -243,3 +243,13 @@ def test_switching_course_keeps_unsaved_edits(editor) -> None:
     assert editor.act["title"].value == "What is waste? A short reading"
     editor.course.value = "it-risk"
     assert editor.act["title"].value == "Mine"
+
+
+def test_charts_are_redrawn_only_when_what_they_show_changes(editor) -> None:
+    swimlane, matrix = editor.swimlane.outputs, editor.matrix.outputs
+    editor.act["learner_benefit"].value = "Something new"
+    assert editor.swimlane.outputs is swimlane and editor.matrix.outputs is matrix
+    assert "Something new" not in str(swimlane)
+    editor.act["timing"].value = "after"
+    assert editor.swimlane.outputs is not swimlane
+    assert figure(editor.matrix)["data"][0]["z"] == [[0, 0, 2], [0, 1, 1], [1, 0, 1]]

@@ -194,18 +194,18 @@ class DesignEditor(EditorForm):
 
     def _on_add(self, _) -> None:
         new = self.draft.add_activity()
-        self._load_course(activity=new)
+        self._load_activities(new)
         self.steps.selected_index = 1
 
     def _on_delete(self, _) -> None:
         if self.activities.value:
             self.draft.remove_activity(self.activities.value)
-            self._load_course()
+            self._load_activities()
 
     def _move(self, by: int) -> None:
         if self.activities.value:
             self.draft.move_activity(self.activities.value, by)
-            self._load_course(activity=self.activities.value)
+            self._load_activities(self.activities.value)
 
     def _on_save(self, _) -> None:
         try:
@@ -240,6 +240,15 @@ class DesignEditor(EditorForm):
         self._say("Reloaded from disk.", "info")
 
     # ------------------------------------------------------------------ filling the form
+    def _load_activities(self, activity: str | None = None) -> None:
+        """Fill the activity list and the open activity's fields (after add, delete, move)."""
+        self._loading = True
+        try:
+            self._fill_activities(activity)
+        finally:
+            self._loading = False
+        self._after_edit()
+
     def _load_course(self, *, activity: str | None = None, objective: str | None = None) -> None:
         d = self.draft
         self._loading = True
@@ -343,7 +352,8 @@ class DesignEditor(EditorForm):
         if key == self._tools_for:  # the ranking depends on nothing else
             return
         self._tools_for = key
-        ranked = recommend_tools(portfolio, top=5) if aid else None
+        # only activities with a decided tool type are ranked
+        ranked = recommend_tools(portfolio, top=5) if aid and values.get("tool_type") else None
         mine = ranked[ranked["activity_id"].eq(aid)] if ranked is not None else None
         first = [] if mine is None else mine["tool"].tolist()
         labels = (

@@ -30,6 +30,8 @@ _STR = pa.large_string()
 def column(values: pd.Series | np.ndarray | list) -> pa.Array:
     """Strings as an Arrow array of large strings; missing values become nulls."""
     array = pa.array(values, from_pandas=True)
+    if isinstance(array, pa.ChunkedArray):  # e.g. a column made by pd.concat
+        array = array.combine_chunks()
     return array if array.type == _STR else array.cast(_STR)
 
 

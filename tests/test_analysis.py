@@ -21,6 +21,7 @@ import pandas as pd
 import pytest
 from conftest import make_portfolio
 
+from socialkit.advice import strategic_warnings
 from socialkit.analysis import (
     QUESTIONS,
     UNDECIDED,
@@ -803,3 +804,17 @@ def test_checklist_scores_count_gaps_without_writing_them(two_courses) -> None:
     assert scores["ok"].tolist() == [n == 0 for n in scores["n_gaps"]]
     full = checklist(two_courses)
     assert scores["n_gaps"].tolist() == full["n_gaps"].tolist()
+
+
+def test_columns_made_of_several_arrow_chunks_give_the_same_results(sample) -> None:
+    import dataclasses
+
+    a = sample.activities
+    pieces = [a.iloc[:10], a.iloc[10:40], a.iloc[40:]]
+    chunked = dataclasses.replace(sample, activities=pd.concat(pieces, ignore_index=True))
+    assert chunked.activities["title"].array._pa_array.num_chunks == 3
+    pd.testing.assert_frame_equal(checklist(chunked), checklist(sample))
+    pd.testing.assert_frame_equal(
+        strategic_warnings(chunked).reset_index(drop=True),
+        strategic_warnings(sample).reset_index(drop=True),
+    )

@@ -15,7 +15,7 @@ import pandas as pd
 from .schema import DEFAULT_ORGANISATION, TABLES, Portfolio
 from .vocab import DIRECTIONS, IN_CLASS_REASONS, LEARNING_TYPES, STATUS, TIMINGS, TOOL_TYPES
 
-__all__ = ["blank_table", "columns", "course_view", "text", "whole"]
+__all__ = ["blank_table", "columns", "course_view", "every_choice", "text", "whole"]
 
 _ACTIVITY_VOCABS = (TIMINGS, DIRECTIONS, TOOL_TYPES, IN_CLASS_REASONS, LEARNING_TYPES)
 _WHOLE = re.compile(r"\s*\+?(\d{1,15})(?:\.0*)?\s*")
@@ -186,3 +186,54 @@ def _activity(
     if minutes is not None and values["minutes"] is None:
         problems.append(f"{label}: minutes {minutes!r} is not a whole number >= 0")
     return tuple(values.values()), tuple(problems)
+
+
+def every_choice(catalog: Portfolio) -> Portfolio:
+    """Made-up courses, one per organisation, each with one activity per choice of tool
+    type, direction and tool (blanks included), for working out the catalog's facts.
+
+    Analyses remember what they work out about a catalog per (organisation, tool type,
+    direction, tool); running them once over these courses means that no later edit
+    pays for a combination seen for the first time.
+    """
+    tools = [*catalog.tools["tool"], "none", None]
+    choices = [
+        (tool_type, direction, tool)
+        for tool_type in (*TOOL_TYPES.values, None)
+        for direction in (*DIRECTIONS.values, None)
+        for tool in tools
+    ]
+    n = len(choices)
+    rows = pd.DataFrame(
+        {
+            "activity_id": [f"A{i}" for i in range(1, n + 1)],
+            "seq": [str(i) for i in range(1, n + 1)],
+            "title": ["a choice"] * n,
+            "tool_type": [c[0] for c in choices],
+            "direction": [c[1] for c in choices],
+            "tool": [c[2] for c in choices],
+        },
+        dtype="str",
+    ).reindex(columns=list(_ACTIVITY_COLUMNS))
+    views = []
+    for i, organisation in enumerate(catalog.organisations["organisation"]):
+        cid = f"every-choice-{i}"
+        course = {"course_id": cid, "title": cid, "organisation": organisation}
+        rows["course_id"] = cid
+        views.append(
+            course_view(
+                catalog,
+                course=course,
+                row=i + 2,
+                objectives=blank_table("objectives"),
+                activities=rows,
+            )[0]
+        )
+    return Portfolio(
+        pd.concat([v.courses for v in views], ignore_index=True),
+        pd.concat([v.objectives for v in views], ignore_index=True),
+        pd.concat([v.activities for v in views], ignore_index=True),
+        catalog.tools,
+        catalog.organisations,
+        source=catalog.source,
+    )

@@ -31,6 +31,9 @@ from ._editor_form import (
     recommendation_html,
     warnings_html,
 )
+from ._live import every_choice
+from .advice import strategic_warnings
+from .analysis import checklist
 from .charts import matrix_figure, swimlane_figure
 from .editing import DesignDraft
 from .errors import SocialkitError, ValidationError, format_issues
@@ -80,6 +83,7 @@ class DesignEditor(EditorForm):
         self._tools_for: tuple | None = None  # what the tool choices were ranked for
         super().__init__(self.draft)
         self._bind()
+        self._warm_up()
         self._load_course()
         # A full garbage collection walks every object of the kernel (pandas, pyarrow,
         # plotly...): about 70 ms, enough to break the budget of the update it lands in.
@@ -87,6 +91,16 @@ class DesignEditor(EditorForm):
         # so it is moved out of the collector's reach; reference counting still frees it.
         gc.collect()
         gc.freeze()
+
+    def _warm_up(self) -> None:
+        """Work out the catalog's facts for every organisation and choice once, now, so
+        that no later change pays for a tool type and direction met for the first time."""
+        every = every_choice(self.draft.catalog)
+        checklist(every)
+        strategic_warnings(every)
+        recommend_tools(every, top=5)
+        swimlane_figure(every, course_id=every.course_ids[0])
+        matrix_figure(every, course_id=every.course_ids[0])
 
     def refresh(self) -> None:
         """Fill the form again from :attr:`draft` (after edits made in code)."""

@@ -20,7 +20,20 @@ from .fragments import Fragment, badge, bullets, escape, join, note, table
 from .schema import Portfolio
 from .vocab import DIRECTIONS, IN_CLASS_REASONS, LEARNING_TYPES, STATUS, TIMINGS, TOOL_TYPES
 
-__all__ = ["EditorForm"]
+__all__ = [
+    "UNDECIDED",
+    "EditorForm",
+    "checklist_html",
+    "classed",
+    "figure_output",
+    "options",
+    "pairs",
+    "recommendation_html",
+    "warnings_html",
+]
+
+#: How many gaps per question, and warnings, the panels list before counting the rest.
+SHOWN = 8
 
 UNDECIDED = "not decided"
 _STEPS = (
@@ -54,10 +67,12 @@ _STYLE = """<style>
 
 
 def options(values: tuple[str, ...]) -> list[tuple[str, str]]:
+    """Choices of a vocabulary, "not decided" (blank) first."""
     return [(UNDECIDED, ""), *((v, v) for v in values)]
 
 
 def classed(widget: w.Widget, name: str) -> w.Widget:
+    """The widget, with a CSS class that pages and tests find it by."""
     widget.add_class(name)
     return widget
 
@@ -288,21 +303,31 @@ def recommendation_html(draft: DesignDraft, mine: pd.DataFrame | None, values: d
 
 
 def pairs(field: w.Widget) -> list[tuple[str, str]]:
+    """A selection widget's options as (label, value) pairs."""
     return [o if isinstance(o, tuple) else (o, o) for o in field.options]
 
 
 def muted_line(text: object) -> Fragment:
+    """A paragraph in the muted style (text escaped, fragments kept)."""
     return join(Fragment('<p class="sk-empty">'), text, Fragment("</p>"))
 
 
+def _capped(items: list, empty: str | None = None) -> Fragment:
+    """A bullet list of the first :data:`SHOWN` items, and how many more there are."""
+    more = len(items) - SHOWN
+    shown = items[:SHOWN] + ([f"… and {more} more"] if more > 0 else [])
+    return bullets(shown, empty=empty)
+
+
 def checklist_html(portfolio: Portfolio) -> Fragment:
+    """The six questions of one course, each with its gaps (or ok)."""
     rows = checklist(portfolio)
     items = [
         join(
             badge("ok", "ok") if ok else badge(f"{n} gap(s)", "warning"),
             " ",
             f"{q}. {text}",
-            bullets(list(gaps)[:5]),
+            _capped(list(gaps)),
         )
         for q, text, ok, n, gaps in zip(
             rows["question"], rows["text"], rows["ok"], rows["n_gaps"], rows["gaps"], strict=True
@@ -312,8 +337,9 @@ def checklist_html(portfolio: Portfolio) -> Fragment:
 
 
 def warnings_html(portfolio: Portfolio) -> Fragment:
-    warn = strategic_warnings(portfolio)
+    """The strategic warnings of one course."""
+    messages = strategic_warnings(portfolio)["message"].tolist()
+    title = f"Strategic warnings ({len(messages)})" if messages else "Strategic warnings"
     return join(
-        Fragment("<b>Strategic warnings</b>"),
-        bullets(warn["message"].tolist(), empty="No strategic warning."),
+        Fragment("<b>"), title, Fragment("</b>"), _capped(messages, "No strategic warning.")
     )

@@ -253,3 +253,14 @@ def test_charts_are_redrawn_only_when_what_they_show_changes(editor) -> None:
     editor.act["timing"].value = "after"
     assert editor.swimlane.outputs is not swimlane
     assert figure(editor.matrix)["data"][0]["z"] == [[0, 0, 2], [0, 1, 1], [1, 0, 1]]
+
+
+def test_long_lists_of_gaps_are_cut_with_a_count(tmp_path) -> None:
+    editor = DesignEditor(tmp_path / "new")
+    editor.new_id.value, editor.new_title.value = "long", "A long course"
+    editor.new_button.click()
+    for _ in range(10):
+        editor.buttons["add"].click()
+    shown = text(editor.checks)
+    assert "10 gap(s)" in shown and "… and 2 more" in shown  # 10 activities without timing
+    assert "timing of activity 'A8'" in shown and "timing of activity 'A9'" not in shown

@@ -11,6 +11,7 @@ import click
 from .errors import (
     NotebookNotFoundError,
     PortfolioNotFoundError,
+    SchedulerError,
     SocialkitError,
     UnknownCourseError,
     ValidationError,
@@ -147,6 +148,12 @@ def generate(n_courses: int, dest: Path, per_course: int, seed: int) -> None:
     help="Seconds one notebook cell may run before the course counts as failed.",
 )
 @click.option("--force", is_flag=True, help="Remake reports whose inputs are unchanged.")
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="Make the reports on the workers of this running Dask scheduler "
+    "(e.g. tcp://10.0.0.5:8786); needs the 'cluster' extra.",
+)
 def report(
     path: Path | None,
     out: Path,
@@ -155,6 +162,7 @@ def report(
     jobs: int | None,
     timeout: float,
     force: bool,
+    scheduler: str | None,
 ) -> None:
     """Make an HTML design report per course and OUT/index.html for the portfolio.
 
@@ -167,14 +175,14 @@ def report(
     from .kernels import KernelPool
 
     # launch the kernels first: they start up while the portfolio is read and checked
-    size = jobs or os.cpu_count() or 1
+    size = 1 if scheduler else jobs or os.cpu_count() or 1  # a cluster: one for the index
     size = min(size, len(set(courses))) if courses else size
     try:
         pool = KernelPool(size, timeout=timeout, preload=str(path) if path else "").launch()
     except KeyboardInterrupt:
         _fail("interrupted before any report was made", EXIT_INTERRUPTED)
     try:
-        _report(pool, path, out, courses, notebook, timeout, force)
+        _report(pool, path, out, courses, notebook, timeout, force, scheduler)
     finally:
         pool.close()
 
@@ -187,6 +195,7 @@ def _report(
     notebook: Path | None,
     timeout: float,
     force: bool,
+    scheduler: str | None = None,
 ) -> None:
     from tqdm.auto import tqdm
 
@@ -214,8 +223,14 @@ def _report(
             progress=progress,
             on_plan=plan,
             pool=pool,
+            scheduler=scheduler,
         )
-    except (PortfolioNotFoundError, NotebookNotFoundError, UnknownCourseError) as exc:
+    except (
+        PortfolioNotFoundError,
+        NotebookNotFoundError,
+        UnknownCourseError,
+        SchedulerError,
+    ) as exc:
         _fail(str(exc), EXIT_USAGE)
     except SocialkitError as exc:
         _fail(str(exc), EXIT_INVALID)

@@ -14,6 +14,7 @@ __all__ = [
     "PortfolioNotFoundError",
     "PortfolioReadError",
     "PortfolioWriteError",
+    "SchedulerError",
     "SocialkitError",
     "UnknownCourseError",
     "ValidationError",
@@ -46,6 +47,10 @@ class EditError(SocialkitError, ValueError):
 
 class DesignChangedError(SocialkitError):
     """The portfolio's files changed on disk since the editor read them."""
+
+
+class SchedulerError(SocialkitError):
+    """A Dask scheduler that cannot be used (not reachable, or dask not installed)."""
 
 
 class UnknownCourseError(SocialkitError, KeyError):

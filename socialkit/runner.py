@@ -183,6 +183,7 @@ class _Batch:
         self.progress = progress
         self.manifest = _read_json(self.state / MANIFEST).get("courses", {})
         self.rows: dict[str, dict] = {}
+        self.total = 0  # courses to make in this run
         self.titles = portfolio.courses.set_index("course_id")["title"]
 
     def _save_manifest(self) -> None:
@@ -198,24 +199,37 @@ class _Batch:
     async def _one(self, lane: KernelLane, base: nbformat.NotebookNode, cid: str, fp: str):
         start = time.perf_counter()
         nb = parameterize(base, {"portfolio": str(self.source), "course_id": cid})
-        html_path = self._course_page(cid)
-        failed_path = self._failed_notebook(course_slug(cid))
         try:
             await lane.execute(nb, cwd=self.notebook.parent)
-            title = str(self.titles[cid])
-            write_text(html_path, page(notebook_body(nb), title=title, root="../"))
         except NotebookFailed as exc:
-            write_text(failed_path, nbformat.writes(exc.nb))
-            html_path.unlink(missing_ok=True)  # an outdated report would mislead
-            rel = failed_path.relative_to(self.out).as_posix()
-            row = {"status": "failed", "error": str(exc), "href": None, "notebook": rel}
-            self.manifest[cid] = {"fingerprint": fp, "status": "failed", "error": str(exc)}
+            outcome = {"status": "failed", "error": str(exc), "notebook": nbformat.writes(exc.nb)}
         else:
+            outcome = {"status": "made", "body": notebook_body(nb)}
+        self.record(cid, fp, time.perf_counter() - start, outcome)
+
+    def record(self, cid: str, fp: str, seconds: float, outcome: dict[str, str]) -> None:
+        """Write what running one course gave: its page, or its failure and notebook."""
+        html_path = self._course_page(cid)
+        failed_path = self._failed_notebook(course_slug(cid))
+        if outcome["status"] == "failed":
+            rel = None
+            if outcome.get("notebook"):
+                write_text(failed_path, outcome["notebook"])
+                rel = failed_path.relative_to(self.out).as_posix()
+            html_path.unlink(missing_ok=True)  # an outdated report would mislead
+            error = outcome["error"]
+            row = {"status": "failed", "error": error, "href": None, "notebook": rel}
+            self.manifest[cid] = {"fingerprint": fp, "status": "failed", "error": error}
+        else:
+            title = str(self.titles[cid])
+            write_text(html_path, page(outcome["body"], title=title, root="../"))
             failed_path.unlink(missing_ok=True)
             row = {"status": "made", "error": None, "href": course_href(cid), "notebook": None}
             self.manifest[cid] = {"fingerprint": fp, "status": "made"}
         self._save_manifest()
-        self.rows[cid] = {"seconds": round(time.perf_counter() - start, 3), **row}
+        self.rows[cid] = {"seconds": round(seconds, 3), **row}
+        if self.progress is not None:
+            self.progress(len(self.rows), self.total)
 
     async def run(
         self, lanes: list[KernelLane], todo: list[tuple[str, str]], index_rows: list[dict]
@@ -225,15 +239,11 @@ class _Batch:
         for item in todo:
             queue.put_nowait(item)
         base = load_notebook(self.notebook)
-        done = [0]
 
         async def work(lane: KernelLane) -> None:
             while not queue.empty():
                 cid, fp = queue.get_nowait()
                 await self._one(lane, base, cid, fp)
-                done[0] += 1
-                if self.progress is not None:
-                    self.progress(done[0], len(todo))
 
         await asyncio.gather(*(work(lane) for lane in lanes))
         return await self._index(lanes[0], index_rows)
@@ -294,6 +304,7 @@ def run_reports(
     progress: Callable[[int, int], object] | None = None,
     on_plan: Callable[[int, int], object] | None = None,
     pool: KernelPool | None = None,
+    scheduler: str | None = None,
 ) -> BatchResult:
     """Make a design report per course and the portfolio overview.
 
@@ -323,6 +334,10 @@ def run_reports(
         Kernels launched by the caller (``jobs`` is then ignored); the caller closes
         them. By default the kernels are launched first thing, so that they warm up
         while the portfolio is read, and closed at the end.
+    scheduler : str, optional
+        Address of a running Dask scheduler (``tcp://host:8786``): the courses are then
+        made on its workers, one task per course (see :mod:`socialkit.cluster`), and
+        only the overview runs here, in one local kernel. Needs the ``cluster`` extra.
 
     Returns
     -------
@@ -336,6 +351,8 @@ def run_reports(
         If ``courses`` names a course the portfolio lacks.
     NotebookNotFoundError
         If a notebook path does not exist.
+    SchedulerError
+        If ``scheduler`` is given but cannot be reached (nothing is made).
     KeyboardInterrupt
         Only if interrupted before the first notebook runs. Later, an interruption
         stops the kernels and returns with ``interrupted=True``; reports already made
@@ -343,7 +360,7 @@ def run_reports(
     """
     own = pool is None
     if pool is None:
-        size = jobs or os.cpu_count() or 1
+        size = 1 if scheduler else jobs or os.cpu_count() or 1
         size = min(size, len(set(courses))) if courses else size
         preload = str(portfolio) if portfolio is not None else ""
         pool = KernelPool(size, timeout=timeout, preload=preload).launch()
@@ -359,6 +376,7 @@ def run_reports(
             force,
             progress,
             on_plan,
+            scheduler,
         )
     finally:
         if own:
@@ -391,7 +409,17 @@ def _plan(batch: _Batch, selected: list[str], force: bool) -> tuple[list, list[d
 
 
 def _run(
-    pool, portfolio, out, courses, notebook, index_notebook, timeout, force, progress, on_plan
+    pool,
+    portfolio,
+    out,
+    courses,
+    notebook,
+    index_notebook,
+    timeout,
+    force,
+    progress,
+    on_plan,
+    scheduler=None,
 ) -> BatchResult:
     source = Path(portfolio).resolve() if portfolio is not None else None
     p = load_portfolio(source)
@@ -409,6 +437,10 @@ def _run(
             raise NotebookNotFoundError(
                 f"notebook {str(path)!r} not found (expected an .ipynb file)"
             )
+    if scheduler:  # reach the cluster before anything is written
+        from .cluster import connect
+
+        connect(scheduler).close()
     out.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(out)
     write_plotly_js(out)
@@ -421,15 +453,28 @@ def _run(
         progress,
     )
     todo, index_rows = _plan(batch, selected, force)
+    batch.total = len(todo)
     pool.log_folder = batch.state
     if on_plan is not None:
         on_plan(len(todo), len(selected) - len(todo))
-    pool.shrink(min(len(pool.lanes), len(todo)))
+    pool.shrink(1 if scheduler else min(len(pool.lanes), len(todo)))
     for lane in pool.lanes:
         lane.timeout = timeout
     interrupted = False
     index_error = None
     try:
+        if scheduler:
+            from .cluster import make_reports_on
+
+            make_reports_on(
+                scheduler,
+                source=batch.source,
+                notebook=batch.notebook,
+                todo=todo,
+                timeout=timeout,
+                record=batch.record,
+            )
+            todo = []
         index_error = pool.run(batch.run(pool.lanes, todo, index_rows))
     except KeyboardInterrupt:
         interrupted = True

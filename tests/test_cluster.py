@@ -213,3 +213,15 @@ def test_without_distributed_the_message_says_what_to_install(monkeypatch) -> No
     monkeypatch.setitem(sys.modules, "distributed", None)
     with pytest.raises(SchedulerError, match=r"--scheduler needs dask's distributed package"):
         connect("tcp://127.0.0.1:1")
+
+
+def test_the_command_line_reports_through_the_cluster(cluster, portfolio, tmp_path) -> None:
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "socialkit", "report", str(portfolio), "--out", str(out)]
+    done = subprocess.run(
+        [*command, "--scheduler", cluster.address], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert "made 12, unchanged 0, failed 0" in done.stdout
+    assert "reports: 100%" in done.stderr  # the progress bar follows the tasks
+    assert len(list((out / "courses").glob("*.html"))) == 12

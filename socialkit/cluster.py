@@ -13,11 +13,14 @@ course. Needs the ``cluster`` extra (``dask`` and ``distributed``).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import logging
 import os
 import tempfile
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -106,7 +109,7 @@ def make_course(
     -------
     dict
         ``{"status": "made", "body": html}``, or ``{"status": "failed", "error": text,
-        "notebook": executed notebook as JSON}``.
+        "notebook": executed notebook as JSON}``; with ``seconds``, the time it took.
     """
     import nbformat
 
@@ -116,11 +119,14 @@ def make_course(
     portfolio = _materialise(payload, is_folder)
     nb = parameterize(notebook, {"portfolio": str(portfolio), "course_id": course_id})
     pool = _pool(timeout)
+    start = time.perf_counter()
     try:
         pool.run(pool.lanes[0].execute(nb, cwd=tempfile.gettempdir()))
     except NotebookFailed as exc:
-        return {"status": "failed", "error": str(exc), "notebook": nbformat.writes(exc.nb)}
-    return {"status": "made", "body": notebook_body(nb)}
+        failed = {"status": "failed", "error": str(exc), "notebook": nbformat.writes(exc.nb)}
+        return {**failed, "seconds": time.perf_counter() - start}
+    body = notebook_body(nb)
+    return {"status": "made", "body": body, "seconds": time.perf_counter() - start}
 
 
 def make_reports_on(
@@ -137,13 +143,41 @@ def make_reports_on(
     ``record(course_id, fingerprint, seconds, outcome)`` is called in this process as each
     task completes, in completion order.
     """
-    import time
+    with _quiet_client_logs():
+        _run_on(connect(address), address, source, notebook, todo, timeout, record)
 
+
+@contextlib.contextmanager
+def _quiet_client_logs() -> Iterator[None]:
+    """Keep the client's reconnection tracebacks off the user's terminal.
+
+    A lost scheduler is reported once, as a :class:`SchedulerError`.
+    """
+    loggers = [logging.getLogger(name) for name in ("distributed.client", "distributed.comm")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+
+
+def _run_on(
+    client: Any,
+    address: str,
+    source: Path,
+    notebook: Path,
+    todo: list[tuple[str, str]],
+    timeout: float | None,
+    record: Callable[[str, str, float, dict[str, str]], None],
+) -> None:
     from distributed import as_completed
 
     from .kernels import load_notebook
 
-    client = connect(address)
+    futures: dict[Any, tuple[str, str]] = {}
     try:
         payload = client.scatter(portfolio_payload(source), broadcast=True)
         base = client.scatter(load_notebook(notebook), broadcast=True)
@@ -165,8 +199,24 @@ def make_reports_on(
             cid, fp = futures[future]
             try:
                 outcome = future.result()
-            except Exception as exc:  # the task itself broke (e.g. killed workers 3 times)
+            except Exception as exc:
+                if isinstance(exc, OSError) or _connection_lost(exc):
+                    raise SchedulerError(
+                        f"lost the Dask scheduler at {address!r} during the batch; the "
+                        "reports made so far are kept: run again to make the others"
+                    ) from None
+                # the task itself broke (e.g. it took three workers down with it)
                 outcome = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
-            record(cid, fp, time.perf_counter() - start, outcome)
+            seconds = outcome.pop("seconds", time.perf_counter() - start)
+            record(cid, fp, seconds, outcome)
     finally:
-        client.close()
+        with contextlib.suppress(Exception):
+            if any(not f.done() for f in futures):  # interrupted: leave the cluster free
+                client.cancel(list(futures))
+        with contextlib.suppress(Exception):
+            client.close()
+
+
+def _connection_lost(exc: BaseException) -> bool:
+    """Whether a future was cancelled because the client lost its scheduler."""
+    return getattr(exc, "reason", None) == "scheduler-connection-lost"

@@ -156,6 +156,25 @@ def test_a_batch_survives_a_worker_killed_midway(cluster, portfolio, tmp_path) -
     assert not list(out.rglob("*.tmp"))  # no half-written page
 
 
+def test_a_lost_scheduler_stops_the_batch_and_keeps_what_was_made(
+    cluster, portfolio, tmp_path, capfd
+) -> None:
+    out = tmp_path / "out"
+
+    def progress(done: int, total: int) -> None:
+        if done == 3:
+            cluster.kill("scheduler")
+
+    with pytest.raises(SchedulerError, match=r"lost the Dask scheduler at 'tcp://127\.0\.0\.1"):
+        run_reports(portfolio, out=out, scheduler=cluster.address, progress=progress)
+    assert "Traceback" not in capfd.readouterr().err  # the client's reconnect logs stay quiet
+    made = sorted(out.glob("courses/*.html"))
+    assert len(made) >= 3 and not list(out.rglob("*.tmp"))
+    # the reports made before the loss count: a local run makes only the others
+    again = run_reports(portfolio, out=out)
+    assert again.count("unchanged") == len(made) and again.count("made") == 12 - len(made)
+
+
 def test_failures_and_timeouts_do_not_stop_the_others(cluster, portfolio, tmp_path) -> None:
     notebook = make_notebook(
         tmp_path / "custom.ipynb",

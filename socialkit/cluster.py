@@ -143,8 +143,50 @@ def make_reports_on(
     ``record(course_id, fingerprint, seconds, outcome)`` is called in this process as each
     task completes, in completion order.
     """
+    from .kernels import load_notebook
+
     with _quiet_client_logs():
-        _run_on(connect(address), address, source, notebook, todo, timeout, record)
+        client = connect(address)  # first: says what to install when dask is missing
+        from distributed import as_completed
+
+        futures: dict[Any, tuple[str, str]] = {}
+        try:
+            payload = client.scatter(portfolio_payload(source), broadcast=True)
+            base = client.scatter(load_notebook(notebook), broadcast=True)
+            start = time.perf_counter()
+            futures = {
+                client.submit(
+                    make_course,
+                    payload,
+                    source.is_dir(),
+                    base,
+                    cid,
+                    timeout,
+                    key=f"socialkit-report-{cid}-{fp[:12]}",
+                    pure=False,
+                ): (cid, fp)
+                for cid, fp in todo
+            }
+            for future in as_completed(futures, loop=client.loop):
+                cid, fp = futures[future]
+                try:
+                    outcome = future.result()
+                except Exception as exc:
+                    if isinstance(exc, OSError) or _connection_lost(exc):
+                        raise SchedulerError(
+                            f"lost the Dask scheduler at {address!r} during the batch; the "
+                            "reports made so far are kept: run again to make the others"
+                        ) from None
+                    # the task itself broke (e.g. it took three workers down with it)
+                    outcome = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
+                seconds = outcome.pop("seconds", time.perf_counter() - start)
+                record(cid, fp, seconds, outcome)
+        finally:
+            with contextlib.suppress(Exception):
+                if any(not f.done() for f in futures):  # interrupted: leave the cluster free
+                    client.cancel(list(futures))
+            with contextlib.suppress(Exception):
+                client.close()
 
 
 @contextlib.contextmanager
@@ -162,59 +204,6 @@ def _quiet_client_logs() -> Iterator[None]:
     finally:
         for logger, level in zip(loggers, levels, strict=True):
             logger.setLevel(level)
-
-
-def _run_on(
-    client: Any,
-    address: str,
-    source: Path,
-    notebook: Path,
-    todo: list[tuple[str, str]],
-    timeout: float | None,
-    record: Callable[[str, str, float, dict[str, str]], None],
-) -> None:
-    from distributed import as_completed
-
-    from .kernels import load_notebook
-
-    futures: dict[Any, tuple[str, str]] = {}
-    try:
-        payload = client.scatter(portfolio_payload(source), broadcast=True)
-        base = client.scatter(load_notebook(notebook), broadcast=True)
-        start = time.perf_counter()
-        futures = {
-            client.submit(
-                make_course,
-                payload,
-                source.is_dir(),
-                base,
-                cid,
-                timeout,
-                key=f"socialkit-report-{cid}-{fp[:12]}",
-                pure=False,
-            ): (cid, fp)
-            for cid, fp in todo
-        }
-        for future in as_completed(futures, loop=client.loop):
-            cid, fp = futures[future]
-            try:
-                outcome = future.result()
-            except Exception as exc:
-                if isinstance(exc, OSError) or _connection_lost(exc):
-                    raise SchedulerError(
-                        f"lost the Dask scheduler at {address!r} during the batch; the "
-                        "reports made so far are kept: run again to make the others"
-                    ) from None
-                # the task itself broke (e.g. it took three workers down with it)
-                outcome = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
-            seconds = outcome.pop("seconds", time.perf_counter() - start)
-            record(cid, fp, seconds, outcome)
-    finally:
-        with contextlib.suppress(Exception):
-            if any(not f.done() for f in futures):  # interrupted: leave the cluster free
-                client.cancel(list(futures))
-        with contextlib.suppress(Exception):
-            client.close()
 
 
 def _connection_lost(exc: BaseException) -> bool:

@@ -647,6 +647,8 @@ def test_failed_xlsx_write_leaves_previous_workbook_and_no_temp_files(
     before = snapshot(tmp_path)
 
     def broken_save(self, filename):
+        for ws in self.worksheets:  # as the real save does first: finish the sheets' streams
+            ws.close()
         Path(filename).write_bytes(b"PK half a workbook")
         raise OSError(28, "No space left on device")
 

@@ -213,18 +213,22 @@ def _report(
         bar.update(done - bar.n)
 
     try:
-        result = run_reports(
-            path,
-            out=out,
-            courses=courses or None,
-            notebook=notebook,
-            timeout=timeout,
-            force=force,
-            progress=progress,
-            on_plan=plan,
-            pool=pool,
-            scheduler=scheduler,
-        )
+        try:
+            result = run_reports(
+                path,
+                out=out,
+                courses=courses or None,
+                notebook=notebook,
+                timeout=timeout,
+                force=force,
+                progress=progress,
+                on_plan=plan,
+                pool=pool,
+                scheduler=scheduler,
+            )
+        finally:  # before any message, so that it starts on a line of its own
+            if bar is not None:
+                bar.close()
     except (
         PortfolioNotFoundError,
         NotebookNotFoundError,
@@ -236,9 +240,6 @@ def _report(
         _fail(str(exc), EXIT_INVALID)
     except KeyboardInterrupt:  # before the kernels started: nothing was made
         _fail("interrupted before any report was made", EXIT_INTERRUPTED)
-    finally:
-        if bar is not None:
-            bar.close()
     made, same, failed = (result.count(s) for s in ("made", "unchanged", "failed"))
     click.echo(f"made {made}, unchanged {same}, failed {failed}")
     for row in result.courses.itertuples():

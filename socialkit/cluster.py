@@ -27,20 +27,23 @@ from typing import Any
 from .errors import SchedulerError
 from .schema import TABLE_ORDER
 
-__all__ = ["connect", "make_course", "make_reports_on", "portfolio_payload"]
+__all__ = ["connect", "make_course", "make_reports_on", "portfolio_payload", "session"]
 
 #: Seconds to wait for the scheduler before giving up.
 CONNECT_TIMEOUT = 10
+#: Seconds to wait for a first worker (an autoscaling cluster may start one on demand).
+WORKERS_TIMEOUT = 60
 _local = threading.local()
 
 
 def connect(address: str) -> Any:
-    """A ``distributed.Client`` of the scheduler at ``address``.
+    """A ``distributed.Client`` of the scheduler at ``address``, once it has a worker.
 
     Raises
     ------
     SchedulerError
-        If dask is not installed, or the scheduler cannot be reached in time.
+        If dask is not installed, the scheduler cannot be reached in time, or it has no
+        worker after :data:`WORKERS_TIMEOUT` seconds.
     """
     try:
         from distributed import Client
@@ -49,13 +52,38 @@ def connect(address: str) -> Any:
             "--scheduler needs dask's distributed package: pip install -e '.[cluster]'"
         ) from None
     try:
-        return Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
+        client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
         raise SchedulerError(
             f"cannot reach a Dask scheduler at {address!r} within {CONNECT_TIMEOUT} s "
             f"({type(exc).__name__}: {exc}); expected the address of a running scheduler, "
             "such as tcp://10.0.0.5:8786"
         ) from None
+    try:
+        client.wait_for_workers(1, timeout=WORKERS_TIMEOUT)
+    except OSError:  # no worker in time (TimeoutError), or the scheduler went away
+        client.close()
+        raise SchedulerError(
+            f"the Dask scheduler at {address!r} has no worker after {WORKERS_TIMEOUT} s; "
+            f"expected at least one, started with: dask worker {address}"
+        ) from None
+    return client
+
+
+@contextlib.contextmanager
+def session(address: str) -> Iterator[Any]:
+    """A client of the scheduler at ``address`` (see :func:`connect`), closed on exit.
+
+    While it is open the client's own reconnection logs stay off the terminal: a lost
+    scheduler is reported once, as a :class:`SchedulerError`.
+    """
+    with _quiet_client_logs():
+        client = connect(address)
+        try:
+            yield client
+        finally:
+            with contextlib.suppress(Exception):
+                client.close()
 
 
 def portfolio_payload(source: Path) -> tuple[str, dict[str, bytes]]:
@@ -130,7 +158,7 @@ def make_course(
 
 
 def make_reports_on(
-    address: str,
+    client: Any,
     *,
     source: Path,
     notebook: Path,
@@ -138,55 +166,55 @@ def make_reports_on(
     timeout: float | None,
     record: Callable[[str, str, float, dict[str, str]], None],
 ) -> None:
-    """Make the reports of ``todo`` (course id, fingerprint) on the cluster at ``address``.
+    """Make the reports of ``todo`` (course id, fingerprint) on ``client``'s cluster.
 
     ``record(course_id, fingerprint, seconds, outcome)`` is called in this process as each
     task completes, in completion order.
+
+    Raises
+    ------
+    SchedulerError
+        If the scheduler is lost during the batch; what was recorded is kept.
     """
+    from distributed import as_completed
+
     from .kernels import load_notebook
 
-    with _quiet_client_logs():
-        client = connect(address)  # first: says what to install when dask is missing
-        from distributed import as_completed
-
-        futures: dict[Any, tuple[str, str]] = {}
-        try:
-            payload = client.scatter(portfolio_payload(source), broadcast=True)
-            base = client.scatter(load_notebook(notebook), broadcast=True)
-            start = time.perf_counter()
-            futures = {
-                client.submit(
-                    make_course,
-                    payload,
-                    source.is_dir(),
-                    base,
-                    cid,
-                    timeout,
-                    key=f"socialkit-report-{cid}-{fp[:12]}",
-                    pure=False,
-                ): (cid, fp)
-                for cid, fp in todo
-            }
-            for future in as_completed(futures, loop=client.loop):
-                cid, fp = futures[future]
-                try:
-                    outcome = future.result()
-                except Exception as exc:
-                    if isinstance(exc, OSError) or _connection_lost(exc):
-                        raise SchedulerError(
-                            f"lost the Dask scheduler at {address!r} during the batch; the "
-                            "reports made so far are kept: run again to make the others"
-                        ) from None
-                    # the task itself broke (e.g. it took three workers down with it)
-                    outcome = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
-                seconds = outcome.pop("seconds", time.perf_counter() - start)
-                record(cid, fp, seconds, outcome)
-        finally:
+    futures: dict[Any, tuple[str, str]] = {}
+    try:
+        payload = client.scatter(portfolio_payload(source), broadcast=True)
+        base = client.scatter(load_notebook(notebook), broadcast=True)
+        start = time.perf_counter()
+        futures = {
+            client.submit(
+                make_course,
+                payload,
+                source.is_dir(),
+                base,
+                cid,
+                timeout,
+                key=f"socialkit-report-{cid}-{fp[:12]}",
+                pure=False,
+            ): (cid, fp)
+            for cid, fp in todo
+        }
+        for future in as_completed(futures, loop=client.loop):
+            cid, fp = futures[future]
+            try:
+                outcome = future.result()
+            except Exception as exc:
+                if isinstance(exc, OSError) or _connection_lost(exc):
+                    raise _lost(client) from None
+                # the task itself broke (e.g. it took three workers down with it)
+                outcome = {"status": "failed", "error": f"{type(exc).__name__}: {exc}"}
+            seconds = outcome.pop("seconds", time.perf_counter() - start)
+            record(cid, fp, seconds, outcome)
+    except OSError:  # while scattering, submitting or waiting
+        raise _lost(client) from None
+    finally:
+        if any(not f.done() for f in futures):  # interrupted: leave the cluster free
             with contextlib.suppress(Exception):
-                if any(not f.done() for f in futures):  # interrupted: leave the cluster free
-                    client.cancel(list(futures))
-            with contextlib.suppress(Exception):
-                client.close()
+                client.cancel(list(futures))
 
 
 @contextlib.contextmanager
@@ -204,6 +232,13 @@ def _quiet_client_logs() -> Iterator[None]:
     finally:
         for logger, level in zip(loggers, levels, strict=True):
             logger.setLevel(level)
+
+
+def _lost(client: Any) -> SchedulerError:
+    return SchedulerError(
+        f"lost the Dask scheduler at {client.scheduler.address!r} during the batch; the "
+        "reports made so far are kept: run again to make the others"
+    )
 
 
 def _connection_lost(exc: BaseException) -> bool:

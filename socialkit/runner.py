@@ -26,6 +26,7 @@ Guarantees:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -352,19 +353,25 @@ def run_reports(
     NotebookNotFoundError
         If a notebook path does not exist.
     SchedulerError
-        If ``scheduler`` is given but cannot be reached (nothing is made).
+        If ``scheduler`` is given but cannot be reached or has no worker (checked first:
+        nothing is started or written), or if it is lost during the batch.
     KeyboardInterrupt
         Only if interrupted before the first notebook runs. Later, an interruption
         stops the kernels and returns with ``interrupted=True``; reports already made
         are kept and recorded.
     """
-    own = pool is None
-    if pool is None:
-        size = 1 if scheduler else jobs or os.cpu_count() or 1
-        size = min(size, len(set(courses))) if courses else size
-        preload = str(portfolio) if portfolio is not None else ""
-        pool = KernelPool(size, timeout=timeout, preload=preload).launch()
-    try:
+    with contextlib.ExitStack() as stack:
+        client = None
+        if scheduler:
+            from .cluster import session
+
+            client = stack.enter_context(session(scheduler))
+        if pool is None:
+            size = 1 if scheduler else jobs or os.cpu_count() or 1
+            size = min(size, len(set(courses))) if courses else size
+            preload = str(portfolio) if portfolio is not None else ""
+            pool = KernelPool(size, timeout=timeout, preload=preload).launch()
+            stack.callback(pool.close)
         return _run(
             pool,
             portfolio,
@@ -376,11 +383,8 @@ def run_reports(
             force,
             progress,
             on_plan,
-            scheduler,
+            client,
         )
-    finally:
-        if own:
-            pool.close()
 
 
 def _plan(batch: _Batch, selected: list[str], force: bool) -> tuple[list, list[dict]]:
@@ -419,7 +423,7 @@ def _run(
     force,
     progress,
     on_plan,
-    scheduler=None,
+    client=None,
 ) -> BatchResult:
     source = Path(portfolio).resolve() if portfolio is not None else None
     p = load_portfolio(source)
@@ -437,10 +441,6 @@ def _run(
             raise NotebookNotFoundError(
                 f"notebook {str(path)!r} not found (expected an .ipynb file)"
             )
-    if scheduler:  # reach the cluster before anything is written
-        from .cluster import connect
-
-        connect(scheduler).close()
     out.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(out)
     write_plotly_js(out)
@@ -457,17 +457,17 @@ def _run(
     pool.log_folder = batch.state
     if on_plan is not None:
         on_plan(len(todo), len(selected) - len(todo))
-    pool.shrink(1 if scheduler else min(len(pool.lanes), len(todo)))
+    pool.shrink(1 if client is not None else min(len(pool.lanes), len(todo)))
     for lane in pool.lanes:
         lane.timeout = timeout
     interrupted = False
     index_error = None
     try:
-        if scheduler:
+        if client is not None:
             from .cluster import make_reports_on
 
             make_reports_on(
-                scheduler,
+                client,
                 source=batch.source,
                 notebook=batch.notebook,
                 todo=todo,

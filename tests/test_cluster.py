@@ -226,6 +226,23 @@ def test_an_unreachable_scheduler_is_a_clear_usage_error(portfolio, tmp_path) ->
     assert not (tmp_path / "out").exists()  # nothing written
 
 
+def test_a_scheduler_without_workers_is_a_clear_usage_error(
+    tmp_path, portfolio, monkeypatch
+) -> None:
+    from socialkit import cluster as cluster_module
+
+    folder = tmp_path / "empty-cluster"
+    folder.mkdir()
+    empty = Cluster(folder, workers=0)
+    monkeypatch.setattr(cluster_module, "WORKERS_TIMEOUT", 1)
+    try:
+        with pytest.raises(SchedulerError, match=r"has no worker after 1 s; .*dask worker tcp://"):
+            run_reports(portfolio, out=tmp_path / "out", scheduler=empty.address)
+    finally:
+        empty.stop()
+    assert not (tmp_path / "out").exists()  # nothing written
+
+
 def test_without_distributed_the_message_says_what_to_install(monkeypatch) -> None:
     from socialkit.cluster import connect
 

@@ -50,7 +50,8 @@ class DesignChangedError(SocialkitError):
 
 
 class SchedulerError(SocialkitError):
-    """A Dask scheduler that cannot be used (not reachable, or dask not installed)."""
+    """A Dask scheduler that cannot be used: not reachable, without workers, lost during a
+    batch, or dask not installed."""
 
 
 class UnknownCourseError(SocialkitError, KeyError):

@@ -170,13 +170,11 @@ def report(
     data and notebook are unchanged since the last run are kept. Exit status: 0 all
     made, 1 invalid portfolio or some course failed, 2 bad usage, 130 interrupted.
     """
-    import os
-
     from .kernels import KernelPool
+    from .runner import pool_size
 
     # launch the kernels first: they start up while the portfolio is read and checked
-    size = 1 if scheduler else jobs or os.cpu_count() or 1  # a cluster: one for the index
-    size = min(size, len(set(courses))) if courses else size
+    size = pool_size(jobs, courses, scheduler=scheduler)
     try:
         pool = KernelPool(size, timeout=timeout, preload=str(path) if path else "").launch()
     except KeyboardInterrupt:

@@ -139,22 +139,12 @@ def make_course(
         ``{"status": "made", "body": html}``, or ``{"status": "failed", "error": text,
         "notebook": executed notebook as JSON}``; with ``seconds``, the time it took.
     """
-    import nbformat
-
-    from .export import notebook_body
-    from .kernels import NotebookFailed, parameterize
+    from .runner import course_outcome
 
     portfolio = _materialise(payload, is_folder)
-    nb = parameterize(notebook, {"portfolio": str(portfolio), "course_id": course_id})
     pool = _pool(timeout)
-    start = time.perf_counter()
-    try:
-        pool.run(pool.lanes[0].execute(nb, cwd=tempfile.gettempdir()))
-    except NotebookFailed as exc:
-        failed = {"status": "failed", "error": str(exc), "notebook": nbformat.writes(exc.nb)}
-        return {**failed, "seconds": time.perf_counter() - start}
-    body = notebook_body(nb)
-    return {"status": "made", "body": body, "seconds": time.perf_counter() - start}
+    cwd = Path(tempfile.gettempdir())
+    return pool.run(course_outcome(pool.lanes[0], notebook, str(portfolio), course_id, cwd))
 
 
 def make_reports_on(

@@ -28,7 +28,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import hashlib
 import json
 import os
 import time
@@ -36,7 +35,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import nbformat
-import numpy as np
 import pandas as pd
 
 from . import __version__
@@ -50,6 +48,7 @@ from .export import (
     write_plotly_js,
     write_text,
 )
+from .fingerprints import course_fingerprints
 from .io import load_portfolio, notebook_path
 from .kernels import KernelLane, KernelPool, NotebookFailed, load_notebook, parameterize
 from .schema import Portfolio
@@ -60,60 +59,6 @@ STATE_DIR = ".socialkit"
 MANIFEST = "manifest.json"
 RUN_FILE = "run.json"
 FAILED_DIR = "failed"
-
-
-# --------------------------------------------------------------------------- incremental
-def _frame_hashes(df: pd.DataFrame) -> pd.Series:
-    """One 64-bit hash per row, also depending on the column names."""
-    names = int(hashlib.sha1("\x1f".join(df.columns).encode()).hexdigest()[:15], 16)
-    rows = pd.util.hash_pandas_object(df, index=False).to_numpy()
-    return pd.Series(rows ^ np.uint64(names), index=df.index)
-
-
-def course_fingerprints(portfolio: Portfolio, notebook: bytes) -> pd.Series:
-    """What a course's report is made from, as one hex digest per course.
-
-    Parameters
-    ----------
-    portfolio : Portfolio
-    notebook : bytes
-        The course notebook's file content.
-
-    Returns
-    -------
-    pandas.Series
-        Indexed by ``course_id``: a SHA-256 of the notebook, the socialkit version,
-        the tool catalog, the course's organisation row, and the course's rows of
-        ``courses``, ``objectives`` and ``activities`` in file order. Any change to
-        these gives a new digest.
-    """
-    ids = pd.Index(portfolio.course_ids, name="course_id")
-    parts = []
-    for table in ("courses", "objectives", "activities"):
-        df = portfolio.raw.get(table, getattr(portfolio, table))
-        h = _frame_hashes(df.astype("str"))
-        pos = df.groupby("course_id", sort=False).cumcount().to_numpy().astype("uint64")
-        # mix the row's place in its course in, then fold rows per course (order matters)
-        mixed = pd.util.hash_array(h.to_numpy() ^ (pos * np.uint64(0x9E3779B97F4A7C15)))
-        per = pd.Series(mixed, index=df.index).groupby(df["course_id"].to_numpy()).sum()
-        parts.append(per.reindex(ids, fill_value=0).astype("uint64"))
-    orgs = portfolio.organisations
-    org_hash = pd.Series(
-        _frame_hashes(orgs.astype("str")).to_numpy(), index=orgs["organisation"].to_numpy()
-    )
-    course_org = portfolio.courses.set_index("course_id")["organisation"]
-    parts.append(course_org.map(org_hash).fillna(0).astype("uint64").reindex(ids))
-    common = hashlib.sha256(notebook)
-    common.update(__version__.encode())
-    common.update(_frame_hashes(portfolio.tools.astype("str")).to_numpy().tobytes())
-    table = pd.concat(parts, axis=1).to_numpy()
-    digests = []
-    for cid, row in zip(ids, table, strict=True):
-        h = common.copy()
-        h.update(cid.encode())
-        h.update(row.tobytes())
-        digests.append(h.hexdigest())
-    return pd.Series(digests, index=ids, name="fingerprint")
 
 
 def _read_json(path: Path) -> dict:
@@ -165,6 +110,25 @@ class BatchResult:
         )
 
 
+async def course_outcome(
+    lane: KernelLane, base: nbformat.NotebookNode, portfolio: str, course_id: str, cwd: Path
+) -> dict:
+    """Run the course notebook for one course; what :meth:`_Batch.record` takes.
+
+    ``{"status": "made", "body": html}`` or ``{"status": "failed", "error": text,
+    "notebook": the executed notebook as JSON}``, with ``seconds``, the time it took.
+    """
+    start = time.perf_counter()
+    nb = parameterize(base, {"portfolio": portfolio, "course_id": course_id})
+    try:
+        await lane.execute(nb, cwd=cwd)
+    except NotebookFailed as exc:
+        outcome = {"status": "failed", "error": str(exc), "notebook": nbformat.writes(exc.nb)}
+    else:
+        outcome = {"status": "made", "body": notebook_body(nb)}
+    return {**outcome, "seconds": time.perf_counter() - start}
+
+
 class _Batch:
     def __init__(
         self,
@@ -198,15 +162,8 @@ class _Batch:
         return inside(self.out, f"{FAILED_DIR}/{name}.ipynb")
 
     async def _one(self, lane: KernelLane, base: nbformat.NotebookNode, cid: str, fp: str):
-        start = time.perf_counter()
-        nb = parameterize(base, {"portfolio": str(self.source), "course_id": cid})
-        try:
-            await lane.execute(nb, cwd=self.notebook.parent)
-        except NotebookFailed as exc:
-            outcome = {"status": "failed", "error": str(exc), "notebook": nbformat.writes(exc.nb)}
-        else:
-            outcome = {"status": "made", "body": notebook_body(nb)}
-        self.record(cid, fp, time.perf_counter() - start, outcome)
+        outcome = await course_outcome(lane, base, str(self.source), cid, self.notebook.parent)
+        self.record(cid, fp, outcome.pop("seconds"), outcome)
 
     def record(self, cid: str, fp: str, seconds: float, outcome: dict[str, str]) -> None:
         """Write what running one course gave: its page, or its failure and notebook."""
@@ -353,8 +310,8 @@ def run_reports(
     NotebookNotFoundError
         If a notebook path does not exist.
     SchedulerError
-        If ``scheduler`` is given but cannot be reached or has no worker (checked first:
-        nothing is started or written), or if it is lost during the batch.
+        If ``scheduler`` is given but cannot be reached or has no worker (checked before
+        anything is written), or if it is lost during the batch.
     KeyboardInterrupt
         Only if interrupted before the first notebook runs. Later, an interruption
         stops the kernels and returns with ``interrupted=True``; reports already made
@@ -367,8 +324,7 @@ def run_reports(
 
             client = stack.enter_context(session(scheduler))
         if pool is None:
-            size = 1 if scheduler else jobs or os.cpu_count() or 1
-            size = min(size, len(set(courses))) if courses else size
+            size = pool_size(jobs, courses, scheduler=scheduler)
             preload = str(portfolio) if portfolio is not None else ""
             pool = KernelPool(size, timeout=timeout, preload=preload).launch()
             stack.callback(pool.close)
@@ -385,6 +341,15 @@ def run_reports(
             on_plan,
             client,
         )
+
+
+def pool_size(
+    jobs: int | None, courses: Sequence[str] | None, *, scheduler: str | None = None
+) -> int:
+    """How many local kernels a batch needs: ``jobs`` (the CPUs by default), no more than
+    the courses asked for, and one, for the overview, when a Dask cluster makes the rest."""
+    size = 1 if scheduler else jobs or os.cpu_count() or 1
+    return min(size, len(set(courses))) if courses else size
 
 
 def _plan(batch: _Batch, selected: list[str], force: bool) -> tuple[list, list[dict]]:

@@ -19,7 +19,6 @@ from socialkit.runner import (
     FAILED_DIR,
     MANIFEST,
     STATE_DIR,
-    course_fingerprints,
     parameterize,
     run_reports,
 )
@@ -248,58 +247,6 @@ def test_leftover_temporary_files_are_removed(notebooks, tmp_path) -> None:
     stale.write_text("half")
     run(notebooks, tmp_path, courses=["it-risk"])
     assert not stale.exists()
-
-
-# --------------------------------------------------------------------------- fingerprints
-def test_fingerprint_changes_only_for_the_course_that_changed(tmp_path) -> None:
-    from socialkit.io import load_portfolio
-
-    data = copy_sample(tmp_path / "data")
-    nb = b"notebook"
-    before = course_fingerprints(load_portfolio(data), nb)
-    tables, _ = read_tables(data)
-    objectives = tables["objectives"]
-    row = objectives["course_id"].eq("it-risk").idxmax()
-    objectives.loc[row, "statement"] = objectives.loc[row, "statement"] + "!"
-    write_tables(tables, data)
-    after = course_fingerprints(load_portfolio(data), nb)
-    changed = sorted(before.index[before.ne(after)])
-    assert changed == ["it-risk"]
-    assert course_fingerprints(load_portfolio(data), b"other").ne(after).all()
-    assert before.str.fullmatch(r"[0-9a-f]{64}").all()
-
-
-def test_fingerprint_follows_activity_order(tmp_path) -> None:
-    from socialkit.io import load_portfolio
-
-    data = copy_sample(tmp_path / "data")
-    before = course_fingerprints(load_portfolio(data), b"")
-    tables, _ = read_tables(data)
-    acts = tables["activities"]
-    rows = acts.index[acts["course_id"].eq("it-risk")][:2]
-    order = list(acts.index)
-    i, j = order.index(rows[0]), order.index(rows[1])
-    order[i], order[j] = order[j], order[i]
-    tables["activities"] = acts.loc[order]
-    write_tables(tables, data)
-    after = course_fingerprints(load_portfolio(data), b"")
-    assert sorted(before.index[before.ne(after)]) == ["it-risk"]
-
-
-def test_fingerprint_follows_the_organisation_row(tmp_path) -> None:
-    from socialkit.io import load_portfolio
-
-    data = copy_sample(tmp_path / "data")
-    p = load_portfolio(data)
-    before = course_fingerprints(p, b"")
-    tables, _ = read_tables(data)
-    org = p.courses.set_index("course_id").loc["it-risk", "organisation"]
-    orgs = tables["organisations"]
-    orgs.loc[orgs["organisation"].eq(org), "blocked_domains"] = "example.com"
-    write_tables(tables, data)
-    after = course_fingerprints(load_portfolio(data), b"")
-    same_org = p.courses.loc[p.courses["organisation"].eq(org), "course_id"]
-    assert sorted(before.index[before.ne(after)]) == sorted(same_org)
 
 
 # --------------------------------------------------------------------------- bad input

@@ -210,6 +210,8 @@ def _report(
     def progress(done: int, total: int) -> None:
         bar.update(done - bar.n)
 
+    if scheduler:  # connecting, and waiting for a worker, may take a while
+        click.echo(f"connecting to the Dask scheduler at {scheduler} ...", err=True)
     try:
         try:
             result = run_reports(

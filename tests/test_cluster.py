@@ -259,5 +259,6 @@ def test_the_command_line_reports_through_the_cluster(cluster, portfolio, tmp_pa
     )
     assert done.returncode == 0, done.stderr
     assert "made 12, unchanged 0, failed 0" in done.stdout
+    assert f"connecting to the Dask scheduler at {cluster.address} ..." in done.stderr
     assert "reports: 100%" in done.stderr  # the progress bar follows the tasks
     assert len(list((out / "courses").glob("*.html"))) == 12

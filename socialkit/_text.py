@@ -86,7 +86,9 @@ def chart_texts(values: pd.Series) -> pd.Series:
 
 # --------------------------------------------------------------------------- terminal
 # Cc but the line feed, Cf but ZWNJ and ZWJ (U+200C, U+200D), Zl, Zp and Cs, as listed by
-# Unicode 14 (a test compares with the unicodedata module of the running Python).
+# Unicode 14 (a test compares with the unicodedata module of the running Python), with the
+# whole of the blocks U+2060-U+206F, U+13430-U+1343F and U+E0000-U+E007F, where later
+# versions add format characters.
 _FORMAT = (
     "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b\u200e\u200f"
     "\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb"

@@ -226,21 +226,29 @@ CHART_TEXT = """() => {
 }"""
 
 
-def hover_every_point(page) -> dict:
-    """Move the mouse over every bar and marker, and across every heatmap's cells, as a
-    reader would; return what the charts showed meanwhile (hover labels and links)."""
-    seen = {"hover": set(), "links": 0, "bold": []}
+HOVER_CHANGED = """before => [...document.querySelectorAll('div.plotly-graph-div .hoverlayer')]
+    .map(h => h.textContent).join('') !== before"""
 
-    def look():
+
+def hover_every_point(page) -> dict:
+    """Move the mouse over every bar and marker, and over every heatmap cell, as a reader
+    would; return what the charts showed meanwhile (hover labels, links, bold text)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    seen = {"hover": set(), "links": 0, "bold": [], "last": ""}
+
+    def visit(box, fx, fy):
+        page.mouse.move(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
+        try:  # plotly throttles hover events: wait for the label to change
+            page.wait_for_function(HOVER_CHANGED, arg=seen["last"], polling=20, timeout=500)
+        except PlaywrightTimeout:
+            pass
         now = page.evaluate(CHART_TEXT)
+        seen["last"] = now["hover"]
         if now["hover"]:
             seen["hover"].add(now["hover"])
         seen["links"] = max(seen["links"], now["links"])
         seen["bold"] += now["bold"]
-
-    def visit(box, fx, fy):
-        page.mouse.move(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
-        look()
 
     figures = page.locator("div.plotly-graph-div")
     for i in range(figures.count()):
@@ -251,13 +259,13 @@ def hover_every_point(page) -> dict:
             box = points.nth(j).bounding_box()
             if box and box["width"] * box["height"]:
                 visit(box, 0.5, 0.5)
-        heatmap = figure.locator(".heatmaplayer image")
-        drag = figure.locator(".nsewdrag").first
-        box = drag.bounding_box() if heatmap.count() else None
-        if box:  # a heatmap draws one image: sweep its cells (at most 20 rows, 6 columns)
-            for fy in range(1, 40, 2):
-                for fx in range(1, 12, 2):
-                    visit(box, fx / 12, fy / 40)
+        if figure.locator(".heatmaplayer image").count():  # one image: visit each cell
+            rows, columns = figure.evaluate("d => [d.data[0].z.length, d.data[0].z[0].length]")
+            box = figure.locator(".nsewdrag").first.bounding_box()
+            for r in range(rows):
+                for c in range(columns):
+                    visit(box, (c + 0.5) / columns, (r + 0.5) / rows)
+    del seen["last"]
     return seen
 
 

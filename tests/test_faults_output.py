@@ -20,7 +20,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 import pytest
 from click.testing import CliRunner
-from conftest import ORGANISATIONS, TOOLS, act, make_portfolio
+from conftest import ORGANISATIONS, TOOLS, act, make_notebook, make_portfolio
 
 from socialkit import charts, portfolio_charts
 from socialkit.cli import main
@@ -240,3 +240,24 @@ def test_invisible_characters_in_check_output_become_visible(tmp_path):
     result = CliRunner().invoke(main, ["check", str(portfolio)])
     assert result.exit_code == 0, result.output
     assert "pay\\u202egnp.exe a\\u200bb \u00e9\u200d" in result.output  # the joiner stays
+
+
+def test_report_failure_line_escapes_the_error_of_the_notebook(tmp_path):
+    # a course notebook whose error message carries the title's control sequences
+    notebook = make_notebook(
+        tmp_path / "mine.ipynb", 'raise ValueError("title \\x1b]0;owned\\x07\\x1b[2J")'
+    )
+    out = tmp_path / "out"
+    result = _command(
+        "report", sample_path(), "--out", out, "--course", "it-risk",
+        "--notebook", notebook, "--jobs", "1",
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr.decode()
+    for stream in (result.stdout, result.stderr):
+        assert b"\x1b" not in stream and b"\x07" not in stream, stream
+        assert b"Traceback" not in stream
+    lines = result.stdout.decode("utf-8").splitlines()
+    failed = [line for line in lines if line.startswith("failed: it-risk: ")]
+    assert len(failed) == 1, lines
+    assert "ValueError" in failed[0] and "title \\x1b]0;owned\\x07\\x1b[2J" in failed[0]
+    assert (out / "failed" / "it-risk.ipynb").is_file()

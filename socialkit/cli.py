@@ -21,7 +21,7 @@ from .errors import (
 if TYPE_CHECKING:
     from .kernels import KernelPool
 
-__all__ = ["main"]
+__all__ = ["echo", "echo_json", "main"]
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130

@@ -261,3 +261,21 @@ def test_report_failure_line_escapes_the_error_of_the_notebook(tmp_path):
     assert len(failed) == 1, lines
     assert "ValueError" in failed[0] and "title \\x1b]0;owned\\x07\\x1b[2J" in failed[0]
     assert (out / "failed" / "it-risk.ipynb").is_file()
+
+
+def test_every_line_the_command_line_prints_goes_through_its_echo_helpers():
+    """A new ``click.echo`` (or ``print``) in cli.py would pass user text to the terminal
+    raw: only ``echo`` and ``echo_json`` may call ``click.echo``."""
+    import ast
+
+    tree = ast.parse((ROOT / "socialkit" / "cli.py").read_text(encoding="utf-8"))
+    raw = []
+    for function in ast.walk(tree):
+        if not isinstance(function, ast.FunctionDef) or function.name in ("echo", "echo_json"):
+            continue
+        for node in ast.walk(function):
+            if isinstance(node, ast.Call):
+                name = ast.unparse(node.func)
+                if name in ("click.echo", "click.secho", "print", "sys.stdout.write"):
+                    raw.append(f"{function.name}, line {node.lineno}: {name}")
+    assert raw == []

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
 import socialkit.io
+import socialkit.writers
 from socialkit.errors import (
     PortfolioNotFoundError,
     PortfolioReadError,
@@ -601,7 +602,7 @@ def test_unwritable_destination_leaves_previous_files_and_no_temp_files(
     # temporary file is refused
     dest = tmp_path / "p"
     before = old_portfolio(dest)
-    real = socialkit.io.temp_beside
+    real = socialkit.writers.temp_beside
     calls = {"n": 0}
 
     def refuse_third(*args, **kwargs):
@@ -610,7 +611,7 @@ def test_unwritable_destination_leaves_previous_files_and_no_temp_files(
             raise PermissionError(13, "Permission denied")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(socialkit.io, "temp_beside", refuse_third)
+    monkeypatch.setattr(socialkit.writers, "temp_beside", refuse_third)
     with pytest.raises(PortfolioWriteError, match="Permission denied"):
         write_tables(sample_tables(), dest)
     assert snapshot(dest) == before

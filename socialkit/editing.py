@@ -4,10 +4,14 @@ A :class:`DesignDraft` holds a working copy of a portfolio's tables, read as tex
 exactly as in the files. Edits change the rows of the course being edited and nothing
 else; :meth:`DesignDraft.live` turns that course into a canonical :class:`Portfolio`
 in a few milliseconds (no full validation), so that charts and checks can follow every
-change. :meth:`DesignDraft.save` validates the whole portfolio first, refuses when the
-files changed on disk since they were read, and writes atomically in the portfolio's own
-format (a CSV folder or an ``.xlsx`` workbook); rows of other courses and unknown
-columns are written back as they were read.
+change. :meth:`DesignDraft.save` holds the portfolio's lock while it checks that the
+files did not change on disk since they were read, validates the whole portfolio and
+writes it, so that two saves at the same moment never both succeed. It writes in the
+portfolio's own format: in a CSV folder only the files that changed, all or nothing,
+each keeping its byte-order mark and line endings; in an ``.xlsx`` workbook only the
+cells that changed, so that formatting, comments, widths, frozen panes, validations,
+formulas and other sheets are kept. Rows of other courses and unknown columns are
+written back as they were read.
 """
 
 from __future__ import annotations
@@ -21,10 +25,19 @@ from pathlib import Path
 import pandas as pd
 
 from ._live import blank_table, columns, course_view, text, whole
-from .errors import DesignChangedError, EditError, PortfolioWriteError, UnknownCourseError
-from .io import _with_defaults, read_tables, write_tables
+from ._transact import portfolio_lock
+from .errors import (
+    DesignChangedError,
+    EditError,
+    PortfolioBusyError,
+    PortfolioWriteError,
+    SocialkitError,
+    UnknownCourseError,
+)
+from .io import _with_defaults, read_tables
 from .schema import REQUIRED_TABLES, TABLE_ORDER, Portfolio
 from .validation import validate
+from .writers import CsvStyle, csv_style, formula_risks, write_tables
 
 __all__ = ["ACTIVITY_FIELDS", "COURSE_FIELDS", "DesignDraft"]
 
@@ -35,6 +48,8 @@ COURSE_FIELDS = tuple(c for c in columns("courses") if c not in _FIXED)
 ACTIVITY_FIELDS = tuple(c for c in columns("activities") if c not in _FIXED)
 _ID = re.compile(r"[A-Za-z0-9_\-]{1,64}")
 _EDITED = ("courses", "objectives", "activities")
+#: Seconds a save waits for another save (or a conversion) of the same portfolio.
+SAVE_TIMEOUT = 10.0
 
 
 def _fingerprint(path: Path) -> tuple:
@@ -93,14 +108,17 @@ class DesignDraft:
     # ------------------------------------------------------------------ reading
     def _read(self) -> None:
         self.is_new = _is_new(self.path)
-        # taken before reading: a change made meanwhile is then seen as a change
-        self._fingerprint = _fingerprint(self.path) if not self.is_new else None
+        self.save_warnings: list[str] = []
         if self.is_new:
+            self._fingerprint = None
             tables: dict[str, pd.DataFrame] = {t: blank_table(t) for t in REQUIRED_TABLES}
             self.notices: tuple[str, ...] = ()
         else:
+            # taken before reading: a change made meanwhile is then seen as a change
+            self._fingerprint = _fingerprint(self.path)
             tables, notices = read_tables(self.path)
             self.notices = tuple(notices)
+        self._styles = self._csv_styles(tables)
         self.extra_sheets = self._extra_sheets()
         catalog = {t: tables[t] for t in ("tools", "organisations") if t in tables}
         empty = {t: blank_table(t) for t in REQUIRED_TABLES}
@@ -127,6 +145,15 @@ class DesignDraft:
 
         names = CalamineWorkbook.from_path(str(self.path)).sheet_names
         return tuple(n for n in names if n.strip().lower() not in TABLE_ORDER)
+
+    def _csv_styles(self, tables: dict[str, pd.DataFrame]) -> dict[str, CsvStyle]:
+        """The byte-order mark and line endings of each CSV file, kept when it is rewritten;
+        a new table file takes those of ``courses.csv``."""
+        if self.is_new or not self.path.is_dir():
+            return {}
+        styles = {t: csv_style(self.path / f"{t}.csv") for t in tables}
+        first = styles.get("courses", CsvStyle())
+        return {t: styles.get(t, first) for t in TABLE_ORDER}
 
     def reload(self) -> None:
         """Read the files again, dropping every unsaved edit."""
@@ -428,7 +455,12 @@ class DesignDraft:
         return _fingerprint(self.path) != self._fingerprint
 
     def save(self) -> Path:
-        """Validate, then write the portfolio back in its own format, atomically.
+        """Validate, then write the portfolio back in its own format, all or nothing.
+
+        The portfolio's lock is held from the check for changes on disk to the end of the
+        write, so a second save at the same moment waits, then finds the files changed.
+        Cells of a CSV folder that Excel would run as formulas are written as they are
+        and listed in :attr:`save_warnings`.
 
         Returns
         -------
@@ -438,20 +470,35 @@ class DesignDraft:
         Raises
         ------
         DesignChangedError
-            If the files changed on disk since they were read: nothing is written and
-            the edits are kept, so the user can compare and decide.
+            If the files changed on disk since they were read (someone else saved):
+            nothing is written and the edits are kept, so the user can compare and decide.
         ValidationError
             If the working portfolio breaks the data contract: nothing is written.
+        PortfolioBusyError
+            If another save kept the portfolio locked for more than 10 seconds.
         PortfolioWriteError
-            If the workbook has sheets the editor would not keep, or writing fails.
+            If the workbook cannot hold a value or has parts saving would lose, or
+            writing fails (a full disk, a read-only folder): nothing is written.
         """
-        if self.extra_sheets:
+        if self.is_new and not self.path.exists():
+            self.check()  # before the lock, which would make the new folder
+        try:
+            with portfolio_lock(self.path, timeout=SAVE_TIMEOUT):
+                self._save_locked()
+        except PortfolioBusyError as exc:
+            raise PortfolioBusyError(
+                f"{exc}; your edits are still in the form".replace("nothing was done, ", "")
+            ) from None
+        except SocialkitError:
+            raise
+        except OSError as exc:
             raise PortfolioWriteError(
-                f"{self.path.name} has sheet(s) {', '.join(map(repr, self.extra_sheets))} "
-                "besides the portfolio's tables, which saving would not keep; nothing was "
-                "written. Move them to another workbook, or convert the portfolio to a CSV "
-                "folder, then save again"
-            )
+                f"cannot save {str(self.path)!r}: {exc.strerror or exc}; nothing was written "
+                "and your edits are still in the form"
+            ) from None
+        return self.path
+
+    def _save_locked(self) -> None:
         if self.changed_on_disk():
             raise DesignChangedError(
                 f"{str(self.path)!r} changed on disk since the editor read it (someone else "
@@ -461,14 +508,22 @@ class DesignDraft:
             )
         self.check()
         out = {n: self._to_write(n) for n in self.tables}
-        if self.path.suffix.lower() != ".xlsx" and not self.is_new:
-            # only the files whose content changed: the others stay byte for byte
+        workbook = self.path.suffix.lower() == ".xlsx"
+        if not self.is_new:
+            # only the tables whose content changed: the other files stay as they are
             out = {n: df for n, df in out.items() if not _same(df, self._as_read.get(n))}
-        write_tables(out, self.path)
+        warned = [] if workbook else formula_risks(out)
+        if workbook and not self.is_new:
+            from ._workbook import update_workbook
+
+            update_workbook(self.path, out, self._as_read)
+        elif out or self.is_new:
+            write_tables(out, self.path, styles=self._styles)
+        self.save_warnings = warned
         self.is_new = False
         self._fingerprint = _fingerprint(self.path)
         self._as_read = {n: df.copy() for n, df in out.items()} | {
             n: df for n, df in self._as_read.items() if n not in out
         }
+        self.extra_sheets = self._extra_sheets()
         self.dirty = False
-        return self.path

@@ -336,20 +336,21 @@ def test_xlsx_portfolio_is_saved_as_a_workbook(sample_copy, tmp_path) -> None:
     assert cell.data_type == "s"  # text, never a formula
 
 
-def test_xlsx_with_other_sheets_is_not_overwritten(sample_copy, tmp_path) -> None:
+def test_xlsx_with_other_sheets_keeps_them_when_saved(sample_copy, tmp_path) -> None:
     from openpyxl import load_workbook
 
     book = convert(sample_copy, tmp_path / "designs.xlsx")
     wb = load_workbook(book)
     wb.create_sheet("budget")["A1"] = "keep me"
     wb.save(book)
-    before = book.read_bytes()
     draft = DesignDraft(book)
     assert draft.extra_sheets == ("budget",)
     draft.set_activity("A1", title="Mine")
-    with pytest.raises(PortfolioWriteError, match=r"sheet\(s\) 'budget' besides the portfolio"):
-        draft.save()
-    assert book.read_bytes() == before
+    draft.save()
+    saved = load_workbook(book)
+    assert saved.sheetnames == ["courses", "objectives", "activities", "organisations", "budget"]
+    assert saved["budget"]["A1"].value == "keep me"
+    assert read_tables(book)[0]["activities"].at[2, "title"] == "Mine"
 
 
 def test_columns_a_file_lacks_are_added_only_when_used(sample_copy) -> None:

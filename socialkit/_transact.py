@@ -63,7 +63,7 @@ def _lock(lock_file: Path) -> FileLock:
     key = os.path.abspath(lock_file)
     lock = _LOCKS.get(key)
     if lock is None:
-        lock = _LOCKS[key] = FileLock(key, thread_local=True)
+        lock = _LOCKS[key] = FileLock(key, thread_local=True, poll_interval=0.01)
     return lock
 
 

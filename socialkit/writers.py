@@ -249,7 +249,21 @@ def _write_xlsx(tables: dict[str, pd.DataFrame], dest: Path) -> None:
     if dest.is_dir():
         raise PortfolioWriteError(f"{str(dest)!r} is a folder; expected a workbook file there")
     wb = Workbook(write_only=True)
-    for name, df in tables.items():  # every cell is checked before anything is written
+    try:
+        _fill_sheets(wb, tables)
+    except BaseException:
+        for ws in wb.worksheets:  # end the sheets' streams: nothing is saved
+            ws.close()
+        raise
+    with portfolio_lock(dest):
+        remove_stale_temps(dest.parent, of=dest.name)
+        with atomic(dest, suffix=".xlsx") as tmp:
+            wb.save(tmp)
+
+
+def _fill_sheets(wb, tables: dict[str, pd.DataFrame]) -> None:
+    """Add a sheet per table; every cell is checked before anything is written."""
+    for name, df in tables.items():
         ws = wb.create_sheet(name)
         ws.append([_typed(ws, str(c), "", _where(name, 1, str(c))) for c in df.columns])
         columns = [str(c) for c in df.columns]
@@ -260,10 +274,6 @@ def _write_xlsx(tables: dict[str, pd.DataFrame], dest: Path) -> None:
                     for v, c in zip(values, columns, strict=True)
                 ]
             )
-    with portfolio_lock(dest):
-        remove_stale_temps(dest.parent, of=dest.name)
-        with atomic(dest, suffix=".xlsx") as tmp:
-            wb.save(tmp)
 
 
 def write_tables(

@@ -111,7 +111,8 @@ def test_sigkill_at_any_instant_of_a_conversion_leaves_old_or_new(tmp_path, fork
     seen, rolled_forward = set(), 0
     # kill after the k-th rename the child announces (k = 1: before the journal is
     # committed; later: while the tables are moved), then at random instants
-    plan = [(k, 0.0) for k in range(1, 8)] + [(rng.randint(1, 12), rng.random() * 0.01)] * 3
+    plan = [(k, 0.0) for k in range(1, 8)]
+    plan += [(rng.randint(1, 12), rng.random() * 0.01) for _ in range(3)]
     started = time.monotonic()
     for k, jitter in plan:
         parent, child = forkserver.Pipe()

@@ -13,7 +13,6 @@ from socialkit.editing import DesignDraft
 from socialkit.errors import (
     DesignChangedError,
     EditError,
-    PortfolioWriteError,
     UnknownCourseError,
     ValidationError,
 )

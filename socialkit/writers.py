@@ -367,7 +367,7 @@ def _listed(items: list[str]) -> str:
 
 def ensure_empty(dest: str | os.PathLike[str]) -> None:
     """Refuse a destination that is not empty: an existing file, or a folder holding any
-    file but socialkit's own lock and leftovers.
+    file but socialkit's own lock and leftovers (and ``.DS_Store``-like system files).
 
     Raises
     ------
@@ -378,7 +378,11 @@ def ensure_empty(dest: str | os.PathLike[str]) -> None:
     if not dest.exists():
         return
     if dest.is_dir():
-        held = [e.name for e in os.scandir(dest) if not is_own_file(Path(e.name))]
+        held = [
+            e.name
+            for e in os.scandir(dest)
+            if not is_own_file(Path(e.name)) and e.name not in _OS_FILES
+        ]
         if not held:
             return
         raise DestinationNotEmptyError(

@@ -387,6 +387,8 @@ def test_editor_save_into_a_workbook_keeps_what_it_does_not_model(tmp_path):
     draft = DesignDraft(book, course_id="it-risk")
     draft.set_activity("A1", title="Define risk =1+1")
     draft.set_activity("A2", learner_benefit="+5 points: @everyone")
+    draft.set_activity("A3", learner_benefit="=SUM(1,2)")
+    draft.set_activity("A4", learner_benefit="#N/A")
     new_id = draft.add_activity("-a fresh start", timing="before")
     draft.remove_activity("A6")
     draft.save()
@@ -410,6 +412,7 @@ def test_editor_save_into_a_workbook_keeps_what_it_does_not_model(tmp_path):
     mine = acts[acts["course_id"] == "it-risk"].set_index("activity_id")
     assert mine.at["A1", "title"] == "Define risk =1+1"
     assert mine.at["A2", "learner_benefit"] == "+5 points: @everyone"
+    assert mine.loc[["A3", "A4"], "learner_benefit"].tolist() == ["=SUM(1,2)", "#N/A"]
     assert mine.at[new_id, "title"] == "-a fresh start" and "A6" not in mine.index
 
 

@@ -154,10 +154,12 @@ def formula_risks(tables: Mapping[str, pd.DataFrame]) -> list[str]:
 
 @dataclass(frozen=True)
 class CsvStyle:
-    """How a CSV file is laid out: a UTF-8 byte-order mark (as Excel writes), line endings."""
+    """How a CSV file is laid out: a UTF-8 byte-order mark (as Excel writes), line endings,
+    and the separator (``;`` as Excel writes CSV in much of Europe)."""
 
     bom: bool = False
     newline: str = "\n"
+    sep: str = ","
 
 
 def csv_style(path: str | os.PathLike[str]) -> CsvStyle:
@@ -168,9 +170,11 @@ def csv_style(path: str | os.PathLike[str]) -> CsvStyle:
     except OSError:
         return CsvStyle()
     end = head.find(b"\n")
+    header = head[: end if end >= 0 else len(head)]
     return CsvStyle(
         bom=head.startswith(b"\xef\xbb\xbf"),
         newline="\r\n" if end > 0 and head[end - 1 : end] == b"\r" else "\n",
+        sep=";" if b";" in header and b"," not in header else ",",
     )
 
 
@@ -182,6 +186,7 @@ def _stage_csv(df: pd.DataFrame, target: Path, style: CsvStyle) -> Path:
         with open(tmp, "w", encoding="utf-8-sig" if style.bom else "utf-8", newline="") as out:
             df.to_csv(
                 out,
+                sep=style.sep,
                 index=False,
                 quoting=csv.QUOTE_ALL if has_cr else csv.QUOTE_MINIMAL,
                 lineterminator=style.newline,

@@ -843,7 +843,9 @@ def test_csv_style_is_read_from_the_file(tmp_path: Path) -> None:
 
     (tmp_path / "a.csv").write_bytes(b"\xef\xbb\xbfa,b\r\n1,2\r\n")
     (tmp_path / "b.csv").write_bytes(b"a,b\n1,2\n")
+    (tmp_path / "c.csv").write_bytes(b"a;b\n1,5;2\n")
     assert csv_style(tmp_path / "a.csv") == CsvStyle(bom=True, newline="\r\n")
+    assert csv_style(tmp_path / "c.csv") == CsvStyle(sep=";")
     assert csv_style(tmp_path / "b.csv") == CsvStyle()
     assert csv_style(tmp_path / "missing.csv") == CsvStyle()
     tables = read_tables(SAMPLE)[0]

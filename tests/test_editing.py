@@ -372,3 +372,25 @@ def test_columns_a_file_lacks_are_added_only_when_used(sample_copy) -> None:
     saved = rows(acts)
     assert list(saved[0]) == [*table[0], "minutes"]
     assert [r["minutes"] for r in saved[:3]] == ["", "15", ""]
+
+
+def test_a_save_leaves_the_files_that_did_not_change_untouched(sample_copy) -> None:
+    import os
+
+    def stats() -> dict[str, tuple[int, int, int]]:
+        return {
+            n: (s.st_ino, s.st_mtime_ns, s.st_size)
+            for n in TABLE_FILES
+            for s in [os.stat(sample_copy / n)]
+        }
+
+    before = stats()
+    draft = DesignDraft(sample_copy, course_id="it-risk")
+    draft.set_course(owner="Risk office")
+    draft.save()
+    after = stats()
+    assert after["courses.csv"][:2] != before["courses.csv"][:2]
+    assert {n: after[n] for n in TABLE_FILES[1:]} == {n: before[n] for n in TABLE_FILES[1:]}
+    draft.set_course(owner="Risk office")  # no change at all: nothing is written
+    draft.save()
+    assert stats() == after

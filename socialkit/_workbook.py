@@ -6,6 +6,9 @@ frozen panes, data validations, formulas of other rows, the user's other sheets)
 the workbook is loaded with openpyxl, only the cells whose text changed are set (a row
 added is filled in below the last one, a row deleted is emptied, so no formula or range
 elsewhere shifts), and the result is saved to a temporary file renamed into place.
+openpyxl saves formulas without their last results; these are put back from the
+workbook as it was, so that socialkit (which reads results, as Excel shows them) reads
+the same values after the save, and Excel recalculates them when it opens the file.
 Parts of a workbook that openpyxl cannot carry over (pictures, charts, shapes, threaded
 comments, slicers, controls; extensions it warns about) make the save refuse, naming
 them, before anything is written.
@@ -13,13 +16,17 @@ them, before anything is written.
 
 from __future__ import annotations
 
+import re
+import shutil
 import warnings
 import zipfile
 from pathlib import Path
+from xml.etree import ElementTree
+from xml.sax.saxutils import escape
 
 import pandas as pd
 
-from ._files import atomic
+from ._files import atomic, temp_beside
 from .errors import PortfolioWriteError
 from .writers import NUMERIC, PLAIN_WHOLE, xlsx_text
 
@@ -151,5 +158,103 @@ def update_workbook(
             cell.value = value
             if as_text:
                 cell.data_type = "s"  # text stays text: never a formula or an error
+    cached = _cached_results(path, wb)
     with atomic(path, suffix=".xlsx") as tmp:
         wb.save(tmp)
+        _put_results_back(tmp, cached)
+
+
+def _cached_results(path: Path, wb) -> dict[str, dict[str, object]]:
+    """The last results of the formulas still in ``wb``, by sheet title and cell."""
+    from openpyxl import load_workbook
+
+    formulas = {
+        ws.title: {c.coordinate for c in ws._cells.values() if c.data_type == "f"}
+        for ws in wb.worksheets
+    }
+    if not any(formulas.values()):
+        return {}
+    results: dict[str, dict[str, object]] = {}
+    values = load_workbook(path, data_only=True, read_only=True)
+    try:
+        for title, cells in formulas.items():
+            if not cells or title not in values.sheetnames:
+                continue
+            found = results[title] = {}
+            for row in values[title].iter_rows():
+                for cell in row:
+                    coordinate = getattr(cell, "coordinate", None)
+                    if coordinate in cells and cell.value is not None:
+                        found[coordinate] = cell.value
+    finally:
+        values.close()
+    return results
+
+
+_NS = {
+    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "p": "http://schemas.openxmlformats.org/package/2006/relationships",
+}
+_FORMULA_CELL = re.compile(
+    r'<c r="(?P<ref>[A-Z]+[0-9]+)"(?P<attrs>[^>]*)>(?P<f><f(?: [^>]*)?(?:/>|>.*?</f>))<v\s*/>',
+    re.DOTALL,
+)
+
+
+def _sheet_parts(package: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet title -> the part of the package that holds it."""
+    book = ElementTree.fromstring(package.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(package.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target", "") for r in rels.findall("p:Relationship", _NS)}
+    parts = {}
+    for sheet in book.findall("m:sheets/m:sheet", _NS):
+        target = targets.get(sheet.get(f"{{{_NS['r']}}}id"), "")
+        parts[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return parts
+
+
+def _result_xml(value: object) -> tuple[str, str] | None:
+    """The ``t`` attribute and ``<v>`` text of a formula's cached result."""
+    if isinstance(value, bool):
+        return ' t="b"', "1" if value else "0"
+    if isinstance(value, int | float):
+        return "", repr(value)
+    if isinstance(value, str):
+        if value.startswith("#") and value.isupper():  # #N/A, #DIV/0!...
+            return ' t="e"', escape(value)
+        return ' t="str"', escape(value)
+    return None  # dates and times: Excel recalculates them on opening
+
+
+def _put_results_back(book: Path, cached: dict[str, dict[str, object]]) -> None:
+    if not cached:
+        return
+    out = temp_beside(book, suffix=".xlsx")
+    try:
+        with zipfile.ZipFile(book) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+            parts = {
+                part: cached[title] for title, part in _sheet_parts(src).items() if title in cached
+            }
+            for item in src.infolist():
+                data = src.read(item.filename)
+                results = parts.get(item.filename)
+                if results:
+                    data = _with_results(data.decode("utf-8"), results).encode("utf-8")
+                dst.writestr(item, data)
+        shutil.move(out, book)
+    except BaseException:
+        out.unlink(missing_ok=True)
+        raise
+
+
+def _with_results(xml: str, results: dict[str, object]) -> str:
+    def put(match: re.Match) -> str:
+        shown = _result_xml(results.get(match["ref"]))
+        if shown is None:
+            return match[0]
+        kind, text = shown
+        attrs = re.sub(r'\st="[^"]*"', "", match["attrs"])
+        return f'<c r="{match["ref"]}"{attrs}{kind}>{match["f"]}<v>{text}</v>'
+
+    return _FORMULA_CELL.sub(put, xml)

@@ -375,15 +375,34 @@ def _dressed_workbook(tmp_path: Path) -> tuple[Path, str]:
     valid = DataValidation(type="list", formula1='"before,during,after"', allow_blank=True)
     ws.add_data_validation(valid)
     valid.add("F2:F500")
-    wb.create_sheet("Budget")["A1"] = "keep me"
+    budget = wb.create_sheet("Budget")
+    budget["A1"], budget["A2"] = "keep me", "=6*7"
     wb.save(book)
+    # as Excel saves it: each formula with its last result
+    _with_results(book, {'<f>"Share "&amp;"notes"</f>': "Share notes", "<f>6*7</f>": 42})
     return book, formula.coordinate
+
+
+def _with_results(book: Path, results: dict[str, object]) -> None:
+    import zipfile
+
+    copy = book.with_name("copy.xlsx")
+    with zipfile.ZipFile(book) as src, zipfile.ZipFile(copy, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename).decode("utf-8", "surrogateescape")
+            for formula, value in results.items():
+                kind = ' t="str"' if isinstance(value, str) else ""
+                data = data.replace(f">{formula}<v />", f"{kind}>{formula}<v>{value}</v>")
+            dst.writestr(item, data.encode("utf-8", "surrogateescape"))
+    copy.replace(book)
 
 
 def test_editor_save_into_a_workbook_keeps_what_it_does_not_model(tmp_path):
     from openpyxl import load_workbook
 
     book, formula = _dressed_workbook(tmp_path)
+    others = read_tables(book)[0]["activities"].query("course_id != 'it-risk'")
+    assert others["learner_benefit"].iloc[-1] == "Share notes"
     draft = DesignDraft(book, course_id="it-risk")
     draft.set_activity("A1", title="Define risk =1+1")
     draft.set_activity("A2", learner_benefit="+5 points: @everyone")
@@ -407,8 +426,10 @@ def test_editor_save_into_a_workbook_keeps_what_it_does_not_model(tmp_path):
         for c in row
         if c.data_type == "f"
     ]
-    assert formulas == [(formula, '="Share "&"notes"')]
+    assert formulas == [(formula, '="Share "&"notes"'), ("A2", "=6*7")]
     acts = read_tables(book)[0]["activities"]
+    assert acts.query("course_id != 'it-risk'").equals(others)  # results kept: same values
+    assert wb["Budget"]["A2"].value == "=6*7"
     mine = acts[acts["course_id"] == "it-risk"].set_index("activity_id")
     assert mine.at["A1", "title"] == "Define risk =1+1"
     assert mine.at["A2", "learner_benefit"] == "+5 points: @everyone"

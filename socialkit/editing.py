@@ -16,7 +16,6 @@ written back as they were read.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from collections.abc import Iterable
@@ -25,9 +24,9 @@ from pathlib import Path
 import pandas as pd
 
 from ._live import blank_table, columns, course_view, text, whole
+from ._saving import csv_styles, fingerprint, is_new_path, write_draft
 from ._transact import portfolio_lock
 from .errors import (
-    DesignChangedError,
     EditError,
     PortfolioBusyError,
     PortfolioWriteError,
@@ -37,7 +36,6 @@ from .errors import (
 from .io import _with_defaults, read_tables
 from .schema import REQUIRED_TABLES, TABLE_ORDER, Portfolio
 from .validation import validate
-from .writers import CsvStyle, csv_style, formula_risks, write_tables
 
 __all__ = ["ACTIVITY_FIELDS", "COURSE_FIELDS", "DesignDraft"]
 
@@ -50,30 +48,6 @@ _ID = re.compile(r"[A-Za-z0-9_\-]{1,64}")
 _EDITED = ("courses", "objectives", "activities")
 #: Seconds a save waits for another save (or a conversion) of the same portfolio.
 SAVE_TIMEOUT = 10.0
-
-
-def _fingerprint(path: Path) -> tuple:
-    """What the portfolio's files hold now: a content digest per table file."""
-    files = [path / f"{t}.csv" for t in TABLE_ORDER] if path.is_dir() else [path]
-    out = []
-    for file in files:
-        try:
-            digest = hashlib.blake2b(file.read_bytes(), digest_size=16).hexdigest()
-        except FileNotFoundError:
-            digest = None
-        out.append((file.name, digest))
-    return tuple(out)
-
-
-def _same(df: pd.DataFrame, read: pd.DataFrame | None) -> bool:
-    return read is not None and df.equals(read)
-
-
-def _is_new(path: Path) -> bool:
-    """A path where a new portfolio may start: missing, or a folder with no table in it."""
-    if not path.exists():
-        return True
-    return path.is_dir() and not any((path / f"{t}.csv").exists() for t in TABLE_ORDER)
 
 
 class DesignDraft:
@@ -107,7 +81,7 @@ class DesignDraft:
 
     # ------------------------------------------------------------------ reading
     def _read(self) -> None:
-        self.is_new = _is_new(self.path)
+        self.is_new = is_new_path(self.path)
         self.save_warnings: list[str] = []
         if self.is_new:
             self._fingerprint = None
@@ -115,10 +89,10 @@ class DesignDraft:
             self.notices: tuple[str, ...] = ()
         else:
             # taken before reading: a change made meanwhile is then seen as a change
-            self._fingerprint = _fingerprint(self.path)
+            self._fingerprint = fingerprint(self.path)
             tables, notices = read_tables(self.path)
             self.notices = tuple(notices)
-        self._styles = self._csv_styles(tables)
+        self._styles = csv_styles(self.path, tables) if not self.is_new else {}
         self.extra_sheets = self._extra_sheets()
         catalog = {t: tables[t] for t in ("tools", "organisations") if t in tables}
         empty = {t: blank_table(t) for t in REQUIRED_TABLES}
@@ -145,15 +119,6 @@ class DesignDraft:
 
         names = CalamineWorkbook.from_path(str(self.path)).sheet_names
         return tuple(n for n in names if n.strip().lower() not in TABLE_ORDER)
-
-    def _csv_styles(self, tables: dict[str, pd.DataFrame]) -> dict[str, CsvStyle]:
-        """The byte-order mark and line endings of each CSV file, kept when it is rewritten;
-        a new table file takes those of ``courses.csv``."""
-        if self.is_new or not self.path.is_dir():
-            return {}
-        styles = {t: csv_style(self.path / f"{t}.csv") for t in tables}
-        first = styles.get("courses", CsvStyle())
-        return {t: styles.get(t, first) for t in TABLE_ORDER}
 
     def reload(self) -> None:
         """Read the files again, dropping every unsaved edit."""
@@ -451,8 +416,8 @@ class DesignDraft:
     def changed_on_disk(self) -> bool:
         """Whether the files differ from what was read (a new portfolio: whether any appeared)."""
         if self.is_new:
-            return not _is_new(self.path)
-        return _fingerprint(self.path) != self._fingerprint
+            return not is_new_path(self.path)
+        return fingerprint(self.path) != self._fingerprint
 
     def save(self) -> Path:
         """Validate, then write the portfolio back in its own format, all or nothing.
@@ -484,7 +449,7 @@ class DesignDraft:
             self.check()  # before the lock, which would make the new folder
         try:
             with portfolio_lock(self.path, timeout=SAVE_TIMEOUT):
-                self._save_locked()
+                write_draft(self)
         except PortfolioBusyError as exc:
             raise PortfolioBusyError(
                 f"{exc}; your edits are still in the form".replace("nothing was done, ", "")
@@ -497,33 +462,3 @@ class DesignDraft:
                 "and your edits are still in the form"
             ) from None
         return self.path
-
-    def _save_locked(self) -> None:
-        if self.changed_on_disk():
-            raise DesignChangedError(
-                f"{str(self.path)!r} changed on disk since the editor read it (someone else "
-                "saved, or the file was edited in Excel); nothing was written and your edits "
-                "are still in the form. Reload to see the other changes (this drops your "
-                "edits), or copy your edits elsewhere first"
-            )
-        self.check()
-        out = {n: self._to_write(n) for n in self.tables}
-        workbook = self.path.suffix.lower() == ".xlsx"
-        if not self.is_new:
-            # only the tables whose content changed: the other files stay as they are
-            out = {n: df for n, df in out.items() if not _same(df, self._as_read.get(n))}
-        warned = [] if workbook else formula_risks(out)
-        if workbook and not self.is_new:
-            from ._workbook import update_workbook
-
-            update_workbook(self.path, out, self._as_read)
-        elif out or self.is_new:
-            write_tables(out, self.path, styles=self._styles)
-        self.save_warnings = warned
-        self.is_new = False
-        self._fingerprint = _fingerprint(self.path)
-        self._as_read = {n: df.copy() for n, df in out.items()} | {
-            n: df for n, df in self._as_read.items() if n not in out
-        }
-        self.extra_sheets = self._extra_sheets()
-        self.dirty = False

@@ -284,7 +284,7 @@ def test_an_unexpected_fault_during_save_is_shown_and_nothing_is_written(
     def broken(*args, **kwargs):
         raise KeyError("surprise")
 
-    monkeypatch.setattr("socialkit.editing.write_tables", broken)
+    monkeypatch.setattr("socialkit._saving.write_tables", broken)
     editor.save_button.click()
     assert "Not saved: unexpected error (KeyError: 'surprise')" in text(editor.message)
     assert {p.name: p.read_bytes() for p in sample_copy.iterdir()} == before

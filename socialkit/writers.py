@@ -134,14 +134,25 @@ def formula_risks(tables: Mapping[str, pd.DataFrame]) -> list[str]:
         One warning per cell: file, row, column, value and what Excel would do.
     """
     out = []
+
+    def risky(text: str) -> bool:
+        return text[:1] in FORMULA_STARTS and not _NUMBER.fullmatch(text.strip())
+
     for name, df in tables.items():
+        for column in map(str, df.columns):
+            if risky(column):
+                out.append(
+                    f"{name}.csv, row 1 (the header): column name {_shown(column)} starts with "
+                    f"{column[0]!r}, so Excel runs it as a formula when it opens the file; it is "
+                    "written as it is"
+                )
         for column in df.columns:
             values = df[column]
             first = values.str[:1]
-            risky = first.isin(FORMULA_STARTS).fillna(False).to_numpy(dtype=bool)
-            for pos in risky.nonzero()[0]:
+            starts = first.isin(FORMULA_STARTS).fillna(False).to_numpy(dtype=bool)
+            for pos in starts.nonzero()[0]:
                 value = values.iloc[pos]
-                if _NUMBER.fullmatch(value.strip()):
+                if not risky(value):
                     continue
                 out.append(
                     f"{name}.csv, row {pos + 2}, column {column!r}: value {_shown(value)} "

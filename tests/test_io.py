@@ -836,6 +836,11 @@ def test_formula_risks_name_file_row_and_column_and_spare_plain_numbers() -> Non
         f"activities.csv, row {r}, column 'a'" for r in (2, 7, 8, 9)
     ]
     assert "'=1+1' starts with '='" in found[0]
+    header = formula_risks({"courses": pd.DataFrame({"@name": ["x"], "-1": ["y"]}, dtype="str")})
+    assert header == [
+        "courses.csv, row 1 (the header): column name '@name' starts with '@', so Excel runs "
+        "it as a formula when it opens the file; it is written as it is"
+    ]
 
 
 def test_csv_style_is_read_from_the_file(tmp_path: Path) -> None:

@@ -89,6 +89,7 @@ def portfolio_lock(
     """
     path = Path(path)
     lock_file = lock_file_for(path)
+    _refuse_a_file_for_a_folder(path, lock_file.parent)
     try:
         lock_file.parent.mkdir(parents=True, exist_ok=True)
         lock = _lock(lock_file)
@@ -112,6 +113,16 @@ def portfolio_lock(
             with suppress(OSError):
                 os.unlink(lock_file)
         lock.release()
+
+
+def _refuse_a_file_for_a_folder(path: Path, folder: Path) -> None:
+    """A clear message when the folder to write in, or one above it, is a file."""
+    for above in (folder, *folder.parents):
+        if above.exists():
+            if not above.is_dir():
+                what = "exists and is not a folder" if above == path else "is a file, not a folder"
+                raise PortfolioWriteError(f"cannot write {str(path)!r}: {str(above)!r} {what}")
+            return
 
 
 def _check_record(folder: Path, record: object) -> tuple[list[tuple[str, str]], list[str]]:

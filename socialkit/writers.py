@@ -364,7 +364,7 @@ def foreign_content(dest: str | os.PathLike[str]) -> list[str]:
             return [f"the file {dest.name!r}, which is not a workbook socialkit can read"]
         return [f"sheet {n!r}" for n in names if n.strip().lower() not in TABLE_ORDER]
     if not dest.is_dir():
-        return [f"the file {dest.name!r}"]
+        return []  # writing refuses it: it exists and is not a folder
     found = []
     for entry in sorted(os.scandir(dest), key=lambda e: e.name):
         if (entry.name in _TABLE_FILES and entry.is_file()) or entry.name in _OS_FILES:

@@ -703,3 +703,16 @@ def test_change_detection_still_refuses_a_stale_draft(sample_copy):
     second.add_activity("Second")
     with pytest.raises(DesignChangedError, match=r"changed on disk since the editor read it"):
         second.save()
+
+
+@pytest.mark.parametrize("command", ["convert", "generate"])
+@pytest.mark.parametrize("dest", ["notes.txt/portfolio", "notes.txt/designs.xlsx", "notes.txt"])
+def test_a_destination_under_a_file_is_one_clear_line(tmp_path, command, dest):
+    (tmp_path / "notes.txt").write_text("mine")
+    args = [command, str(SAMPLE) if command == "convert" else "2", str(tmp_path / dest)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code in (1, 2) and "Traceback" not in result.output
+    assert result.output.startswith("error: ") and result.output.count("\n") == 1
+    assert "notes.txt" in result.output
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+    assert sorted(os.listdir(tmp_path)) == ["notes.txt"]

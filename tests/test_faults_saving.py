@@ -265,7 +265,12 @@ def _saving(folder: str, title: str, barrier, results) -> None:  # pragma: no co
         results.put((title, type(exc).__name__))
 
 
-def test_two_saves_at_the_same_instant_one_wins_the_other_is_refused(sample_copy, forkserver):
+@pytest.mark.parametrize("kind", ["folder", "workbook"])
+def test_two_saves_at_the_same_instant_one_wins_the_other_is_refused(
+    sample_copy, tmp_path, forkserver, kind
+):
+    if kind == "workbook":
+        sample_copy = convert(sample_copy, tmp_path / "designs.xlsx")
     barrier, results = forkserver.Barrier(2), forkserver.Queue()
     procs = [
         forkserver.Process(target=_saving, args=(str(sample_copy), t, barrier, results))
@@ -280,7 +285,8 @@ def test_two_saves_at_the_same_instant_one_wins_the_other_is_refused(sample_copy
     winner = next(t for t, r in outcome.items() if r == "saved")
     titles = tables_of(sample_copy)["activities"]["title"].tolist()
     assert titles.count(winner) == 1 and len([t for t in titles if "'s activity" in t]) == 1
-    assert own_files(sample_copy) == []
+    folder = sample_copy if kind == "folder" else tmp_path
+    assert own_files(folder) == []
 
 
 def test_a_save_waiting_too_long_for_the_lock_says_so_and_writes_nothing(sample_copy, monkeypatch):

@@ -215,7 +215,7 @@ def reading(path: str | os.PathLike[str]) -> Iterator[None]:
     interrupted write. A read-only folder: nothing (no lock file is made), unless an
     interrupted write is pending, which cannot be finished there. A workbook: nothing
     but the removal of socialkit's own leftovers beside it (one file, replaced by one
-    rename, is never seen half written).
+    rename, is never seen half written), and of a lock a killed writer left beside it.
     """
     path = Path(path)
     if path.is_dir():
@@ -244,6 +244,9 @@ def reading(path: str | os.PathLike[str]) -> Iterator[None]:
         return
     if path.is_file() and _writable(path.parent):
         remove_stale_temps(path.parent, of=path.name)
+        if lock_file_for(path).exists():  # left by a killed writer, unless one holds it now
+            with suppress(PortfolioBusyError, PortfolioWriteError), portfolio_lock(path, timeout=0):
+                pass  # taken and let go: removed
     yield
 
 

@@ -217,6 +217,8 @@ def test_leftovers_of_a_killed_run_go_at_the_next_read_and_user_files_stay(tmp_p
         check=True,
     ).stdout.split()
     assert all(Path(p).exists() for p in made)
+    (tmp_path / ".designs.xlsx.socialkit.lock").write_text("")  # a killed writer's lock
+    (dest / ".socialkit.lock").write_text("")
     user = [dest / ".courses.csv.tmp", dest / ".~lock.courses.csv#", tmp_path / ".notes.tmp"]
     for path in user:
         path.write_text("the user's")
@@ -224,6 +226,7 @@ def test_leftovers_of_a_killed_run_go_at_the_next_read_and_user_files_stay(tmp_p
     read_tables(book)
     assert not any(Path(p).exists() for p in made)
     assert all(p.read_text() == "the user's" for p in user)
+    assert own_files(dest) == [] and own_files(tmp_path) == []
 
 
 def test_a_read_only_folder_is_read_without_a_lock_file(tmp_path, monkeypatch):

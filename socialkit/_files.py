@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import json
 import os
 import re
 import secrets
@@ -22,8 +23,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 __all__ = [
+    "JOURNAL_NAME",
+    "LOCK_NAME",
     "atomic",
+    "is_own_file",
     "is_own_temp",
+    "lock_file_for",
     "move",
     "remove_stale_temps",
     "temp_beside",
@@ -38,6 +43,32 @@ _OWN = re.compile(
 )
 #: A temporary file of another machine is taken for a leftover only when this old.
 _FOREIGN_AGE = 24 * 3600.0
+#: The lock a CSV-folder portfolio's readers and writers take, inside the folder.
+LOCK_NAME = ".socialkit.lock"
+#: The commit record of a multi-file write in a CSV folder (see ``socialkit._transact``).
+JOURNAL_NAME = ".socialkit-journal.json"
+#: The lock beside a workbook: ``.<name>.socialkit.lock``.
+_WORKBOOK_LOCK = re.compile(r"^\..+\.socialkit\.lock$", re.DOTALL)
+
+
+def lock_file_for(portfolio: Path) -> Path:
+    """Where the lock of a portfolio lives: ``.socialkit.lock`` inside a CSV folder,
+    ``.<name>.socialkit.lock`` beside a workbook (as Excel's ``~$<name>`` owner file)."""
+    portfolio = Path(portfolio)
+    if portfolio.suffix.lower() == ".xlsx" and not portfolio.is_dir():
+        return portfolio.parent / f".{portfolio.name}.socialkit.lock"
+    return portfolio / LOCK_NAME
+
+
+def is_own_file(path: Path) -> bool:
+    """Whether ``path`` is named like a file socialkit keeps for itself: a temporary file,
+    a lock or a commit journal. Such a file is never a user's table or document."""
+    name = Path(path).name
+    return (
+        name in (LOCK_NAME, JOURNAL_NAME)
+        or _WORKBOOK_LOCK.match(name) is not None
+        or _OWN.match(name) is not None
+    )
 
 
 def temp_name(dest: Path, *, suffix: str = "") -> str:
@@ -146,12 +177,30 @@ def is_own_temp(path: Path) -> bool:
     return _OWN.match(Path(path).name) is not None
 
 
-def remove_stale_temps(folder: Path) -> list[Path]:
+def _journaled(folder: Path) -> set[str]:
+    """The temporary files a committed journal in ``folder`` still has to move into place."""
+    try:
+        record = json.loads((Path(folder) / JOURNAL_NAME).read_text(encoding="utf-8"))
+        return {str(tmp) for tmp, _ in record.get("replace", [])}
+    except (OSError, ValueError, TypeError, AttributeError):
+        return set()
+
+
+def remove_stale_temps(folder: Path, *, of: str | None = None) -> list[Path]:
     """Remove what earlier, killed socialkit runs left behind in ``folder`` (not below it).
 
     Only names in socialkit's own pattern are considered, and only those whose process has
     ended (made on this machine) or that are older than a day (made on another machine
-    sharing the folder). A user's file is never touched.
+    sharing the folder). A user's file is never touched, nor a temporary file that a
+    committed journal of the folder (``.socialkit-journal.json``) still has to move into
+    place: the next reader or writer of that portfolio completes the write with it.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The folder to clean.
+    of : str, optional
+        Only the temporary files made for the file of this name (``"designs.xlsx"``).
 
     Returns
     -------
@@ -164,9 +213,12 @@ def remove_stale_temps(folder: Path) -> list[Path]:
     except OSError:
         return removed
     now = time.time()
+    keep = _journaled(folder) if any(e.name == JOURNAL_NAME for e in entries) else set()
     for entry in entries:
         match = _OWN.match(entry.name)
-        if match is None:
+        if match is None or entry.name in keep:
+            continue
+        if of is not None and not entry.name.startswith(f".{of}.socialkit-"):
             continue
         if match["host"] == _HOST:
             if _alive(int(match["pid"])):

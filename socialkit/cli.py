@@ -10,6 +10,7 @@ import click
 
 from ._text import json_safe, stream_safe, terminal_safe
 from .errors import (
+    DestinationNotEmptyError,
     NotebookNotFoundError,
     PortfolioNotFoundError,
     SchedulerError,
@@ -25,6 +26,8 @@ __all__ = ["echo", "echo_json", "main"]
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130
+#: Formula warnings convert prints before it counts the rest.
+_SHOWN_WARNINGS = 20
 
 
 def echo(message: object, *, err: bool = False) -> None:
@@ -104,22 +107,44 @@ def check(path: Path | None, as_json: bool, limit: int) -> None:
 @click.option(
     "--no-check", is_flag=True, help="Convert even if the source breaks the data contract."
 )
-def convert(src: Path, dest: Path, no_check: bool) -> None:
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace DEST even if it holds sheets or files convert did not write "
+    "(a workbook's other sheets are lost; a folder's other files are kept).",
+)
+def convert(src: Path, dest: Path, no_check: bool, force: bool) -> None:
     """Convert a portfolio between a CSV folder and an .xlsx workbook, losslessly.
 
-    DEST ending in .xlsx makes a workbook; any other DEST is a folder of CSV files.
-    The source is validated first and nothing is written if it is invalid.
+    DEST ending in .xlsx makes a workbook; any other DEST is a folder of CSV files, which
+    ends up holding exactly the source's tables. The source is validated first and nothing
+    is written if it is invalid. A DEST holding anything convert would not have written
+    (a sheet or file of yours) is refused unless --force. Cells that Excel would run as
+    formulas when it opens a CSV file are written as they are, with a warning. Exit
+    status: 0 written, 1 invalid source or write failure, 2 bad usage (no portfolio at
+    SRC, DEST refused).
     """
     from .io import convert as do_convert
 
+    def warn(message: str) -> None:
+        warned.append(message)
+
+    warned: list[str] = []
     try:
-        written = do_convert(src, dest, check=not no_check)
-    except PortfolioNotFoundError as exc:
+        written = do_convert(src, dest, check=not no_check, force=force, on_warning=warn)
+    except (PortfolioNotFoundError, DestinationNotEmptyError) as exc:
         _fail(str(exc), EXIT_USAGE)
     except ValidationError as exc:
         _fail(f"{exc}\nnothing was written (use --no-check to convert anyway)", EXIT_INVALID)
     except SocialkitError as exc:
         _fail(str(exc), EXIT_INVALID)
+    for message in warned[:_SHOWN_WARNINGS]:
+        echo(f"warning: {message}", err=True)
+    if len(warned) > _SHOWN_WARNINGS:
+        echo(
+            f"warning: {len(warned) - _SHOWN_WARNINGS} more cell(s) Excel would run as formulas",
+            err=True,
+        )
     echo(f"wrote {written}")
 
 
@@ -136,13 +161,17 @@ def convert(src: Path, dest: Path, no_check: bool) -> None:
 )
 @click.option("--seed", type=int, default=0, show_default=True)
 def generate(n_courses: int, dest: Path, per_course: int, seed: int) -> None:
-    """Write a synthetic portfolio of N_COURSES courses to DEST (folder or .xlsx)."""
-    from .io import write_tables
-    from .synth import make_portfolio_tables
+    """Write a synthetic portfolio of N_COURSES courses to DEST (folder or .xlsx).
 
-    tables = make_portfolio_tables(n_courses, activities_per_course=per_course, seed=seed)
+    DEST must not exist yet, or be an empty folder: nothing is ever written over a
+    portfolio or a file. Exit status: 0 written, 1 write failure, 2 DEST not empty.
+    """
+    from .synth import write_portfolio
+
     try:
-        written = write_tables(tables, dest)
+        written = write_portfolio(n_courses, dest, activities_per_course=per_course, seed=seed)
+    except DestinationNotEmptyError as exc:
+        _fail(str(exc), EXIT_USAGE)
     except SocialkitError as exc:
         _fail(str(exc), EXIT_INVALID)
     echo(f"wrote {n_courses} courses to {written}")

@@ -9,8 +9,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DesignChangedError",
+    "DestinationNotEmptyError",
     "EditError",
     "NotebookNotFoundError",
+    "PortfolioBusyError",
     "PortfolioNotFoundError",
     "PortfolioReadError",
     "PortfolioWriteError",
@@ -35,6 +37,15 @@ class PortfolioReadError(SocialkitError):
 
 class PortfolioWriteError(SocialkitError):
     """A portfolio cannot be written where it was asked to go."""
+
+
+class DestinationNotEmptyError(PortfolioWriteError):
+    """A destination holds something a write would replace without having made it (a
+    user's sheet or file, an existing portfolio); nothing was written."""
+
+
+class PortfolioBusyError(SocialkitError):
+    """Another process kept the portfolio's lock for too long (a save or a conversion)."""
 
 
 class NotebookNotFoundError(SocialkitError, FileNotFoundError):

@@ -91,3 +91,38 @@ def test_only_leftovers_of_ended_processes_are_removed(tmp_path):
     user.write_text("mine, not socialkit's")
     assert remove_stale_temps(tmp_path) == [dead]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([mine.name, user.name])
+
+
+def test_own_files_are_temps_locks_and_the_journal_only(tmp_path):
+    from socialkit._files import JOURNAL_NAME, LOCK_NAME, is_own_file, lock_file_for
+
+    assert lock_file_for(tmp_path / "data") == tmp_path / "data" / LOCK_NAME
+    assert lock_file_for(tmp_path / "d.xlsx") == tmp_path / ".d.xlsx.socialkit.lock"
+    for name in (LOCK_NAME, JOURNAL_NAME, ".d.xlsx.socialkit.lock", temp_name(Path("a.csv"))):
+        assert is_own_file(tmp_path / name), name
+    for name in ("socialkit.lock", ".socialkit.lock.bak", "journal.json", "~$d.xlsx", "a.csv"):
+        assert not is_own_file(tmp_path / name), name
+
+
+def test_stale_temps_of_one_file_only_and_never_those_a_journal_still_needs(tmp_path):
+    import json
+
+    from socialkit._files import JOURNAL_NAME
+
+    code = (
+        "import sys; from pathlib import Path; from socialkit._files import temp_beside; "
+        "[print(temp_beside(Path(p))) for p in sys.argv[1:]]"
+    )
+    names = ["a.xlsx", "b.xlsx", "courses.csv", "objectives.csv"]
+    made = subprocess.run(
+        [sys.executable, "-c", code, *(str(tmp_path / n) for n in names)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    a, b, courses, objectives = map(Path, made)
+    assert remove_stale_temps(tmp_path, of="a.xlsx") == [a]
+    record = {"version": 1, "replace": [[courses.name, "courses.csv"]], "remove": []}
+    (tmp_path / JOURNAL_NAME).write_text(json.dumps(record))
+    assert sorted(remove_stale_temps(tmp_path)) == sorted([b, objectives])
+    assert courses.exists()  # the next reader moves it into place

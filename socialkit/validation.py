@@ -9,6 +9,7 @@ canonical tables.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -38,7 +39,7 @@ from .vocab import (
     match_key,
 )
 
-__all__ = ["validate"]
+__all__ = ["COURSE_TABLES", "validate"]
 
 
 def _blank(s: pd.Series) -> pd.Series:
@@ -63,12 +64,16 @@ def _check_for(spec: ColumnSpec) -> pa.Check | None:
             error=f"expected {spec.vocab.expected()}{syn}",
         )
     if spec.min_int is not None:
-        lo = spec.min_int
+        lo, hi = spec.min_int, spec.max_int
 
         def is_int(s: pd.Series) -> pd.Series:
             t = s.str.strip()
-            digits = t.str.fullmatch(r"\d{1,15}").fillna(False).astype(bool)
-            return _blank(s) | (digits & (pd.to_numeric(t.where(digits), errors="coerce") >= lo))
+            # ASCII digits only (``\d`` would take other scripts' digits), few enough
+            # to stay an exact int64; the documented limit then bounds every sum
+            digits = t.str.fullmatch(r"[0-9]{1,15}").fillna(False).astype(bool)
+            n = pd.to_numeric(t.where(digits), errors="coerce")
+            in_range = (n >= lo) & (n <= hi) if hi is not None else n >= lo
+            return _blank(s) | (digits & in_range)
 
         return pa.Check(is_int, error=f"expected {spec.expected}")
     if spec.pattern is not None:
@@ -223,7 +228,7 @@ def _ensure_columns(df: pd.DataFrame, table: str) -> pd.DataFrame:
 def _whole_number(s: pd.Series) -> pd.Series:
     """Whole numbers written as plain digits, else missing."""
     t = s.str.strip()
-    return pd.to_numeric(t.where(t.str.fullmatch(r"\d{1,15}").fillna(False)), errors="coerce")
+    return pd.to_numeric(t.where(t.str.fullmatch(r"[0-9]{1,15}").fillna(False)), errors="coerce")
 
 
 def _split_list(s: pd.Series, mapper=None) -> pd.Series:
@@ -250,6 +255,7 @@ def validate(
     *,
     source: Path | None = None,
     notices: tuple[str, ...] = (),
+    partial: bool = False,
 ) -> Portfolio:
     """Check raw tables against the data contract and return the canonical portfolio.
 
@@ -263,6 +269,10 @@ def validate(
         Where the tables came from, kept on the result.
     notices : tuple of str
         Reader remarks, kept on the result.
+    partial : bool, default False
+        Leave out the courses that have issues instead of raising: the result holds
+        the valid courses, and their issues in :attr:`Portfolio.invalid`. Issues that
+        belong to no one course (see :data:`COURSE_TABLES`) still raise.
 
     Returns
     -------
@@ -271,7 +281,8 @@ def validate(
     Raises
     ------
     ValidationError
-        Listing every failure found, each with table, row, column, value and message.
+        Listing every failure found, each with table, row, column, value, message
+        and the ``course_id`` it belongs to (missing when portfolio-wide).
     """
     issues = []
     raw = {name: df for name, df in tables.items()}
@@ -380,17 +391,57 @@ def validate(
         if any(len(i) for i in issues)
         else _issues()
     )
-    if len(found):
-        order = {n: i for i, n in enumerate(TABLE_ORDER)}
-        found = (
-            found.assign(_t=found["table"].map(order))
-            .sort_values(["_t", "row", "column"], kind="stable", na_position="first")
-            .drop(columns="_t")
-            .reset_index(drop=True)
-        )
-        raise ValidationError(found[ISSUE_COLUMNS])
+    if not len(found):
+        return _canonical(c, o, a, t, g, tool_lookup, raw=raw, source=source, notices=notices)
+    order = {n: i for i, n in enumerate(TABLE_ORDER)}
+    found = (
+        found.assign(_t=found["table"].map(order), course_id=_course_of(found, present))
+        .sort_values(["_t", "row", "column"], kind="stable", na_position="first")
+        .drop(columns="_t")
+        .reset_index(drop=True)
+    )[ISSUE_COLUMNS]
+    if not partial or found["course_id"].isna().any():
+        raise ValidationError(found, notices)
+    return _without_invalid(raw, present, found, source=source, notices=notices)
 
-    return _canonical(c, o, a, t, g, tool_lookup, raw=raw, source=source, notices=notices)
+
+#: The tables whose rows belong to one course (through their ``course_id``).
+COURSE_TABLES = ("courses", "objectives", "activities")
+
+
+def _course_of(found: pd.DataFrame, present: dict[str, pd.DataFrame]) -> pd.Series:
+    """The course each issue belongs to: the trimmed ``course_id`` of its row.
+
+    Missing (portfolio-wide) for an issue about a whole table (no row), a row of
+    ``tools`` or ``organisations`` (shared by every course), and a row whose
+    ``course_id`` is blank (it could belong to any course).
+    """
+    out = pd.Series(pd.NA, index=found.index, dtype="object")
+    for table in COURSE_TABLES:
+        mask = found["table"].eq(table) & found["row"].notna()
+        if mask.any():
+            ids = present[table]["course_id"]
+            out[mask] = found.loc[mask, "row"].astype("int64").map(ids).to_numpy()
+    return out.where(out.notna(), None)
+
+
+def _without_invalid(
+    raw: dict[str, pd.DataFrame],
+    present: dict[str, pd.DataFrame],
+    found: pd.DataFrame,
+    *,
+    source: Path | None,
+    notices: tuple[str, ...],
+) -> Portfolio:
+    """The portfolio of the courses without issues, with the others' issues kept."""
+    bad = set(found["course_id"])
+    kept = dict(raw)
+    for table in COURSE_TABLES:
+        kept[table] = raw[table][~present[table]["course_id"].isin(bad).to_numpy()]
+    # every rule is about one course's rows, or about the shared tables, which are
+    # unchanged: the remaining courses are valid
+    valid = validate(kept, source=source, notices=notices)
+    return dataclasses.replace(valid, raw=raw, invalid=found)
 
 
 def _canonical(c, o, a, t, g, tool_lookup, *, raw, source, notices) -> Portfolio:

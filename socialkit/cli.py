@@ -50,17 +50,23 @@ def main() -> None:
 def check(path: Path | None, as_json: bool, limit: int) -> None:
     """Validate a portfolio (a CSV folder or .xlsx) and report warnings per course.
 
-    PATH defaults to the bundled sample portfolio. Exit status: 0 valid (warnings
-    allowed), 1 invalid, 2 bad usage or no portfolio at PATH.
+    PATH defaults to the bundled sample portfolio. A course with an error is listed
+    as invalid and the others are still analysed. Exit status: 0 valid (warnings
+    allowed), 1 invalid or unreadable, 2 bad usage or no portfolio at PATH.
     """
-    from .check import check_portfolio
+    from .check import CheckResult, check_portfolio
+    from .io import sample_path
 
     try:
         result = check_portfolio(path)
-    except PortfolioNotFoundError as exc:
-        _fail(str(exc), EXIT_USAGE)
     except SocialkitError as exc:
-        _fail(str(exc), EXIT_INVALID)
+        code = EXIT_USAGE if isinstance(exc, PortfolioNotFoundError) else EXIT_INVALID
+        if not as_json:
+            _fail(str(exc), code)
+        # a program reading the output always gets one JSON object
+        click.echo(CheckResult.unreadable(path or sample_path(), exc).to_json())
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(code)
     if as_json:
         click.echo(result.to_json())
     else:

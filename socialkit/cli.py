@@ -251,6 +251,8 @@ def _report(
     for row in result.courses.itertuples():
         if row.status == "failed":
             click.echo(f"failed: {row.course_id}: {row.error} (notebook: {row.notebook})")
+        elif row.status == "invalid":  # breaks the data contract: no report, listed in the index
+            click.echo(f"invalid: {row.course_id}: {row.error}")
     if result.interrupted:
         click.echo("interrupted: the reports made so far are kept; run again to go on", err=True)
         sys.exit(EXIT_INTERRUPTED)

@@ -15,8 +15,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from socialkit import display
+from socialkit.cli import main
 from socialkit.errors import InvalidCourseError, ValidationError
 from socialkit.io import load_portfolio
 from socialkit.schema import ISSUE_COLUMNS
@@ -74,7 +76,14 @@ def portfolio(
     return folder
 
 
-def run(*args: str | Path | bytes, cwd: Path) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str | Path | bytes, cwd: Path, subprocess_: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """Run the command: in this process through click (fast), or as the console script."""
+    if not subprocess_ and not any(isinstance(a, bytes) for a in args):
+        got = CliRunner().invoke(main, [str(a) for a in args])
+        assert got.exception is None or isinstance(got.exception, SystemExit), got.exc_info
+        return subprocess.CompletedProcess(args, got.exit_code, got.stdout, got.stderr)
     result = subprocess.run(
         [str(SOCIALKIT), *(a if isinstance(a, bytes) else str(a) for a in args)],
         cwd=cwd,
@@ -88,8 +97,8 @@ def run(*args: str | Path | bytes, cwd: Path) -> subprocess.CompletedProcess[str
     return result
 
 
-def check_json(path: Path | bytes, cwd: Path, code: int) -> dict:
-    result = run("check", path, "--json", cwd=cwd)
+def check_json(path: Path | bytes, cwd: Path, code: int, *, subprocess_: bool = False) -> dict:
+    result = run("check", path, "--json", cwd=cwd, subprocess_=subprocess_)
     assert result.returncode == code, result.stdout + result.stderr
     assert result.stdout.count("\n") == 1, "one JSON document on one line"
     return json.loads(result.stdout)
@@ -272,7 +281,9 @@ def test_report_makes_the_valid_courses_and_lists_the_invalid_one(tmp_path: Path
         [act("good", "A1", "1"), act("bad", "A1", "1", timing="sometime")],
     )
     before = {f.name: f.read_bytes() for f in src.iterdir()}
-    result = run("report", src, "--out", tmp_path / "out", "--jobs", "1", cwd=tmp_path)
+    result = run(
+        "report", src, "--out", tmp_path / "out", "--jobs", "1", cwd=tmp_path, subprocess_=True
+    )
     assert result.returncode == 1, result.stdout + result.stderr
     assert "made 1, unchanged 0, failed 0" in result.stdout
     assert "invalid: bad: 1 error against the data contract: activities, row 3" in result.stdout
@@ -284,7 +295,9 @@ def test_report_makes_the_valid_courses_and_lists_the_invalid_one(tmp_path: Path
     assert "column &#x27;timing&#x27;: value &#x27;sometime&#x27;" in index
     assert {f.name: f.read_bytes() for f in src.iterdir()} == before  # nothing touched
 
-    only_bad = run("report", src, "--out", tmp_path / "out", "--course", "bad", cwd=tmp_path)
+    only_bad = run(
+        "report", src, "--out", tmp_path / "out", "--course", "bad", cwd=tmp_path, subprocess_=True
+    )
     assert only_bad.returncode == 1
     assert "invalid: bad: 1 error" in only_bad.stdout
 
@@ -342,7 +355,7 @@ def test_json_output_survives_backslashes_quotes_controls_and_emoji(tmp_path: Pa
             act("c2", "A1", "1", timing=NASTY),  # an error holds the value
         ],
     )
-    doc = check_json(src, tmp_path, code=1)
+    doc = check_json(src, tmp_path, code=1, subprocess_=True)  # the real standard output
     assert doc["courses"][0]["title"] == NASTY
     assert doc["errors"][0]["value"] == NASTY
     assert doc["errors"][0]["course_id"] == "c2"

@@ -479,3 +479,33 @@ def test_check_default_limit_is_one_hundred(tmp_path: Path) -> None:
     errors = _section(out, "Errors (102):")
     assert len(errors) == 101
     assert errors[-1] == "  … and 2 more errors (--limit 0 shows all)"
+
+
+def test_course_notebook_reports_a_valid_course_beside_an_invalid_one(tmp_path: Path) -> None:
+    import papermill
+
+    from socialkit.io import notebook_path
+
+    src = portfolio(
+        tmp_path / "p",
+        [["good", "Good course"], ["bad", "Bad course"]],
+        [act("good", "A1", "1"), act("bad", "A1", "1", direction="sideways")],
+    )
+
+    def execute(course_id: str) -> None:
+        papermill.execute_notebook(
+            str(notebook_path("course_report")),
+            str(tmp_path / f"{course_id}.ipynb"),
+            parameters={"portfolio": str(src), "course_id": course_id},
+            kernel_name="python3",
+            progress_bar=False,
+        )
+
+    execute("good")
+    made = (tmp_path / "good.ipynb").read_text(encoding="utf-8")
+    assert "Good course" in made
+    with pytest.raises(papermill.PapermillExecutionError) as info:
+        execute("bad")
+    assert info.value.ename == "InvalidCourseError"
+    assert "course 'bad' breaks the data contract (1 error)" in info.value.evalue
+    assert "activities, row 3, column 'direction': value 'sideways'" in info.value.evalue

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -141,33 +142,53 @@ class CheckResult:
         out = [f"Portfolio {str(self.source)!r}"]
         out += [f"note: {n}" for n in self.notices]
         if len(self.errors):
-            out.append(f"\nErrors ({len(self.errors)}):")
+            out += ["", f"Errors ({len(self.errors)}):"]
             shown = self.errors if limit is None else self.errors.head(limit)
             out += [f"  {line}" for line in format_issues(shown)]
             out += _more(len(self.errors) - len(shown), "error")
         if len(self.warnings):
-            out.append(f"\nWarnings ({len(self.warnings)}):")
+            out += ["", f"Warnings ({len(self.warnings)}):"]
             w = self.warnings if limit is None else self.warnings.head(limit)
             where = w["course_id"] + (" / " + w["activity_id"]).fillna("")
             out += ("  [" + w["code"] + "] " + where + ": " + w["message"]).tolist()
             out += _more(len(self.warnings) - len(w), "warning")
         if self.portfolio is None:
-            out.append(f"\ninvalid: {len(self.errors)} error(s); nothing was analysed")
-            return "\n".join(out)
+            out += ["", f"invalid: {len(self.errors)} error(s); nothing was analysed"]
+            return _terminal_text(out)
         n_courses = len(self.portfolio.courses)
-        out.append(f"\nCourses ({n_courses}):")
+        out += ["", f"Courses ({n_courses}):"]
         out += _course_lines(course_summary(self.portfolio))
         bad = self.invalid_courses
         if len(bad):
-            out.append(f"\nInvalid courses ({len(bad)}), not analysed:")
+            out += ["", f"Invalid courses ({len(bad)}), not analysed:"]
             out += _invalid_lines(bad)
-            out.append(
-                f"\ninvalid: {len(self.errors)} error(s) in {len(bad)} course(s); "
-                f"{n_courses} valid course(s) analysed, {len(self.warnings)} warning(s)"
-            )
+            out += [
+                "",
+                f"invalid: {len(self.errors)} error(s) in {len(bad)} course(s); "
+                f"{n_courses} valid course(s) analysed, {len(self.warnings)} warning(s)",
+            ]
         else:
-            out.append(f"\nvalid: {n_courses} course(s), {len(self.warnings)} warning(s)")
-        return "\n".join(out)
+            out += ["", f"valid: {n_courses} course(s), {len(self.warnings)} warning(s)"]
+        return _terminal_text(out)
+
+
+#: What a terminal would act on or that moves text around: C0 and C1 controls (escape
+#: sequences start with one), DEL, line and paragraph separators, bidirectional overrides.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def _terminal_text(lines: list[str]) -> str:
+    """Lines joined, each character a terminal would act on shown as a ``\\xNN`` escape.
+
+    User text (titles, ids, values quoted in messages) may hold escape sequences that
+    clear the screen or retitle the window; they are shown, never sent as they are.
+    """
+    return "\n".join(_UNPRINTABLE.sub(_escaped, line) for line in lines)
 
 
 def _more(hidden: int, what: str) -> list[str]:

@@ -509,3 +509,18 @@ def test_course_notebook_reports_a_valid_course_beside_an_invalid_one(tmp_path: 
     assert info.value.ename == "InvalidCourseError"
     assert "course 'bad' breaks the data contract (1 error)" in info.value.evalue
     assert "activities, row 3, column 'direction': value 'sideways'" in info.value.evalue
+
+
+def test_check_text_never_sends_control_characters_to_the_terminal(tmp_path: Path) -> None:
+    hostile = "Risks \x1b]0;owned\x07\x1b[2J\x9b31m \u202eevil\u2028next\x0b end"
+    src = portfolio(
+        tmp_path / "p",
+        [["c1", hostile], ["c2", "Two"]],
+        [act("c1", "A1", "1", title=hostile, objective_id=""), act("c2", "A1", "1", tool=hostile)],
+    )
+    out = run("check", src, cwd=tmp_path, subprocess_=True).stdout
+    shown = "Risks \\x1b]0;owned\\x07\\x1b[2J\\x9b31m \\u202eevil\\u2028next\\x0b end"
+    # the course line, the warning quoting the activity title, the unknown tool's value
+    assert "  c1      checklist" in out and out.count(shown) == 3
+    assert f"activities, row 3, column 'tool': value '{shown}'" in out
+    assert not any(ch in out for ch in "\x1b\x07\x9b\u202e\u2028\x0b")

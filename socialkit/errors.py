@@ -71,17 +71,18 @@ class ValidationError(SocialkitError):
     ----------
     issues : pandas.DataFrame
         One row per failure, columns ``table``, ``row``, ``column``, ``value``,
-        ``message`` and ``course_id`` (the course it belongs to; missing for a failure
-        that concerns the whole portfolio). ``row`` is the row number as the user sees
-        it in the file or sheet (the header is row 1); it is missing for failures about
-        a whole table.
+        ``message``, ``course_id`` (the course it belongs to; missing for a failure
+        that concerns the whole portfolio) and ``code`` (the kind of failure). ``row``
+        is the row number as the user sees it in the file or sheet (the header is row
+        1); it is missing for failures about a whole table.
     notices : tuple of str
         Remarks made while reading (such as unknown columns), kept for the report.
     """
 
     def __init__(self, issues: pd.DataFrame, notices: tuple[str, ...] = ()) -> None:
-        if "course_id" not in issues.columns:  # built by hand: nothing says whose it is
-            issues = issues.assign(course_id=None)
+        missing = [c for c in ("course_id", "code") if c not in issues.columns]
+        if missing:  # built by hand: nothing says whose it is, nor what kind
+            issues = issues.assign(**dict.fromkeys(missing))
         self.issues = issues
         self.notices = tuple(notices)
         n = len(issues)

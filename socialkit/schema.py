@@ -44,8 +44,9 @@ Kind = Literal["structural", "decision", "optional"]
 #: The organisation context a course with a blank ``organisation`` falls back to.
 DEFAULT_ORGANISATION = "default"
 #: Columns of the issue table carried by :class:`~socialkit.errors.ValidationError`.
-#: ``course_id`` is the course an issue belongs to, missing for a portfolio-wide one.
-ISSUE_COLUMNS = ["table", "row", "column", "value", "message", "course_id"]
+#: ``course_id`` is the course an issue belongs to, missing for a portfolio-wide one;
+#: ``code`` names the kind of issue (see :data:`socialkit.validation.ISSUE_CODES`).
+ISSUE_COLUMNS = ["table", "row", "column", "value", "message", "course_id", "code"]
 #: The largest ``minutes`` of one activity: a year (365 days of 24 hours).
 MAX_MINUTES = 525_600
 #: The largest ``seq``: far more activities than a course can hold.

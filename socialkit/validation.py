@@ -39,7 +39,7 @@ from .vocab import (
     match_key,
 )
 
-__all__ = ["COURSE_TABLES", "validate"]
+__all__ = ["COURSE_TABLES", "ISSUE_CODES", "validate"]
 
 
 def _blank(s: pd.Series) -> pd.Series:
@@ -84,13 +84,36 @@ def _check_for(spec: ColumnSpec) -> pa.Check | None:
     return None
 
 
+#: The stable ``code`` of each kind of issue, as :data:`ISSUE_CODES` describes it.
+ISSUE_CODES: dict[str, str] = {
+    "missing-column": "a required column is missing from its table",
+    "blank": "a required cell is blank",
+    "not-in-vocabulary": "a value (or a list item) outside its column's vocabulary",
+    "bad-number": "not a whole number, or one outside its column's documented range",
+    "bad-format": "a value that breaks its column's pattern (course_id)",
+    "duplicate": "a key used by an earlier row",
+    "unknown-course": "a course_id that the courses table does not hold",
+    "unknown-objective": "an objective_id that the activity's course does not hold",
+    "unknown-organisation": "an organisation that the organisations table does not hold",
+    "unknown-tool": "a tool that the catalog does not know",
+    "unknown-platform": "a platform that is not a tool of the catalog",
+    "no-portfolio": "no portfolio at the path given (socialkit check --json)",
+    "unreadable": "a file or sheet that cannot be read as a table (socialkit check --json)",
+}
+_BLANK = "is blank; a value is required"
+
+
+def _code_of(spec: ColumnSpec) -> str:
+    if spec.vocab is not None:
+        return "not-in-vocabulary"
+    return "bad-number" if spec.min_int is not None else "bad-format"
+
+
 def _column_schema(spec: ColumnSpec) -> pa.DataFrameSchema:
     check = _check_for(spec)
     checks = [check] if check is not None else []
     if spec.kind == "structural":
-        checks.append(
-            pa.Check(lambda s: ~_blank(s), error="is blank; a value is required", ignore_na=False)
-        )
+        checks.append(pa.Check(lambda s: ~_blank(s), error=_BLANK, ignore_na=False))
     return pa.DataFrameSchema({spec.name: pa.Column(checks=checks, nullable=True)})
 
 
@@ -134,6 +157,7 @@ def _column_issues(table: str, df: pd.DataFrame) -> tuple[pd.DataFrame, list[str
                     "column": spec.name,
                     "value": distinct[spec.name].take(bad["code"]).to_numpy(),
                     "message": bad["message"].astype("str"),
+                    "code": np.where(bad["message"].eq(_BLANK), "blank", _code_of(spec)),
                 }
             )
         )
@@ -146,7 +170,12 @@ def _issues(rows: list[dict] | None = None) -> pd.DataFrame:
 
 
 def _frame_issues(
-    table: str, df: pd.DataFrame, mask: pd.Series, column: str, message: pd.Series | str
+    table: str,
+    df: pd.DataFrame,
+    mask: pd.Series,
+    column: str,
+    message: pd.Series | str,
+    code: str,
 ) -> pd.DataFrame:
     if not mask.any():
         return _issues()
@@ -159,6 +188,7 @@ def _frame_issues(
             "column": column,
             "value": bad[column],
             "message": msg,
+            "code": code,
         }
     )
 
@@ -199,7 +229,7 @@ def _duplicate_issues(
             + "; expected each to be unique"
         )
     )
-    return _frame_issues(table, df, dup, keys[-1], msg)
+    return _frame_issues(table, df, dup, keys[-1], msg, "duplicate")
 
 
 def _missing_column_issues(table: str, df: pd.DataFrame) -> pd.DataFrame:
@@ -211,6 +241,7 @@ def _missing_column_issues(table: str, df: pd.DataFrame) -> pd.DataFrame:
             "value": None,
             "message": f"required column {spec.name!r} is missing; the table has "
             f"{', '.join(map(repr, df.columns)) or 'no columns'}",
+            "code": "missing-column",
         }
         for spec in TABLES[table]
         if spec.kind == "structural" and spec.name not in df.columns
@@ -327,6 +358,7 @@ def validate(
                 mask,
                 "course_id",
                 "unknown course; expected a course_id of the courses table",
+                "unknown-course",
             )
         )
     keys = ["course_id", "objective_id"]
@@ -343,6 +375,7 @@ def validate(
             "objective_id",
             "no such objective in this course; expected an objective_id "
             "of the same course in the objectives table, or blank",
+            "unknown-objective",
         )
     )
     org_names = set(g["organisation"].dropna())
@@ -354,6 +387,7 @@ def validate(
             mask,
             "organisation",
             "unknown organisation; expected one of " + ", ".join(map(repr, sorted(org_names))),
+            "unknown-organisation",
         )
     )
     named = t["tool"].dropna()
@@ -368,6 +402,7 @@ def validate(
             mask,
             "tool",
             f"unknown tool; expected 'none' or a tool of the catalog: {known}",
+            "unknown-tool",
         )
     )
     plat_items = g["platforms"].str.split(";").explode().astype("str").str.strip()
@@ -382,6 +417,7 @@ def validate(
                     "column": "platforms",
                     "value": bad_plat.to_numpy(),
                     "message": f"unknown platform; expected tools of the catalog: {known}",
+                    "code": "unknown-platform",
                 }
             )
         )

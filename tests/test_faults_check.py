@@ -131,12 +131,15 @@ def test_check_json_lists_invalid_courses_and_analyses_the_others(tmp_path: Path
     assert doc["valid"] is False
     assert [c["course_id"] for c in doc["courses"]] == ["c1", "c4"]
     assert doc["courses"][0]["matrix"]["before"]["one-to-many"] == 1
-    got = [(e["table"], e["row"], e["column"], e["value"], e["course_id"]) for e in doc["errors"]]
+    got = [
+        (e["table"], e["row"], e["column"], e["value"], e["course_id"], e["code"])
+        for e in doc["errors"]
+    ]
     assert got == [
-        ("activities", 4, "seq", "1", "c2"),
-        ("activities", 5, "timing", "sometime", "c2"),
-        ("activities", 6, "objective_id", "O9", "c3"),
-        ("activities", 8, "course_id", "zz", "zz"),
+        ("activities", 4, "seq", "1", "c2", "duplicate"),
+        ("activities", 5, "timing", "sometime", "c2", "not-in-vocabulary"),
+        ("activities", 6, "objective_id", "O9", "c3", "unknown-objective"),
+        ("activities", 8, "course_id", "zz", "zz", "unknown-course"),
     ]
     assert doc["invalid_courses"] == [
         {"course_id": "c2", "title": "Two", "errors": 2},
@@ -162,6 +165,39 @@ def test_check_text_lists_invalid_courses_and_the_valid_ones(tmp_path: Path) -> 
     assert out.rstrip().endswith(
         "invalid: 4 error(s) in 3 course(s); 2 valid course(s) analysed, 0 warning(s)"
     )
+
+
+@pytest.mark.parametrize(
+    ("files", "code", "course_id"),
+    [
+        ({"courses.csv": "course_id\nc1\n"}, "missing-column", None),
+        ({"courses.csv": "course_id,title\nc1,\n"}, "blank", "c1"),
+        ({"courses.csv": "course_id,title,status\nc1,T,done\n"}, "not-in-vocabulary", "c1"),
+        ({"tools.csv": "tool,directions\nPadlet,1:n;sideways\n"}, "not-in-vocabulary", None),
+        ({"courses.csv": "course_id,title\nc 1,T\n"}, "bad-format", "c 1"),
+        ({"courses.csv": "course_id,title\nc1,T\nc1,U\n"}, "duplicate", "c1"),
+        ({"organisations.csv": "organisation,platforms\nAcme,Nope\n"}, "unknown-platform", None),
+        (
+            {"courses.csv": "course_id,title,organisation\nc1,T,Nope\n"},
+            "unknown-organisation",
+            "c1",
+        ),
+    ],
+)
+def test_each_issue_has_its_stable_code(
+    tmp_path: Path, files: dict[str, str], code: str, course_id: str | None
+) -> None:
+    from socialkit.validation import ISSUE_CODES
+
+    src = portfolio(tmp_path / "p", [["c1", "One"]], [act("c1", "A1", "1")])
+    for name, text in files.items():
+        (src / name).write_text(text, encoding="utf-8")
+    with pytest.raises(ValidationError) as info:
+        load_portfolio(src)
+    issues = info.value.issues
+    assert code in ISSUE_CODES
+    assert code in set(issues["code"]), issues
+    assert issues.loc[issues["code"].eq(code), "course_id"].iloc[0] == course_id
 
 
 @pytest.mark.parametrize(
@@ -324,6 +360,7 @@ def test_check_json_when_a_csv_cannot_be_read(
     assert len(doc["errors"]) == 1
     err = doc["errors"][0]
     assert (err["row"], err["column"], err["value"], err["course_id"]) == (None, None, None, None)
+    assert err["code"] == "unreadable"
     assert name in err["message"] and said in err["message"]
     text = run("check", src, cwd=tmp_path)
     assert text.returncode == 1 and name in text.stderr
@@ -340,6 +377,7 @@ def test_check_json_on_a_corrupt_workbook_and_a_missing_path(tmp_path: Path) -> 
     assert doc["valid"] is False and doc["courses"] == []
     assert "does not exist" in doc["errors"][0]["message"]
     assert doc["errors"][0]["table"] is None
+    assert doc["errors"][0]["code"] == "no-portfolio"
 
 
 # --------------------------------------------------------------------------- item 6

@@ -182,6 +182,11 @@ def test_check_text_lists_invalid_courses_and_the_valid_ones(tmp_path: Path) -> 
             "unknown-organisation",
             "c1",
         ),
+        (
+            {"activities.csv": "course_id,activity_id,seq,title,tool\nc1,A1,1,x,Nope\n"},
+            "unknown-tool",
+            "c1",
+        ),
     ],
 )
 def test_each_issue_has_its_stable_code(

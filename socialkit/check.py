@@ -178,8 +178,11 @@ class CheckResult:
 
 
 #: What a terminal would act on or that moves text around: C0 and C1 controls (escape
-#: sequences start with one), DEL, line and paragraph separators, bidirectional overrides.
-_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+#: sequences start with one), DEL, line and paragraph separators, bidirectional
+#: overrides; and lone surrogates, which no terminal encoding can carry.
+_UNPRINTABLE = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 
 
 def _escaped(match: re.Match[str]) -> str:

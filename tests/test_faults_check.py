@@ -417,6 +417,10 @@ def test_json_source_with_a_lone_surrogate(tmp_path: Path) -> None:
     doc = json.loads(result.stdout)
     assert doc["source"] == str(src)
     assert doc["courses"][0]["title"] == "Caf\u00e9 \U0001f600"
+    # the lone surrogate makes the whole document ASCII, with \u escapes
+    assert result.stdout.isascii() and "Caf\\u00e9 \\ud83d\\ude00" in result.stdout
+    text = run("check", raw, cwd=tmp_path)
+    assert text.returncode == 0 and "caf\\udcff" in text.stdout
 
 
 # --------------------------------------------------------------------------- item 2

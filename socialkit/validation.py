@@ -18,6 +18,15 @@ import pandera.pandas as pa
 
 from ._frames import isin, pairs_isin, per_unique
 from .errors import ValidationError
+from .issues import (
+    COURSE_TABLES,
+    ISSUE_CODES,
+    course_of,
+    duplicate_issues,
+    frame_issues,
+    issue_frame,
+    missing_column_issues,
+)
 from .schema import (
     DEFAULT_ORGANISATION,
     ISSUE_COLUMNS,
@@ -84,22 +93,6 @@ def _check_for(spec: ColumnSpec) -> pa.Check | None:
     return None
 
 
-#: The stable ``code`` of each kind of issue, as :data:`ISSUE_CODES` describes it.
-ISSUE_CODES: dict[str, str] = {
-    "missing-column": "a required column is missing from its table",
-    "blank": "a required cell is blank",
-    "not-in-vocabulary": "a value (or a list item) outside its column's vocabulary",
-    "bad-number": "not a whole number, or one outside its column's documented range",
-    "bad-format": "a value that breaks its column's pattern (course_id)",
-    "duplicate": "a key used by an earlier row",
-    "unknown-course": "a course_id that the courses table does not hold",
-    "unknown-objective": "an objective_id that the activity's course does not hold",
-    "unknown-organisation": "an organisation that the organisations table does not hold",
-    "unknown-tool": "a tool that the catalog does not know",
-    "unknown-platform": "a platform that is not a tool of the catalog",
-    "no-portfolio": "no portfolio at the path given (socialkit check --json)",
-    "unreadable": "a file or sheet that cannot be read as a table (socialkit check --json)",
-}
 _BLANK = "is blank; a value is required"
 
 
@@ -161,92 +154,7 @@ def _column_issues(table: str, df: pd.DataFrame) -> tuple[pd.DataFrame, list[str
                 }
             )
         )
-    return (pd.concat(found, ignore_index=True) if found else _issues()), untrimmed
-
-
-def _issues(rows: list[dict] | None = None) -> pd.DataFrame:
-    df = pd.DataFrame(rows or [], columns=ISSUE_COLUMNS)
-    return df.astype({"row": "Int64"})
-
-
-def _frame_issues(
-    table: str,
-    df: pd.DataFrame,
-    mask: pd.Series,
-    column: str,
-    message: pd.Series | str,
-    code: str,
-) -> pd.DataFrame:
-    if not mask.any():
-        return _issues()
-    bad = df.loc[mask]
-    msg = message[mask] if isinstance(message, pd.Series) else message
-    return pd.DataFrame(
-        {
-            "table": table,
-            "row": bad.index.astype("Int64"),
-            "column": column,
-            "value": bad[column],
-            "message": msg,
-            "code": code,
-        }
-    )
-
-
-def _duplicate_issues(
-    table: str,
-    df: pd.DataFrame,
-    keys: list[str],
-    *,
-    what: str | None = None,
-    key_frame: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """Rows whose key repeats an earlier row's key (the last key column is reported)."""
-    frame = df[keys] if key_frame is None else key_frame
-    dup = frame.duplicated(keep="first") & frame.notna().all(axis=1)
-    if not dup.any():
-        return _issues()
-    first_row = (
-        pd.Series(frame.index, index=frame.index)
-        .groupby([frame[k] for k in keys])
-        .transform("min")
-        .astype("Int64")
-    )
-    what = what or keys[-1]
-    scope = [f" within course {c!r}" for c in frame[keys[0]][dup]] if len(keys) > 1 else ""
-    msg = (
-        (
-            f"duplicate {what}"
-            + pd.Series(scope, index=frame.index[dup], dtype="str").fillna("")
-            + "; first used at row "
-            + first_row[dup].astype("str")
-            + "; expected each to be unique"
-        )
-        if scope
-        else (
-            f"duplicate {what}; first used at row "
-            + first_row[dup].astype("str")
-            + "; expected each to be unique"
-        )
-    )
-    return _frame_issues(table, df, dup, keys[-1], msg, "duplicate")
-
-
-def _missing_column_issues(table: str, df: pd.DataFrame) -> pd.DataFrame:
-    rows = [
-        {
-            "table": table,
-            "row": pd.NA,
-            "column": spec.name,
-            "value": None,
-            "message": f"required column {spec.name!r} is missing; the table has "
-            f"{', '.join(map(repr, df.columns)) or 'no columns'}",
-            "code": "missing-column",
-        }
-        for spec in TABLES[table]
-        if spec.kind == "structural" and spec.name not in df.columns
-    ]
-    return _issues(rows)
+    return (pd.concat(found, ignore_index=True) if found else issue_frame()), untrimmed
 
 
 def _ensure_columns(df: pd.DataFrame, table: str) -> pd.DataFrame:
@@ -320,7 +228,7 @@ def validate(
     present = {}
     for name in TABLE_ORDER:
         df = raw[name]
-        issues.append(_missing_column_issues(name, df))
+        issues.append(missing_column_issues(name, df))
         column_issues, untrimmed = _column_issues(name, df)
         issues.append(column_issues)
         present[name] = _strip(_ensure_columns(df, name), untrimmed)
@@ -329,30 +237,30 @@ def validate(
     # uniqueness (tool names case-insensitively, seq by its numeric value)
     seq_num = per_unique(a["seq"], _whole_number)
     issues += [
-        _duplicate_issues("courses", c, ["course_id"]),
-        _duplicate_issues("objectives", o, ["course_id", "objective_id"]),
-        _duplicate_issues("activities", a, ["course_id", "activity_id"]),
-        _duplicate_issues(
+        duplicate_issues("courses", c, ["course_id"]),
+        duplicate_issues("objectives", o, ["course_id", "objective_id"]),
+        duplicate_issues("activities", a, ["course_id", "activity_id"]),
+        duplicate_issues(
             "activities",
             a,
             ["course_id", "seq"],
             key_frame=pd.DataFrame({"course_id": a["course_id"], "seq": seq_num}),
         ),
-        _duplicate_issues(
+        duplicate_issues(
             "tools",
             t,
             ["tool"],
             what="tool name",
             key_frame=pd.DataFrame({"tool": t["tool"].str.lower()}),
         ),
-        _duplicate_issues("organisations", g, ["organisation"]),
+        duplicate_issues("organisations", g, ["organisation"]),
     ]
 
     # references
     for name, df in (("objectives", o), ("activities", a)):
         mask = df["course_id"].notna() & ~isin(df["course_id"], c["course_id"])
         issues.append(
-            _frame_issues(
+            frame_issues(
                 name,
                 raw[name],
                 mask,
@@ -368,7 +276,7 @@ def validate(
         & isin(a["course_id"], c["course_id"])
     )
     issues.append(
-        _frame_issues(
+        frame_issues(
             "activities",
             raw["activities"],
             mask,
@@ -381,7 +289,7 @@ def validate(
     org_names = set(g["organisation"].dropna())
     mask = c["organisation"].notna() & ~isin(c["organisation"], org_names)
     issues.append(
-        _frame_issues(
+        frame_issues(
             "courses",
             raw["courses"],
             mask,
@@ -396,7 +304,7 @@ def validate(
     mask = tool_key.notna() & (tool_key != "none") & ~isin(tool_key, set(tool_lookup))
     known = ", ".join(map(repr, sorted(tool_lookup.values()))) if tool_lookup else "(no tools)"
     issues.append(
-        _frame_issues(
+        frame_issues(
             "activities",
             raw["activities"],
             mask,
@@ -425,13 +333,13 @@ def validate(
     found = (
         pd.concat([i for i in issues if len(i)], ignore_index=True)
         if any(len(i) for i in issues)
-        else _issues()
+        else issue_frame()
     )
     if not len(found):
         return _canonical(c, o, a, t, g, tool_lookup, raw=raw, source=source, notices=notices)
     order = {n: i for i, n in enumerate(TABLE_ORDER)}
     found = (
-        found.assign(_t=found["table"].map(order), course_id=_course_of(found, present))
+        found.assign(_t=found["table"].map(order), course_id=course_of(found, present))
         .sort_values(["_t", "row", "column"], kind="stable", na_position="first")
         .drop(columns="_t")
         .reset_index(drop=True)
@@ -439,26 +347,6 @@ def validate(
     if not partial or found["course_id"].isna().any():
         raise ValidationError(found, notices)
     return _without_invalid(raw, present, found, source=source, notices=notices)
-
-
-#: The tables whose rows belong to one course (through their ``course_id``).
-COURSE_TABLES = ("courses", "objectives", "activities")
-
-
-def _course_of(found: pd.DataFrame, present: dict[str, pd.DataFrame]) -> pd.Series:
-    """The course each issue belongs to: the trimmed ``course_id`` of its row.
-
-    Missing (portfolio-wide) for an issue about a whole table (no row), a row of
-    ``tools`` or ``organisations`` (shared by every course), and a row whose
-    ``course_id`` is blank (it could belong to any course).
-    """
-    out = pd.Series(pd.NA, index=found.index, dtype="object")
-    for table in COURSE_TABLES:
-        mask = found["table"].eq(table) & found["row"].notna()
-        if mask.any():
-            ids = present[table]["course_id"]
-            out[mask] = found.loc[mask, "row"].astype("int64").map(ids).to_numpy()
-    return out.where(out.notna(), None)
 
 
 def _without_invalid(

@@ -162,8 +162,14 @@ REQUIRED_TABLES = ("courses", "objectives", "activities")
 
 
 # --------------------------------------------------------------------------- the result
+_EMPTY_ISSUES: list[pd.DataFrame] = []
+
+
 def _no_issues() -> pd.DataFrame:
-    return pd.DataFrame(columns=ISSUE_COLUMNS).astype({"row": "Int64"})
+    """An empty issue table (a copy of one made once: building it costs a millisecond)."""
+    if not _EMPTY_ISSUES:
+        _EMPTY_ISSUES.append(pd.DataFrame(columns=ISSUE_COLUMNS).astype({"row": "Int64"}))
+    return _EMPTY_ISSUES[0].copy()
 
 
 @dataclass(frozen=True, eq=False)

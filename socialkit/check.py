@@ -6,7 +6,6 @@ import gc
 import json
 import math
 import os
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from ._text import terminal_safe
 from .advice import strategic_warnings
 from .analysis import (
     QUESTIONS,
@@ -177,26 +177,15 @@ class CheckResult:
         return _terminal_text(out)
 
 
-#: What a terminal would act on or that moves text around: C0 and C1 controls (escape
-#: sequences start with one), DEL, line and paragraph separators, bidirectional
-#: overrides; and lone surrogates, which no terminal encoding can carry.
-_UNPRINTABLE = re.compile(
-    r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
-)
-
-
-def _escaped(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
 def _terminal_text(lines: list[str]) -> str:
-    """Lines joined, each character a terminal would act on shown as a ``\\xNN`` escape.
+    """Lines joined, user data kept on its line and harmless to a terminal.
 
-    User text (titles, ids, values quoted in messages) may hold escape sequences that
-    clear the screen or retitle the window; they are shown, never sent as they are.
+    A line break inside a title or a value is shown as ``\\n``, and every control or
+    invisible format character (escape sequences that clear the screen or retitle the
+    window start with one) as an escape such as ``\\x1b`` (see
+    :func:`socialkit._text.terminal_safe`).
     """
-    return "\n".join(_UNPRINTABLE.sub(_escaped, line) for line in lines)
+    return "\n".join(terminal_safe(line.replace("\n", "\\n")) for line in lines)
 
 
 @contextmanager

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import nbformat
 
-from .io import _atomic
+from ._files import atomic
 
 __all__ = [
     "PLOTLY_JS",
@@ -199,7 +199,7 @@ def page(body: str, *, title: str, root: str = "") -> str:
 
 def write_text(path: Path, text: str) -> None:
     """Write ``text`` as UTF-8 through a temporary file renamed over ``path``."""
-    with _atomic(path) as tmp:
+    with atomic(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
 
 

@@ -12,14 +12,12 @@ import dataclasses
 import io
 import os
 import re
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime, time
 from pathlib import Path
 
 import pandas as pd
 
+from ._files import atomic, temp_beside
 from .errors import (
     PortfolioNotFoundError,
     PortfolioReadError,
@@ -315,32 +313,9 @@ def load_portfolio(
 
 
 # --------------------------------------------------------------------------- writing
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def _temp_beside(dest: Path, *, suffix: str = ".tmp") -> Path:
-    """A new empty file beside ``dest`` with the permissions ``dest`` has or would get."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=suffix, dir=dest.parent)
-    os.close(fd)
-    mode = dest.stat().st_mode & 0o7777 if dest.is_file() else 0o666 & ~_umask()
-    os.chmod(tmp, mode)
-    return Path(tmp)
-
-
-@contextmanager
-def _atomic(dest: Path, *, suffix: str = "") -> Iterator[Path]:
-    """Yield a temporary path beside ``dest``; rename it over ``dest`` on success."""
-    tmp_path = _temp_beside(dest, suffix=suffix + ".tmp")
-    try:
-        yield tmp_path
-        os.replace(tmp_path, dest)
-    except BaseException:
-        tmp_path.unlink(missing_ok=True)
-        raise
+    """A new empty file beside ``dest`` in socialkit's own temporary-file pattern."""
+    return temp_beside(dest, suffix=suffix.removesuffix(".tmp"))
 
 
 def _write_csv_folder(tables: dict[str, pd.DataFrame], dest: Path) -> None:
@@ -424,7 +399,7 @@ def _write_xlsx(tables: dict[str, pd.DataFrame], dest: Path) -> None:
                 else:
                     cells.append(text(ws, value))
             ws.append(cells)
-    with _atomic(dest, suffix=".xlsx") as tmp:
+    with atomic(dest, suffix=".xlsx") as tmp:
         wb.save(tmp)
 
 

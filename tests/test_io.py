@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
+import socialkit.io
 from socialkit.errors import (
     PortfolioNotFoundError,
     PortfolioReadError,
@@ -600,7 +601,7 @@ def test_unwritable_destination_leaves_previous_files_and_no_temp_files(
     # temporary file is refused
     dest = tmp_path / "p"
     before = old_portfolio(dest)
-    real = tempfile.mkstemp
+    real = socialkit.io.temp_beside
     calls = {"n": 0}
 
     def refuse_third(*args, **kwargs):
@@ -609,7 +610,7 @@ def test_unwritable_destination_leaves_previous_files_and_no_temp_files(
             raise PermissionError(13, "Permission denied")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(tempfile, "mkstemp", refuse_third)
+    monkeypatch.setattr(socialkit.io, "temp_beside", refuse_third)
     with pytest.raises(PortfolioWriteError, match="Permission denied"):
         write_tables(sample_tables(), dest)
     assert snapshot(dest) == before

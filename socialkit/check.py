@@ -42,7 +42,8 @@ class CheckResult:
     source : pathlib.Path
     errors : pandas.DataFrame
         Contract violations (``table``, ``row``, ``column``, ``value``, ``message``,
-        ``course_id``; the course is missing for an error about the whole portfolio).
+        ``course_id``, ``code``; the course is missing for an error about the whole
+        portfolio).
     warnings : pandas.DataFrame
         Strategic warnings of the valid courses (see
         :func:`socialkit.advice.strategic_warnings`).

@@ -83,17 +83,23 @@ def main() -> None:
 def check(path: Path | None, as_json: bool, limit: int) -> None:
     """Validate a portfolio (a CSV folder or .xlsx) and report warnings per course.
 
-    PATH defaults to the bundled sample portfolio. Exit status: 0 valid (warnings
-    allowed), 1 invalid, 2 bad usage or no portfolio at PATH.
+    PATH defaults to the bundled sample portfolio. A course with an error is listed
+    as invalid and the others are still analysed. Exit status: 0 valid (warnings
+    allowed), 1 invalid or unreadable, 2 bad usage or no portfolio at PATH.
     """
-    from .check import check_portfolio
+    from .check import CheckResult, check_portfolio
+    from .io import sample_path
 
     try:
         result = check_portfolio(path)
-    except PortfolioNotFoundError as exc:
-        _fail(str(exc), EXIT_USAGE)
     except SocialkitError as exc:
-        _fail(str(exc), EXIT_INVALID)
+        code = EXIT_USAGE if isinstance(exc, PortfolioNotFoundError) else EXIT_INVALID
+        if not as_json:
+            _fail(str(exc), code)
+        # a program reading the output always gets one JSON object
+        echo_json(CheckResult.unreadable(path or sample_path(), exc).to_json())
+        echo(f"error: {exc}", err=True)
+        sys.exit(code)
     if as_json:
         echo_json(result.to_json())
     else:
@@ -305,6 +311,8 @@ def _report(
     for row in result.courses.itertuples():
         if row.status == "failed":
             echo(f"failed: {row.course_id}: {row.error} (notebook: {row.notebook})")
+        elif row.status == "invalid":  # breaks the data contract: no report, listed in the index
+            echo(f"invalid: {row.course_id}: {row.error}")
     if result.interrupted:
         echo("interrupted: the reports made so far are kept; run again to go on", err=True)
         sys.exit(EXIT_INTERRUPTED)

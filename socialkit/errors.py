@@ -11,6 +11,7 @@ __all__ = [
     "DesignChangedError",
     "DestinationNotEmptyError",
     "EditError",
+    "InvalidCourseError",
     "NotebookNotFoundError",
     "PortfolioBusyError",
     "PortfolioNotFoundError",
@@ -80,14 +81,19 @@ class ValidationError(SocialkitError):
     Parameters
     ----------
     issues : pandas.DataFrame
-        One row per failure, columns ``table``, ``row``, ``column``, ``value`` and
-        ``message``. ``row`` is the row number as the user sees it in the file or
-        sheet (the header is row 1); it is missing for failures about a whole table.
+        One row per failure, columns ``table``, ``row``, ``column``, ``value``,
+        ``message``, ``course_id`` (the course it belongs to; missing for a failure
+        that concerns the whole portfolio) and ``code`` (the kind of failure). ``row``
+        is the row number as the user sees it in the file or sheet (the header is row
+        1); it is missing for failures about a whole table.
     notices : tuple of str
         Remarks made while reading (such as unknown columns), kept for the report.
     """
 
     def __init__(self, issues: pd.DataFrame, notices: tuple[str, ...] = ()) -> None:
+        missing = [c for c in ("course_id", "code") if c not in issues.columns]
+        if missing:  # built by hand: nothing says whose it is, nor what kind
+            issues = issues.assign(**dict.fromkeys(missing))
         self.issues = issues
         self.notices = tuple(notices)
         n = len(issues)
@@ -97,6 +103,26 @@ class ValidationError(SocialkitError):
         lines = [self.args[0] + ":"]
         lines += [f"  {line}" for line in format_issues(self.issues)]
         return "\n".join(lines)
+
+
+class InvalidCourseError(ValidationError):
+    """A course that was left out of a portfolio because it breaks the data contract.
+
+    Parameters
+    ----------
+    course_id : str
+    issues : pandas.DataFrame
+        The course's issues, as :attr:`ValidationError.issues`.
+    """
+
+    def __init__(self, course_id: str, issues: pd.DataFrame) -> None:
+        super().__init__(issues)
+        self.course_id = course_id
+        n = len(issues)
+        self.args = (
+            f"course {course_id!r} breaks the data contract "
+            f"({n} error{'s' if n != 1 else ''}); fix it to make its report",
+        )
 
 
 def format_issues(issues: pd.DataFrame) -> list[str]:

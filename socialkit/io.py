@@ -247,13 +247,21 @@ def _with_defaults(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     return out
 
 
-def load_portfolio(path: str | os.PathLike[str] | None = None) -> Portfolio:
+def load_portfolio(
+    path: str | os.PathLike[str] | None = None, *, partial: bool = False
+) -> Portfolio:
     """Read and validate a portfolio.
 
     Parameters
     ----------
     path : path-like, optional
         A CSV folder or an ``.xlsx`` workbook; the bundled sample when omitted.
+    partial : bool, default False
+        Leave out the courses that break the data contract instead of raising: an
+        issue in a row of ``courses``, ``objectives`` or ``activities`` belongs to the
+        course that row names, and only that course is left out. The result holds
+        the valid courses, and the left-out courses' issues in
+        :attr:`Portfolio.invalid <socialkit.schema.Portfolio.invalid>`.
 
     Returns
     -------
@@ -264,12 +272,16 @@ def load_portfolio(path: str | os.PathLike[str] | None = None) -> Portfolio:
     PortfolioNotFoundError, PortfolioReadError
         If the portfolio cannot be read.
     ValidationError
-        With every failure against the data contract.
+        With every failure against the data contract; with ``partial=True`` only
+        when a failure concerns the whole portfolio (a missing required column, a
+        row of ``tools`` or ``organisations``, a row whose ``course_id`` is blank).
     """
     path = Path(path) if path is not None else sample_path()
     tables, notices = read_tables(path)
     try:
-        checked = validate(_with_defaults(tables), source=path, notices=tuple(notices))
+        checked = validate(
+            _with_defaults(tables), source=path, notices=tuple(notices), partial=partial
+        )
     except ValidationError as exc:
         raise ValidationError(exc.issues, tuple(notices)) from None
     # keep the tables exactly as read, without the defaults added for validation

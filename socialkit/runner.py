@@ -38,7 +38,7 @@ import nbformat
 import pandas as pd
 
 from . import __version__
-from .errors import NotebookNotFoundError, UnknownCourseError
+from .errors import NotebookNotFoundError, UnknownCourseError, format_issues
 from .export import (
     course_href,
     course_slug,
@@ -77,8 +77,9 @@ class BatchResult:
     Attributes
     ----------
     courses : pandas.DataFrame
-        One row per selected course: ``course_id``, ``status`` (``made``,
-        ``unchanged``, ``failed`` or, after an interruption, ``not run``), ``seconds``,
+        One row per selected course and per invalid course: ``course_id``, ``status``
+        (``made``, ``unchanged``, ``failed``, ``invalid`` (breaks the data contract, not
+        made) or, after an interruption, ``not run``), ``seconds``,
         ``error``, ``href`` (report page, relative to ``out``) and ``notebook`` (the
         kept notebook of a failed course).
     out : pathlib.Path
@@ -377,6 +378,28 @@ def _plan(batch: _Batch, selected: list[str], force: bool) -> tuple[list, list[d
     return todo, index_rows
 
 
+def _invalid_rows(p: Portfolio) -> list[dict]:
+    """The overview's row for each course left out because it breaks the data contract."""
+    rows = []
+    firsts = format_issues(p.invalid.drop_duplicates("course_id"))  # same order
+    for (cid, title, n), first in zip(
+        p.invalid_courses.itertuples(index=False), firsts, strict=True
+    ):
+        more = f" (and {n - 1} more)" if n > 1 else ""
+        error = f"{n} error{'s' if n != 1 else ''} against the data contract: {first}{more}"
+        rows.append(
+            {
+                "course_id": cid,
+                "title": title if isinstance(title, str) else cid,
+                "status": "invalid",
+                "error": error,
+                "href": None,
+                "notebook": None,
+            }
+        )
+    return rows
+
+
 def _run(
     pool,
     portfolio,
@@ -391,9 +414,11 @@ def _run(
     client=None,
 ) -> BatchResult:
     source = Path(portfolio).resolve() if portfolio is not None else None
-    p = load_portfolio(source)
+    p = load_portfolio(source, partial=True)  # an invalid course is listed, not made
+    invalid_rows = _invalid_rows(p)
+    invalid = [r["course_id"] for r in invalid_rows]
     selected = list(dict.fromkeys(courses)) if courses else p.course_ids
-    unknown = [c for c in selected if c not in set(p.course_ids)]
+    unknown = [c for c in selected if c not in set(p.course_ids) | set(invalid)]
     if unknown:
         raise UnknownCourseError(
             f"unknown course id(s) {', '.join(map(repr, unknown))}; "
@@ -417,11 +442,14 @@ def _run(
         index_path.resolve(),
         progress,
     )
-    todo, index_rows = _plan(batch, selected, force)
+    valid = [c for c in selected if c not in set(invalid)]
+    todo, index_rows = _plan(batch, valid, force)
+    index_rows += invalid_rows  # every invalid course, selected or not: it needs fixing
+    selected = valid + invalid
     batch.total = len(todo)
     pool.log_folder = batch.state
     if on_plan is not None:
-        on_plan(len(todo), len(selected) - len(todo))
+        on_plan(len(todo), len(valid) - len(todo))
     pool.shrink(1 if client is not None else min(len(pool.lanes), len(todo)))
     for lane in pool.lanes:
         lane.timeout = timeout

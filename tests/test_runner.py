@@ -262,11 +262,13 @@ def test_missing_notebook_is_refused(tmp_path) -> None:
 
 
 def test_invalid_portfolio_makes_nothing(tmp_path) -> None:
+    # an error of the whole portfolio: an activity row without course_id (an invalid
+    # course alone is listed while the others are made)
     data = copy_sample(tmp_path / "data")
     acts = pd.read_csv(data / "activities.csv", dtype=str, keep_default_na=False)
-    acts.loc[0, "timing"] = "sometime"
+    acts.loc[0, "course_id"] = ""
     acts.to_csv(data / "activities.csv", index=False)
-    with pytest.raises(ValidationError, match="sometime"):
+    with pytest.raises(ValidationError, match="row 2, column 'course_id'"):
         run_reports(data, out=tmp_path / "out")
     assert not (tmp_path / "out").exists()
 

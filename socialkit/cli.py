@@ -10,6 +10,8 @@ import click
 
 from .errors import (
     NotebookNotFoundError,
+    NotebookReadError,
+    OutputFolderError,
     PortfolioNotFoundError,
     SchedulerError,
     SocialkitError,
@@ -232,6 +234,8 @@ def _report(
     except (
         PortfolioNotFoundError,
         NotebookNotFoundError,
+        NotebookReadError,
+        OutputFolderError,
         UnknownCourseError,
         SchedulerError,
     ) as exc:

@@ -11,9 +11,12 @@ __all__ = [
     "DesignChangedError",
     "EditError",
     "NotebookNotFoundError",
+    "NotebookReadError",
+    "OutputFolderError",
     "PortfolioNotFoundError",
     "PortfolioReadError",
     "PortfolioWriteError",
+    "ReportWriteError",
     "SchedulerError",
     "SocialkitError",
     "UnknownCourseError",
@@ -39,6 +42,18 @@ class PortfolioWriteError(SocialkitError):
 
 class NotebookNotFoundError(SocialkitError, FileNotFoundError):
     """A report notebook path that does not exist."""
+
+
+class NotebookReadError(SocialkitError):
+    """A report notebook path that is not a usable notebook (not JSON, no ``parameters``)."""
+
+
+class ReportWriteError(SocialkitError):
+    """A report or the batch's state cannot be written in the output folder."""
+
+
+class OutputFolderError(ReportWriteError):
+    """The output folder asked for cannot be one (a file, under a file...)."""
 
 
 class EditError(SocialkitError, ValueError):

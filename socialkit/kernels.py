@@ -27,6 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from ._files import move, remove_stale_temps, temp_name
 from .errors import SocialkitError
 
 __all__ = ["KernelLane", "KernelPool", "NotebookFailed", "load_notebook", "parameterize"]
@@ -195,10 +196,12 @@ class KernelLane:
 
         await self.ready(cwd)
         self._dirty = True
+        limit = self.timeout
         client = _client_class()(
             nb,
             km=self.km,
-            timeout=self.timeout,
+            # nbclient's ``timeout`` takes whole seconds only; its ``timeout_func`` any number
+            timeout_func=lambda cell: limit,
             kernel_name=self.kernel_name,
             record_timing=False,
         )
@@ -232,6 +235,20 @@ class KernelLane:
             with contextlib.suppress(Exception):
                 await self.km.shutdown_kernel(now=True)
             self.km = None
+
+
+def _log_folder() -> Path:
+    """A new folder for the kernels' logs, in the temporary folder, named in socialkit's
+    own pattern; what killed runs left there before is removed first."""
+    tmp = Path(tempfile.gettempdir())
+    remove_stale_temps(tmp)
+    while True:
+        folder = tmp / temp_name(Path("kernel-logs"))
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:  # pragma: no cover - a 32-bit token collided
+            continue
+        return folder
 
 
 def _loop_running() -> bool:
@@ -270,7 +287,7 @@ class KernelPool:
     """
 
     def __init__(self, size: int, *, timeout: float | None = 600, preload: str | None = None):
-        self._logs = Path(tempfile.mkdtemp(prefix="socialkit-kernels-"))
+        self._logs = _log_folder()
         self.lanes = [
             KernelLane(timeout=timeout, log=self._logs / f"kernel-{i}.log", preload=preload)
             for i in range(max(1, size))
@@ -326,9 +343,11 @@ class KernelPool:
                 self._thread.submit(self._runner.close).result()
                 self._thread.shutdown()
             keep = Path(self.log_folder) if self.log_folder is not None else None
-            if keep is not None and keep.is_dir():
+            if keep is not None and keep.is_dir() and not keep.is_symlink():
                 for log in self._logs.glob("*.log"):
-                    os.replace(log, keep / log.name)
+                    # the logs only help to diagnose: the reports are made, whatever happens
+                    with contextlib.suppress(OSError):
+                        move(log, keep / log.name)
             shutil.rmtree(self._logs, ignore_errors=True)
 
     def __enter__(self) -> KernelPool:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -12,6 +15,7 @@ import pandas as pd
 import pytest
 from conftest import make_notebook
 
+from socialkit._files import temp_name
 from socialkit.errors import NotebookNotFoundError, UnknownCourseError, ValidationError
 from socialkit.export import course_slug
 from socialkit.io import read_tables, sample_path, write_tables
@@ -241,12 +245,27 @@ def test_corrupt_manifest_means_remake_not_crash(notebooks, tmp_path) -> None:
     assert json.loads((tmp_path / STATE_DIR / MANIFEST).read_text())["courses"]
 
 
-def test_leftover_temporary_files_are_removed(notebooks, tmp_path) -> None:
+def test_leftover_temporary_files_are_removed_and_the_users_kept(notebooks, tmp_path) -> None:
     (tmp_path / "courses").mkdir()
-    stale = tmp_path / "courses" / ".it-risk.html.abc123.tmp"
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    pid = int(dead.stdout)
+    stale = (
+        tmp_path
+        / "courses"
+        / temp_name(Path("it-risk.html")).replace(f"-{os.getpid()}-", f"-{pid}-")
+    )
     stale.write_text("half")
+    users = [tmp_path / ".meeting-notes.tmp", tmp_path / "courses" / ".it-risk.html.abc123.tmp"]
+    for user in users:
+        user.write_text("mine")
     run(notebooks, tmp_path, courses=["it-risk"])
     assert not stale.exists()
+    assert [u.read_text() for u in users] == ["mine", "mine"]
 
 
 # --------------------------------------------------------------------------- bad input

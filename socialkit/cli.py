@@ -172,6 +172,13 @@ def report(
     data and notebook are unchanged since the last run are kept. Exit status: 0 all
     made, 1 invalid portfolio or some course failed, 2 bad usage, 130 interrupted.
     """
+    if scheduler:  # a bad address is told at once, before any kernel starts
+        from .cluster import check_address
+
+        try:
+            check_address(scheduler)
+        except SchedulerError as exc:
+            _fail(str(exc), EXIT_USAGE)
     from .kernels import KernelPool
     from .runner import pool_size
 

@@ -18,7 +18,7 @@ from conftest import make_notebook
 from socialkit._files import temp_name
 from socialkit.errors import NotebookNotFoundError, UnknownCourseError, ValidationError
 from socialkit.export import course_slug
-from socialkit.io import read_tables, sample_path, write_tables
+from socialkit.io import catalog_path, read_tables, sample_path, write_tables
 from socialkit.runner import (
     FAILED_DIR,
     MANIFEST,
@@ -216,6 +216,52 @@ def test_unchanged_courses_are_skipped_and_a_changed_one_is_remade(notebooks, tm
     forced = run(notebooks, out, portfolio=data, force=True, on_plan=lambda *a: plans.append(a))
     assert forced.courses["status"].tolist() == ["made"] * 3
     assert plans == [(3, 0), (0, 3), (1, 2), (3, 0)]
+
+
+def test_a_change_to_the_portfolios_tool_catalog_alone_remakes_the_reports(
+    notebooks, tmp_path
+) -> None:
+    data = copy_sample(tmp_path / "data")
+    tools = data / "tools.csv"
+    shutil.copyfile(catalog_path() / "tools.csv", tools)
+    out = tmp_path / "out"
+    assert run(notebooks, out, portfolio=data).ok
+    assert run(notebooks, out, portfolio=data).courses["status"].tolist() == ["unchanged"] * 3
+    tools.write_text(tools.read_text(encoding="utf-8").replace("yammer.com", "yammer.org"))
+    again = run(notebooks, out, portfolio=data)
+    assert again.courses["status"].tolist() == ["made"] * 3
+
+
+def test_a_change_to_the_bundled_catalog_remakes_the_reports(
+    notebooks, tmp_path, monkeypatch
+) -> None:
+    import socialkit.io
+
+    data = copy_sample(tmp_path / "data")
+    assert not (data / "tools.csv").exists()
+    out = tmp_path / "out"
+    assert run(notebooks, out, portfolio=data).ok
+    catalog = Path(shutil.copytree(catalog_path(), tmp_path / "catalog"))
+    tools = catalog / "tools.csv"
+    tools.write_text(tools.read_text(encoding="utf-8").replace("yammer.com", "yammer.org"))
+    monkeypatch.setattr(socialkit.io, "catalog_path", lambda: catalog)
+    again = run(notebooks, out, portfolio=data)
+    assert again.courses["status"].tolist() == ["made"] * 3
+
+
+def test_a_change_to_an_organisation_row_remakes_its_courses_only(notebooks, tmp_path) -> None:
+    data = copy_sample(tmp_path / "data")
+    out = tmp_path / "out"
+    assert run(notebooks, out, portfolio=data).ok
+    tables, _ = read_tables(data)
+    org = tables["courses"].set_index("course_id").loc["it-risk", "organisation"]
+    others = tables["courses"].set_index("course_id").loc[IDS[1:], "organisation"]
+    assert (others != org).all()  # the other two courses belong elsewhere
+    orgs = tables["organisations"]
+    orgs.loc[orgs["organisation"].eq(org), "blocked_domains"] = "example.com"
+    write_tables(tables, data)
+    again = run(notebooks, out, portfolio=data)
+    assert again.courses["status"].tolist() == ["made", "unchanged", "unchanged"]
 
 
 def test_a_changed_notebook_remakes_every_report(notebooks, tmp_path) -> None:

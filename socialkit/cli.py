@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -120,6 +121,13 @@ def generate(n_courses: int, dest: Path, per_course: int, seed: int) -> None:
     click.echo(f"wrote {n_courses} courses to {written}")
 
 
+def _finite(value: float, param: click.Parameter) -> float:
+    """``value`` if it is a finite number of seconds (FloatRange lets inf and nan pass)."""
+    if not math.isfinite(value):
+        raise click.BadParameter(f"{value!r} is not a number of seconds", param=param)
+    return value
+
+
 @main.command()
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @click.option(
@@ -145,6 +153,7 @@ def generate(n_courses: int, dest: Path, per_course: int, seed: int) -> None:
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0, min_open=True),
+    callback=lambda ctx, param, value: _finite(value, param),
     default=600,
     show_default=True,
     help="Seconds one notebook cell may run before the course counts as failed.",

@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import copy
 import functools
+import math
 import os
 import queue
 import shutil
@@ -196,7 +197,7 @@ class KernelLane:
 
         await self.ready(cwd)
         self._dirty = True
-        limit = self.timeout
+        limit = self.timeout if self.timeout is None or math.isfinite(self.timeout) else None
         client = _client_class()(
             nb,
             km=self.km,

@@ -459,7 +459,7 @@ def test_a_killed_run_leaves_nothing_of_its_own_after_the_next_run(
 
 
 # --------------------------------------------------------------------------- names
-@pytest.mark.parametrize("cid", ["index", "_overview", "INDEX", "README"])
+@pytest.mark.parametrize("cid", ["index", "_overview", "README"])
 def test_a_course_id_never_takes_a_file_of_the_overview(
     tmp_path: Path, data: Path, cid: str
 ) -> None:

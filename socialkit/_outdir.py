@@ -42,11 +42,15 @@ FAILED_DIR = "failed"
 COURSES_DIR = "courses"
 #: Stem of the overview's failed notebook in ``failed/``: no course slug starts with ``_``.
 OVERVIEW_FAILED = "_overview"
+#: A state file larger than this is not socialkit's (a few hundred bytes per course).
+_MAX_STATE = 64 * 1024 * 1024
 
 
 def read_manifest(path: Path) -> dict[str, dict]:
     """The courses of the state file, course id → entry; ``{}`` for any other shape."""
     try:
+        if not path.is_file() or path.stat().st_size > _MAX_STATE:  # a pipe would block
+            return {}
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):  # missing, a folder, not UTF-8, not JSON
         return {}

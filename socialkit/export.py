@@ -262,8 +262,8 @@ def write_plotly_js(folder: Path) -> Path:
 
     dest = folder / PLOTLY_JS
     js = get_plotlyjs()
-    try:
-        same = dest.read_text(encoding="utf-8") == js
+    try:  # only a plain file is read (a named pipe there would block)
+        same = dest.is_file() and dest.read_text(encoding="utf-8") == js
     except (OSError, UnicodeDecodeError):
         same = False
     if not same:

@@ -238,9 +238,13 @@ class KernelLane:
             self.km = None
 
 
-def _log_folder() -> Path:
+def _log_folder() -> Path | None:
     """A new folder for the kernels' logs, in the temporary folder, named in socialkit's
-    own pattern; what killed runs left there before is removed first."""
+    own pattern; what killed runs left there before is removed first.
+
+    None if it cannot be made (a full or read-only temporary folder): the logs only help
+    to diagnose, so the kernels then run without them.
+    """
     tmp = Path(tempfile.gettempdir())
     remove_stale_temps(tmp)
     while True:
@@ -249,6 +253,8 @@ def _log_folder() -> Path:
             folder.mkdir(mode=0o700)
         except FileExistsError:  # pragma: no cover - a 32-bit token collided
             continue
+        except OSError:
+            return None
         return folder
 
 
@@ -290,7 +296,11 @@ class KernelPool:
     def __init__(self, size: int, *, timeout: float | None = 600, preload: str | None = None):
         self._logs = _log_folder()
         self.lanes = [
-            KernelLane(timeout=timeout, log=self._logs / f"kernel-{i}.log", preload=preload)
+            KernelLane(
+                timeout=timeout,
+                log=self._logs / f"kernel-{i}.log" if self._logs is not None else None,
+                preload=preload,
+            )
             for i in range(max(1, size))
         ]
         self._runner = asyncio.Runner()
@@ -343,13 +353,19 @@ class KernelPool:
             else:
                 self._thread.submit(self._runner.close).result()
                 self._thread.shutdown()
-            keep = Path(self.log_folder) if self.log_folder is not None else None
-            if keep is not None and keep.is_dir() and not keep.is_symlink():
-                for log in self._logs.glob("*.log"):
-                    # the logs only help to diagnose: the reports are made, whatever happens
-                    with contextlib.suppress(OSError):
-                        move(log, keep / log.name)
-            shutil.rmtree(self._logs, ignore_errors=True)
+            self._keep_logs()
+
+    def _keep_logs(self) -> None:
+        """Move the kernels' logs to :attr:`log_folder` (if it is a folder), then drop the
+        temporary folder. The logs only help to diagnose: nothing here fails the batch."""
+        if self._logs is None:
+            return
+        keep = Path(self.log_folder) if self.log_folder is not None else None
+        if keep is not None and keep.is_dir() and not keep.is_symlink():
+            for log in self._logs.glob("*.log"):
+                with contextlib.suppress(OSError):
+                    move(log, keep / log.name)
+        shutil.rmtree(self._logs, ignore_errors=True)
 
     def __enter__(self) -> KernelPool:
         return self

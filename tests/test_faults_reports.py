@@ -389,6 +389,24 @@ def test_a_folder_where_the_state_file_goes_is_moved_aside_not_lost(
     assert (out / STATE_DIR / f"{MANIFEST}.moved-1" / "notes.txt").read_text() == "mine"
 
 
+def test_a_state_file_that_is_a_pipe_or_a_link_is_replaced_not_read_or_followed(
+    pool: KernelPool, tmp_path: Path, fast: Path, index_nb: Path
+) -> None:
+    kw = {"courses": ["it-risk"], "notebook": fast, "index_notebook": index_nb, "pool": pool}
+    piped = tmp_path / "piped"
+    (piped / STATE_DIR).mkdir(parents=True)
+    os.mkfifo(piped / STATE_DIR / MANIFEST)  # reading it would wait for ever
+    assert run_reports(out=piped, **kw).ok
+    assert (piped / STATE_DIR / MANIFEST).is_file()
+    linked, victim = tmp_path / "linked", tmp_path / "victim.json"
+    victim.write_text('{"mine": true}')
+    (linked / STATE_DIR).mkdir(parents=True)
+    (linked / STATE_DIR / MANIFEST).symlink_to(victim)
+    assert run_reports(out=linked, **kw).ok
+    assert not (linked / STATE_DIR / MANIFEST).is_symlink()
+    assert victim.read_text() == '{"mine": true}'
+
+
 def test_a_broken_state_file_from_the_command_line(tmp_path: Path, fast: Path) -> None:
     out = tmp_path / "out"
     (out / STATE_DIR).mkdir(parents=True)

@@ -157,3 +157,17 @@ def test_reset_restores(reset_lane, name: str) -> None:
 def test_the_shown_once_check_can_see_the_memory(reset_lane) -> None:
     # in a fresh kernel the probe warning is shown once of two times: the memory exists
     assert reset_lane[2]["warnings shown once"] == "1\n"
+
+
+def test_a_temporary_folder_that_cannot_take_the_logs_only_loses_the_logs(
+    tmp_path, monkeypatch
+) -> None:
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("mine")
+    monkeypatch.setattr(tempfile, "tempdir", str(not_a_folder))
+    pool = KernelPool(2)
+    assert [lane.log for lane in pool.lanes] == [None, None]  # the kernels log nowhere
+    pool.log_folder = tmp_path
+    pool.close()
+    assert not_a_folder.read_text() == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]

@@ -19,7 +19,7 @@ from .errors import (
     OutputFolderError,
     ReportWriteError,
 )
-from .export import course_href, course_slug, write_failure
+from .export import PLOTLY_JS, course_href, course_slug, write_failure
 from .kernels import load_notebook
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "OVERVIEW_FAILED",
     "RUN_FILE",
     "STATE_DIR",
+    "check_files",
     "check_slugs",
     "prepare_out",
     "read_manifest",
@@ -104,11 +105,30 @@ def prepare_out(out: Path) -> Path:
         remove_stale_temps(folder)
     for name in (MANIFEST, RUN_FILE):
         _clear_state_file(out / STATE_DIR / name)
-    try:  # a read-only folder is refused before the work, not after it
-        temp_beside(out / "index.html").unlink()
-    except OSError as exc:
-        raise write_failure(out / "index.html", exc) from None
+    check_files([out / "index.html", out / PLOTLY_JS])
+    for folder in (out, out / COURSES_DIR, out / FAILED_DIR, out / STATE_DIR):
+        if folder.is_dir():  # a read-only folder is refused before the work, not after it
+            try:
+                temp_beside(folder / "index.html").unlink()
+            except OSError as exc:
+                raise write_failure(folder, exc, doing="write in") from None
     return out
+
+
+def check_files(paths: Sequence[Path]) -> None:
+    """Refuse a folder where the batch will write a file (a page, a notebook, plotly.js).
+
+    Raises
+    ------
+    ReportWriteError
+        Naming the first such folder.
+    """
+    for path in paths:
+        if path.is_dir() and not path.is_symlink():
+            raise ReportWriteError(
+                f"cannot write {str(path)!r}: it is a folder, expected a file (socialkit "
+                "writes its own file there); move it away"
+            )
 
 
 def _clear_state_file(path: Path) -> None:

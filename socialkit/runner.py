@@ -51,6 +51,7 @@ from ._outdir import (
     OVERVIEW_FAILED,
     RUN_FILE,
     STATE_DIR,
+    check_files,
     check_slugs,
     prepare_out,
     read_manifest,
@@ -435,6 +436,11 @@ def _run(
         progress,
     )
     todo, index_rows = _plan(batch, selected, force)
+    check_files(
+        [batch._failed_notebook(OVERVIEW_FAILED)]
+        + [batch._course_page(cid) for cid, _ in todo]
+        + [batch._failed_notebook(course_slug(cid)) for cid, _ in todo]
+    )
     batch.total = len(todo)
     pool.log_folder = batch.state
     if on_plan is not None:

@@ -237,6 +237,49 @@ def test_a_file_where_socialkit_keeps_a_folder_is_refused_before_any_work(
     assert (out / name).read_text() == "mine"
 
 
+@pytest.mark.parametrize(
+    "name",
+    ["index.html", "plotly.min.js", "courses/it-risk.html", "failed/it-risk.ipynb",
+     "failed/_overview.ipynb"],
+)  # fmt: skip
+def test_a_folder_where_socialkit_writes_a_file_is_refused_before_any_notebook_runs(
+    tmp_path: Path, fast: Path, name: str
+) -> None:
+    out = tmp_path / "out"
+    (out / name).mkdir(parents=True)
+    (out / name / "notes.txt").write_text("mine")
+    result = report("--out", out, "--course", "it-risk", "--notebook", fast, cwd=tmp_path)
+    line = assert_clean_failure(result, 1)
+    assert f"cannot write {str(out / name)!r}: it is a folder, expected a file" in line
+    assert (out / name / "notes.txt").read_text() == "mine"
+    assert not (out / STATE_DIR / MANIFEST).exists()  # no course was made
+    assert name == "index.html" or not (out / "index.html").exists()
+
+
+def test_an_immutable_courses_folder_is_refused_before_any_notebook_runs(
+    tmp_path: Path, fast: Path
+) -> None:
+    out = tmp_path / "out"
+    first = report("--out", out, "--course", "it-risk", "--notebook", fast, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    before = snapshot(out)
+    courses = out / "courses"
+    done = subprocess.run(["chattr", "+i", str(courses)], capture_output=True, text=True,
+                          check=False) if shutil.which("chattr") else None  # fmt: skip
+    if done is None or done.returncode != 0:
+        cannot(
+            f"cannot make a folder immutable here: {done.stderr.strip() if done else 'no chattr'}"
+        )
+    try:
+        args = ["--out", out, "--course", "it-risk", "--notebook", fast, "--force"]
+        result = report(*args, cwd=tmp_path)
+    finally:
+        subprocess.run(["chattr", "-i", str(courses)], check=False)
+    line = assert_clean_failure(result, 1)
+    assert f"cannot write in {str(courses)!r}: Operation not permitted" in line
+    assert snapshot(out) == before
+
+
 @pytest.mark.parametrize("name", ["courses", "failed", STATE_DIR])
 def test_a_folder_that_links_out_of_out_is_refused(tmp_path: Path, fast: Path, name: str) -> None:
     out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"

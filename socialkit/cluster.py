@@ -67,6 +67,7 @@ def check_address(address: str) -> str:
         and dask is given no certificates.
     """
     try:
+        import distributed  # noqa: F401 - its submodules may be loaded without it
         from distributed.comm.addressing import parse_host_port
     except ImportError:
         raise SchedulerError(
@@ -120,7 +121,7 @@ def connect(address: str) -> Any:
         :data:`WORKERS_TIMEOUT` seconds.
     """
     check_address(address)
-    from distributed import Client
+    from distributed import Client  # check_address made sure it is installed
 
     try:
         client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)

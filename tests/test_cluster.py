@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -288,3 +289,11 @@ def test_a_worker_copies_the_portfolio_through_a_staging_folder_of_its_own(
     assert (folder / "courses.csv").read_bytes() == b"course_id,title\n"
     assert not killed.exists() and mine.read_text() == "mine"
     assert [p for p in tmp_path.iterdir() if is_own_temp(p)] == []
+
+
+@pytest.mark.parametrize("address", ["inproc://", "tcp://:8786", "tls://127.0.0.1:8786"])
+def test_the_library_refuses_an_unusable_address_before_connecting(address) -> None:
+    from socialkit.cluster import connect
+
+    with pytest.raises(SchedulerError, match=rf"cannot use {re.escape(repr(address))} as a Dask"):
+        connect(address)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ._text import json_safe, stream_safe, terminal_safe
 from .errors import (
     NotebookNotFoundError,
     NotebookReadError,
@@ -23,14 +24,43 @@ from .errors import (
 if TYPE_CHECKING:
     from .kernels import KernelPool
 
-__all__ = ["main"]
+__all__ = ["echo", "echo_json", "main"]
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130
 
 
+def echo(message: object, *, err: bool = False) -> None:
+    """Print a line (or lines) of text for a person: what user data brings is made safe.
+
+    Every line the commands print goes through here: control characters, ANSI and OSC
+    sequences and invisible format characters (see :func:`socialkit._text.terminal_safe`)
+    are shown as visible escapes such as ``\\x1b``, so a course title cannot clear the
+    screen or retitle the window; line feeds are kept. What the stream's encoding cannot
+    write is shown as backslash escapes too, instead of failing.
+
+    Parameters
+    ----------
+    message : object
+        The text (through ``str()``).
+    err : bool, default False
+        Print on standard error instead of standard output.
+    """
+    click.echo(stream_safe(terminal_safe(message), sys.stderr if err else sys.stdout), err=err)
+
+
+def echo_json(document: str) -> None:
+    """Print a JSON document as it is, but for characters a terminal would run.
+
+    Those (C1 controls, DEL, bidirectional overrides...; JSON encoders escape only C0)
+    are written as ``\\uXXXX`` (see :func:`socialkit._text.json_safe`): the document reads
+    back to the same value.
+    """
+    click.echo(stream_safe(json_safe(document), sys.stdout))
+
+
 def _fail(message: str, code: int) -> None:
-    click.echo(f"error: {message}", err=True)
+    echo(f"error: {message}", err=True)
     sys.exit(code)
 
 
@@ -65,9 +95,9 @@ def check(path: Path | None, as_json: bool, limit: int) -> None:
     except SocialkitError as exc:
         _fail(str(exc), EXIT_INVALID)
     if as_json:
-        click.echo(result.to_json())
+        echo_json(result.to_json())
     else:
-        click.echo(result.format_text(limit=limit or None))
+        echo(result.format_text(limit=limit or None))
     sys.exit(EXIT_OK if result.valid else EXIT_INVALID)
 
 
@@ -93,7 +123,7 @@ def convert(src: Path, dest: Path, no_check: bool) -> None:
         _fail(f"{exc}\nnothing was written (use --no-check to convert anyway)", EXIT_INVALID)
     except SocialkitError as exc:
         _fail(str(exc), EXIT_INVALID)
-    click.echo(f"wrote {written}")
+    echo(f"wrote {written}")
 
 
 @main.command()
@@ -118,7 +148,7 @@ def generate(n_courses: int, dest: Path, per_course: int, seed: int) -> None:
         written = write_tables(tables, dest)
     except SocialkitError as exc:
         _fail(str(exc), EXIT_INVALID)
-    click.echo(f"wrote {n_courses} courses to {written}")
+    echo(f"wrote {n_courses} courses to {written}")
 
 
 def _finite(value: float, param: click.Parameter) -> float:
@@ -221,15 +251,16 @@ def _report(
 
     def plan(to_run: int, unchanged: int) -> None:
         nonlocal bar
-        click.echo(f"{to_run} report(s) to make, {unchanged} unchanged (skipped)", err=True)
+        echo(f"{to_run} report(s) to make, {unchanged} unchanged (skipped)", err=True)
         if to_run:
-            bar = tqdm(total=to_run, unit="course", desc="reports", file=sys.stderr)
+            desc = terminal_safe("reports")
+            bar = tqdm(total=to_run, unit="course", desc=desc, file=sys.stderr)
 
     def progress(done: int, total: int) -> None:
         bar.update(done - bar.n)
 
     if scheduler:  # connecting, and waiting for a worker, may take a while
-        click.echo(f"connecting to the Dask scheduler at {scheduler} ...", err=True)
+        echo(f"connecting to the Dask scheduler at {scheduler} ...", err=True)
     try:
         try:
             result = run_reports(
@@ -261,16 +292,16 @@ def _report(
     except KeyboardInterrupt:  # before the kernels started: nothing was made
         _fail("interrupted before any report was made", EXIT_INTERRUPTED)
     made, same, failed = (result.count(s) for s in ("made", "unchanged", "failed"))
-    click.echo(f"made {made}, unchanged {same}, failed {failed}")
+    echo(f"made {made}, unchanged {same}, failed {failed}")
     for row in result.courses.itertuples():
         if row.status == "failed":
-            click.echo(f"failed: {row.course_id}: {row.error} (notebook: {row.notebook})")
+            echo(f"failed: {row.course_id}: {row.error} (notebook: {row.notebook})")
     if result.interrupted:
-        click.echo("interrupted: the reports made so far are kept; run again to go on", err=True)
+        echo("interrupted: the reports made so far are kept; run again to go on", err=True)
         sys.exit(EXIT_INTERRUPTED)
     if result.index_error:
         _fail(f"the portfolio overview failed: {result.index_error}", EXIT_INVALID)
-    click.echo(f"wrote {result.index}")
+    echo(f"wrote {result.index}")
     sys.exit(EXIT_OK if result.ok else EXIT_INVALID)
 
 

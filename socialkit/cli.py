@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,6 +13,8 @@ from ._text import json_safe, stream_safe, terminal_safe
 from .errors import (
     DestinationNotEmptyError,
     NotebookNotFoundError,
+    NotebookReadError,
+    OutputFolderError,
     PortfolioNotFoundError,
     SchedulerError,
     SocialkitError,
@@ -183,6 +186,13 @@ def generate(n_courses: int, dest: Path, per_course: int, seed: int) -> None:
     echo(f"wrote {n_courses} courses to {written}")
 
 
+def _finite(value: float, param: click.Parameter) -> float:
+    """``value`` if it is a finite number of seconds (FloatRange lets inf and nan pass)."""
+    if not math.isfinite(value):
+        raise click.BadParameter(f"{value!r} is not a number of seconds", param=param)
+    return value
+
+
 @main.command()
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @click.option(
@@ -208,6 +218,7 @@ def generate(n_courses: int, dest: Path, per_course: int, seed: int) -> None:
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0, min_open=True),
+    callback=lambda ctx, param, value: _finite(value, param),
     default=600,
     show_default=True,
     help="Seconds one notebook cell may run before the course counts as failed.",
@@ -235,6 +246,13 @@ def report(
     data and notebook are unchanged since the last run are kept. Exit status: 0 all
     made, 1 invalid portfolio or some course failed, 2 bad usage, 130 interrupted.
     """
+    if scheduler:  # a bad address is told at once, before any kernel starts
+        from .cluster import check_address
+
+        try:
+            check_address(scheduler)
+        except SchedulerError as exc:
+            _fail(str(exc), EXIT_USAGE)
     from .kernels import KernelPool
     from .runner import pool_size
 
@@ -298,6 +316,8 @@ def _report(
     except (
         PortfolioNotFoundError,
         NotebookNotFoundError,
+        NotebookReadError,
+        OutputFolderError,
         UnknownCourseError,
         SchedulerError,
     ) as exc:

@@ -13,10 +13,13 @@ __all__ = [
     "EditError",
     "InvalidCourseError",
     "NotebookNotFoundError",
+    "NotebookReadError",
+    "OutputFolderError",
     "PortfolioBusyError",
     "PortfolioNotFoundError",
     "PortfolioReadError",
     "PortfolioWriteError",
+    "ReportWriteError",
     "SchedulerError",
     "SocialkitError",
     "UnknownCourseError",
@@ -51,6 +54,18 @@ class PortfolioBusyError(SocialkitError):
 
 class NotebookNotFoundError(SocialkitError, FileNotFoundError):
     """A report notebook path that does not exist."""
+
+
+class NotebookReadError(SocialkitError):
+    """A report notebook path that is not a usable notebook (not JSON, no ``parameters``)."""
+
+
+class ReportWriteError(SocialkitError):
+    """A report or the batch's state cannot be written in the output folder."""
+
+
+class OutputFolderError(ReportWriteError):
+    """The output folder asked for cannot be one (a file, under a file...)."""
 
 
 class EditError(SocialkitError, ValueError):

@@ -50,6 +50,8 @@ def test_report_one_course_with_the_bundled_notebooks(tmp_path: Path) -> None:
         (["--notebook", "missing.ipynb"], "error: notebook 'missing.ipynb' not found"),
         (["--jobs", "0"], "Invalid value for '--jobs'"),
         (["--timeout", "0"], "Invalid value for '--timeout'"),
+        (["--timeout", "nan"], "Invalid value for '--timeout': nan is not a number of seconds"),
+        (["--timeout", "inf"], "Invalid value for '--timeout': inf is not a number of seconds"),
     ],
 )
 def test_report_usage_errors_exit_2(tmp_path: Path, args: list[str], message: str) -> None:

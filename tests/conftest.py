@@ -7,8 +7,11 @@ has invented tools so that expectations can be computed by hand.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
@@ -273,3 +276,39 @@ def make_notebook(path: Path, *cells: str, parameters: str | None = None) -> Pat
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, path)
     return path
+
+
+# --------------------------------------------------------------------------- real disks
+def cannot(reason: str) -> None:
+    """Skip on a developer's machine, fail in CI: a skip must not pass for a pass."""
+    if os.environ.get("CI"):
+        pytest.fail(f"this fault case cannot run in CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@contextlib.contextmanager
+def tmpfs(where: Path, size: str) -> Iterator[Path]:
+    """A tmpfs of ``size`` mounted at ``where`` (needs root or CAP_SYS_ADMIN)."""
+    where.mkdir(parents=True, exist_ok=True)
+    if shutil.which("mount") is None:
+        cannot("no mount command to make a small file system")
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        cannot(f"mounting a tmpfs is not permitted here: {done.stderr.strip()}")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], capture_output=True, check=False)
+
+
+def remount_read_only(where: Path) -> None:
+    done = subprocess.run(
+        ["mount", "-o", "remount,ro", str(where)], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        cannot(f"remounting read-only is not permitted here: {done.stderr.strip()}")

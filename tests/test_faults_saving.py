@@ -13,7 +13,6 @@ import os
 import random
 import shutil
 import signal
-import stat
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from conftest import remount_read_only, tmpfs
 
 import socialkit._transact as transact
 from socialkit._files import JOURNAL_NAME, LOCK_NAME, is_own_file, temp_beside
@@ -691,17 +691,16 @@ def test_generate_into_an_empty_or_new_folder(tmp_path):
 
 
 def test_a_read_only_destination_is_one_clear_line(tmp_path):
-    dest = tmp_path / "ro"
-    dest.mkdir()
-    dest.chmod(stat.S_IRUSR | stat.S_IXUSR)
-    try:
-        if os.access(dest, os.W_OK):
-            pytest.skip("running as root: permissions are not enforced")
-        result = CliRunner().invoke(main, ["convert", str(SAMPLE), str(dest)])
-    finally:
-        dest.chmod(0o755)
-    assert result.exit_code == 1 and "Traceback" not in result.output
-    assert "Permission denied" in result.output and os.listdir(dest) == []
+    # as root, permissions do not stop writes: a read-only file system does
+    with tmpfs(tmp_path / "disk", "8m") as disk:
+        (disk / "ro").mkdir()
+        remount_read_only(disk)
+        result = CliRunner().invoke(main, ["convert", str(SAMPLE), str(disk / "ro")])
+        assert result.exit_code == 1 and "Traceback" not in result.output
+        assert "Read-only file system" in result.output and os.listdir(disk / "ro") == []
+        new = CliRunner().invoke(main, ["convert", str(SAMPLE), str(disk / "new.xlsx")])
+        assert new.exit_code == 1 and "Read-only file system" in new.output
+        assert sorted(os.listdir(disk)) == ["ro"]
 
 
 def test_change_detection_still_refuses_a_stale_draft(sample_copy):

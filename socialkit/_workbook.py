@@ -18,6 +18,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from xml.etree import ElementTree
 
+import numpy as np
 import pandas as pd
 
 from ._limits import MAX_CELLS, MAX_COLUMNS, MAX_ROWS, MAX_UNPACKED_BYTES
@@ -45,15 +46,15 @@ _REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationsh
 _R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
-# The fast scan reads cells as Excel, LibreOffice and openpyxl write them: <c r="B7" ...>
-# inside <row r="7" ...>. Anything else (no r, r not first, a namespace prefix, an odd
-# reference) sends the sheet to the exact scan, which follows the XML tag by tag.
+# The fast scans read cells as Excel, LibreOffice and openpyxl write them: <c r="B7" ...>,
+# row after row. Anything else (no r, r not first, a namespace prefix, an odd reference)
+# sends the sheet to the exact scan, which follows the XML tag by tag.
 _COLUMNS = re.compile(rb'<c r="([A-Z]{1,3})')
-_ROW_TAGS = re.compile(rb'<row r="([0-9]{1,7})"')
-_IRREGULAR = re.compile(
-    rb'<c(?:>|/>|\s+(?!r=")[^>]*>)|<c r="(?![A-Z]{1,3}[1-9][0-9]{0,6}")'
-    rb'|<row(?:>|/>|\s+(?!r=")[^>]*>)|<row r="(?![1-9][0-9]{0,6}")|:c[\s>/]|:row[\s>/]'
-)
+_CELL_ROWS = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"')
+_REF_AT = re.compile(rb'([A-Z])([1-9][0-9]{0,6})"')
+_IRREGULAR = re.compile(rb'<c(?:/?>|\s(?!r="[A-Z]{1,3}[1-9][0-9]{0,6}"))')
+_NARROW = re.compile(rb'<c(?:/?>|\s(?!r="[A-Z][1-9][0-9]{0,6}"))')  # one letter only
+_PREFIXED = re.compile(rb":c[\s>/]")  # <x:c ...>: a namespace prefix
 _TAG = re.compile(rb"<(/?)(?:[\w.-]+:)?(row|c)\b([^>]*)>")
 _R_ATTR = re.compile(rb"""\br\s*=\s*["']([^"']*)["']""")
 _REF = re.compile(rb"([A-Za-z]{1,4})([0-9]{1,9})$")
@@ -91,15 +92,14 @@ def _column_index(letters: bytes) -> int:
 
 
 def _greater_than(n: int) -> bytes:
-    """A regex matching decimal numbers (without leading zeros) greater than ``n``."""
+    """A regex matching decimal numbers greater than ``n`` (≥ 0), without leading zeros."""
     s = str(n)
     branches = [rb"[1-9][0-9]{%d,}" % len(s)]
     for i, ch in enumerate(s):
         if ch != "9":
-            branches.append(
-                s[:i].encode() + b"[%d-9]" % (int(ch) + 1) + b"[0-9]{%d}" % (len(s) - i - 1)
-            )
-    return b"(?:" + b"|".join(branches) + b')"'
+            rest = len(s) - i - 1
+            branches.append(s[:i].encode() + b"[%d-9][0-9]{%d}" % (int(ch) + 1, rest))
+    return b"(?:" + b"|".join(branches) + b")"
 
 
 # --------------------------------------------------------------------------- not a workbook
@@ -297,20 +297,43 @@ class _Unpacker:
         yield tail
 
     def fast_extent(self, part: str) -> _Extent:
+        """The extent of a sheet written as Excel writes one, in one cheap pass.
+
+        Cells come row by row, so the last cell of each chunk holds the last row so far;
+        one search per chunk finds any cell beyond it, in a column past Z, or written
+        otherwise. Then the wide scan (columns past Z) or the exact one decides.
+        """
+        last_row, flagged = 0, False
+        for chunk in self.tags(part):
+            if flagged:
+                continue
+            at = chunk.rfind(b'<c r="')
+            if at >= 0:
+                ref = _REF_AT.match(chunk, at + 6)
+                if ref is None:
+                    flagged = True
+                    continue
+                last_row = max(last_row, int(ref.group(2)))
+            beyond = re.compile(b'<c r="[A-Z]' + _greater_than(last_row) + b'"')
+            if _NARROW.search(chunk) or _PREFIXED.search(chunk) or beyond.search(chunk):
+                flagged = True
+        if not flagged:
+            return _Extent(rows=last_row, columns=26 if last_row else 0)
+        return self.wide_extent(part)
+
+    def wide_extent(self, part: str) -> _Extent:
+        """The extent of a sheet whose cells all say where they are (``<c r="AB7"``)."""
         extent = _Extent()
         letters: set[bytes] = set()
         for chunk in self.tags(part):
-            if not extent.irregular and _IRREGULAR.search(chunk):
+            if not extent.irregular and (_IRREGULAR.search(chunk) or _PREFIXED.search(chunk)):
                 extent.irregular = True
             if extent.irregular:
                 continue
             letters.update(_COLUMNS.findall(chunk))
-            rows = _ROW_TAGS.findall(chunk)
+            rows = _CELL_ROWS.findall(chunk)
             if rows:
-                extent.rows = max(extent.rows, *map(int, rows))
-            beyond = b'<c r="[A-Z]{1,3}' + _greater_than(extent.rows)
-            if re.search(beyond, chunk):
-                extent.irregular = True  # a cell below the last row tag: look closely
+                extent.rows = max(extent.rows, *map(int, set(rows)))
         if letters:
             extent.columns = max(map(_column_index, letters))
         return extent
@@ -405,6 +428,7 @@ def _check_limits(zf: zipfile.ZipFile, name: str, tables: dict[str, _Sheet]) -> 
 
 # --------------------------------------------------------------------------- frames
 def _frame(rows: list[list[object]], name: str, sheet: str) -> pd.DataFrame:
+    """The table of a sheet's grid (row 1 the header), its cells as text."""
     where = f"{name}, sheet {sheet!r}"
     if not rows:
         return pd.DataFrame(dtype="str")
@@ -413,27 +437,33 @@ def _frame(rows: list[list[object]], name: str, sheet: str) -> pd.DataFrame:
         header.pop()
     width = len(header)
     check_header(header, where, cell="cell {letter}1")
-    body = []
-    for n, r in enumerate(rows[1:], start=2):
-        if len(r) > width:
-            extra = next((i for i in range(width, len(r)) if r[i] not in ("", None)), None)
-            if extra is not None:
-                ref = f"{column_letter(extra)}{n}"
-                last = f"column {column_letter(width - 1)}" if width else "none: row 1 is empty"
-                raise PortfolioReadError(
-                    f"{where}: cell {ref} holds {_shown(str(_cell_text(r[extra])))}, right of "
-                    f"the last header (the last named column is {last}); give its column a "
-                    "name in row 1 or clear it",
-                    file=name,
-                    sheet=sheet,
-                    row=n,
-                    column=column_letter(extra),
-                )
-        body.append([_cell_text(v) for v in r[:width]] + [None] * (width - len(r)))
-    df = pd.DataFrame(body, columns=range(width), dtype="object").replace("", None)
-    df.index = pd.RangeIndex(2, 2 + len(df))
-    df = drop_blank_headed(df, header, where, cell="cell {letter}1")
-    return _finish(df)
+    grid = pd.DataFrame(rows[1:], dtype="object")
+    del rows
+    grid.index = pd.RangeIndex(2, 2 + len(grid))
+    if grid.shape[1] > width:
+        beyond = grid.iloc[:, width:]
+        filled = (beyond.notna() & beyond.ne("")).to_numpy()
+        if filled.any():
+            i = int(np.flatnonzero(filled.any(axis=1))[0])
+            j = width + int(np.flatnonzero(filled[i])[0])
+            ref = f"{column_letter(j)}{i + 2}"
+            last = f"column {column_letter(width - 1)}" if width else "none: row 1 is empty"
+            raise PortfolioReadError(
+                f"{where}: cell {ref} holds {_shown(str(_cell_text(grid.iat[i, j])))}, right "
+                f"of the last header (the last named column is {last}); give its column a "
+                "name in row 1 or clear it",
+                file=name,
+                sheet=sheet,
+                row=i + 2,
+                column=column_letter(j),
+            )
+        grid = grid.iloc[:, :width]
+    for j in range(grid.shape[1]):
+        column = grid.iloc[:, j]
+        if pd.api.types.infer_dtype(column, skipna=False) != "string":
+            grid.isetitem(j, column.map(_cell_text))
+    grid = grid.reindex(columns=range(width)).replace("", None)
+    return _finish(drop_blank_headed(grid, header, where, cell="cell {letter}1"))
 
 
 def _unreadable(name: str, exc: Exception) -> PortfolioReadError:

@@ -265,6 +265,7 @@ def _read_csv(
     check_header(header, name)
     width = len(header)
     df = _parse(data, name, sep, width)
+    df.index = pd.RangeIndex(2, 2 + len(df))
     return _finish(drop_blank_headed(df, header, name))
 
 

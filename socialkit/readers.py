@@ -178,14 +178,16 @@ def _as_utf8(data: bytes, name: str, notices: list[str]) -> bytes:
     return data
 
 
-def _utf8(data: bytes, name: str, offset: int = 0) -> str:
+def _utf8(data: bytes, name: str) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
+        row = data.count(b"\n", 0, exc.start) + 1
         raise PortfolioReadError(
-            f"{name}: not UTF-8 text (byte {offset + exc.start}); save the table as "
+            f"{name}, row {row}: not UTF-8 text (byte {exc.start}); save the table as "
             "'CSV UTF-8 (comma delimited)'",
             file=name,
+            row=row,
         ) from None
 
 
@@ -298,11 +300,8 @@ def _parse(data: bytes, name: str, sep: str, width: int) -> pd.DataFrame:
         except pd.errors.ParserWarning:
             df = None
         except UnicodeDecodeError as exc:
-            raise PortfolioReadError(
-                f"{name}: not UTF-8 text (byte {exc.start}); save the table as "
-                "'CSV UTF-8 (comma delimited)'",
-                file=name,
-            ) from None
+            _utf8(data, name)  # raises, with the byte and row in the whole file
+            raise PortfolioReadError(f"{name}: not UTF-8 text ({exc})", file=name) from None
         except pd.errors.ParserError as exc:
             if "Expected" not in str(exc):
                 raise PortfolioReadError(

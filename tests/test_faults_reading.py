@@ -335,7 +335,7 @@ def test_utf16_without_a_byte_order_mark_is_refused_clearly(tmp_path: Path) -> N
         (b"course_id,title\nc1,One\x00\n", r"courses\.csv, row 2: a NUL byte"),
         (b"PK\x03\x04" + b"\x00" * 40, r"courses\.csv: is a zip archive \(an \.xlsx"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 40, r"courses\.csv: is an Excel 97"),
-        (b"course_id,title\nc1,Am\xe9lie\n", r"courses\.csv, row 2: not UTF-8 text \(byte 22\)"),
+        (b"course_id,title\nc1,Am\xe9lie\n", r"courses\.csv, row 2: not UTF-8 text \(byte 21\)"),
         (b"course_id," * 1200 + b"\n", r"courses\.csv: the header has 1,201 columns"),
     ],
     ids=["empty", "blank", "nul", "xlsx", "xls", "latin-1", "wide"],

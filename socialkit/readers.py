@@ -264,6 +264,12 @@ def _read_csv(
         raise PortfolioReadError(f"{name}: the file is empty; expected a header row", file=name)
     sep = _separator(data, name, table, notices)
     header = _first_record(data, name, sep)
+    if not any(h.strip() for h in header):
+        raise PortfolioReadError(
+            f"{name}: row 1, the header, is empty; expected the column names there",
+            file=name,
+            row=1,
+        )
     check_header(header, name)
     width = len(header)
     df = _parse(data, name, sep, width)
@@ -302,6 +308,8 @@ def _parse(data: bytes, name: str, sep: str, width: int) -> pd.DataFrame:
         except UnicodeDecodeError as exc:
             _utf8(data, name)  # raises, with the byte and row in the whole file
             raise PortfolioReadError(f"{name}: not UTF-8 text ({exc})", file=name) from None
+        except pd.errors.EmptyDataError:
+            raise PortfolioReadError(f"{name}: expected a header row", file=name) from None
         except pd.errors.ParserError as exc:
             if "Expected" not in str(exc):
                 raise PortfolioReadError(

@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import warnings
 from pathlib import Path
 
@@ -109,12 +110,6 @@ def drop_blank_headed(
     """
     df.columns = range(len(header))
     blank = [i for i, name in enumerate(header) if not name.strip()]
-    if blank and len(blank) == len(header) and df.notna().to_numpy().any():
-        raise PortfolioReadError(
-            f"{where}: row 1, the header, is empty; expected the column names there",
-            file=where,
-            row=1,
-        )
     for i in blank:
         filled = df[i].notna()
         if filled.any():
@@ -191,18 +186,24 @@ def _utf8(data: bytes, name: str) -> str:
         ) from None
 
 
-def _first_record(data: bytes, name: str, sep: str) -> list[str]:
+def _first_line(data: bytes) -> bytes:
+    """The bytes before the first line break (LF, CR LF or a lone CR, as old Macs wrote)."""
     end = data.find(b"\n")
     line = data if end < 0 else data[:end]
+    cr = line.find(b"\r")
+    return line if cr < 0 else line[:cr]
+
+
+def _first_record(data: bytes, name: str, sep: str) -> list[str]:
+    line = _first_line(data)
     if b'"' not in line:
-        return _utf8(line, name).rstrip("\r").split(sep)
-    return next(csv.reader(io.StringIO(_utf8(data, name)), delimiter=sep), [])
+        return _utf8(line, name).split(sep)
+    return next(csv.reader(io.StringIO(_utf8(data, name), newline=""), delimiter=sep), [])
 
 
 def _separator(data: bytes, name: str, table: str, notices: list[str]) -> str:
     """``,``, or the separator the header line uses when it names the table's columns."""
-    end = data.find(b"\n")
-    line = _utf8(data if end < 0 else data[:end], name).rstrip("\r")
+    line = _utf8(_first_line(data), name)
     if "," in line:
         return ","
     known = {s.name for s in TABLES[table]}
@@ -230,9 +231,20 @@ def _read_records(text: str, name: str, sep: str, width: int) -> pd.DataFrame:
     is refused, unless the extra values are all blank (a trailing separator).
     """
     rows: list[list[str | None]] = []
-    for n, record in enumerate(csv.reader(io.StringIO(text), delimiter=sep), start=1):
+    records = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    n = 0  # the row being read, as the user sees it
+    while True:
+        n += 1
+        try:
+            record = next(records)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise PortfolioReadError(
+                f"{name}, row {n}: not a readable CSV row ({exc})", file=name, row=n
+            ) from None
         if n == 1:
-            continue
+            continue  # the header
         if len(record) > width and any(v.strip() for v in record[width:]):
             shown = ", ".join(_shown(v) for v in record)
             raise PortfolioReadError(
@@ -311,14 +323,25 @@ def _parse(data: bytes, name: str, sep: str, width: int) -> pd.DataFrame:
         except pd.errors.EmptyDataError:
             raise PortfolioReadError(f"{name}: expected a header row", file=name) from None
         except pd.errors.ParserError as exc:
-            if "Expected" not in str(exc):
-                raise PortfolioReadError(
-                    f"{name}: not a readable CSV table: {exc}", file=name
-                ) from None
+            if "Expected" not in str(exc):  # not a row of another length
+                raise _parser_error(name, exc) from None
             df = None
     if df is None or len(df.columns) != width:
         return _read_records(_utf8(data, name), name, sep, width)
     return df
+
+
+def _parser_error(name: str, exc: Exception) -> PortfolioReadError:
+    quote = re.search(r"EOF inside string starting at row (\d+)", str(exc))
+    if quote:  # pandas counts records from 0, the header included
+        row = int(quote.group(1)) + 1
+        return PortfolioReadError(
+            f"{name}, row {row}: a double quote opens a value that never closes; close it, "
+            'or double a quote that is part of the value ("")',
+            file=name,
+            row=row,
+        )
+    return PortfolioReadError(f"{name}: not a readable CSV table: {exc}", file=name)
 
 
 # --------------------------------------------------------------------------- portfolio

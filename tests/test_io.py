@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import shutil
 import stat
 import tempfile
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -799,3 +801,208 @@ def test_text_like_an_excel_error_stays_text(tmp_path: Path, text: str) -> None:
     )
     cell = openpyxl.load_workbook(dest)["courses"]["B2"]
     assert (cell.value, cell.data_type) == (text, "s")
+
+
+# --------------------------------------------------------------------------- reading faults
+def three_sheets(path: Path) -> Path:
+    wb = openpyxl.Workbook()
+    wb.active.title = "courses"
+    wb["courses"].append(["course_id", "title"])
+    wb["courses"].append(["c1", "One"])
+    wb.create_sheet("objectives").append(["course_id", "objective_id", "statement"])
+    wb["objectives"].append(["c1", "o1", "Do it"])
+    wb.create_sheet("activities").append(["course_id", "activity_id", "seq", "title"])
+    wb["activities"].append(["c1", "a1", 1, "Act"])
+    wb.save(path)
+    return path
+
+
+def rewrite_part(path: Path, part: str, change) -> Path:
+    with zipfile.ZipFile(path) as src:
+        items = [(i.filename, src.read(i)) for i in src.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in items:
+            if name == part:
+                data = change(data)
+            if data is not None:
+                out.writestr(name, data)
+    return path
+
+
+ACTIVITIES_PART = "xl/worksheets/sheet3.xml"
+
+
+def test_a_cell_reference_that_is_no_reference_is_a_read_error(tmp_path: Path) -> None:
+    path = rewrite_part(
+        three_sheets(tmp_path / "p.xlsx"),
+        ACTIVITIES_PART,
+        lambda d: d.replace(b'r="A2"', b'r="2A"'),
+    )
+    with pytest.raises(
+        PortfolioReadError,
+        match=r"sheet 'activities': not a readable sheet "
+        r"\(cell reference '2A'\)",
+    ) as info:
+        read_tables(path)
+    assert info.value.sheet == "activities"
+
+
+def test_cells_without_references_are_placed_as_calamine_places_them(tmp_path: Path) -> None:
+    # another program's sheet: no r on rows or cells; the exact scan follows them
+    def strip_refs(data: bytes) -> bytes:
+        return re.sub(rb' r="[A-Z]*[0-9]+"', b"", data)
+
+    path = rewrite_part(three_sheets(tmp_path / "p.xlsx"), ACTIVITIES_PART, strip_refs)
+    cells = zipfile.ZipFile(path).read(ACTIVITIES_PART).split(b"sheetData>")[1]
+    assert b"<c " in cells and b' r="' not in cells
+    tables, _ = read_tables(path)
+    assert tables["activities"].to_dict("records") == [
+        {"course_id": "c1", "activity_id": "a1", "seq": "1", "title": "Act"}
+    ]
+
+
+def test_a_used_area_past_the_cell_limit_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "p.xlsx"
+    three_sheets(path)
+    wb = openpyxl.load_workbook(path)
+    wb["activities"]["ALL1"] = "far right"
+    wb["activities"]["A16001"] = "far down"
+    wb.save(path)
+    # 1,000 columns x 16,001 rows = 16,001,000 cells > 16,000,000
+    with pytest.raises(
+        PortfolioReadError,
+        match=r"sheet 'activities': the cells in use span "
+        r"A1:ALL16001 \(16,001,000 cells: last row at A16001, last column at "
+        r"ALL1\), past the 16,000,000 cells",
+    ):
+        read_tables(path)
+
+
+def test_a_tag_longer_than_a_mebibyte_is_a_read_error(tmp_path: Path) -> None:
+    def long_tag(data: bytes) -> bytes:
+        return data.replace(b"<sheetData>", b'<sheetData><x a="' + b"b" * (3 << 20) + b'"/>')
+
+    path = rewrite_part(three_sheets(tmp_path / "p.xlsx"), ACTIVITIES_PART, long_tag)
+    with pytest.raises(PortfolioReadError, match=r"holds a tag of over 1 MiB"):
+        read_tables(path)
+
+
+def test_a_huge_workbook_description_is_refused(tmp_path: Path) -> None:
+    def pad(data: bytes) -> bytes:
+        return data + b" " * (17 << 20)  # white space after the root: still XML
+
+    path = rewrite_part(three_sheets(tmp_path / "p.xlsx"), "xl/workbook.xml", pad)
+    with pytest.raises(
+        PortfolioReadError,
+        match=r"the part 'xl/workbook\.xml' declares "
+        r"[\d,]+ bytes; a workbook's own description is never that large",
+    ):
+        read_tables(path)
+
+
+def test_a_zip_without_a_workbook_part(tmp_path: Path) -> None:
+    path = tmp_path / "p.xlsx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("hello.txt", "not a workbook")
+    with pytest.raises(
+        PortfolioReadError,
+        match=r"p\.xlsx: not an \.xlsx workbook \(no "
+        r"'xl/workbook\.xml' part\)",
+    ):
+        read_tables(path)
+
+
+def test_a_workbook_part_that_is_not_xml(tmp_path: Path) -> None:
+    path = rewrite_part(three_sheets(tmp_path / "p.xlsx"), "xl/workbook.xml", lambda d: d[:40])
+    with pytest.raises(PortfolioReadError, match=r"p\.xlsx: not a readable \.xlsx workbook"):
+        read_tables(path)
+
+
+def test_a_sheet_without_its_part(tmp_path: Path) -> None:
+    path = rewrite_part(three_sheets(tmp_path / "p.xlsx"), ACTIVITIES_PART, lambda d: None)
+    with pytest.raises(PortfolioReadError, match=r"sheet 'activities' has no part"):
+        read_tables(path)
+
+
+def test_a_sheet_calamine_cannot_parse(tmp_path: Path) -> None:
+    path = rewrite_part(
+        three_sheets(tmp_path / "p.xlsx"),
+        ACTIVITIES_PART,
+        lambda d: d.replace(b"</sheetData>", b"</sheetDat>"),
+    )
+    with pytest.raises(PortfolioReadError, match=r"p\.xlsx: not a readable \.xlsx workbook \("):
+        read_tables(path)
+
+
+def test_parts_are_counted_as_they_are_unpacked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the declared sizes are checked first; the count while unpacking is the second guard
+    import socialkit._workbook as workbook
+
+    path = three_sheets(tmp_path / "p.xlsx")
+    monkeypatch.setattr(workbook, "MAX_UNPACKED_BYTES", 100)
+    with (
+        zipfile.ZipFile(path) as zf,
+        pytest.raises(
+            PortfolioReadError, match=r"the part 'xl/worksheets/sheet3\.xml' unpacks to more than"
+        ),
+    ):
+        workbook._Unpacker(zf, "p.xlsx").count(ACTIVITIES_PART)
+
+
+def test_bad_utf16_is_a_read_error(tmp_path: Path) -> None:
+    minimal_folder(tmp_path)
+    (tmp_path / "courses.csv").write_bytes(b"\xff\xfe" + "course_id".encode("utf-16-le")[:-1])
+    with pytest.raises(
+        PortfolioReadError,
+        match=r"courses\.csv: starts as UTF-16 text but "
+        r"byte \d+ is not UTF-16",
+    ):
+        read_tables(tmp_path)
+
+
+@pytest.mark.parametrize("text", ["\n\nc1,One\n", ",\nc1,One\n", " , \nc1,One\n"])
+def test_an_empty_header_row_is_a_read_error(tmp_path: Path, text: str) -> None:
+    minimal_folder(tmp_path)
+    write(tmp_path / "courses.csv", text)
+    with pytest.raises(PortfolioReadError, match=r"courses\.csv: row 1, the header, is empty"):
+        read_tables(tmp_path)
+
+
+def test_an_unclosed_quote_names_its_row(tmp_path: Path) -> None:
+    minimal_folder(tmp_path)
+    write(tmp_path / "courses.csv", 'course_id,title\n\nc1,One\nc2,"Two\nc3,Three\n')
+    with pytest.raises(PortfolioReadError, match=r"courses\.csv, row 4: a double quote opens"):
+        read_tables(tmp_path)
+
+
+def test_old_mac_line_endings_are_read(tmp_path: Path) -> None:
+    minimal_folder(tmp_path)
+    (tmp_path / "courses.csv").write_bytes(b"course_id,title\rc1,One\r\rc2,Two\r")
+    tables, _ = read_tables(tmp_path)
+    assert tables["courses"]["title"].to_dict() == {2: "One", 4: "Two"}
+    (tmp_path / "courses.csv").write_bytes(b"course_id,title\rc1,One\r\rc2,Two,x\r")
+    with pytest.raises(PortfolioReadError, match=r"row 4 has 3 values, the header has 2"):
+        read_tables(tmp_path)
+
+
+def test_short_rows_and_trailing_commas_keep_every_value_in_its_column(tmp_path: Path) -> None:
+    minimal_folder(tmp_path)
+    write(
+        tmp_path / "activities.csv",
+        "course_id,activity_id,seq,title,timing\nc1,a1,1,Act,\nc1,a2,2\n\nc1,a3,3,T,after,,\n",
+    )
+    a = read_tables(tmp_path)[0]["activities"]
+    assert a.index.tolist() == [2, 3, 5]
+    assert a["activity_id"].tolist() == ["a1", "a2", "a3"]
+    assert a["timing"].isna().tolist() == [True, True, False]
+    assert a.loc[5, "timing"] == "after"
+
+
+def test_a_read_error_carries_where(tmp_path: Path) -> None:
+    minimal_folder(tmp_path)
+    write(tmp_path / "activities.csv", "course_id,activity_id,seq,title\nc1,a1,1,A, B\n")
+    with pytest.raises(PortfolioReadError, match="row 2 has 5 values") as info:
+        read_tables(tmp_path)
+    assert (info.value.file, info.value.row) == ("activities.csv", 2)

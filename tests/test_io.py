@@ -1006,3 +1006,13 @@ def test_a_read_error_carries_where(tmp_path: Path) -> None:
     with pytest.raises(PortfolioReadError, match="row 2 has 5 values") as info:
         read_tables(tmp_path)
     assert (info.value.file, info.value.row) == ("activities.csv", 2)
+
+
+def test_the_readme_states_the_reading_limits() -> None:
+    from socialkit import _limits
+
+    text = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert f"at most {_limits.MAX_COLUMNS:,} columns (`ALL`)" in text
+    assert f"{_limits.MAX_ROWS:,} rows" in text
+    assert f"{_limits.MAX_CELLS:,} cells" in text
+    assert f"{_limits.MAX_UNPACKED_BYTES // 2**20} MiB unpacked" in text

@@ -15,7 +15,7 @@ MAX_COLUMNS = 1_000
 #: Rows of a sheet, header included: as many as Excel itself holds.
 MAX_ROWS = 1_048_576
 #: Cells of a sheet's used area (from A1 to its last row and column in use).
-MAX_CELLS = 16_000_000
+MAX_CELLS = 10_000_000
 #: Bytes a workbook's parts unpack to, counted as they are unpacked: the sheets of the
 #: portfolio's tables, the shared strings, styles and the workbook's own parts.
 MAX_UNPACKED_BYTES = 256 * 1024 * 1024

@@ -866,14 +866,14 @@ def test_a_used_area_past_the_cell_limit_is_refused(tmp_path: Path) -> None:
     three_sheets(path)
     wb = openpyxl.load_workbook(path)
     wb["activities"]["ALL1"] = "far right"
-    wb["activities"]["A16001"] = "far down"
+    wb["activities"]["A10001"] = "far down"
     wb.save(path)
-    # 1,000 columns x 16,001 rows = 16,001,000 cells > 16,000,000
+    # 1,000 columns x 10,001 rows = 10,001,000 cells > 10,000,000
     with pytest.raises(
         PortfolioReadError,
         match=r"sheet 'activities': the cells in use span "
-        r"A1:ALL16001 \(16,001,000 cells: last row at A16001, last column at "
-        r"ALL1\), past the 16,000,000 cells",
+        r"A1:ALL10001 \(10,001,000 cells: last row at A10001, last column at "
+        r"ALL1\), past the 10,000,000 cells",
     ):
         read_tables(path)
 

@@ -300,22 +300,23 @@ class _Unpacker:
         one search per chunk finds any cell beyond it, in a column past Z, or written
         otherwise. Then the wide scan (columns past Z) or the exact one decides.
         """
-        last_row, flagged = 0, False
+        last_row, flagged, start = 0, False, self.total
         for chunk in self.tags(part):
-            if flagged:
-                continue
             at = chunk.rfind(b'<c r="')
             if at >= 0:
                 ref = _REF_AT.match(chunk, at + 6)
                 if ref is None:
                     flagged = True
-                    continue
+                    break
                 last_row = max(last_row, int(ref.group(2)))
             beyond = re.compile(b'<c r="[A-Z]' + _greater_than(last_row) + b'"')
             if _NARROW.search(chunk) or _PREFIXED.search(chunk) or beyond.search(chunk):
                 flagged = True
+            if flagged:
+                break
         if not flagged:
             return _Extent(rows=last_row, columns=26 if last_row else 0)
+        self.total = start  # the wide scan unpacks the part again: count it once
         return self.wide_extent(part)
 
     def wide_extent(self, part: str) -> _Extent:
@@ -325,8 +326,7 @@ class _Unpacker:
         for chunk in self.tags(part):
             if not extent.irregular and (_IRREGULAR.search(chunk) or _PREFIXED.search(chunk)):
                 extent.irregular = True
-            if extent.irregular:
-                continue
+                break  # the exact scan decides
             letters.update(_COLUMNS.findall(chunk))
             rows = _CELL_ROWS.findall(chunk)
             if rows:

@@ -1016,3 +1016,40 @@ def test_the_readme_states_the_reading_limits() -> None:
     assert f"{_limits.MAX_ROWS:,} rows" in text
     assert f"{_limits.MAX_CELLS:,} cells" in text
     assert f"{_limits.MAX_UNPACKED_BYTES // 2**20} MiB unpacked" in text
+
+
+@pytest.mark.parametrize("cell", ["B2", "AA2", "ALL9"], ids=["narrow", "wide", "exact"])
+def test_each_part_counts_once_against_the_unpacked_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cell: str
+) -> None:
+    # a sheet the cheap scan cannot vouch for is unpacked again by the wide or exact scan
+    import socialkit._workbook as workbook
+
+    path = tmp_path / "p.xlsx"
+    three_sheets(path)
+    wb = openpyxl.load_workbook(path)
+    wb["activities"][cell] = "x" if cell != "B2" else "a1"
+    wb["activities"]["XFD2000"].style = "Good"  # formatting only: no value, yet scanned
+    wb.save(path)
+    with zipfile.ZipFile(path) as zf:
+        read = sum(
+            i.file_size
+            for i in zf.infolist()
+            if i.filename.endswith((".xml", ".rels"))
+            and (
+                not i.filename.startswith("xl/worksheets/")
+                or i.filename.startswith(
+                    ("xl/worksheets/sheet1", "xl/worksheets/sheet2", "xl/worksheets/sheet3")
+                )
+            )
+            and not i.filename.startswith("xl/worksheets/_rels/")
+        )
+    monkeypatch.setattr(workbook, "MAX_UNPACKED_BYTES", read)
+    if cell == "B2":
+        assert read_tables(path)[0]["activities"].loc[2, "activity_id"] == "a1"
+    else:
+        with pytest.raises(PortfolioReadError, match=rf"cell {cell} holds 'x', right of the last"):
+            read_tables(path)
+    monkeypatch.setattr(workbook, "MAX_UNPACKED_BYTES", read - 1)
+    with pytest.raises(PortfolioReadError, match=r"unpacks to more than|declare"):
+        read_tables(path)

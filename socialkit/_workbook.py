@@ -49,8 +49,10 @@ _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 # The fast scans read cells as Excel, LibreOffice and openpyxl write them: <c r="B7" ...>,
 # row after row. Anything else (no r, r not first, a namespace prefix, an odd reference)
 # sends the sheet to the exact scan, which follows the XML tag by tag.
-_COLUMNS = re.compile(rb'<c r="([A-Z]{1,3})')
-_CELL_ROWS = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"')
+# a cell with a value: not self-closing (<c r="B7" s="1"/> is formatting only)
+_VALUE_COLUMNS = re.compile(rb'<c r="([A-Z]{1,3})[0-9]+"[^>]*(?<!/)>')
+_VALUE_ROWS = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"[^>]*(?<!/)>')
+_VALUE_REST = rb'"[^>]*(?<!/)>'  # the rest of a value cell's tag, after its reference
 _REF_AT = re.compile(rb'([A-Z])([1-9][0-9]{0,6})"')
 _IRREGULAR = re.compile(rb'<c(?:/?>|\s(?!r="[A-Z]{1,3}[1-9][0-9]{0,6}"))')
 _NARROW = re.compile(rb'<c(?:/?>|\s(?!r="[A-Z][1-9][0-9]{0,6}"))')  # one letter only
@@ -104,8 +106,13 @@ def _greater_than(n: int) -> bytes:
 
 # --------------------------------------------------------------------------- not a workbook
 def _refuse_not_a_workbook(path: Path) -> None:
-    with open(path, "rb") as fh:
-        head = fh.read(4096)
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+    except OSError as exc:
+        raise PortfolioReadError(
+            f"{path.name}: cannot be read ({exc.strerror or exc})", file=path.name
+        ) from None
     if head.startswith(b"PK"):
         return
     name = path.name
@@ -237,6 +244,19 @@ def _too_far(where: str, ref: str, what: str, sheet: str, name: str) -> Portfoli
     )
 
 
+def _too_many(
+    where: str, far_row: tuple[int, str], far_col: tuple[int, str], sheet: str, name: str
+) -> PortfolioReadError:
+    area = f"A1:{column_letter(far_col[0] - 1)}{far_row[0]}"
+    return PortfolioReadError(
+        f"{where}: the cells in use span {area} ({far_row[0] * far_col[0]:,} cells: "
+        f"last row at {far_row[1]}, last column at {far_col[1]}), past the "
+        f"{MAX_CELLS:,} cells socialkit reads from a sheet; clear the cells beyond the table",
+        file=name,
+        sheet=sheet,
+    )
+
+
 _LIMIT_ROWS = f"the last row socialkit reads ({MAX_ROWS:,})"
 _LIMIT_COLUMNS = (
     f"the last column socialkit reads ({column_letter(MAX_COLUMNS - 1)}, {MAX_COLUMNS:,})"
@@ -314,26 +334,46 @@ class _Unpacker:
                 flagged = True
             if flagged:
                 break
-        if not flagged:
-            return _Extent(rows=last_row, columns=26 if last_row else 0)
-        self.total = start  # the wide scan unpacks the part again: count it once
-        return self.wide_extent(part)
+        if flagged:
+            self.total = start  # the scan that follows unpacks the part again: count it once
+            return _Extent(irregular=True)
+        return _Extent(rows=last_row, columns=26 if last_row else 0)
 
-    def wide_extent(self, part: str) -> _Extent:
-        """The extent of a sheet whose cells all say where they are (``<c r="AB7"``)."""
-        extent = _Extent()
-        letters: set[bytes] = set()
+    def wide_check(self, part: str, where: str, sheet: str) -> bool:
+        """Check a sheet whose cells all say where they are (``<c r="AB7"``), value cells
+        only; refuse the first cell past a limit. False: the exact scan must decide."""
+        columns = rows = 0
+        far_col = far_row = b""
+        start = self.total
         for chunk in self.tags(part):
-            if not extent.irregular and (_IRREGULAR.search(chunk) or _PREFIXED.search(chunk)):
-                extent.irregular = True
-                break  # the exact scan decides
-            letters.update(_COLUMNS.findall(chunk))
-            rows = _CELL_ROWS.findall(chunk)
-            if rows:
-                extent.rows = max(extent.rows, *map(int, set(rows)))
-        if letters:
-            extent.columns = max(map(_column_index, letters))
-        return extent
+            if _IRREGULAR.search(chunk) or _PREFIXED.search(chunk):
+                self.total = start
+                return False
+            letters = set(_VALUE_COLUMNS.findall(chunk))
+            if letters:
+                widest = max(letters, key=_column_index)
+                if _column_index(widest) > columns:
+                    columns = _column_index(widest)
+                    far_col = re.search(b'<c r="(' + widest + b"[0-9]+)" + _VALUE_REST, chunk)[1]
+                    if columns > MAX_COLUMNS:  # name the first such cell in the sheet
+                        past = b"|".join(c for c in letters if _column_index(c) > MAX_COLUMNS)
+                        first = re.search(b'<c r="((?:' + past + b")[0-9]+)" + _VALUE_REST, chunk)
+                        raise _too_far(where, first[1].decode(), _LIMIT_COLUMNS, sheet, self.name)
+            numbers = set(_VALUE_ROWS.findall(chunk))
+            if numbers:
+                lowest = max(numbers, key=int)
+                if int(lowest) > rows:
+                    rows = int(lowest)
+                    far_row = re.search(b'<c r="([A-Z]{1,3}' + lowest + b")" + _VALUE_REST, chunk)[
+                        1
+                    ]
+                    if rows > MAX_ROWS:
+                        raise _too_far(where, far_row.decode(), _LIMIT_ROWS, sheet, self.name)
+        if rows * columns > MAX_CELLS:
+            raise _too_many(
+                where, (rows, far_row.decode()), (columns, far_col.decode()), sheet, self.name
+            )
+        return True
 
     def exact_check(self, part: str, where: str, sheet: str) -> None:
         """Follow the sheet tag by tag; refuse the first cell with a value past a limit."""
@@ -371,15 +411,7 @@ class _Unpacker:
                 far_row = max(far_row, (row, here))
                 far_col = max(far_col, (col, here))
         if far_row[0] * far_col[0] > MAX_CELLS:
-            area = f"A1:{column_letter(far_col[0] - 1)}{far_row[0]}"
-            raise PortfolioReadError(
-                f"{where}: the cells in use span {area} ({far_row[0] * far_col[0]:,} cells: "
-                f"last row at {far_row[1]}, last column at {far_col[1]}), past the "
-                f"{MAX_CELLS:,} cells socialkit reads from a sheet; clear the cells beyond "
-                "the table",
-                file=self.name,
-                sheet=sheet,
-            )
+            raise _too_many(where, far_row, far_col, sheet, self.name)
 
 
 def _check_limits(zf: zipfile.ZipFile, name: str, tables: dict[str, _Sheet]) -> None:
@@ -413,13 +445,10 @@ def _check_limits(zf: zipfile.ZipFile, name: str, tables: dict[str, _Sheet]) -> 
         where = f"{name}, sheet {sheet.name!r}"
         before = unpacker.total
         extent = unpacker.fast_extent(sheet.part)
-        if (
-            extent.irregular
-            or extent.rows > MAX_ROWS
-            or extent.columns > MAX_COLUMNS
-            or extent.rows * extent.columns > MAX_CELLS
-        ):
-            unpacker.total = before  # the part counts once, not twice
+        if not extent.irregular and extent.rows * extent.columns <= MAX_CELLS:
+            continue  # rows ≤ 384,615 with columns ≤ 26: every limit kept
+        unpacker.total = before  # the part counts once, not twice
+        if not unpacker.wide_check(sheet.part, where, sheet.name):
             unpacker.exact_check(sheet.part, where, sheet.name)
 
 
@@ -496,14 +525,16 @@ def read_workbook(path: Path, notices: list[str]) -> dict[str, pd.DataFrame]:
     _refuse_not_a_workbook(path)
     try:
         zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+    except Exception as exc:  # not a zip, an unknown zip version, an unreadable file...
         raise PortfolioReadError(
             f"{name}: not a readable .xlsx workbook ({exc})", file=name
         ) from None
     with zf:
         try:
             sheets = _sheets(zf, name)
-        except (ElementTree.ParseError, zipfile.BadZipFile, ValueError, OSError) as exc:
+        except PortfolioReadError:
+            raise
+        except Exception as exc:  # bad XML, bad CRC, an unknown compression method...
             raise PortfolioReadError(
                 f"{name}: not a readable .xlsx workbook ({exc})", file=name
             ) from None

@@ -1053,3 +1053,35 @@ def test_each_part_counts_once_against_the_unpacked_limit(
     monkeypatch.setattr(workbook, "MAX_UNPACKED_BYTES", read - 1)
     with pytest.raises(PortfolioReadError, match=r"unpacks to more than|declare"):
         read_tables(path)
+
+
+def test_a_zip_of_an_unknown_version_is_a_read_error(tmp_path: Path) -> None:
+    path = three_sheets(tmp_path / "p.xlsx")
+    data = bytearray(path.read_bytes())
+    end = data.rfind(b"PK\x05\x06")  # the end record says where the central directory starts
+    at = int.from_bytes(data[end + 16 : end + 20], "little")
+    assert data[at : at + 4] == b"PK\x01\x02"
+    data[at + 6] = 235  # the version needed to extract: 23.5
+    path.write_bytes(bytes(data))
+    with pytest.raises(
+        PortfolioReadError,
+        match=r"p\.xlsx: not a readable \.xlsx workbook "
+        r"\(zip file version 23\.5\)",
+    ):
+        read_tables(path)
+
+
+def test_an_unreadable_workbook_is_a_read_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = three_sheets(tmp_path / "p.xlsx")
+    real = Path.open
+
+    def deny(self: Path, *args, **kwargs):
+        if self.name == "p.xlsx":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", deny)
+    with pytest.raises(PortfolioReadError, match=r"p\.xlsx: cannot be read \(Permission denied\)"):
+        read_tables(path)

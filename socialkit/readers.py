@@ -10,7 +10,7 @@ row as the user sees it with the header as row 1, column) and what was expected:
 - a file that is not UTF-8 text (UTF-16 with a byte-order mark, as Excel's "Unicode
   text" is, is read), holds NUL bytes, or is a workbook under a ``.csv`` name;
 - more than :data:`MAX_COLUMNS` columns; in a workbook also the limits of
-  :mod:`socialkit._workbook` (rows, cells, unpacked size).
+  :mod:`socialkit._limits` (rows, cells, unpacked size).
 
 A header separated by ``;`` or tabs instead of commas (as Excel writes CSV in much of
 Europe) is read with that separator when it names columns of its table, with a notice.
@@ -259,12 +259,10 @@ def _read_records(text: str, name: str, sep: str, width: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=range(width), dtype="object")
 
 
-def _read_csv(
-    path: Path, table: str, notices: list[str] | None = None, *, where: str | None = None
-) -> pd.DataFrame:
+def _read_csv(path: Path, table: str, notices: list[str] | None = None) -> pd.DataFrame:
     """Read one CSV table; remarks for the user go to ``notices``."""
     notices = [] if notices is None else notices
-    name = where or path.name
+    name = path.name
     try:
         data = path.read_bytes()
     except OSError as exc:

@@ -473,11 +473,20 @@ def _frame(rows: list[list[object]], name: str, sheet: str) -> pd.DataFrame:
             i = int(np.flatnonzero(filled.any(axis=1))[0])
             j = width + int(np.flatnonzero(filled[i])[0])
             ref = f"{column_letter(j)}{i + 2}"
-            last = f"column {column_letter(width - 1)}" if width else "none: row 1 is empty"
+            value = _shown(str(_cell_text(grid.iat[i, j])))
+            if width:
+                problem = (
+                    f"cell {ref} holds {value}, right of the last header (the last named "
+                    f"column is column {column_letter(width - 1)}); give its column a name "
+                    "in row 1 or clear it"
+                )
+            else:
+                problem = (
+                    f"row 1, the header, is empty, yet cell {ref} holds {value}; expected "
+                    "the column names in row 1"
+                )
             raise PortfolioReadError(
-                f"{where}: cell {ref} holds {_shown(str(_cell_text(grid.iat[i, j])))}, right "
-                f"of the last header (the last named column is {last}); give its column a "
-                "name in row 1 or clear it",
+                f"{where}: {problem}",
                 file=name,
                 sheet=sheet,
                 row=i + 2,

@@ -1085,3 +1085,28 @@ def test_an_unreadable_workbook_is_a_read_error(
     monkeypatch.setattr(Path, "open", deny)
     with pytest.raises(PortfolioReadError, match=r"p\.xlsx: cannot be read \(Permission denied\)"):
         read_tables(path)
+
+
+def test_a_sheet_without_a_header_row(tmp_path: Path) -> None:
+    path = three_sheets(tmp_path / "p.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb.create_sheet("tools")
+    ws["B3"] = "Wiki"
+    wb.save(path)
+    with pytest.raises(
+        PortfolioReadError,
+        match=r"sheet 'tools': row 1, the header, is empty, "
+        r"yet cell B3 holds 'Wiki'",
+    ):
+        read_tables(path)
+
+
+def test_sheets_with_only_a_header_or_nothing(tmp_path: Path) -> None:
+    path = three_sheets(tmp_path / "p.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb.create_sheet("tools").append(["tool", "aliases"])
+    wb.create_sheet("organisations")
+    wb.save(path)
+    tables, _ = read_tables(path)
+    assert list(tables["tools"].columns) == ["tool", "aliases"] and tables["tools"].empty
+    assert tables["organisations"].shape == (0, 0)

@@ -938,17 +938,17 @@ def test_parts_are_counted_as_they_are_unpacked(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # the declared sizes are checked first; the count while unpacking is the second guard
-    import socialkit._workbook as workbook
+    import socialkit._xlsx_scan as scan
 
     path = three_sheets(tmp_path / "p.xlsx")
-    monkeypatch.setattr(workbook, "MAX_UNPACKED_BYTES", 100)
+    monkeypatch.setattr(scan, "MAX_UNPACKED_BYTES", 100)
     with (
         zipfile.ZipFile(path) as zf,
         pytest.raises(
             PortfolioReadError, match=r"the part 'xl/worksheets/sheet3\.xml' unpacks to more than"
         ),
     ):
-        workbook._Unpacker(zf, "p.xlsx").count(ACTIVITIES_PART)
+        scan._Unpacker(zf, "p.xlsx").count(ACTIVITIES_PART)
 
 
 def test_bad_utf16_is_a_read_error(tmp_path: Path) -> None:
@@ -1023,7 +1023,7 @@ def test_each_part_counts_once_against_the_unpacked_limit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cell: str
 ) -> None:
     # a sheet the cheap scan cannot vouch for is unpacked again by the wide or exact scan
-    import socialkit._workbook as workbook
+    import socialkit._xlsx_scan as scan
 
     path = tmp_path / "p.xlsx"
     three_sheets(path)
@@ -1044,13 +1044,13 @@ def test_each_part_counts_once_against_the_unpacked_limit(
             )
             and not i.filename.startswith("xl/worksheets/_rels/")
         )
-    monkeypatch.setattr(workbook, "MAX_UNPACKED_BYTES", read)
+    monkeypatch.setattr(scan, "MAX_UNPACKED_BYTES", read)
     if cell == "B2":
         assert read_tables(path)[0]["activities"].loc[2, "activity_id"] == "a1"
     else:
         with pytest.raises(PortfolioReadError, match=rf"cell {cell} holds 'x', right of the last"):
             read_tables(path)
-    monkeypatch.setattr(workbook, "MAX_UNPACKED_BYTES", read - 1)
+    monkeypatch.setattr(scan, "MAX_UNPACKED_BYTES", read - 1)
     with pytest.raises(PortfolioReadError, match=r"unpacks to more than|declare"):
         read_tables(path)
 

@@ -198,7 +198,12 @@ def _first_record(data: bytes, name: str, sep: str) -> list[str]:
     line = _first_line(data)
     if b'"' not in line:
         return _utf8(line, name).split(sep)
-    return next(csv.reader(io.StringIO(_utf8(data, name), newline=""), delimiter=sep), [])
+    try:
+        return next(csv.reader(io.StringIO(_utf8(data, name), newline=""), delimiter=sep), [])
+    except csv.Error as exc:
+        raise PortfolioReadError(
+            f"{name}, row 1: not a readable CSV header ({exc})", file=name, row=1
+        ) from None
 
 
 def _separator(data: bytes, name: str, table: str, notices: list[str]) -> str:
@@ -323,6 +328,8 @@ def _parse(data: bytes, name: str, sep: str, width: int) -> pd.DataFrame:
         except pd.errors.ParserError as exc:
             if "Expected" not in str(exc):  # not a row of another length
                 raise _parser_error(name, exc) from None
+            df = None
+        except Exception:  # anything else pandas may raise: the csv module decides
             df = None
     if df is None or len(df.columns) != width:
         return _read_records(_utf8(data, name), name, sep, width)

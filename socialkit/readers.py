@@ -194,10 +194,17 @@ def _first_line(data: bytes) -> bytes:
     return line if cr < 0 else line[:cr]
 
 
+def _long_fields() -> None:
+    """Let the csv module read cells of any length, as pandas does (its default: 128 KiB)."""
+    if csv.field_size_limit() < 2**31 - 1:
+        csv.field_size_limit(2**31 - 1)
+
+
 def _first_record(data: bytes, name: str, sep: str) -> list[str]:
     line = _first_line(data)
     if b'"' not in line:
         return _utf8(line, name).split(sep)
+    _long_fields()
     try:
         return next(csv.reader(io.StringIO(_utf8(data, name), newline=""), delimiter=sep), [])
     except csv.Error as exc:
@@ -236,6 +243,7 @@ def _read_records(text: str, name: str, sep: str, width: int) -> pd.DataFrame:
     is refused, unless the extra values are all blank (a trailing separator).
     """
     rows: list[list[str | None]] = []
+    _long_fields()
     records = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     n = 0  # the row being read, as the user sees it
     while True:

@@ -1110,3 +1110,15 @@ def test_sheets_with_only_a_header_or_nothing(tmp_path: Path) -> None:
     tables, _ = read_tables(path)
     assert list(tables["tools"].columns) == ["tool", "aliases"] and tables["tools"].empty
     assert tables["organisations"].shape == (0, 0)
+
+
+def test_a_long_cell_in_a_ragged_file_is_read(tmp_path: Path) -> None:
+    # the record-by-record reader must not stop at the csv module's 128 KiB per cell
+    minimal_folder(tmp_path)
+    long = "x" * 200_000
+    write(tmp_path / "courses.csv", f'course_id,title\nc1,"{long}"\nc2\n')
+    tables, _ = read_tables(tmp_path)
+    assert tables["courses"].loc[2, "title"] == long
+    write(tmp_path / "courses.csv", f'course_id,title\nc1,"{long}"\nc2,T,extra\n')
+    with pytest.raises(PortfolioReadError, match="row 3 has 3 values, the header has 2"):
+        read_tables(tmp_path)

@@ -411,3 +411,25 @@ def test_a_sheet_with_many_columns_is_refused(tmp_path: Path) -> None:
         ws.cell(row=1, column=col, value=f"extra{col}")
     wb.save(tmp_path / "p.xlsx")
     refused(tmp_path / "p.xlsx", r"sheet 'courses': cell ALM1 is in use, past the last column")
+
+
+def test_a_very_hidden_sheet_beside_a_visible_one(tmp_path: Path) -> None:
+    # Excel's "very hidden" (set in the VBA editor) cannot even be unhidden from the menu
+    wb = workbook()
+    wb["courses"].sheet_state = "veryHidden"
+    visible = wb.create_sheet(" Courses")  # Excel refuses two names that differ in case only
+    visible.append(["course_id", "title"])
+    visible.append(["c9", "The visible one"])
+    wb.save(tmp_path / "p.xlsx")
+    refused(
+        tmp_path / "p.xlsx",
+        r"sheets 'courses' \(veryHidden\) and ' Courses' both hold the courses table",
+    )
+
+
+def test_values_right_of_the_header_in_csv_are_never_dropped(tmp_path: Path) -> None:
+    # a value under no header (the header ends with a separator) and one past the header
+    src = folder(tmp_path / "p", courses="course_id,title,\nc1,One,kept?\n")
+    refused(src, r"courses\.csv: column 3 has no header but holds values \(row 2: 'kept\?'\)")
+    src = folder(tmp_path / "q", courses="course_id,title\nc1,One\nc2,Two,kept?\n")
+    refused(src, r"courses\.csv: row 3 has 3 values, the header has 2")

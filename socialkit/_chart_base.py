@@ -22,6 +22,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from ._frames import RowIndex, cached, isin_codes, memoized
+from ._text import chart_text
 from .analysis import _vocab_categories, timing_direction_matrix
 from .schema import Portfolio
 from .tools import _joined_recommendations, tool_fit
@@ -61,11 +62,13 @@ def course_title(portfolio: Portfolio, course_id: str) -> str:
 
 
 def scope(portfolio: Portfolio, course_id: str | None) -> str:
-    """A phrase naming one course (whose id it checks), or the whole portfolio."""
+    """A phrase naming one course (whose id it checks), or the whole portfolio, as chart
+    text: the course's id and title are escaped (see :func:`socialkit._text.chart_text`)."""
     if course_id is None:
         n = len(portfolio.courses)
         return f"whole portfolio ({n} course{'s' if n != 1 else ''})"
-    return f"course {course_id} ({course_title(portfolio, course_id)})"
+    named = chart_text(course_title(portfolio, course_id))
+    return f"course {chart_text(course_id)} ({named})"
 
 
 @cached
@@ -160,7 +163,7 @@ def colorscale(name: str) -> list:
 
 
 def title(text: str) -> dict:
-    """A figure title, flush left."""
+    """A figure title, flush left; ``text`` is chart text (user text in it escaped)."""
     return {"text": text, "x": 0.0}
 
 

@@ -1,294 +1,260 @@
-"""Reading a portfolio workbook (``.xlsx``) by its real content, within limits.
+"""Saving edits into an existing workbook cell by cell, keeping everything else.
 
-First what is not a workbook is told apart (a CSV file, an old ``.xls``, a
-password-protected file), then each table's sheet is found (two sheets for one table, a
-chart sheet, a hidden sheet are said), then :mod:`socialkit._xlsx_scan` checks the parts
-against the limits of :mod:`socialkit._limits`, and only then calamine reads the sheets,
-whose grids become tables of text with their headers checked.
+The editor reads a workbook as tables of text; writing those tables out as a new
+workbook would drop what it does not model (cell formatting, comments, column widths,
+frozen panes, data validations, formulas of other rows, the user's other sheets). Here
+the workbook is loaded with openpyxl, only the cells whose text changed are set (a row
+added is filled in below the last one, a row deleted is emptied, so no formula or range
+elsewhere shifts), and the result is saved to a temporary file renamed into place.
+openpyxl saves formulas without their last results; these are put back from the
+workbook as it was, so that socialkit (which reads results, as Excel shows them) reads
+the same values after the save, and Excel recalculates them when it opens the file.
+Parts of a workbook that openpyxl cannot carry over (pictures, charts, shapes, threaded
+comments, slicers, controls; extensions it warns about) make the save refuse, naming
+them, before anything is written.
 """
 
 from __future__ import annotations
 
-import posixpath
+import re
+import shutil
+import warnings
 import zipfile
-from dataclasses import dataclass
-from datetime import date, datetime, time
 from pathlib import Path
 from xml.etree import ElementTree
+from xml.sax.saxutils import escape
 
-import numpy as np
 import pandas as pd
 
-from ._xlsx_scan import check_limits
-from .errors import PortfolioReadError
-from .readers import _finish, _shown, check_header, column_letter, drop_blank_headed
-from .schema import TABLE_ORDER
+from ._files import atomic, temp_beside
+from .errors import PortfolioWriteError
+from .writers import NUMERIC, PLAIN_WHOLE, xlsx_text
 
-__all__ = ["read_workbook"]
+__all__ = ["update_workbook"]
 
-_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
-_R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-#: Bytes a workbook's own description (workbook.xml, its relationships) may declare.
-_DESCRIPTION_BYTES = 16 * 1024 * 1024
+#: Parts of an .xlsx package that openpyxl drops when it saves, by what the user calls them.
+_LOST_PARTS = (
+    ("xl/drawings/drawing", "pictures, charts or shapes"),
+    ("xl/charts/", "charts"),
+    ("xl/media/", "pictures"),
+    ("xl/threadedComments/", "threaded comments"),
+    ("xl/slicers/", "slicers"),
+    ("xl/timelines/", "timelines"),
+    ("xl/ctrlProps/", "form controls"),
+    ("xl/activeX/", "ActiveX controls"),
+    ("xl/embeddings/", "embedded objects"),
+    ("xl/model/", "a data model"),
+    ("xl/vbaProject.bin", "macros"),
+)
 
 
-@dataclass(frozen=True)
-class _Sheet:
-    name: str
-    part: str
-    state: str  # visible, hidden, veryHidden
-    kind: str  # worksheet, chartsheet, dialogsheet, macrosheet...
+def _would_lose(path: Path) -> list[str]:
+    try:
+        with zipfile.ZipFile(path) as package:
+            names = package.namelist()
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise PortfolioWriteError(f"{path.name}: cannot be opened as a workbook ({exc})") from None
+    lost = []
+    for prefix, what in _LOST_PARTS:
+        if any(name.startswith(prefix) for name in names) and what not in lost:
+            lost.append(what)
+    return lost
 
 
-def _cell_text(value: object) -> str | None:
+def _header_text(value: object) -> str:
     if value is None:
-        return None
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
+        return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == time() else value.isoformat()
-    if isinstance(value, date | time):
-        return value.isoformat()
-    return str(value)
+    return str(value).strip()
 
 
-# --------------------------------------------------------------------------- not a workbook
-def _refuse_not_a_workbook(path: Path) -> None:
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(4096)
-    except OSError as exc:
-        raise PortfolioReadError(
-            f"{path.name}: cannot be read ({exc.strerror or exc})", file=path.name
-        ) from None
-    if head.startswith(b"PK"):
-        return
-    name = path.name
-    if not head:
-        raise PortfolioReadError(
-            f"{name}: the file is empty; expected an .xlsx workbook", file=name
-        )
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # an OLE compound file
-        data = path.read_bytes()
-        if "EncryptedPackage".encode("utf-16-le") in data:
-            raise PortfolioReadError(
-                f"{name}: the workbook is protected by a password; save a copy without "
-                "one (File > Info > Protect Workbook > Encrypt with Password, cleared)",
-                file=name,
-            )
-        raise PortfolioReadError(
-            f"{name}: is an Excel 97-2003 workbook (.xls) under an .xlsx name; save it as "
-            "'Excel Workbook (.xlsx)'",
-            file=name,
-        )
-    try:
-        head.decode("utf-8")
-        is_text = b"\x00" not in head
-    except UnicodeDecodeError as exc:
-        is_text = exc.start > len(head) - 4  # a character cut by the 4096-byte read
-    if is_text:
-        raise PortfolioReadError(
-            f"{name}: is a text file (CSV?) under an .xlsx name, not a workbook; give "
-            "socialkit a folder of CSV files, or save the table as 'Excel Workbook (.xlsx)'",
-            file=name,
-        )
-    raise PortfolioReadError(f"{name}: not an .xlsx workbook (not a zip archive)", file=name)
+def _value(ws, text: object, column: str, where: str) -> tuple[object, bool]:
+    """The value to put in a cell, and whether it must be stored as text (``=…``, ``#…``)."""
+    if not isinstance(text, str):
+        return None, False
+    if column in NUMERIC and PLAIN_WHOLE.fullmatch(text):
+        return int(text), False
+    stored = xlsx_text(text, where=where)
+    return stored, stored[:1] in ("=", "#")
 
 
-# --------------------------------------------------------------------------- structure
-def _small_part(zf: zipfile.ZipFile, part: str, name: str) -> ElementTree.Element | None:
-    try:
-        info = zf.getinfo(part)
-    except KeyError:
-        return None
-    if info.file_size > _DESCRIPTION_BYTES:
-        raise PortfolioReadError(
-            f"{name}: the part {part!r} declares {info.file_size:,} bytes; a workbook's "
-            "own description is never that large",
-            file=name,
-        )
-    with zf.open(info) as fh:  # zipfile never gives more than the size declared
-        return ElementTree.fromstring(fh.read())
+def _plan_sheet(ws, table: str, new: pd.DataFrame, old: pd.DataFrame | None) -> list[tuple]:
+    """The cell assignments ``(row, column index, value, as_text)`` that turn ``old`` into
+    ``new`` in the sheet; every value is checked here, before anything changes."""
+    header: dict[str, int] = {}
+    last = 0
+    for cell in ws[1] if ws.max_row >= 1 else ():
+        name = _header_text(cell.value)
+        if name:
+            header.setdefault(name, cell.column)
+            last = max(last, cell.column)
+    plan: list[tuple] = []
+    for column in new.columns:
+        if column not in header:  # a contract column the editor filled in
+            last += 1
+            header[column] = last
+            plan.append((1, last, *_value(ws, column, "", f"{table}, row 1, column {column!r}")))
+    old = old if old is not None else new.iloc[0:0]
+    for row in old.index.difference(new.index):  # deleted: emptied, nothing shifts
+        plan += [(int(row), header[c], None, False) for c in old.columns if c in header]
+    for row, values in zip(new.index, new.itertuples(index=False, name=None), strict=True):
+        known = row in old.index
+        for column, value in zip(new.columns, values, strict=True):
+            before = old.at[row, column] if known and column in old.columns else None
+            if isinstance(value, str) and isinstance(before, str) and value == before:
+                continue
+            if not isinstance(value, str) and not isinstance(before, str):
+                continue
+            where = f"{table}, row {int(row)}, column {column!r}"
+            plan.append((int(row), header[column], *_value(ws, value, column, where)))
+    return plan
 
 
-def _targets(zf: zipfile.ZipFile, rels_part: str, base: str, name: str) -> dict[str, tuple]:
-    root = _small_part(zf, rels_part, name)
-    out = {}
-    for rel in [] if root is None else root.iter(_REL):
-        target = rel.get("Target", "")
-        part = target.lstrip("/") if target.startswith("/") else posixpath.join(base, target)
-        out[rel.get("Id", "")] = (posixpath.normpath(part), rel.get("Type", "").rsplit("/")[-1])
-    return out
+def update_workbook(
+    path: Path, tables: dict[str, pd.DataFrame], as_read: dict[str, pd.DataFrame]
+) -> None:
+    """Write the tables that differ from ``as_read`` into the workbook at ``path``, in place.
 
-
-def _sheets(zf: zipfile.ZipFile, name: str) -> list[_Sheet]:
-    office = [p for p, kind in _targets(zf, "_rels/.rels", "", name).values()]
-    book = next((p for p in office if p.endswith(".xml") and "workbook" in p), "xl/workbook.xml")
-    base = posixpath.dirname(book)
-    rels = _targets(
-        zf, posixpath.join(base, "_rels", posixpath.basename(book) + ".rels"), base, name
-    )
-    root = _small_part(zf, book, name)
-    if root is None:
-        raise PortfolioReadError(f"{name}: not an .xlsx workbook (no {book!r} part)", file=name)
-    sheets = []
-    for el in root.iter(f"{_MAIN}sheet"):
-        part, kind = rels.get(el.get(_R_ID, ""), ("", "worksheet"))
-        sheets.append(_Sheet(el.get("name", ""), part, el.get("state", "visible"), kind))
-    return sheets
-
-
-def _table_sheets(sheets: list[_Sheet], name: str, notices: list[str]) -> dict[str, _Sheet]:
-    """The sheet of each table: two sheets for one table, or a chart sheet, are refused."""
-    by_table: dict[str, list[_Sheet]] = {}
-    for sheet in sheets:
-        key = sheet.name.strip().lower()
-        if key in TABLE_ORDER:
-            by_table.setdefault(key, []).append(sheet)
-    out = {}
-    for table, found in by_table.items():
-        if len(found) > 1:
-            shown = " and ".join(
-                repr(s.name) + ("" if s.state == "visible" else f" ({s.state})") for s in found
-            )
-            raise PortfolioReadError(
-                f"{name}: sheets {shown} both hold the {table} table; delete or rename one",
-                file=name,
-                sheet=found[0].name,
-            )
-        sheet = found[0]
-        if sheet.kind != "worksheet":
-            raise PortfolioReadError(
-                f"{name}, sheet {sheet.name!r}: is a {sheet.kind}, not a table of cells; "
-                f"the {table} table needs a worksheet",
-                file=name,
-                sheet=sheet.name,
-            )
-        if sheet.state != "visible":
-            what = "very hidden" if sheet.state == "veryHidden" else "hidden"
-            notices.append(
-                f"{name}: the {table} table is read from sheet {sheet.name!r}, which is {what}"
-            )
-        out[table] = sheet
-    return out
-
-
-# --------------------------------------------------------------------------- frames
-def _frame(rows: list[list[object]], name: str, sheet: str) -> pd.DataFrame:
-    """The table of a sheet's grid (row 1 the header), its cells as text."""
-    where = f"{name}, sheet {sheet!r}"
-    if not rows:
-        return pd.DataFrame(dtype="str")
-    header = [_cell_text(v) or "" for v in rows[0]]
-    while header and not header[-1].strip():
-        header.pop()
-    width = len(header)
-    check_header(header, where, cell="cell {letter}1")
-    grid = pd.DataFrame(rows[1:], dtype="object")
-    del rows
-    grid.index = pd.RangeIndex(2, 2 + len(grid))
-    if grid.shape[1] > width:
-        beyond = grid.iloc[:, width:]
-        filled = (beyond.notna() & beyond.ne("")).to_numpy()
-        if filled.any():
-            i = int(np.flatnonzero(filled.any(axis=1))[0])
-            j = width + int(np.flatnonzero(filled[i])[0])
-            ref = f"{column_letter(j)}{i + 2}"
-            value = _shown(str(_cell_text(grid.iat[i, j])))
-            if width:
-                problem = (
-                    f"cell {ref} holds {value}, right of the last header (the last named "
-                    f"column is column {column_letter(width - 1)}); give its column a name "
-                    "in row 1 or clear it"
-                )
-            else:
-                problem = (
-                    f"row 1, the header, is empty, yet cell {ref} holds {value}; expected "
-                    "the column names in row 1"
-                )
-            raise PortfolioReadError(
-                f"{where}: {problem}",
-                file=name,
-                sheet=sheet,
-                row=i + 2,
-                column=column_letter(j),
-            )
-        grid = grid.iloc[:, :width]
-    for j in range(grid.shape[1]):
-        column = grid.iloc[:, j]
-        if pd.api.types.infer_dtype(column, skipna=False) != "string":
-            grid.isetitem(j, column.map(_cell_text))
-    grid = grid.reindex(columns=range(width)).replace("", None)
-    return _finish(drop_blank_headed(grid, header, where, cell="cell {letter}1"))
-
-
-def _unreadable(name: str, exc: Exception) -> PortfolioReadError:
-    return PortfolioReadError(f"{name}: not a readable .xlsx workbook ({exc})", file=name)
-
-
-def read_workbook(path: Path, notices: list[str]) -> dict[str, pd.DataFrame]:
-    """Read the portfolio tables of an ``.xlsx`` workbook, as text.
-
-    Parameters
-    ----------
-    path : pathlib.Path
-        The workbook.
-    notices : list of str
-        Remarks for the user (a table read from a hidden sheet) are appended here.
-
-    Returns
-    -------
-    dict of str to pandas.DataFrame
-        One table per sheet named like a table (case and outer spaces aside).
+    Rows are matched by their row number (the index of the tables, as the reader gives
+    it); only cells whose text changed are set. Nothing is written when a cell cannot be
+    held or the workbook has parts that saving would lose.
 
     Raises
     ------
-    PortfolioReadError
-        If the file is not a readable workbook, two sheets hold one table, or a limit of
-        :mod:`socialkit._limits` is passed.
+    PortfolioWriteError
+        Naming the cell, or what would be lost.
     """
-    # calamine (Rust) reads a large workbook about ten times faster than openpyxl; it
-    # returns cached formula results and decodes Excel's _xHHHH_ escapes itself
-    from python_calamine import CalamineWorkbook
+    from openpyxl import load_workbook
 
-    name = path.name
-    _refuse_not_a_workbook(path)
-    try:
-        zf = zipfile.ZipFile(path)
-    except Exception as exc:  # not a zip, an unknown zip version, an unreadable file...
-        raise PortfolioReadError(
-            f"{name}: not a readable .xlsx workbook ({exc})", file=name
-        ) from None
-    with zf:
+    path = Path(path)
+    lost = _would_lose(path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         try:
-            sheets = _sheets(zf, name)
-        except PortfolioReadError:
-            raise
-        except Exception as exc:  # bad XML, bad CRC, an unknown compression method...
-            raise PortfolioReadError(
-                f"{name}: not a readable .xlsx workbook ({exc})", file=name
-            ) from None
-        tables = _table_sheets(sheets, name, notices)
-        check_limits(zf, name, tables)
-    grids = {}
+            wb = load_workbook(path, rich_text=True)
+        except Exception as exc:  # a workbook calamine reads but openpyxl does not
+            raise PortfolioWriteError(f"{path.name}: cannot be opened for saving ({exc})") from None
+    lost += [str(w.message) for w in caught if "will be removed" in str(w.message)]
+    if lost:
+        raise PortfolioWriteError(
+            f"{path.name} holds {'; '.join(lost)}, which saving through socialkit would "
+            "lose; nothing was written. Make these edits in Excel, or save a copy of the "
+            "workbook without them and edit that"
+        )
+    sheets = {ws.title.strip().lower(): ws for ws in wb.worksheets}
+    plans = []
+    for table, df in tables.items():
+        old = as_read.get(table)
+        if old is not None and df.equals(old):
+            continue
+        ws = sheets.get(table) or wb.create_sheet(table)
+        plans.append((ws, _plan_sheet(ws, table, df, old)))
+    if not any(plan for _, plan in plans):
+        return
+    for ws, plan in plans:
+        for row, col, value, as_text in plan:
+            cell = ws.cell(row=row, column=col)
+            cell.value = value
+            if as_text:
+                cell.data_type = "s"  # text stays text: never a formula or an error
+    cached = _cached_results(path, wb)
+    with atomic(path, suffix=".xlsx") as tmp:
+        wb.save(tmp)
+        _put_results_back(tmp, cached)
+
+
+def _cached_results(path: Path, wb) -> dict[str, dict[str, object]]:
+    """The last results of the formulas still in ``wb``, by sheet title and cell."""
+    from openpyxl import load_workbook
+
+    formulas = {
+        ws.title: {c.coordinate for c in ws._cells.values() if c.data_type == "f"}
+        for ws in wb.worksheets
+    }
+    if not any(formulas.values()):
+        return {}
+    results: dict[str, dict[str, object]] = {}
+    values = load_workbook(path, data_only=True, read_only=True)
     try:
-        wb = CalamineWorkbook.from_path(str(path))
-        for table in TABLE_ORDER:
-            if table in tables:
-                sheet = wb.get_sheet_by_name(tables[table].name)
-                grids[table] = sheet.to_python(skip_empty_area=False)
-        wb.close()
-    except Exception as exc:  # damaged zip, bad XML, password: all one message
-        raise PortfolioReadError(
-            f"{name}: not a readable .xlsx workbook ({exc})", file=name
-        ) from None
-    out = {}
-    for table in list(grids):
-        sheet = tables[table].name
-        out[table] = _frame(grids.pop(table), name, sheet)
-    return out
+        for title, cells in formulas.items():
+            if not cells or title not in values.sheetnames:
+                continue
+            found = results[title] = {}
+            for row in values[title].iter_rows():
+                for cell in row:
+                    coordinate = getattr(cell, "coordinate", None)
+                    if coordinate in cells and cell.value is not None:
+                        found[coordinate] = cell.value
+    finally:
+        values.close()
+    return results
+
+
+_NS = {
+    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "p": "http://schemas.openxmlformats.org/package/2006/relationships",
+}
+_FORMULA_CELL = re.compile(
+    r'<c r="(?P<ref>[A-Z]+[0-9]+)"(?P<attrs>[^>]*)>(?P<f><f(?: [^>]*)?(?:/>|>.*?</f>))<v\s*/>',
+    re.DOTALL,
+)
+
+
+def _sheet_parts(package: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet title -> the part of the package that holds it."""
+    book = ElementTree.fromstring(package.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(package.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target", "") for r in rels.findall("p:Relationship", _NS)}
+    parts = {}
+    for sheet in book.findall("m:sheets/m:sheet", _NS):
+        target = targets.get(sheet.get(f"{{{_NS['r']}}}id"), "")
+        parts[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return parts
+
+
+def _result_xml(value: object) -> tuple[str, str] | None:
+    """The ``t`` attribute and ``<v>`` text of a formula's cached result."""
+    if isinstance(value, bool):
+        return ' t="b"', "1" if value else "0"
+    if isinstance(value, int | float):
+        return "", repr(value)
+    if isinstance(value, str):
+        if value.startswith("#") and value.isupper():  # #N/A, #DIV/0!...
+            return ' t="e"', escape(value)
+        return ' t="str"', escape(value)
+    return None  # dates and times: Excel recalculates them on opening
+
+
+def _put_results_back(book: Path, cached: dict[str, dict[str, object]]) -> None:
+    if not cached:
+        return
+    out = temp_beside(book, suffix=".xlsx")
+    try:
+        with zipfile.ZipFile(book) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+            parts = {
+                part: cached[title] for title, part in _sheet_parts(src).items() if title in cached
+            }
+            for item in src.infolist():
+                data = src.read(item.filename)
+                results = parts.get(item.filename)
+                if results:
+                    data = _with_results(data.decode("utf-8"), results).encode("utf-8")
+                dst.writestr(item, data)
+        shutil.move(out, book)
+    except BaseException:
+        out.unlink(missing_ok=True)
+        raise
+
+
+def _with_results(xml: str, results: dict[str, object]) -> str:
+    def put(match: re.Match) -> str:
+        shown = _result_xml(results.get(match["ref"]))
+        if shown is None:
+            return match[0]
+        kind, text = shown
+        attrs = re.sub(r'\st="[^"]*"', "", match["attrs"])
+        return f'<c r="{match["ref"]}"{attrs}{kind}>{match["f"]}<v>{text}</v>'
+
+    return _FORMULA_CELL.sub(put, xml)

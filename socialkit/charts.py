@@ -18,6 +18,11 @@ immutable), so that reporting many courses of one portfolio in one process costs
 little per course. Figures are built from plain dicts already in the form plotly's
 validation gives, which is much faster than validating them (both live in the private
 module ``socialkit._chart_base``, shared with :mod:`socialkit.portfolio_charts`).
+
+User text (course ids and titles, activity titles, tool names, domains...) is shown as
+written: plotly reads ``<b>``, ``<a href>``, ``<br>``, entities and ``$...$`` in every text
+it draws, so the figures hold it escaped (``socialkit._text.chart_text``), while the
+``*_data`` frames hold it as it is.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ import plotly.graph_objects as go
 from . import _chart_base as base
 from ._chart_base import TEMPLATE
 from ._frames import RowIndex, cached, memoized
+from ._text import chart_texts
 from .analysis import UNDECIDED
 from .schema import Portfolio
 from .vocab import DIRECTIONS, LEARNING_TYPES, TIMINGS
@@ -251,9 +257,10 @@ def swimlane_figure(portfolio: Portfolio, *, course_id: str) -> go.Figure:
     named = base.scope(portfolio, course_id)
     lanes = _TIMING_ORDER[: 4 if data["lane"].eq(UNDECIDED).any() else 3]
     hover = data.assign(tool=data["tool"].fillna("not decided"))
-    hover = hover[["title", "tool", "tool_type", "direction"]].fillna(_DASH).to_numpy()
+    hover = hover[["title", "tool", "tool_type", "direction"]].fillna(_DASH)
+    hover = np.column_stack([chart_texts(hover[c]).to_numpy(dtype=object) for c in hover])
     seq, lane = data["seq"].to_numpy(), data["lane"].cat.codes.to_numpy()
-    label, directions = data["label"].to_numpy(), data["direction"].to_numpy()
+    label, directions = chart_texts(data["label"]).to_numpy(), data["direction"].to_numpy()
     position = np.where(seq % 2, "top center", "bottom center")
     traces = []
     for direction in _DIRECTION_ORDER:  # at most four traces: not a loop over the data
@@ -357,7 +364,7 @@ def tool_fit_figure(portfolio: Portfolio, *, course_id: str, top: int = 3) -> go
     named = base.scope(portfolio, course_id)
     cells = base.fit_rows(portfolio).take(_fit_cells(portfolio), course_id)
     values = [cells[c].tolist() for c in cells.columns[:-1]]
-    values.append(d["recommendations"].fillna(_DASH).tolist())
+    values.append(chart_texts(d["recommendations"].fillna(_DASH)).tolist())
     table = {
         "type": "table",
         "cells": {
@@ -393,6 +400,7 @@ def _fit_cells(portfolio: Portfolio) -> pd.DataFrame:
         _yes_no(d["on_platform"]),
         d["alternative"].fillna(_DASH),
     ]
+    shown = [chart_texts(column) for column in shown]  # user text, shown as text
     fill = np.where(d["fits"].eq(False).fillna(False), "#FBE3D6", "white")
     return pd.DataFrame(dict(zip([*_FIT_HEADER[:-1], "fill"], [*shown, fill], strict=True)))
 

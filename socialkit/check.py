@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import gc
 import json
+import math
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from ._text import terminal_safe
 from .advice import strategic_warnings
 from .analysis import (
     QUESTIONS,
@@ -21,11 +24,13 @@ from .analysis import (
     outside_class_share,
     timing_direction_matrix,
 )
-from .errors import ValidationError, format_issues
+from .errors import SocialkitError, ValidationError, format_issues
 from .io import load_portfolio, sample_path
 from .schema import ISSUE_COLUMNS, Portfolio
 
 __all__ = ["CheckResult", "check_portfolio"]
+
+_WARNING_COLUMNS = ["code", "course_id", "activity_id", "message"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -36,12 +41,16 @@ class CheckResult:
     ----------
     source : pathlib.Path
     errors : pandas.DataFrame
-        Contract violations (``table``, ``row``, ``column``, ``value``, ``message``).
+        Contract violations (``table``, ``row``, ``column``, ``value``, ``message``,
+        ``course_id``, ``code``; the course is missing for an error about the whole
+        portfolio).
     warnings : pandas.DataFrame
-        Strategic warnings (see :func:`socialkit.advice.strategic_warnings`); empty when
-        the portfolio is invalid.
+        Strategic warnings of the valid courses (see
+        :func:`socialkit.advice.strategic_warnings`).
     portfolio : Portfolio or None
-        The validated portfolio, or None when invalid.
+        The valid courses (an invalid course is left out, see
+        :attr:`Portfolio.invalid <socialkit.schema.Portfolio.invalid>`), or None when
+        an error concerns the whole portfolio and nothing could be analysed.
     notices : tuple of str
         Reader remarks such as unknown columns.
     """
@@ -52,30 +61,80 @@ class CheckResult:
     portfolio: Portfolio | None
     notices: tuple[str, ...] = ()
 
+    @classmethod
+    def unreadable(cls, source: str | os.PathLike[str], error: SocialkitError) -> CheckResult:
+        """The result for a portfolio that could not be read at all.
+
+        Parameters
+        ----------
+        source : path-like
+        error : SocialkitError
+            Why (such as :class:`~socialkit.errors.PortfolioReadError`); it becomes
+            the one error, its ``table`` taken from the error's ``table`` attribute
+            when it has one.
+
+        Returns
+        -------
+        CheckResult
+        """
+        table = getattr(error, "table", None)
+        errors = pd.DataFrame(
+            {
+                "table": [table if isinstance(table, str) else None],
+                "row": pd.array([None], dtype="Int64"),
+                "column": [None],
+                "value": [None],
+                "message": [str(error)],
+                "course_id": [None],
+                "code": ["no-portfolio" if isinstance(error, FileNotFoundError) else "unreadable"],
+            },
+            columns=ISSUE_COLUMNS,
+        )
+        return cls(Path(source), errors, _no_warnings(), None)
+
     @property
     def valid(self) -> bool:
-        """True when the portfolio meets the data contract (warnings allowed)."""
-        return self.portfolio is not None
+        """True when the whole portfolio meets the data contract (warnings allowed)."""
+        return self.portfolio is not None and self.errors.empty
 
-    def to_json(self) -> str:
-        """The JSON document of ``socialkit check --json``, as text.
-
-        It is assembled with vectorised string operations over whole columns (every
-        string escaped by :func:`json.dumps`), which is several times faster on a large
-        portfolio than building nested Python objects first.
-        """
-        courses = "" if self.portfolio is None else _courses_json(self.portfolio, self.warnings)
-        return (
-            f'{{"valid": {json.dumps(self.valid)}, "source": {json.dumps(str(self.source))}, '
-            f'"notices": {json.dumps(list(self.notices), ensure_ascii=False)}, '
-            f'"errors": [{_join(_objects_of(self.errors))}], '
-            f'"warnings": [{_join(_objects_of(self.warnings))}], '
-            f'"courses": [{courses}]}}'
-        )
+    @property
+    def invalid_courses(self) -> pd.DataFrame:
+        """The courses left out as invalid: ``course_id``, ``title``, ``errors``."""
+        if self.portfolio is None:
+            return pd.DataFrame({"course_id": [], "title": [], "errors": []})
+        return self.portfolio.invalid_courses
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON document of ``socialkit check --json``, as Python objects."""
-        return json.loads(self.to_json())
+        """The JSON document of ``socialkit check --json``, as Python objects.
+
+        Only JSON types: dicts, lists, str, int, float (never NaN), bool and None.
+        """
+        p = self.portfolio
+        return {
+            "valid": self.valid,
+            "source": str(self.source),
+            "notices": list(self.notices),
+            "errors": _records(self.errors),
+            "warnings": _records(self.warnings),
+            "courses": [] if p is None else _courses(p, self.warnings),
+            "invalid_courses": _records(self.invalid_courses),
+        }
+
+    def to_json(self) -> str:
+        """The JSON document of ``socialkit check --json``, as text (one line).
+
+        Encoded by :func:`json.dumps`, non-ASCII text as is; only when some text holds
+        a lone surrogate (which UTF-8 cannot carry) is everything non-ASCII written
+        as ``\\u`` escapes instead.
+        """
+        with _collector_paused():  # many small acyclic objects: nothing to collect
+            doc = self.to_dict()
+            text = json.dumps(doc, ensure_ascii=False, allow_nan=False)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            text = json.dumps(doc, ensure_ascii=True, allow_nan=False)
+        return text
 
     def format_text(self, *, limit: int | None = 100) -> str:
         """A readable report: errors, then warnings, then a line per course.
@@ -89,25 +148,62 @@ class CheckResult:
         out = [f"Portfolio {str(self.source)!r}"]
         out += [f"note: {n}" for n in self.notices]
         if len(self.errors):
-            out.append(f"\nErrors ({len(self.errors)}):")
+            out += ["", f"Errors ({len(self.errors)}):"]
             shown = self.errors if limit is None else self.errors.head(limit)
             out += [f"  {line}" for line in format_issues(shown)]
             out += _more(len(self.errors) - len(shown), "error")
         if len(self.warnings):
-            out.append(f"\nWarnings ({len(self.warnings)}):")
+            out += ["", f"Warnings ({len(self.warnings)}):"]
             w = self.warnings if limit is None else self.warnings.head(limit)
             where = w["course_id"] + (" / " + w["activity_id"]).fillna("")
             out += ("  [" + w["code"] + "] " + where + ": " + w["message"]).tolist()
             out += _more(len(self.warnings) - len(w), "warning")
-        if self.valid:
-            out.append(f"\nCourses ({len(self.portfolio.courses)}):")
-            out += _course_lines(course_summary(self.portfolio))
-            out.append(
-                f"\nvalid: {len(self.portfolio.courses)} course(s), {len(self.warnings)} warning(s)"
-            )
+        if self.portfolio is None:
+            out += ["", f"invalid: {len(self.errors)} error(s); nothing was analysed"]
+            return _terminal_text(out)
+        n_courses = len(self.portfolio.courses)
+        out += ["", f"Courses ({n_courses}):"]
+        out += _course_lines(course_summary(self.portfolio))
+        bad = self.invalid_courses
+        if len(bad):
+            out += ["", f"Invalid courses ({len(bad)}), not analysed:"]
+            out += _invalid_lines(bad)
+            out += [
+                "",
+                f"invalid: {len(self.errors)} error(s) in {len(bad)} course(s); "
+                f"{n_courses} valid course(s) analysed, {len(self.warnings)} warning(s)",
+            ]
         else:
-            out.append(f"\ninvalid: {len(self.errors)} error(s); nothing was analysed")
-        return "\n".join(out)
+            out += ["", f"valid: {n_courses} course(s), {len(self.warnings)} warning(s)"]
+        return _terminal_text(out)
+
+
+def _terminal_text(lines: list[str]) -> str:
+    """Lines joined, user data kept on its line and harmless to a terminal.
+
+    A line break inside a title or a value is shown as ``\\n``, and every control or
+    invisible format character (escape sequences that clear the screen or retitle the
+    window start with one) as an escape such as ``\\x1b`` (see
+    :func:`socialkit._text.terminal_safe`).
+    """
+    return "\n".join(terminal_safe(line.replace("\n", "\\n")) for line in lines)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building a large acyclic document.
+
+    Allocating tens of thousands of dicts and lists triggers full collections that
+    walk every object of the portfolio's frames as well: on 2,000 courses that is half
+    the time spent building the document.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _more(hidden: int, what: str) -> list[str]:
@@ -116,8 +212,17 @@ def _more(hidden: int, what: str) -> list[str]:
     return [f"  … and {hidden:,} more {what}{'s' if hidden != 1 else ''} (--limit 0 shows all)"]
 
 
+def _no_warnings() -> pd.DataFrame:
+    return pd.DataFrame(columns=_WARNING_COLUMNS)
+
+
 def check_portfolio(path: str | os.PathLike[str] | None = None) -> CheckResult:
-    """Validate a portfolio and, when valid, find its strategic warnings.
+    """Validate a portfolio and find the strategic warnings of its valid courses.
+
+    An error in a row of ``courses``, ``objectives`` or ``activities`` makes the course
+    that row names invalid; the other courses are still analysed. An error that
+    concerns the whole portfolio (a missing required column, a row of ``tools`` or
+    ``organisations``, a row without ``course_id``) leaves nothing to analyse.
 
     Parameters
     ----------
@@ -131,22 +236,17 @@ def check_portfolio(path: str | os.PathLike[str] | None = None) -> CheckResult:
     Raises
     ------
     PortfolioNotFoundError, PortfolioReadError
-        When the portfolio cannot be read at all (validation errors are returned, not raised).
+        When the portfolio cannot be read at all (validation errors are returned, not
+        raised); :meth:`CheckResult.unreadable` turns these into a result.
     """
     path = Path(path) if path is not None else sample_path()
     try:
-        portfolio = load_portfolio(path)
+        portfolio = load_portfolio(path, partial=True)
     except ValidationError as exc:
-        return CheckResult(
-            path,
-            exc.issues,
-            pd.DataFrame(columns=["code", "course_id", "activity_id", "message"]),
-            None,
-            exc.notices,
-        )
+        return CheckResult(path, exc.issues, _no_warnings(), None, exc.notices)
     return CheckResult(
         path,
-        pd.DataFrame(columns=ISSUE_COLUMNS),
+        portfolio.invalid,
         strategic_warnings(portfolio),
         portfolio,
         portfolio.notices,
@@ -174,113 +274,72 @@ def _course_lines(summary: pd.DataFrame) -> list[str]:
     ).tolist()
 
 
-def _join(items: pd.Series) -> str:
-    return ", ".join(items.tolist())
+def _invalid_lines(bad: pd.DataFrame) -> list[str]:
+    """One line per invalid course: id, error count, title (or that it has no row)."""
+    width = max(6, max(len(c) for c in bad["course_id"]))
+    return [
+        f"  {cid:<{width}}  {n} error{'s' if n != 1 else ''}  "
+        + (title if isinstance(title, str) else "(not in the courses table)")
+        for cid, title, n in zip(bad["course_id"], bad["title"], bad["errors"], strict=True)
+    ]
 
 
-def _literal(s: pd.Series) -> pd.Series:
-    """Each value as a JSON string literal; missing values as null.
-
-    Backslashes and quotes are escaped with whole-column string operations; a value
-    holding a control character (rare) is escaped by :func:`json.dumps` instead.
-    """
-    s = s.astype("str").reset_index(drop=True)
-    fast = '"' + s.str.replace("\\", "\\\\", regex=False).str.replace('"', '\\"', regex=False) + '"'
-    control = s.str.contains(r"[\x00-\x1f]", regex=True).fillna(False).astype(bool)
-    if control.any():
-        escape = partial(json.dumps, ensure_ascii=False)
-        fast = fast.mask(control, s[control].map(escape))
-    return fast.fillna("null").astype("str")
+# --------------------------------------------------------------------------- JSON values
+def _values(s: pd.Series) -> list[Any]:
+    """A column as JSON-ready Python values: int, float, str, bool; missing as None."""
+    values = s.to_numpy(dtype=object, na_value=None)
+    return [None if isinstance(v, float) and not math.isfinite(v) else v for v in values]
 
 
-def _number(s: pd.Series) -> pd.Series:
-    """Each value as a JSON number; missing values as null."""
-    if s.dtype.kind != "f":  # whole numbers print as JSON wants them
-        return s.astype("str").fillna("null").reset_index(drop=True)
-    text = s.astype("float64").to_numpy().astype(str)  # shortest repr, as json.dumps
-    return pd.Series(text, dtype="str").where(s.notna().to_numpy(), "null")
-
-
-def _object(fields: dict[str, pd.Series]) -> pd.Series:
-    """One JSON object per row from columns of JSON literals."""
-    out = None
-    for i, (key, values) in enumerate(fields.items()):
-        piece = ("{" if i == 0 else ", ") + json.dumps(key) + ": "
-        out = piece + values if out is None else out + piece + values
-    return out + "}"
-
-
-def _objects_of(df: pd.DataFrame) -> pd.Series:
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """One dict per row, keys in column order."""
     if df.empty:
-        return pd.Series([], dtype="str")
-    return _object(
-        {
-            col: _number(df[col]) if pd.api.types.is_numeric_dtype(df[col]) else _literal(df[col])
-            for col in df.columns
-        }
-    )
+        return []
+    columns = [_values(df[c]) for c in df.columns]
+    keys = [str(c) for c in df.columns]
+    return [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
-def _grid_json(cube: np.ndarray, outer: list[str], inner: list[str]) -> pd.Series:
+def _grids(cube: Any, outer: list[str], inner: list[str]) -> list[dict[str, dict[str, int]]]:
     """``{outer: {inner: n}}`` per course from an array shaped (courses, outer, inner)."""
-    return _object(
-        {
-            o: _object(
-                {d: pd.Series(cube[:, i, j].astype(str), dtype="str") for j, d in enumerate(inner)}
-            )
-            for i, o in enumerate(outer)
-        }
-    )
+    return [
+        {o: dict(zip(inner, row, strict=True)) for o, row in zip(outer, grid, strict=True)}
+        for grid in cube.tolist()  # Python ints, never a numpy type
+    ]
 
 
-def _courses_json(p: Portfolio, warnings: pd.DataFrame) -> str:
-    ids = pd.Series(p.course_ids, dtype="str")
-    if ids.empty:
-        return ""
+def _courses(p: Portfolio, warnings: pd.DataFrame) -> list[dict[str, Any]]:
+    ids = p.course_ids
+    if not ids:
+        return []
     m = timing_direction_matrix(p)
-    t_names = list(m["timing"].cat.categories)
-    d_names = list(m["direction"].cat.categories)
+    t_names = [str(t) for t in m["timing"].cat.categories]
+    d_names = [str(d) for d in m["direction"].cat.categories]
     shape = (len(ids), len(t_names), len(d_names))  # rows come in course, timing, direction order
-    counts = m["activities"].to_numpy().reshape(shape)
-    minutes = m["minutes"].to_numpy().reshape(shape)
-
-    gaps = checklist_gaps(p)
-    literals = gaps.assign(gap=_literal(gaps["gap"]).to_numpy())
-    joined = {k: ", ".join(items) for k, items in gap_lists(literals).items()}
-    by_question = (
-        pd.Series(joined, dtype="str").unstack().reindex(index=ids, columns=list(QUESTIONS))
-        if joined
-        else pd.DataFrame(index=ids, columns=list(QUESTIONS), dtype="str")
-    )
-    entries = []
-    for q, text in QUESTIONS.items():  # six questions, each over every course at once
-        listed = by_question[q].reset_index(drop=True)
-        entries.append(
-            _object(
-                {
-                    "question": pd.Series(str(q), index=ids.index, dtype="str"),
-                    "text": pd.Series(json.dumps(text), index=ids.index, dtype="str"),
-                    "ok": listed.isna().map({True: "true", False: "false"}).astype("str"),
-                    "gaps": "[" + listed.fillna("") + "]",
-                }
-            )
-        )
-    checklist = "[" + entries[0]
-    for entry in entries[1:]:
-        checklist = checklist + ", " + entry
+    counts = _grids(m["activities"].to_numpy("int64").reshape(shape), t_names, d_names)
+    minutes = _grids(m["minutes"].to_numpy("int64").reshape(shape), t_names, d_names)
+    gaps = gap_lists(checklist_gaps(p))
     share = outside_class_share(p)
-    n_warn = ids.map(warnings["course_id"].value_counts()).fillna(0).astype("int64")
-    return _join(
-        _object(
+    flipped = _values(share["share_outside"])
+    minutes_share = _values(share["share_minutes_outside"])
+    n_warn = warnings["course_id"].value_counts().to_dict()
+    titles = _values(p.courses["title"])
+    out = []
+    for i, cid in enumerate(ids):
+        checklist = []
+        for q, text in QUESTIONS.items():
+            listed = gaps.get((cid, q), [])
+            checklist.append({"question": q, "text": text, "ok": not listed, "gaps": listed})
+        out.append(
             {
-                "course_id": _literal(ids),
-                "title": _literal(p.courses["title"]),
-                "matrix": _grid_json(counts, t_names, d_names),
-                "minutes": _grid_json(minutes, t_names, d_names),
-                "checklist": checklist + "]",
-                "flipped_share": _number(share["share_outside"]),
-                "minutes_share_outside": _number(share["share_minutes_outside"]),
-                "n_warnings": n_warn.astype("str"),
+                "course_id": cid,
+                "title": titles[i],
+                "matrix": counts[i],
+                "minutes": minutes[i],
+                "checklist": checklist,
+                "flipped_share": flipped[i],
+                "minutes_share_outside": minutes_share[i],
+                "n_warnings": int(n_warn.get(cid, 0)),
             }
         )
-    )
+    return out

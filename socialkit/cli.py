@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
+from ._text import json_safe, stream_safe, terminal_safe
 from .errors import (
+    DestinationNotEmptyError,
     NotebookNotFoundError,
+    NotebookReadError,
+    OutputFolderError,
     PortfolioNotFoundError,
     SchedulerError,
     SocialkitError,
@@ -20,14 +25,45 @@ from .errors import (
 if TYPE_CHECKING:
     from .kernels import KernelPool
 
-__all__ = ["main"]
+__all__ = ["echo", "echo_json", "main"]
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130
+#: Formula warnings convert prints before it counts the rest.
+_SHOWN_WARNINGS = 20
+
+
+def echo(message: object, *, err: bool = False) -> None:
+    """Print a line (or lines) of text for a person: what user data brings is made safe.
+
+    Every line the commands print goes through here: control characters, ANSI and OSC
+    sequences and invisible format characters (see :func:`socialkit._text.terminal_safe`)
+    are shown as visible escapes such as ``\\x1b``, so a course title cannot clear the
+    screen or retitle the window; line feeds are kept. What the stream's encoding cannot
+    write is shown as backslash escapes too, instead of failing.
+
+    Parameters
+    ----------
+    message : object
+        The text (through ``str()``).
+    err : bool, default False
+        Print on standard error instead of standard output.
+    """
+    click.echo(stream_safe(terminal_safe(message), sys.stderr if err else sys.stdout), err=err)
+
+
+def echo_json(document: str) -> None:
+    """Print a JSON document as it is, but for characters a terminal would run.
+
+    Those (C1 controls, DEL, bidirectional overrides...; JSON encoders escape only C0)
+    are written as ``\\uXXXX`` (see :func:`socialkit._text.json_safe`): the document reads
+    back to the same value.
+    """
+    click.echo(stream_safe(json_safe(document), sys.stdout))
 
 
 def _fail(message: str, code: int) -> None:
-    click.echo(f"error: {message}", err=True)
+    echo(f"error: {message}", err=True)
     sys.exit(code)
 
 
@@ -50,21 +86,27 @@ def main() -> None:
 def check(path: Path | None, as_json: bool, limit: int) -> None:
     """Validate a portfolio (a CSV folder or .xlsx) and report warnings per course.
 
-    PATH defaults to the bundled sample portfolio. Exit status: 0 valid (warnings
-    allowed), 1 invalid, 2 bad usage or no portfolio at PATH.
+    PATH defaults to the bundled sample portfolio. A course with an error is listed
+    as invalid and the others are still analysed. Exit status: 0 valid (warnings
+    allowed), 1 invalid or unreadable, 2 bad usage or no portfolio at PATH.
     """
-    from .check import check_portfolio
+    from .check import CheckResult, check_portfolio
+    from .io import sample_path
 
     try:
         result = check_portfolio(path)
-    except PortfolioNotFoundError as exc:
-        _fail(str(exc), EXIT_USAGE)
     except SocialkitError as exc:
-        _fail(str(exc), EXIT_INVALID)
+        code = EXIT_USAGE if isinstance(exc, PortfolioNotFoundError) else EXIT_INVALID
+        if not as_json:
+            _fail(str(exc), code)
+        # a program reading the output always gets one JSON object
+        echo_json(CheckResult.unreadable(path or sample_path(), exc).to_json())
+        echo(f"error: {exc}", err=True)
+        sys.exit(code)
     if as_json:
-        click.echo(result.to_json())
+        echo_json(result.to_json())
     else:
-        click.echo(result.format_text(limit=limit or None))
+        echo(result.format_text(limit=limit or None))
     sys.exit(EXIT_OK if result.valid else EXIT_INVALID)
 
 
@@ -74,23 +116,45 @@ def check(path: Path | None, as_json: bool, limit: int) -> None:
 @click.option(
     "--no-check", is_flag=True, help="Convert even if the source breaks the data contract."
 )
-def convert(src: Path, dest: Path, no_check: bool) -> None:
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace DEST even if it holds sheets or files convert did not write "
+    "(a workbook's other sheets are lost; a folder's other files are kept).",
+)
+def convert(src: Path, dest: Path, no_check: bool, force: bool) -> None:
     """Convert a portfolio between a CSV folder and an .xlsx workbook, losslessly.
 
-    DEST ending in .xlsx makes a workbook; any other DEST is a folder of CSV files.
-    The source is validated first and nothing is written if it is invalid.
+    DEST ending in .xlsx makes a workbook; any other DEST is a folder of CSV files, which
+    ends up holding exactly the source's tables. The source is validated first and nothing
+    is written if it is invalid. A DEST holding anything convert would not have written
+    (a sheet or file of yours) is refused unless --force. Cells that Excel would run as
+    formulas when it opens a CSV file are written as they are, with a warning. Exit
+    status: 0 written, 1 invalid source or write failure, 2 bad usage (no portfolio at
+    SRC, DEST refused).
     """
     from .io import convert as do_convert
 
+    def warn(message: str) -> None:
+        warned.append(message)
+
+    warned: list[str] = []
     try:
-        written = do_convert(src, dest, check=not no_check)
-    except PortfolioNotFoundError as exc:
+        written = do_convert(src, dest, check=not no_check, force=force, on_warning=warn)
+    except (PortfolioNotFoundError, DestinationNotEmptyError) as exc:
         _fail(str(exc), EXIT_USAGE)
     except ValidationError as exc:
         _fail(f"{exc}\nnothing was written (use --no-check to convert anyway)", EXIT_INVALID)
     except SocialkitError as exc:
         _fail(str(exc), EXIT_INVALID)
-    click.echo(f"wrote {written}")
+    for message in warned[:_SHOWN_WARNINGS]:
+        echo(f"warning: {message}", err=True)
+    if len(warned) > _SHOWN_WARNINGS:
+        echo(
+            f"warning: {len(warned) - _SHOWN_WARNINGS} more cell(s) Excel would run as formulas",
+            err=True,
+        )
+    echo(f"wrote {written}")
 
 
 @main.command()
@@ -106,16 +170,27 @@ def convert(src: Path, dest: Path, no_check: bool) -> None:
 )
 @click.option("--seed", type=int, default=0, show_default=True)
 def generate(n_courses: int, dest: Path, per_course: int, seed: int) -> None:
-    """Write a synthetic portfolio of N_COURSES courses to DEST (folder or .xlsx)."""
-    from .io import write_tables
-    from .synth import make_portfolio_tables
+    """Write a synthetic portfolio of N_COURSES courses to DEST (folder or .xlsx).
 
-    tables = make_portfolio_tables(n_courses, activities_per_course=per_course, seed=seed)
+    DEST must not exist yet, or be an empty folder: nothing is ever written over a
+    portfolio or a file. Exit status: 0 written, 1 write failure, 2 DEST not empty.
+    """
+    from .synth import write_portfolio
+
     try:
-        written = write_tables(tables, dest)
+        written = write_portfolio(n_courses, dest, activities_per_course=per_course, seed=seed)
+    except DestinationNotEmptyError as exc:
+        _fail(str(exc), EXIT_USAGE)
     except SocialkitError as exc:
         _fail(str(exc), EXIT_INVALID)
-    click.echo(f"wrote {n_courses} courses to {written}")
+    echo(f"wrote {n_courses} courses to {written}")
+
+
+def _finite(value: float, param: click.Parameter) -> float:
+    """``value`` if it is a finite number of seconds (FloatRange lets inf and nan pass)."""
+    if not math.isfinite(value):
+        raise click.BadParameter(f"{value!r} is not a number of seconds", param=param)
+    return value
 
 
 @main.command()
@@ -143,6 +218,7 @@ def generate(n_courses: int, dest: Path, per_course: int, seed: int) -> None:
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0, min_open=True),
+    callback=lambda ctx, param, value: _finite(value, param),
     default=600,
     show_default=True,
     help="Seconds one notebook cell may run before the course counts as failed.",
@@ -170,6 +246,13 @@ def report(
     data and notebook are unchanged since the last run are kept. Exit status: 0 all
     made, 1 invalid portfolio or some course failed, 2 bad usage, 130 interrupted.
     """
+    if scheduler:  # a bad address is told at once, before any kernel starts
+        from .cluster import check_address
+
+        try:
+            check_address(scheduler)
+        except SchedulerError as exc:
+            _fail(str(exc), EXIT_USAGE)
     from .kernels import KernelPool
     from .runner import pool_size
 
@@ -203,15 +286,16 @@ def _report(
 
     def plan(to_run: int, unchanged: int) -> None:
         nonlocal bar
-        click.echo(f"{to_run} report(s) to make, {unchanged} unchanged (skipped)", err=True)
+        echo(f"{to_run} report(s) to make, {unchanged} unchanged (skipped)", err=True)
         if to_run:
-            bar = tqdm(total=to_run, unit="course", desc="reports", file=sys.stderr)
+            desc = terminal_safe("reports")
+            bar = tqdm(total=to_run, unit="course", desc=desc, file=sys.stderr)
 
     def progress(done: int, total: int) -> None:
         bar.update(done - bar.n)
 
     if scheduler:  # connecting, and waiting for a worker, may take a while
-        click.echo(f"connecting to the Dask scheduler at {scheduler} ...", err=True)
+        echo(f"connecting to the Dask scheduler at {scheduler} ...", err=True)
     try:
         try:
             result = run_reports(
@@ -232,6 +316,8 @@ def _report(
     except (
         PortfolioNotFoundError,
         NotebookNotFoundError,
+        NotebookReadError,
+        OutputFolderError,
         UnknownCourseError,
         SchedulerError,
     ) as exc:
@@ -241,16 +327,18 @@ def _report(
     except KeyboardInterrupt:  # before the kernels started: nothing was made
         _fail("interrupted before any report was made", EXIT_INTERRUPTED)
     made, same, failed = (result.count(s) for s in ("made", "unchanged", "failed"))
-    click.echo(f"made {made}, unchanged {same}, failed {failed}")
+    echo(f"made {made}, unchanged {same}, failed {failed}")
     for row in result.courses.itertuples():
         if row.status == "failed":
-            click.echo(f"failed: {row.course_id}: {row.error} (notebook: {row.notebook})")
+            echo(f"failed: {row.course_id}: {row.error} (notebook: {row.notebook})")
+        elif row.status == "invalid":  # breaks the data contract: no report, listed in the index
+            echo(f"invalid: {row.course_id}: {row.error}")
     if result.interrupted:
-        click.echo("interrupted: the reports made so far are kept; run again to go on", err=True)
+        echo("interrupted: the reports made so far are kept; run again to go on", err=True)
         sys.exit(EXIT_INTERRUPTED)
     if result.index_error:
         _fail(f"the portfolio overview failed: {result.index_error}", EXIT_INVALID)
-    click.echo(f"wrote {result.index}")
+    echo(f"wrote {result.index}")
     sys.exit(EXIT_OK if result.ok else EXIT_INVALID)
 
 

@@ -17,6 +17,8 @@ import contextlib
 import hashlib
 import logging
 import os
+import shutil
+import socket
 import tempfile
 import threading
 import time
@@ -24,16 +26,88 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from ._files import remove_stale_temps, temp_name
 from .errors import SchedulerError
 from .schema import TABLE_ORDER
 
-__all__ = ["connect", "make_course", "make_reports_on", "portfolio_payload", "session"]
+__all__ = [
+    "check_address",
+    "connect",
+    "make_course",
+    "make_reports_on",
+    "portfolio_payload",
+    "session",
+]
 
 #: Seconds to wait for the scheduler before giving up.
 CONNECT_TIMEOUT = 10
 #: Seconds to wait for a first worker (an autoscaling cluster may start one on demand).
 WORKERS_TIMEOUT = 60
 _local = threading.local()
+#: Address schemes a scheduler can be reached with from another process.
+_SCHEMES = ("tcp", "tls", "ws", "wss", "ucx")
+_EXAMPLE = "such as tcp://10.0.0.5:8786"
+
+
+def check_address(address: str) -> str:
+    """Check that ``address`` can name a running Dask scheduler, before connecting to it.
+
+    Returns
+    -------
+    str
+        The address, unchanged.
+
+    Raises
+    ------
+    SchedulerError
+        If dask's distributed package is not installed, or ``address`` has a scheme
+        other than ``tcp``, ``tls``, ``ws``, ``wss`` or ``ucx``
+        (``inproc://`` only works inside one process), no host, no port or a port out of
+        range, a host name that does not resolve, or if it is ``tls://`` or ``wss://``
+        and dask is given no certificates.
+    """
+    try:
+        import distributed  # noqa: F401 - its submodules may be loaded without it
+        from distributed.comm.addressing import parse_host_port
+    except ImportError:
+        raise SchedulerError(
+            "--scheduler needs dask's distributed package: pip install -e '.[cluster]'"
+        ) from None
+
+    def bad(why: str) -> SchedulerError:
+        return SchedulerError(
+            f"cannot use {address!r} as a Dask scheduler address: {why}; expected the "
+            f"address of a running scheduler, {_EXAMPLE}"
+        )
+
+    scheme, sep, location = address.strip().partition("://")
+    if not sep:
+        scheme, location = "tcp", address.strip()
+    if scheme not in _SCHEMES:
+        raise bad(f"{scheme + '://'!r} is not a scheme for a scheduler in another process")
+    try:
+        host, port = parse_host_port(location)
+    except (ValueError, TypeError) as exc:
+        raise bad(str(exc) or "no host and port") from None
+    if not host:
+        raise bad("there is no host name")
+    if not isinstance(port, int) or not 0 < port < 65536:
+        raise bad(f"port {port!r} is out of range (1 to 65535)")
+    if scheme in ("tls", "wss"):
+        from distributed.security import Security
+
+        security = Security()
+        if not (security.tls_client_cert or security.tls_ca_file):
+            raise bad(
+                f"{scheme}:// needs certificates, and dask's configuration names none "
+                "(set distributed.comm.tls.ca-file, distributed.comm.tls.client.cert and "
+                "distributed.comm.tls.client.key)"
+            )
+    try:
+        socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as exc:
+        raise bad(f"the host name {host!r} is not known ({exc})") from None
+    return address
 
 
 def connect(address: str) -> Any:
@@ -42,22 +116,20 @@ def connect(address: str) -> Any:
     Raises
     ------
     SchedulerError
-        If dask is not installed, the scheduler cannot be reached in time, or it has no
-        worker after :data:`WORKERS_TIMEOUT` seconds.
+        If dask is not installed, ``address`` cannot be used (see :func:`check_address`),
+        the scheduler cannot be reached in time, or it has no worker after
+        :data:`WORKERS_TIMEOUT` seconds.
     """
-    try:
-        from distributed import Client
-    except ImportError:
-        raise SchedulerError(
-            "--scheduler needs dask's distributed package: pip install -e '.[cluster]'"
-        ) from None
+    check_address(address)
+    from distributed import Client  # check_address made sure it is installed
+
     try:
         client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
-    except (OSError, TimeoutError, ValueError) as exc:
+    except Exception as exc:  # OSError, TimeoutError; ValueError, TypeError for bad config
         raise SchedulerError(
             f"cannot reach a Dask scheduler at {address!r} within {CONNECT_TIMEOUT} s "
             f"({type(exc).__name__}: {exc}); expected the address of a running scheduler, "
-            "such as tcp://10.0.0.5:8786"
+            f"{_EXAMPLE}"
         ) from None
     try:
         client.wait_for_workers(1, timeout=WORKERS_TIMEOUT)
@@ -97,19 +169,27 @@ def portfolio_payload(source: Path) -> tuple[str, dict[str, bytes]]:
 
 
 def _materialise(payload: tuple[str, dict[str, bytes]], is_folder: bool) -> Path:
-    """The worker's copy of the portfolio, written once per content digest."""
+    """The worker's copy of the portfolio, written once per content digest.
+
+    It is written into a staging folder named in socialkit's own pattern (see
+    :mod:`socialkit._files`), renamed into place when complete; staging folders of killed
+    workers are removed the next time.
+    """
     digest, data = payload
-    folder = Path(tempfile.gettempdir()) / f"socialkit-portfolio-{digest}"
+    root = Path(tempfile.gettempdir())
+    folder = root / f"socialkit-portfolio-{digest}"
     if not folder.is_dir():
-        staging = Path(tempfile.mkdtemp(prefix=".socialkit-portfolio-"))
-        for name, content in data.items():
-            (staging / name).write_bytes(content)
+        remove_stale_temps(root)
+        staging = root / temp_name(folder)
+        staging.mkdir(mode=0o700)
         try:
+            for name, content in data.items():
+                (staging / name).write_bytes(content)
             os.replace(staging, folder)
-        except OSError:  # another thread or worker got there first
-            for file in staging.iterdir():
-                file.unlink()
-            staging.rmdir()
+        except OSError:  # another thread or worker got there first, or a write failed
+            shutil.rmtree(staging, ignore_errors=True)
+            if not folder.is_dir():
+                raise
     return folder if is_folder else folder / next(iter(data))
 
 

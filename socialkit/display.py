@@ -151,7 +151,13 @@ def _stat(path: Path) -> tuple[int, int]:
 
 
 def load(path: str | os.PathLike[str] | None = None) -> Portfolio:
-    """Load a portfolio, reusing the last load of the same unchanged files.
+    """Load a portfolio's valid courses, reusing the last load of the same unchanged files.
+
+    The portfolio is loaded partially (``load_portfolio(path, partial=True)``): a course
+    that breaks the data contract is left out, with its issues in
+    :attr:`Portfolio.invalid <socialkit.schema.Portfolio.invalid>`, so that the other
+    courses' reports can still be made; ``portfolio.select(course_id)`` of a left-out
+    course raises :class:`~socialkit.errors.InvalidCourseError` listing its issues.
 
     Parameters
     ----------
@@ -165,19 +171,21 @@ def load(path: str | os.PathLike[str] | None = None) -> Portfolio:
 
     Raises
     ------
-    PortfolioNotFoundError, PortfolioReadError, ValidationError
+    PortfolioNotFoundError, PortfolioReadError
         As :func:`socialkit.io.load_portfolio`.
+    ValidationError
+        When an issue concerns the whole portfolio.
     """
     path = Path(path) if path else sample_path()
     key = str(path.resolve())
     try:
         identity = _identity(path)
     except OSError:
-        return load_portfolio(path)  # let the loader say what is wrong
+        return load_portfolio(path, partial=True)  # let the loader say what is wrong
     hit = _cache.get(key)
     if hit is not None and hit[0] == identity:
         return hit[1]
-    portfolio = load_portfolio(path)
+    portfolio = load_portfolio(path, partial=True)
     _cache.clear()
     _cache[key] = (identity, portfolio)
     return portfolio

@@ -4,15 +4,18 @@ A :class:`DesignDraft` holds a working copy of a portfolio's tables, read as tex
 exactly as in the files. Edits change the rows of the course being edited and nothing
 else; :meth:`DesignDraft.live` turns that course into a canonical :class:`Portfolio`
 in a few milliseconds (no full validation), so that charts and checks can follow every
-change. :meth:`DesignDraft.save` validates the whole portfolio first, refuses when the
-files changed on disk since they were read, and writes atomically in the portfolio's own
-format (a CSV folder or an ``.xlsx`` workbook); rows of other courses and unknown
-columns are written back as they were read.
+change. :meth:`DesignDraft.save` holds the portfolio's lock while it checks that the
+files did not change on disk since they were read, validates the whole portfolio and
+writes it, so that two saves at the same moment never both succeed. It writes in the
+portfolio's own format: in a CSV folder only the files that changed, all or nothing,
+each keeping its byte-order mark and line endings; in an ``.xlsx`` workbook only the
+cells that changed, so that formatting, comments, widths, frozen panes, validations,
+formulas and other sheets are kept. Rows of other courses and unknown columns are
+written back as they were read.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from collections.abc import Iterable
@@ -21,8 +24,16 @@ from pathlib import Path
 import pandas as pd
 
 from ._live import blank_table, columns, course_view, text, whole
-from .errors import DesignChangedError, EditError, PortfolioWriteError, UnknownCourseError
-from .io import _with_defaults, read_tables, write_tables
+from ._saving import csv_styles, fingerprint, is_new_path, write_draft
+from ._transact import portfolio_lock
+from .errors import (
+    EditError,
+    PortfolioBusyError,
+    PortfolioWriteError,
+    SocialkitError,
+    UnknownCourseError,
+)
+from .io import _with_defaults, read_tables
 from .schema import REQUIRED_TABLES, TABLE_ORDER, Portfolio
 from .validation import validate
 
@@ -35,30 +46,8 @@ COURSE_FIELDS = tuple(c for c in columns("courses") if c not in _FIXED)
 ACTIVITY_FIELDS = tuple(c for c in columns("activities") if c not in _FIXED)
 _ID = re.compile(r"[A-Za-z0-9_\-]{1,64}")
 _EDITED = ("courses", "objectives", "activities")
-
-
-def _fingerprint(path: Path) -> tuple:
-    """What the portfolio's files hold now: a content digest per table file."""
-    files = [path / f"{t}.csv" for t in TABLE_ORDER] if path.is_dir() else [path]
-    out = []
-    for file in files:
-        try:
-            digest = hashlib.blake2b(file.read_bytes(), digest_size=16).hexdigest()
-        except FileNotFoundError:
-            digest = None
-        out.append((file.name, digest))
-    return tuple(out)
-
-
-def _same(df: pd.DataFrame, read: pd.DataFrame | None) -> bool:
-    return read is not None and df.equals(read)
-
-
-def _is_new(path: Path) -> bool:
-    """A path where a new portfolio may start: missing, or a folder with no table in it."""
-    if not path.exists():
-        return True
-    return path.is_dir() and not any((path / f"{t}.csv").exists() for t in TABLE_ORDER)
+#: Seconds a save waits for another save (or a conversion) of the same portfolio.
+SAVE_TIMEOUT = 10.0
 
 
 class DesignDraft:
@@ -92,15 +81,18 @@ class DesignDraft:
 
     # ------------------------------------------------------------------ reading
     def _read(self) -> None:
-        self.is_new = _is_new(self.path)
-        # taken before reading: a change made meanwhile is then seen as a change
-        self._fingerprint = _fingerprint(self.path) if not self.is_new else None
+        self.is_new = is_new_path(self.path)
+        self.save_warnings: list[str] = []
         if self.is_new:
+            self._fingerprint = None
             tables: dict[str, pd.DataFrame] = {t: blank_table(t) for t in REQUIRED_TABLES}
             self.notices: tuple[str, ...] = ()
         else:
+            # taken before reading: a change made meanwhile is then seen as a change
+            self._fingerprint = fingerprint(self.path)
             tables, notices = read_tables(self.path)
             self.notices = tuple(notices)
+        self._styles = csv_styles(self.path, tables) if not self.is_new else {}
         self.extra_sheets = self._extra_sheets()
         catalog = {t: tables[t] for t in ("tools", "organisations") if t in tables}
         empty = {t: blank_table(t) for t in REQUIRED_TABLES}
@@ -424,11 +416,16 @@ class DesignDraft:
     def changed_on_disk(self) -> bool:
         """Whether the files differ from what was read (a new portfolio: whether any appeared)."""
         if self.is_new:
-            return not _is_new(self.path)
-        return _fingerprint(self.path) != self._fingerprint
+            return not is_new_path(self.path)
+        return fingerprint(self.path) != self._fingerprint
 
     def save(self) -> Path:
-        """Validate, then write the portfolio back in its own format, atomically.
+        """Validate, then write the portfolio back in its own format, all or nothing.
+
+        The portfolio's lock is held from the check for changes on disk to the end of the
+        write, so a second save at the same moment waits, then finds the files changed.
+        Cells of a CSV folder that Excel would run as formulas are written as they are
+        and listed in :attr:`save_warnings`.
 
         Returns
         -------
@@ -438,37 +435,30 @@ class DesignDraft:
         Raises
         ------
         DesignChangedError
-            If the files changed on disk since they were read: nothing is written and
-            the edits are kept, so the user can compare and decide.
+            If the files changed on disk since they were read (someone else saved):
+            nothing is written and the edits are kept, so the user can compare and decide.
         ValidationError
             If the working portfolio breaks the data contract: nothing is written.
+        PortfolioBusyError
+            If another save kept the portfolio locked for more than 10 seconds.
         PortfolioWriteError
-            If the workbook has sheets the editor would not keep, or writing fails.
+            If the workbook cannot hold a value or has parts saving would lose, or
+            writing fails (a full disk, a read-only folder): nothing is written.
         """
-        if self.extra_sheets:
+        if self.is_new and not self.path.exists():
+            self.check()  # before the lock, which would make the new folder
+        try:
+            with portfolio_lock(self.path, timeout=SAVE_TIMEOUT):
+                write_draft(self)
+        except PortfolioBusyError as exc:
+            raise PortfolioBusyError(
+                f"{exc}; your edits are still in the form".replace("nothing was done, ", "")
+            ) from None
+        except SocialkitError:
+            raise
+        except OSError as exc:
             raise PortfolioWriteError(
-                f"{self.path.name} has sheet(s) {', '.join(map(repr, self.extra_sheets))} "
-                "besides the portfolio's tables, which saving would not keep; nothing was "
-                "written. Move them to another workbook, or convert the portfolio to a CSV "
-                "folder, then save again"
-            )
-        if self.changed_on_disk():
-            raise DesignChangedError(
-                f"{str(self.path)!r} changed on disk since the editor read it (someone else "
-                "saved, or the file was edited in Excel); nothing was written and your edits "
-                "are still in the form. Reload to see the other changes (this drops your "
-                "edits), or copy your edits elsewhere first"
-            )
-        self.check()
-        out = {n: self._to_write(n) for n in self.tables}
-        if self.path.suffix.lower() != ".xlsx" and not self.is_new:
-            # only the files whose content changed: the others stay byte for byte
-            out = {n: df for n, df in out.items() if not _same(df, self._as_read.get(n))}
-        write_tables(out, self.path)
-        self.is_new = False
-        self._fingerprint = _fingerprint(self.path)
-        self._as_read = {n: df.copy() for n, df in out.items()} | {
-            n: df for n, df in self._as_read.items() if n not in out
-        }
-        self.dirty = False
+                f"cannot save {str(self.path)!r}: {exc.strerror or exc}; nothing was written "
+                "and your edits are still in the form"
+            ) from None
         return self.path

@@ -9,11 +9,17 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DesignChangedError",
+    "DestinationNotEmptyError",
     "EditError",
+    "InvalidCourseError",
     "NotebookNotFoundError",
+    "NotebookReadError",
+    "OutputFolderError",
+    "PortfolioBusyError",
     "PortfolioNotFoundError",
     "PortfolioReadError",
     "PortfolioWriteError",
+    "ReportWriteError",
     "SchedulerError",
     "SocialkitError",
     "UnknownCourseError",
@@ -61,8 +67,29 @@ class PortfolioWriteError(SocialkitError):
     """A portfolio cannot be written where it was asked to go."""
 
 
+class DestinationNotEmptyError(PortfolioWriteError):
+    """A destination holds something a write would replace without having made it (a
+    user's sheet or file, an existing portfolio); nothing was written."""
+
+
+class PortfolioBusyError(SocialkitError):
+    """Another process kept the portfolio's lock for too long (a save or a conversion)."""
+
+
 class NotebookNotFoundError(SocialkitError, FileNotFoundError):
     """A report notebook path that does not exist."""
+
+
+class NotebookReadError(SocialkitError):
+    """A report notebook path that is not a usable notebook (not JSON, no ``parameters``)."""
+
+
+class ReportWriteError(SocialkitError):
+    """A report or the batch's state cannot be written in the output folder."""
+
+
+class OutputFolderError(ReportWriteError):
+    """The output folder asked for cannot be one (a file, under a file...)."""
 
 
 class EditError(SocialkitError, ValueError):
@@ -93,14 +120,19 @@ class ValidationError(SocialkitError):
     Parameters
     ----------
     issues : pandas.DataFrame
-        One row per failure, columns ``table``, ``row``, ``column``, ``value`` and
-        ``message``. ``row`` is the row number as the user sees it in the file or
-        sheet (the header is row 1); it is missing for failures about a whole table.
+        One row per failure, columns ``table``, ``row``, ``column``, ``value``,
+        ``message``, ``course_id`` (the course it belongs to; missing for a failure
+        that concerns the whole portfolio) and ``code`` (the kind of failure). ``row``
+        is the row number as the user sees it in the file or sheet (the header is row
+        1); it is missing for failures about a whole table.
     notices : tuple of str
         Remarks made while reading (such as unknown columns), kept for the report.
     """
 
     def __init__(self, issues: pd.DataFrame, notices: tuple[str, ...] = ()) -> None:
+        missing = [c for c in ("course_id", "code") if c not in issues.columns]
+        if missing:  # built by hand: nothing says whose it is, nor what kind
+            issues = issues.assign(**dict.fromkeys(missing))
         self.issues = issues
         self.notices = tuple(notices)
         n = len(issues)
@@ -110,6 +142,26 @@ class ValidationError(SocialkitError):
         lines = [self.args[0] + ":"]
         lines += [f"  {line}" for line in format_issues(self.issues)]
         return "\n".join(lines)
+
+
+class InvalidCourseError(ValidationError):
+    """A course that was left out of a portfolio because it breaks the data contract.
+
+    Parameters
+    ----------
+    course_id : str
+    issues : pandas.DataFrame
+        The course's issues, as :attr:`ValidationError.issues`.
+    """
+
+    def __init__(self, course_id: str, issues: pd.DataFrame) -> None:
+        super().__init__(issues)
+        self.course_id = course_id
+        n = len(issues)
+        self.args = (
+            f"course {course_id!r} breaks the data contract "
+            f"({n} error{'s' if n != 1 else ''}); fix it to make its report",
+        )
 
 
 def format_issues(issues: pd.DataFrame) -> list[str]:

@@ -9,7 +9,9 @@ Layout of an output folder (``reports/`` by default)::
     .socialkit/             run state (what was made from which inputs)
 
 Pages load nothing from outside the folder. A course id becomes a file name only
-through :func:`course_slug`, and every path is checked to stay inside the folder.
+through :func:`course_slug`, and every path is checked to stay inside the folder, also
+through links: a folder in it that is a symbolic link is refused, and a page that is a link
+is replaced by a file, never written through.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from pathlib import Path
 
 import nbformat
 
-from .io import _atomic
+from ._files import atomic
+from .errors import ReportWriteError
 
 __all__ = [
     "PLOTLY_JS",
@@ -33,6 +36,8 @@ __all__ = [
     "inside",
     "notebook_body",
     "page",
+    "remove_file",
+    "write_failure",
     "write_plotly_js",
     "write_text",
 ]
@@ -81,15 +86,24 @@ def course_href(course_id: str) -> str:
 def inside(root: str | os.PathLike[str], relative: str) -> Path:
     """Join ``relative`` to ``root`` and check the result stays inside ``root``.
 
+    The last part is not resolved: a link there is replaced when written, not followed.
+
     Raises
     ------
-    ValueError
-        If the joined path would leave ``root``.
+    ReportWriteError
+        If the joined path would leave ``root``, or a folder between ``root`` and it is a
+        symbolic link (what is written there could land anywhere).
     """
     base = Path(root).resolve()
-    target = (base / relative).resolve()
+    target = Path(os.path.normpath(base / relative))
     if target == base or base not in target.parents:
-        raise ValueError(f"path {relative!r} leaves the output folder {str(base)!r}")
+        raise ReportWriteError(f"path {relative!r} leaves the output folder {str(base)!r}")
+    for folder in target.relative_to(base).parents:
+        if folder != Path(".") and (base / folder).is_symlink():
+            raise ReportWriteError(
+                f"{str(base / folder)!r} is a symbolic link; socialkit writes only inside the "
+                f"output folder {str(base)!r}: expected a plain folder there"
+            )
     return target
 
 
@@ -197,10 +211,49 @@ def page(body: str, *, title: str, root: str = "") -> str:
     )
 
 
+def write_failure(path: Path, exc: OSError, *, doing: str = "write") -> ReportWriteError:
+    """One line that names ``path`` and why it cannot be written (a full disk, a read-only
+    file system, a file where a folder must be...)."""
+    path = Path(path)
+    for folder in path.parents:
+        if folder.exists() or folder.is_symlink():
+            if not folder.is_dir():
+                cause = f"{str(folder)!r} is a file, expected a folder"
+                return ReportWriteError(f"cannot {doing} {str(path)!r}: {cause}")
+            break
+    cause = exc.strerror or str(exc) or type(exc).__name__
+    return ReportWriteError(f"cannot {doing} {str(path)!r}: {cause}")
+
+
 def write_text(path: Path, text: str) -> None:
-    """Write ``text`` as UTF-8 through a temporary file renamed over ``path``."""
-    with _atomic(path) as tmp:
-        tmp.write_text(text, encoding="utf-8")
+    """Write ``text`` as UTF-8 through a temporary file renamed over ``path``.
+
+    Raises
+    ------
+    ReportWriteError
+        If it cannot be written; ``path`` is then as it was, and no temporary file is left.
+    """
+    try:
+        with atomic(path) as tmp:
+            tmp.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise write_failure(path, exc) from None
+
+
+def remove_file(path: Path) -> None:
+    """Remove the file (or link) ``path`` if there is one.
+
+    Raises
+    ------
+    ReportWriteError
+        If it is there and cannot be removed.
+    """
+    try:
+        Path(path).unlink(missing_ok=True)
+    except IsADirectoryError:  # not socialkit's: leave it
+        pass
+    except OSError as exc:
+        raise write_failure(path, exc, doing="remove") from None
 
 
 def write_plotly_js(folder: Path) -> Path:
@@ -209,8 +262,8 @@ def write_plotly_js(folder: Path) -> Path:
 
     dest = folder / PLOTLY_JS
     js = get_plotlyjs()
-    try:
-        same = dest.read_text(encoding="utf-8") == js
+    try:  # only a plain file is read (a named pipe there would block)
+        same = dest.is_file() and dest.read_text(encoding="utf-8") == js
     except (OSError, UnicodeDecodeError):
         same = False
     if not same:

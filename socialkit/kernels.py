@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import copy
 import functools
+import math
 import os
 import queue
 import shutil
@@ -27,6 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from ._files import move, remove_stale_temps, temp_name
 from .errors import SocialkitError
 
 __all__ = ["KernelLane", "KernelPool", "NotebookFailed", "load_notebook", "parameterize"]
@@ -195,10 +197,12 @@ class KernelLane:
 
         await self.ready(cwd)
         self._dirty = True
+        limit = self.timeout if self.timeout is None or math.isfinite(self.timeout) else None
         client = _client_class()(
             nb,
             km=self.km,
-            timeout=self.timeout,
+            # nbclient's ``timeout`` takes whole seconds only; its ``timeout_func`` any number
+            timeout_func=lambda cell: limit,
             kernel_name=self.kernel_name,
             record_timing=False,
         )
@@ -232,6 +236,26 @@ class KernelLane:
             with contextlib.suppress(Exception):
                 await self.km.shutdown_kernel(now=True)
             self.km = None
+
+
+def _log_folder() -> Path | None:
+    """A new folder for the kernels' logs, in the temporary folder, named in socialkit's
+    own pattern; what killed runs left there before is removed first.
+
+    None if it cannot be made (a full or read-only temporary folder): the logs only help
+    to diagnose, so the kernels then run without them.
+    """
+    tmp = Path(tempfile.gettempdir())
+    remove_stale_temps(tmp)
+    while True:
+        folder = tmp / temp_name(Path("kernel-logs"))
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:  # pragma: no cover - a 32-bit token collided
+            continue
+        except OSError:
+            return None
+        return folder
 
 
 def _loop_running() -> bool:
@@ -270,9 +294,13 @@ class KernelPool:
     """
 
     def __init__(self, size: int, *, timeout: float | None = 600, preload: str | None = None):
-        self._logs = Path(tempfile.mkdtemp(prefix="socialkit-kernels-"))
+        self._logs = _log_folder()
         self.lanes = [
-            KernelLane(timeout=timeout, log=self._logs / f"kernel-{i}.log", preload=preload)
+            KernelLane(
+                timeout=timeout,
+                log=self._logs / f"kernel-{i}.log" if self._logs is not None else None,
+                preload=preload,
+            )
             for i in range(max(1, size))
         ]
         self._runner = asyncio.Runner()
@@ -325,11 +353,19 @@ class KernelPool:
             else:
                 self._thread.submit(self._runner.close).result()
                 self._thread.shutdown()
-            keep = Path(self.log_folder) if self.log_folder is not None else None
-            if keep is not None and keep.is_dir():
-                for log in self._logs.glob("*.log"):
-                    os.replace(log, keep / log.name)
-            shutil.rmtree(self._logs, ignore_errors=True)
+            self._keep_logs()
+
+    def _keep_logs(self) -> None:
+        """Move the kernels' logs to :attr:`log_folder` (if it is a folder), then drop the
+        temporary folder. The logs only help to diagnose: nothing here fails the batch."""
+        if self._logs is None:
+            return
+        keep = Path(self.log_folder) if self.log_folder is not None else None
+        if keep is not None and keep.is_dir() and not keep.is_symlink():
+            for log in self._logs.glob("*.log"):
+                with contextlib.suppress(OSError):
+                    move(log, keep / log.name)
+        shutil.rmtree(self._logs, ignore_errors=True)
 
     def __enter__(self) -> KernelPool:
         return self

@@ -5,7 +5,8 @@ every chart is a pair: ``<name>_data`` is a pure function returning a tidy
 :class:`pandas.DataFrame` built from :mod:`socialkit.analysis`; ``<name>_figure`` takes
 the same arguments and returns a :class:`plotly.graph_objects.Figure` (never shown), and
 figures are deterministic. The views: the six-question checklist overview, the share of
-each course outside the formal moment, and each course's social-direction mix.
+each course outside the formal moment, and each course's social-direction mix. As
+there, user text is escaped in the figures and kept as it is in the ``*_data`` frames.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from . import _chart_base as base
+from ._text import chart_text, chart_texts
 from .analysis import QUESTIONS, UNDECIDED, checklist, outside_class_share, timing_direction_matrix
 from .charts import _DIRECTION_ORDER, CHECK_COLOURS, DIRECTION_COLOURS
 from .schema import Portfolio
@@ -47,7 +49,7 @@ def _share_bar(d: pd.DataFrame, share: str, name: str, colour: str, hover: str) 
         "name": name,
         "orientation": "h",
         "x": d[share].astype("float64").tolist(),
-        "y": d["course_id"].tolist(),
+        "y": chart_texts(d["course_id"]).tolist(),
     }
 
 
@@ -102,12 +104,13 @@ def checklist_figure(portfolio: Portfolio) -> go.Figure:
     shape = (len(portfolio.courses), len(QUESTIONS))
     listed = data["gaps"].map(
         lambda g: (
-            "".join(f"<br>• {x}" for x in g[:_MAX_GAPS])
+            "".join(f"<br>• {chart_text(x)}" for x in g[:_MAX_GAPS])
             + (f"<br>… and {len(g) - _MAX_GAPS} more" if len(g) > _MAX_GAPS else "")
         )
     )
-    head = data["course_id"] + " (" + data["title"] + ")<br>Q" + data["question"].astype("str")
-    hover = head + ". " + data["text"] + "<br>" + np.where(data["ok"], "no gap", "gaps:" + listed)
+    who = chart_texts(data["course_id"]) + " (" + chart_texts(data["title"]) + ")"
+    head = who + "<br>Q" + data["question"].astype("str") + ". " + chart_texts(data["text"])
+    hover = head + "<br>" + np.where(data["ok"], "no gap", "gaps:" + listed)
     text = np.where(data["ok"], "✓", "✗ " + data["n_gaps"].astype("str"))
     ok, gap = CHECK_COLOURS["ok"], CHECK_COLOURS["gap"]
     heatmap = {
@@ -120,7 +123,7 @@ def checklist_figure(portfolio: Portfolio) -> go.Figure:
         "texttemplate": "%{text}",
         "x": [f"Q{q}" for q in QUESTIONS],
         "xgap": 2,
-        "y": portfolio.course_ids,
+        "y": [chart_text(c) for c in portfolio.course_ids],
         "ygap": 2,
         "z": data["ok"].astype("int64").to_numpy().reshape(shape).tolist(),
         "zmax": 1,
@@ -172,6 +175,7 @@ def outside_share_figure(portfolio: Portfolio) -> go.Figure:
         :func:`outside_share_data` from the top.
     """
     d = outside_share_data(portfolio)
+    d = d.assign(title=chart_texts(d["title"]))
     bars = [
         _share_bar(
             d[["course_id", "title", col]],

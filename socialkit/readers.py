@@ -1,4 +1,4 @@
-"""Reading a portfolio's tables as text: CSV files here, workbooks in :mod:`._workbook`.
+"""Reading a portfolio's tables as text: CSV files here, workbooks in :mod:`._xlsx_read`.
 
 Tables are read exactly as the user typed them. What cannot be read safely is refused
 with one :class:`~socialkit.errors.PortfolioReadError` that says where (file or sheet,
@@ -141,15 +141,16 @@ def _refuse_non_text(data: bytes, name: str) -> None:
             "save the table as 'CSV UTF-8 (comma delimited)'",
             file=name,
         )
-    nul = data.find(b"\x00")
+    # a NUL in a cell is text (a workbook keeps it as _x0000_), but never in a header:
+    # there it says UTF-16 without a byte-order mark, or a file that is not text at all
+    nul = _first_line(data).find(b"\x00")
     if nul >= 0:
-        row = data.count(b"\n", 0, nul) + 1
         raise PortfolioReadError(
-            f"{name}, row {row}: a NUL byte (byte {nul}), which text never holds: the file "
-            "is binary or UTF-16 without a byte-order mark; save the table as 'CSV UTF-8 "
+            f"{name}, row 1: a NUL byte (byte {nul}) in the header: the file is UTF-16 "
+            "without a byte-order mark, or not text at all; save the table as 'CSV UTF-8 "
             "(comma delimited)'",
             file=name,
-            row=row,
+            row=1,
         )
 
 
@@ -383,7 +384,7 @@ def read_tables(path: str | os.PathLike[str]) -> tuple[dict[str, pd.DataFrame], 
         If a file cannot be read as a table, or passes a limit (see
         :mod:`socialkit._limits`).
     """
-    from ._workbook import read_workbook
+    from ._xlsx_read import read_workbook
 
     path = Path(path)
     if not path.exists():

@@ -18,7 +18,14 @@ Guarantees:
   batch goes on (a stuck or dead kernel is replaced);
 - every file is written to a temporary file and renamed, so no report is ever half
   written, and the state of the batch is saved after each course: after Ctrl-C the next
-  run picks up where this one stopped;
+  run picks up where this one stopped; a write that fails (a full disk, a read-only
+  folder) stops the batch with a :class:`~socialkit.errors.ReportWriteError` naming the
+  file, and what a killed run left is removed by the next (only socialkit's own temporary
+  files, recognised by name: see :mod:`socialkit._files`);
+- the batch writes only inside ``out``: a ``courses/``, ``failed/`` or ``.socialkit/``
+  there that is a file or a symbolic link is refused before anything runs, a state file
+  of any other shape is ignored and rebuilt, and no course id can share a file with
+  another course or with the overview's own files;
 - a course whose data (its rows, its organisation, the tool catalog) and notebook are
   unchanged since its last report is not executed again unless ``force``.
 """
@@ -38,13 +45,26 @@ import nbformat
 import pandas as pd
 
 from . import __version__
-from .errors import NotebookNotFoundError, UnknownCourseError
+from ._outdir import (
+    FAILED_DIR,
+    MANIFEST,
+    OVERVIEW_FAILED,
+    RUN_FILE,
+    STATE_DIR,
+    check_files,
+    check_slugs,
+    prepare_out,
+    read_manifest,
+    read_notebook,
+)
+from .errors import ReportWriteError, UnknownCourseError, format_issues
 from .export import (
     course_href,
     course_slug,
     inside,
     notebook_body,
     page,
+    remove_file,
     write_plotly_js,
     write_text,
 )
@@ -55,19 +75,6 @@ from .schema import Portfolio
 
 __all__ = ["BatchResult", "course_fingerprints", "run_reports"]
 
-STATE_DIR = ".socialkit"
-MANIFEST = "manifest.json"
-RUN_FILE = "run.json"
-FAILED_DIR = "failed"
-
-
-def _read_json(path: Path) -> dict:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
 
 # --------------------------------------------------------------------------- the batch
 @dataclasses.dataclass(frozen=True)
@@ -77,8 +84,9 @@ class BatchResult:
     Attributes
     ----------
     courses : pandas.DataFrame
-        One row per selected course: ``course_id``, ``status`` (``made``,
-        ``unchanged``, ``failed`` or, after an interruption, ``not run``), ``seconds``,
+        One row per selected course and per invalid course: ``course_id``, ``status``
+        (``made``, ``unchanged``, ``failed``, ``invalid`` (breaks the data contract, not
+        made) or, after an interruption, ``not run``), ``seconds``,
         ``error``, ``href`` (report page, relative to ``out``) and ``notebook`` (the
         kept notebook of a failed course).
     out : pathlib.Path
@@ -146,7 +154,7 @@ class _Batch:
         self.notebook = notebook
         self.index_notebook = index_notebook
         self.progress = progress
-        self.manifest = _read_json(self.state / MANIFEST).get("courses", {})
+        self.manifest = read_manifest(self.state / MANIFEST)
         self.rows: dict[str, dict] = {}
         self.total = 0  # courses to make in this run
         self.titles = portfolio.courses.set_index("course_id")["title"]
@@ -157,6 +165,11 @@ class _Batch:
 
     def _course_page(self, cid: str) -> Path:
         return inside(self.out, course_href(cid))
+
+    def _has_page(self, cid: str) -> bool:
+        """Whether the course's page is there (a link there is not a page: it is remade)."""
+        page_path = self._course_page(cid)
+        return page_path.is_file() and not page_path.is_symlink()
 
     def _failed_notebook(self, name: str) -> Path:
         return inside(self.out, f"{FAILED_DIR}/{name}.ipynb")
@@ -174,14 +187,14 @@ class _Batch:
             if outcome.get("notebook"):
                 write_text(failed_path, outcome["notebook"])
                 rel = failed_path.relative_to(self.out).as_posix()
-            html_path.unlink(missing_ok=True)  # an outdated report would mislead
+            remove_file(html_path)  # an outdated report would mislead
             error = outcome["error"]
             row = {"status": "failed", "error": error, "href": None, "notebook": rel}
             self.manifest[cid] = {"fingerprint": fp, "status": "failed", "error": error}
         else:
             title = str(self.titles[cid])
             write_text(html_path, page(outcome["body"], title=title, root="../"))
-            failed_path.unlink(missing_ok=True)
+            remove_file(failed_path)
             row = {"status": "made", "error": None, "href": course_href(cid), "notebook": None}
             self.manifest[cid] = {"fingerprint": fp, "status": "made"}
         self._save_manifest()
@@ -197,13 +210,19 @@ class _Batch:
         for item in todo:
             queue.put_nowait(item)
         base = load_notebook(self.notebook)
+        failures: list[ReportWriteError] = []
 
         async def work(lane: KernelLane) -> None:
-            while not queue.empty():
+            while not queue.empty() and not failures:
                 cid, fp = queue.get_nowait()
-                await self._one(lane, base, cid, fp)
+                try:
+                    await self._one(lane, base, cid, fp)
+                except ReportWriteError as exc:  # the next write would fail too: stop
+                    failures.append(exc)
 
         await asyncio.gather(*(work(lane) for lane in lanes))
+        if failures:
+            raise failures[0]
         return await self._index(lanes[0], index_rows)
 
     async def _index(self, lane: KernelLane, index_rows: list[dict]) -> str | None:
@@ -216,35 +235,29 @@ class _Batch:
             load_notebook(self.index_notebook),
             {"portfolio": str(self.source), "run_file": str(run_file)},
         )
-        failed = self._failed_notebook("index")
+        failed = self._failed_notebook(OVERVIEW_FAILED)
         try:
             await lane.execute(nb, cwd=self.index_notebook.parent)
         except NotebookFailed as exc:
             write_text(failed, nbformat.writes(exc.nb))
             return str(exc)
-        failed.unlink(missing_ok=True)
+        remove_file(failed)
         write_text(self.out / "index.html", page(notebook_body(nb), title="Design reports"))
         return None
-
-
-def _remove_leftovers(out: Path) -> None:
-    """Delete temporary files a killed run may have left (``.<name>.<random>.tmp``)."""
-    for folder in (out, out / "courses", out / FAILED_DIR, out / STATE_DIR):
-        for tmp in folder.glob(".*.tmp"):
-            tmp.unlink(missing_ok=True)
 
 
 def _previous(batch: _Batch, cid: str, old: dict, fingerprint: str) -> dict:
     """Index row fields of a course left out of this run."""
     if old.get("status") == "failed" and old.get("fingerprint") == fingerprint:
         kept = batch._failed_notebook(course_slug(cid))
+        kept_ok = kept.is_file() and not kept.is_symlink()
         return {
             "status": "failed",
             "href": None,
             "error": old.get("error"),
-            "notebook": kept.relative_to(batch.out).as_posix() if kept.is_file() else None,
+            "notebook": kept.relative_to(batch.out).as_posix() if kept_ok else None,
         }
-    if batch._course_page(cid).is_file():
+    if batch._has_page(cid):
         return {"status": "outdated", "href": course_href(cid)}
     return {"status": "missing", "href": None}
 
@@ -309,6 +322,15 @@ def run_reports(
         If ``courses`` names a course the portfolio lacks.
     NotebookNotFoundError
         If a notebook path does not exist.
+    NotebookReadError
+        If a notebook is not a Jupyter notebook with a ``parameters`` cell.
+    OutputFolderError
+        If ``out`` cannot be a folder (it, or a folder above it, is a file).
+    ReportWriteError
+        If a file cannot be written in ``out`` (a full disk, a read-only folder, a
+        ``courses/`` that is a file or a link): before anything runs where that can be
+        seen, else when it happens; what was made before is kept and recorded. Also
+        when two course ids would share a file.
     SchedulerError
         If ``scheduler`` is given but cannot be reached or has no worker (checked before
         anything is written), or if it is lost during the batch.
@@ -363,7 +385,7 @@ def _plan(batch: _Batch, selected: list[str], force: bool) -> tuple[list, list[d
         current = (
             old.get("fingerprint") == fingerprints[cid]
             and old.get("status") == "made"
-            and batch._course_page(cid).is_file()
+            and batch._has_page(cid)
         )
         row = {"course_id": cid, "title": str(batch.titles[cid]), "error": None, "notebook": None}
         if cid in wanted and (force or not current):
@@ -375,6 +397,28 @@ def _plan(batch: _Batch, selected: list[str], force: bool) -> tuple[list, list[d
             row.update(_previous(batch, cid, old, fingerprints[cid]))
         index_rows.append(row)
     return todo, index_rows
+
+
+def _invalid_rows(p: Portfolio) -> list[dict]:
+    """The overview's row for each course left out because it breaks the data contract."""
+    rows = []
+    firsts = format_issues(p.invalid.drop_duplicates("course_id"))  # same order
+    for (cid, title, n), first in zip(
+        p.invalid_courses.itertuples(index=False), firsts, strict=True
+    ):
+        more = f" (and {n - 1} more)" if n > 1 else ""
+        error = f"{n} error{'s' if n != 1 else ''} against the data contract: {first}{more}"
+        rows.append(
+            {
+                "course_id": cid,
+                "title": title if isinstance(title, str) else cid,
+                "status": "invalid",
+                "error": error,
+                "href": None,
+                "notebook": None,
+            }
+        )
+    return rows
 
 
 def _run(
@@ -391,9 +435,11 @@ def _run(
     client=None,
 ) -> BatchResult:
     source = Path(portfolio).resolve() if portfolio is not None else None
-    p = load_portfolio(source)
+    p = load_portfolio(source, partial=True)  # an invalid course is listed, not made
+    invalid_rows = _invalid_rows(p)
+    invalid = [r["course_id"] for r in invalid_rows]
     selected = list(dict.fromkeys(courses)) if courses else p.course_ids
-    unknown = [c for c in selected if c not in set(p.course_ids)]
+    unknown = [c for c in selected if c not in set(p.course_ids) | set(invalid)]
     if unknown:
         raise UnknownCourseError(
             f"unknown course id(s) {', '.join(map(repr, unknown))}; "
@@ -402,26 +448,31 @@ def _run(
     nb_path = Path(notebook) if notebook else notebook_path("course_report")
     index_path = Path(index_notebook) if index_notebook else notebook_path("portfolio_report")
     for path in (nb_path, index_path):
-        if not path.is_file():
-            raise NotebookNotFoundError(
-                f"notebook {str(path)!r} not found (expected an .ipynb file)"
-            )
-    out.mkdir(parents=True, exist_ok=True)
-    _remove_leftovers(out)
+        read_notebook(path)
+    check_slugs(p.course_ids)
+    out = prepare_out(out)
     write_plotly_js(out)
     batch = _Batch(
         p,
         Path(source or p.source).resolve(),
-        out.resolve(),
+        out,
         nb_path.resolve(),
         index_path.resolve(),
         progress,
     )
-    todo, index_rows = _plan(batch, selected, force)
+    valid = [c for c in selected if c not in set(invalid)]
+    todo, index_rows = _plan(batch, valid, force)
+    index_rows += invalid_rows  # every invalid course, selected or not: it needs fixing
+    selected = valid + invalid
+    check_files(
+        [batch._failed_notebook(OVERVIEW_FAILED)]
+        + [batch._course_page(cid) for cid, _ in todo]
+        + [batch._failed_notebook(course_slug(cid)) for cid, _ in todo]
+    )
     batch.total = len(todo)
     pool.log_folder = batch.state
     if on_plan is not None:
-        on_plan(len(todo), len(selected) - len(todo))
+        on_plan(len(todo), len(valid) - len(todo))
     pool.shrink(1 if client is not None else min(len(pool.lanes), len(todo)))
     for lane in pool.lanes:
         lane.timeout = timeout

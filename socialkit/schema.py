@@ -13,7 +13,7 @@ from typing import Literal
 
 import pandas as pd
 
-from .errors import UnknownCourseError
+from .errors import InvalidCourseError, UnknownCourseError
 from .vocab import (
     BOOLEAN,
     DIRECTIONS,
@@ -30,6 +30,8 @@ from .vocab import (
 __all__ = [
     "DEFAULT_ORGANISATION",
     "ISSUE_COLUMNS",
+    "MAX_MINUTES",
+    "MAX_SEQ",
     "REQUIRED_TABLES",
     "TABLES",
     "TABLE_ORDER",
@@ -42,7 +44,13 @@ Kind = Literal["structural", "decision", "optional"]
 #: The organisation context a course with a blank ``organisation`` falls back to.
 DEFAULT_ORGANISATION = "default"
 #: Columns of the issue table carried by :class:`~socialkit.errors.ValidationError`.
-ISSUE_COLUMNS = ["table", "row", "column", "value", "message"]
+#: ``course_id`` is the course an issue belongs to, missing for a portfolio-wide one;
+#: ``code`` names the kind of issue (see :data:`socialkit.validation.ISSUE_CODES`).
+ISSUE_COLUMNS = ["table", "row", "column", "value", "message", "course_id", "code"]
+#: The largest ``minutes`` of one activity: a year (365 days of 24 hours).
+MAX_MINUTES = 525_600
+#: The largest ``seq``: far more activities than a course can hold.
+MAX_SEQ = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,8 @@ class ColumnSpec:
         The cell holds ``;``-separated values.
     min_int : int, optional
         The value must be a whole number at least this large.
+    max_int : int, optional
+        ... and at most this large (with ``min_int``).
     pattern : str, optional
         A regular expression the whole value must match, with ``expected`` saying what it means.
     expected : str
@@ -73,6 +83,7 @@ class ColumnSpec:
     vocab: Vocabulary | None = None
     is_list: bool = False
     min_int: int | None = None
+    max_int: int | None = None
     pattern: str | None = None
     expected: str = ""
 
@@ -107,7 +118,13 @@ TABLES: dict[str, tuple[ColumnSpec, ...]] = {
     "activities": (
         _c("course_id", "structural"),
         _c("activity_id", "structural"),
-        _c("seq", "structural", min_int=1, expected="a whole number >= 1"),
+        _c(
+            "seq",
+            "structural",
+            min_int=1,
+            max_int=MAX_SEQ,
+            expected=f"a whole number from 1 to {MAX_SEQ:,}",
+        ),
         _c("title", "structural"),
         _c("objective_id", "decision"),
         _c("timing", "decision", vocab=TIMINGS),
@@ -117,7 +134,13 @@ TABLES: dict[str, tuple[ColumnSpec, ...]] = {
         _c("in_class_reason", "decision", vocab=IN_CLASS_REASONS),
         _c("learner_benefit", "decision"),
         _c("learning_type", "optional", vocab=LEARNING_TYPES),
-        _c("minutes", "optional", min_int=0, expected="a whole number >= 0"),
+        _c(
+            "minutes",
+            "optional",
+            min_int=0,
+            max_int=MAX_MINUTES,
+            expected=f"a whole number from 0 to {MAX_MINUTES:,} (a year)",
+        ),
     ),
     "tools": (
         _c("tool", "structural"),
@@ -139,6 +162,16 @@ REQUIRED_TABLES = ("courses", "objectives", "activities")
 
 
 # --------------------------------------------------------------------------- the result
+_EMPTY_ISSUES: list[pd.DataFrame] = []
+
+
+def _no_issues() -> pd.DataFrame:
+    """An empty issue table (a copy of one made once: building it costs a millisecond)."""
+    if not _EMPTY_ISSUES:
+        _EMPTY_ISSUES.append(pd.DataFrame(columns=ISSUE_COLUMNS).astype({"row": "Int64"}))
+    return _EMPTY_ISSUES[0].copy()
+
+
 @dataclass(frozen=True, eq=False)
 class Portfolio:
     """A validated design portfolio.
@@ -157,6 +190,10 @@ class Portfolio:
         Where the portfolio was read from.
     notices : tuple of str
         Non-fatal remarks made while reading (for example unknown columns).
+    invalid : pandas.DataFrame
+        The issues of the courses left out because they break the data contract
+        (``load_portfolio(..., partial=True)``): columns :data:`ISSUE_COLUMNS`, one row
+        per issue; empty when every course is valid.
     """
 
     courses: pd.DataFrame
@@ -167,6 +204,33 @@ class Portfolio:
     raw: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
     source: Path | None = None
     notices: tuple[str, ...] = ()
+    invalid: pd.DataFrame = field(default_factory=lambda: _no_issues(), repr=False)
+
+    @property
+    def invalid_courses(self) -> pd.DataFrame:
+        """The courses left out as invalid, in the order their first issue is listed.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``course_id``, ``title`` (missing for a course id that only rows of
+            ``objectives`` or ``activities`` name) and ``errors`` (how many issues).
+        """
+        ids = self.invalid["course_id"]
+        counts = ids.value_counts(sort=False)
+        order = pd.unique(ids)
+        raw = self.raw.get("courses")
+        titles: dict = {}
+        if raw is not None and {"course_id", "title"} <= set(raw.columns):
+            named = raw.assign(course_id=raw["course_id"].str.strip()).drop_duplicates("course_id")
+            titles = dict(zip(named["course_id"], named["title"], strict=True))
+        return pd.DataFrame(
+            {
+                "course_id": pd.Series(order, dtype="object"),
+                "title": pd.Series([titles.get(c) for c in order], dtype="object"),
+                "errors": pd.Series([int(counts[c]) for c in order], dtype="int64"),
+            }
+        )
 
     @property
     def course_ids(self) -> list[str]:
@@ -183,6 +247,9 @@ class Portfolio:
 
         Raises
         ------
+        InvalidCourseError
+            If a course was left out because it breaks the data contract (its issues
+            are in the message).
         UnknownCourseError
             If a course id is not in the portfolio.
         """
@@ -190,6 +257,11 @@ class Portfolio:
             course_ids = [course_ids]
         known = set(self.course_ids)
         missing = [c for c in course_ids if c not in known]
+        invalid = [c for c in missing if self.invalid["course_id"].eq(c).any()]
+        if invalid:
+            raise InvalidCourseError(
+                invalid[0], self.invalid[self.invalid["course_id"].eq(invalid[0])]
+            )
         if missing:
             raise UnknownCourseError(
                 f"unknown course id {missing[0]!r}; the portfolio holds "

@@ -12,12 +12,15 @@ pandas.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["make_portfolio_tables"]
+from .errors import PortfolioWriteError
+
+__all__ = ["make_portfolio_tables", "write_portfolio"]
 
 _CATALOG = Path(__file__).parent / "catalog" / "tools.csv"
 
@@ -154,6 +157,45 @@ def _frame(columns: dict[str, np.ndarray]) -> pd.DataFrame:
     """Build a DataFrame of string columns in which ``None`` becomes ``pd.NA``."""
     dtype = pd.StringDtype("python")
     return pd.DataFrame({k: pd.array(_obj(v), dtype=dtype) for k, v in columns.items()})
+
+
+def write_portfolio(
+    n_courses: int,
+    dest: str | os.PathLike[str],
+    *,
+    activities_per_course: int = 20,
+    seed: int = 0,
+) -> Path:
+    """Generate a synthetic portfolio (see :func:`make_portfolio_tables`) and write it to
+    ``dest``, a new folder or ``.xlsx`` path, or an empty folder.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+
+    Raises
+    ------
+    DestinationNotEmptyError
+        If ``dest`` is an existing file or a folder holding anything: nothing is written
+        over a portfolio or a file of the user's.
+    PortfolioWriteError
+        If writing fails.
+    """
+    from ._transact import portfolio_lock
+    from .writers import ensure_empty, write_tables
+
+    dest = Path(dest)
+    ensure_empty(dest)  # before generating (which takes a while) and before any lock
+    tables = make_portfolio_tables(
+        n_courses, activities_per_course=activities_per_course, seed=seed
+    )
+    try:
+        with portfolio_lock(dest):
+            ensure_empty(dest)  # again: something may have appeared meanwhile
+            return write_tables(tables, dest)
+    except OSError as exc:
+        raise PortfolioWriteError(f"cannot write {str(dest)!r}: {exc.strerror or exc}") from None
 
 
 def make_portfolio_tables(

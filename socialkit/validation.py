@@ -9,6 +9,7 @@ canonical tables.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,15 @@ import pandera.pandas as pa
 
 from ._frames import isin, pairs_isin, per_unique
 from .errors import ValidationError
+from .issues import (
+    COURSE_TABLES,
+    ISSUE_CODES,
+    course_of,
+    duplicate_issues,
+    frame_issues,
+    issue_frame,
+    missing_column_issues,
+)
 from .schema import (
     DEFAULT_ORGANISATION,
     ISSUE_COLUMNS,
@@ -38,7 +48,7 @@ from .vocab import (
     match_key,
 )
 
-__all__ = ["validate"]
+__all__ = ["COURSE_TABLES", "ISSUE_CODES", "validate"]
 
 
 def _blank(s: pd.Series) -> pd.Series:
@@ -63,12 +73,16 @@ def _check_for(spec: ColumnSpec) -> pa.Check | None:
             error=f"expected {spec.vocab.expected()}{syn}",
         )
     if spec.min_int is not None:
-        lo = spec.min_int
+        lo, hi = spec.min_int, spec.max_int
 
         def is_int(s: pd.Series) -> pd.Series:
             t = s.str.strip()
-            digits = t.str.fullmatch(r"\d{1,15}").fillna(False).astype(bool)
-            return _blank(s) | (digits & (pd.to_numeric(t.where(digits), errors="coerce") >= lo))
+            # ASCII digits only (``\d`` would take other scripts' digits), few enough
+            # to stay an exact int64; the documented limit then bounds every sum
+            digits = t.str.fullmatch(r"[0-9]{1,15}").fillna(False).astype(bool)
+            n = pd.to_numeric(t.where(digits), errors="coerce")
+            in_range = (n >= lo) & (n <= hi) if hi is not None else n >= lo
+            return _blank(s) | (digits & in_range)
 
         return pa.Check(is_int, error=f"expected {spec.expected}")
     if spec.pattern is not None:
@@ -79,13 +93,20 @@ def _check_for(spec: ColumnSpec) -> pa.Check | None:
     return None
 
 
+_BLANK = "is blank; a value is required"
+
+
+def _code_of(spec: ColumnSpec) -> str:
+    if spec.vocab is not None:
+        return "not-in-vocabulary"
+    return "bad-number" if spec.min_int is not None else "bad-format"
+
+
 def _column_schema(spec: ColumnSpec) -> pa.DataFrameSchema:
     check = _check_for(spec)
     checks = [check] if check is not None else []
     if spec.kind == "structural":
-        checks.append(
-            pa.Check(lambda s: ~_blank(s), error="is blank; a value is required", ignore_na=False)
-        )
+        checks.append(pa.Check(lambda s: ~_blank(s), error=_BLANK, ignore_na=False))
     return pa.DataFrameSchema({spec.name: pa.Column(checks=checks, nullable=True)})
 
 
@@ -129,88 +150,11 @@ def _column_issues(table: str, df: pd.DataFrame) -> tuple[pd.DataFrame, list[str
                     "column": spec.name,
                     "value": distinct[spec.name].take(bad["code"]).to_numpy(),
                     "message": bad["message"].astype("str"),
+                    "code": np.where(bad["message"].eq(_BLANK), "blank", _code_of(spec)),
                 }
             )
         )
-    return (pd.concat(found, ignore_index=True) if found else _issues()), untrimmed
-
-
-def _issues(rows: list[dict] | None = None) -> pd.DataFrame:
-    df = pd.DataFrame(rows or [], columns=ISSUE_COLUMNS)
-    return df.astype({"row": "Int64"})
-
-
-def _frame_issues(
-    table: str, df: pd.DataFrame, mask: pd.Series, column: str, message: pd.Series | str
-) -> pd.DataFrame:
-    if not mask.any():
-        return _issues()
-    bad = df.loc[mask]
-    msg = message[mask] if isinstance(message, pd.Series) else message
-    return pd.DataFrame(
-        {
-            "table": table,
-            "row": bad.index.astype("Int64"),
-            "column": column,
-            "value": bad[column],
-            "message": msg,
-        }
-    )
-
-
-def _duplicate_issues(
-    table: str,
-    df: pd.DataFrame,
-    keys: list[str],
-    *,
-    what: str | None = None,
-    key_frame: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """Rows whose key repeats an earlier row's key (the last key column is reported)."""
-    frame = df[keys] if key_frame is None else key_frame
-    dup = frame.duplicated(keep="first") & frame.notna().all(axis=1)
-    if not dup.any():
-        return _issues()
-    first_row = (
-        pd.Series(frame.index, index=frame.index)
-        .groupby([frame[k] for k in keys])
-        .transform("min")
-        .astype("Int64")
-    )
-    what = what or keys[-1]
-    scope = [f" within course {c!r}" for c in frame[keys[0]][dup]] if len(keys) > 1 else ""
-    msg = (
-        (
-            f"duplicate {what}"
-            + pd.Series(scope, index=frame.index[dup], dtype="str").fillna("")
-            + "; first used at row "
-            + first_row[dup].astype("str")
-            + "; expected each to be unique"
-        )
-        if scope
-        else (
-            f"duplicate {what}; first used at row "
-            + first_row[dup].astype("str")
-            + "; expected each to be unique"
-        )
-    )
-    return _frame_issues(table, df, dup, keys[-1], msg)
-
-
-def _missing_column_issues(table: str, df: pd.DataFrame) -> pd.DataFrame:
-    rows = [
-        {
-            "table": table,
-            "row": pd.NA,
-            "column": spec.name,
-            "value": None,
-            "message": f"required column {spec.name!r} is missing; the table has "
-            f"{', '.join(map(repr, df.columns)) or 'no columns'}",
-        }
-        for spec in TABLES[table]
-        if spec.kind == "structural" and spec.name not in df.columns
-    ]
-    return _issues(rows)
+    return (pd.concat(found, ignore_index=True) if found else issue_frame()), untrimmed
 
 
 def _ensure_columns(df: pd.DataFrame, table: str) -> pd.DataFrame:
@@ -223,7 +167,7 @@ def _ensure_columns(df: pd.DataFrame, table: str) -> pd.DataFrame:
 def _whole_number(s: pd.Series) -> pd.Series:
     """Whole numbers written as plain digits, else missing."""
     t = s.str.strip()
-    return pd.to_numeric(t.where(t.str.fullmatch(r"\d{1,15}").fillna(False)), errors="coerce")
+    return pd.to_numeric(t.where(t.str.fullmatch(r"[0-9]{1,15}").fillna(False)), errors="coerce")
 
 
 def _split_list(s: pd.Series, mapper=None) -> pd.Series:
@@ -250,6 +194,7 @@ def validate(
     *,
     source: Path | None = None,
     notices: tuple[str, ...] = (),
+    partial: bool = False,
 ) -> Portfolio:
     """Check raw tables against the data contract and return the canonical portfolio.
 
@@ -263,6 +208,10 @@ def validate(
         Where the tables came from, kept on the result.
     notices : tuple of str
         Reader remarks, kept on the result.
+    partial : bool, default False
+        Leave out the courses that have issues instead of raising: the result holds
+        the valid courses, and their issues in :attr:`Portfolio.invalid`. Issues that
+        belong to no one course (see :data:`COURSE_TABLES`) still raise.
 
     Returns
     -------
@@ -271,14 +220,15 @@ def validate(
     Raises
     ------
     ValidationError
-        Listing every failure found, each with table, row, column, value and message.
+        Listing every failure found, each with table, row, column, value, message
+        and the ``course_id`` it belongs to (missing when portfolio-wide).
     """
     issues = []
     raw = {name: df for name, df in tables.items()}
     present = {}
     for name in TABLE_ORDER:
         df = raw[name]
-        issues.append(_missing_column_issues(name, df))
+        issues.append(missing_column_issues(name, df))
         column_issues, untrimmed = _column_issues(name, df)
         issues.append(column_issues)
         present[name] = _strip(_ensure_columns(df, name), untrimmed)
@@ -287,35 +237,36 @@ def validate(
     # uniqueness (tool names case-insensitively, seq by its numeric value)
     seq_num = per_unique(a["seq"], _whole_number)
     issues += [
-        _duplicate_issues("courses", c, ["course_id"]),
-        _duplicate_issues("objectives", o, ["course_id", "objective_id"]),
-        _duplicate_issues("activities", a, ["course_id", "activity_id"]),
-        _duplicate_issues(
+        duplicate_issues("courses", c, ["course_id"]),
+        duplicate_issues("objectives", o, ["course_id", "objective_id"]),
+        duplicate_issues("activities", a, ["course_id", "activity_id"]),
+        duplicate_issues(
             "activities",
             a,
             ["course_id", "seq"],
             key_frame=pd.DataFrame({"course_id": a["course_id"], "seq": seq_num}),
         ),
-        _duplicate_issues(
+        duplicate_issues(
             "tools",
             t,
             ["tool"],
             what="tool name",
             key_frame=pd.DataFrame({"tool": t["tool"].str.lower()}),
         ),
-        _duplicate_issues("organisations", g, ["organisation"]),
+        duplicate_issues("organisations", g, ["organisation"]),
     ]
 
     # references
     for name, df in (("objectives", o), ("activities", a)):
         mask = df["course_id"].notna() & ~isin(df["course_id"], c["course_id"])
         issues.append(
-            _frame_issues(
+            frame_issues(
                 name,
                 raw[name],
                 mask,
                 "course_id",
                 "unknown course; expected a course_id of the courses table",
+                "unknown-course",
             )
         )
     keys = ["course_id", "objective_id"]
@@ -325,24 +276,26 @@ def validate(
         & isin(a["course_id"], c["course_id"])
     )
     issues.append(
-        _frame_issues(
+        frame_issues(
             "activities",
             raw["activities"],
             mask,
             "objective_id",
             "no such objective in this course; expected an objective_id "
             "of the same course in the objectives table, or blank",
+            "unknown-objective",
         )
     )
     org_names = set(g["organisation"].dropna())
     mask = c["organisation"].notna() & ~isin(c["organisation"], org_names)
     issues.append(
-        _frame_issues(
+        frame_issues(
             "courses",
             raw["courses"],
             mask,
             "organisation",
             "unknown organisation; expected one of " + ", ".join(map(repr, sorted(org_names))),
+            "unknown-organisation",
         )
     )
     named = t["tool"].dropna()
@@ -351,12 +304,13 @@ def validate(
     mask = tool_key.notna() & (tool_key != "none") & ~isin(tool_key, set(tool_lookup))
     known = ", ".join(map(repr, sorted(tool_lookup.values()))) if tool_lookup else "(no tools)"
     issues.append(
-        _frame_issues(
+        frame_issues(
             "activities",
             raw["activities"],
             mask,
             "tool",
             f"unknown tool; expected 'none' or a tool of the catalog: {known}",
+            "unknown-tool",
         )
     )
     plat_items = g["platforms"].str.split(";").explode().astype("str").str.strip()
@@ -371,6 +325,7 @@ def validate(
                     "column": "platforms",
                     "value": bad_plat.to_numpy(),
                     "message": f"unknown platform; expected tools of the catalog: {known}",
+                    "code": "unknown-platform",
                 }
             )
         )
@@ -378,19 +333,39 @@ def validate(
     found = (
         pd.concat([i for i in issues if len(i)], ignore_index=True)
         if any(len(i) for i in issues)
-        else _issues()
+        else issue_frame()
     )
-    if len(found):
-        order = {n: i for i, n in enumerate(TABLE_ORDER)}
-        found = (
-            found.assign(_t=found["table"].map(order))
-            .sort_values(["_t", "row", "column"], kind="stable", na_position="first")
-            .drop(columns="_t")
-            .reset_index(drop=True)
-        )
-        raise ValidationError(found[ISSUE_COLUMNS])
+    if not len(found):
+        return _canonical(c, o, a, t, g, tool_lookup, raw=raw, source=source, notices=notices)
+    order = {n: i for i, n in enumerate(TABLE_ORDER)}
+    found = (
+        found.assign(_t=found["table"].map(order), course_id=course_of(found, present))
+        .sort_values(["_t", "row", "column"], kind="stable", na_position="first")
+        .drop(columns="_t")
+        .reset_index(drop=True)
+    )[ISSUE_COLUMNS]
+    if not partial or found["course_id"].isna().any():
+        raise ValidationError(found, notices)
+    return _without_invalid(raw, present, found, source=source, notices=notices)
 
-    return _canonical(c, o, a, t, g, tool_lookup, raw=raw, source=source, notices=notices)
+
+def _without_invalid(
+    raw: dict[str, pd.DataFrame],
+    present: dict[str, pd.DataFrame],
+    found: pd.DataFrame,
+    *,
+    source: Path | None,
+    notices: tuple[str, ...],
+) -> Portfolio:
+    """The portfolio of the courses without issues, with the others' issues kept."""
+    bad = set(found["course_id"])
+    kept = dict(raw)
+    for table in COURSE_TABLES:
+        kept[table] = raw[table][~present[table]["course_id"].isin(bad).to_numpy()]
+    # every rule is about one course's rows, or about the shared tables, which are
+    # unchanged: the remaining courses are valid
+    valid = validate(kept, source=source, notices=notices)
+    return dataclasses.replace(valid, raw=raw, invalid=found)
 
 
 def _canonical(c, o, a, t, g, tool_lookup, *, raw, source, notices) -> Portfolio:

@@ -222,6 +222,7 @@ class DesignEditor(EditorForm):
             self._load_activities(self.activities.value)
 
     def _on_save(self, _) -> None:
+        kept = "Nothing was written; your edits are still here."
         try:
             path = self.draft.save()
         except ValidationError as exc:
@@ -237,8 +238,32 @@ class DesignEditor(EditorForm):
                 )
             )
             return
+        except SocialkitError as exc:  # changed on disk, busy, a cell a workbook cannot hold
+            self._say(f"Not saved: {exc}", "failed")
+            return
+        except Exception as exc:  # a fault of socialkit's own: still shown, never lost
+            self._say(
+                f"Not saved: unexpected error ({type(exc).__name__}: {exc}). {kept}", "failed"
+            )
+            return
         self.save_button.description = "Save"
-        self._say(f"Saved {str(path)!r} at {time.strftime('%H:%M:%S')}.", "ok")
+        saved = f"Saved {str(path)!r} at {time.strftime('%H:%M:%S')}."
+        risks = self.draft.save_warnings
+        if not risks:
+            self._say(saved, "ok")
+            return
+        self.message.value = str(
+            note(
+                join(
+                    f"{saved} {len(risks)} cell(s) start like a formula, which Excel runs "
+                    "when it opens the CSV file; they were saved as they are:",
+                    bullets(
+                        risks[:8] + ([f"... and {len(risks) - 8} more"] if len(risks) > 8 else [])
+                    ),
+                ),
+                "warning",
+            )
+        )
 
     def _on_reload(self, _) -> None:
         if self.draft.dirty and not self._reload_armed:

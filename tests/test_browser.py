@@ -3,7 +3,9 @@
 Every page of a report batch is opened through a ``file://`` URL, as a reader would open
 it from a shared drive: it must draw every chart, log no error and request nothing from
 the network (such requests are aborted and recorded). A second batch with hostile course
-text checks that the text is shown, not run. Needs Debian's ``chromium``
+text checks that the text is shown, not run: in the page and inside the charts, where
+plotly would read ``<a href>`` and ``<b>`` as markup, in their titles and hover labels
+(hovering every bar, marker and heatmap cell must raise no page error). Needs Debian's ``chromium``
 (``tests/install-browser.sh``) and the ``playwright`` package; skipped without them,
 except in CI, where a missing browser fails the run.
 """
@@ -31,6 +33,13 @@ AT_ONCE = 2
 SCRIPT = "<script>window.__pwned = 1</script>"
 HOSTILE = SCRIPT + '<img src=x onerror="window.__pwned=2">'
 HOSTILE_COURSE = "it-risk"
+#: plotly's own markup: a live link and bold text if a chart does not escape it.
+LINK = '<a href="https://evil.example/x">LINK</a><b>BOLD</b>'
+ODD = "& < > \" ' &amp; $x$"
+#: The hostile course's title, and the title of its first and its second activity.
+HOSTILE_TITLE = HOSTILE + LINK + " " + ODD
+FIRST_ACTIVITY = LINK + " first"
+LONG_ACTIVITY = " ".join([ODD] * 20) + " the end"
 
 FIGURE = re.compile(r"<div\b[^>]*\bclass=\"plotly-graph-div\"")
 SAMPLE_COURSES = read_tables(sample_path())[0]["courses"]["course_id"].tolist()
@@ -80,14 +89,14 @@ def reports(can_browse, tmp_path_factory) -> dict[str, Batch]:
     """The bundled sample's reports, and one course's with hostile text in it."""
     root = tmp_path_factory.mktemp("browser")
     tables, _ = read_tables(sample_path())
-    for table, column in (
-        ("courses", "title"),
-        ("objectives", "statement"),
-        ("activities", "title"),
+    for table, column, values in (
+        ("courses", "title", [HOSTILE_TITLE]),
+        ("objectives", "statement", [HOSTILE]),
+        ("activities", "title", [FIRST_ACTIVITY, LONG_ACTIVITY]),
     ):
         df = tables[table]
-        first = df.index[df["course_id"] == HOSTILE_COURSE][0]  # the title, one objective...
-        df.loc[first, column] = HOSTILE
+        rows = df.index[df["course_id"] == HOSTILE_COURSE][: len(values)]
+        df.loc[rows, column] = values  # the title, one objective, two activities
     hostile = write_tables(tables, root / "hostile-portfolio")
     return {
         "sample": _batch(root / "sample"),
@@ -106,6 +115,7 @@ class Visit:
     console_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
     shown: dict = field(default_factory=dict)
+    acted: object = None  # what ``act`` returned
 
     def assert_clean_and_drawn(self, *, at_least: int) -> None:
         """No errors, nothing off the machine, and every chart of the HTML drawn."""
@@ -188,7 +198,7 @@ def open_pages(browser, paths: list[Path], act=None) -> dict[Path, Visit]:
             except PlaywrightTimeout:
                 pass  # the snapshot tells how many were drawn
             if act is not None:
-                act(page)
+                seen.acted = act(page)
             seen.shown = page.evaluate(SNAPSHOT)
             page.context.close()
             visits[seen.path] = seen
@@ -202,17 +212,69 @@ def visits(browser, reports) -> dict[Path, Visit]:
     return open_pages(browser, paths)
 
 
+#: What the charts draw: every text of their SVG, links in it, bold text and hover labels.
+CHART_TEXT = """() => {
+    const svg = 'div.plotly-graph-div svg';
+    return {
+        texts: [...document.querySelectorAll(svg + ' text')].map(t => t.textContent),
+        links: document.querySelectorAll(svg + ' a').length,
+        bold: [...document.querySelectorAll(svg + ' tspan')]
+            .filter(t => /bold/.test(t.getAttribute('style') || '')).map(t => t.textContent),
+        hover: [...document.querySelectorAll('div.plotly-graph-div .hoverlayer')]
+            .map(h => h.textContent).join(''),
+    };
+}"""
+
+
+HOVER_CHANGED = """before => [...document.querySelectorAll('div.plotly-graph-div .hoverlayer')]
+    .map(h => h.textContent).join('') !== before"""
+
+
+def hover_every_point(page) -> dict:
+    """Move the mouse over every bar and marker, and over every heatmap cell, as a reader
+    would; return what the charts showed meanwhile (hover labels, links, bold text)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    seen = {"hover": set(), "links": 0, "bold": [], "last": ""}
+
+    def visit(box, fx, fy):
+        page.mouse.move(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
+        try:  # plotly throttles hover events: wait for the label to change
+            page.wait_for_function(HOVER_CHANGED, arg=seen["last"], polling=20, timeout=500)
+        except PlaywrightTimeout:
+            pass
+        now = page.evaluate(CHART_TEXT)
+        seen["last"] = now["hover"]
+        if now["hover"]:
+            seen["hover"].add(now["hover"])
+        seen["links"] = max(seen["links"], now["links"])
+        seen["bold"] += now["bold"]
+
+    figures = page.locator("div.plotly-graph-div")
+    for i in range(figures.count()):
+        figure = figures.nth(i)
+        figure.scroll_into_view_if_needed()
+        points = figure.locator(".barlayer .point path, .scatterlayer .point")
+        for j in range(points.count()):
+            box = points.nth(j).bounding_box()
+            if box and box["width"] * box["height"]:
+                visit(box, 0.5, 0.5)
+        if figure.locator(".heatmaplayer image").count():  # one image: visit each cell
+            rows, columns = figure.evaluate("d => [d.data[0].z.length, d.data[0].z[0].length]")
+            box = figure.locator(".nsewdrag").first.bounding_box()
+            for r in range(rows):
+                for c in range(columns):
+                    visit(box, (c + 0.5) / columns, (r + 0.5) / rows)
+    del seen["last"]
+    return seen
+
+
 @pytest.fixture(scope="module")
 def hostile_visits(browser, reports) -> dict[Path, Visit]:
     def hover_every_chart(page):
         # hover labels render course text too
-        layers = page.locator("div.plotly-graph-div .nsewdrag")
-        for i in range(layers.count()):
-            layers.nth(i).scroll_into_view_if_needed()
-            box = layers.nth(i).bounding_box()
-            if box:
-                for x in range(1, 10):
-                    page.mouse.move(box["x"] + box["width"] * x / 10, box["y"] + box["height"] / 2)
+        hovered = hover_every_point(page)
+        return {**page.evaluate(CHART_TEXT), "hovered": hovered}
 
     batch = reports["hostile"]
     paths = [batch.pages[HOSTILE_COURSE], batch.out / "index.html"]
@@ -248,6 +310,29 @@ def test_hostile_text_is_shown_not_run(hostile_visits, reports):
         assert SCRIPT in seen.shown["text"], f"{seen.path.name} does not show the title"
         assert seen.shown["pwned"] == "undefined", f"{seen.path.name} ran the course text"
     assert batch.pages[HOSTILE_COURSE].resolve() in index.course_links()
+
+
+def test_hostile_text_in_charts_is_shown_as_written(hostile_visits, reports):
+    batch = reports["hostile"]
+    report = hostile_visits[batch.pages[HOSTILE_COURSE]]
+    index = hostile_visits[batch.out / "index.html"]
+    for seen in (report, index):
+        name, charts = seen.path.name, seen.acted
+        assert charts["links"] == charts["hovered"]["links"] == 0, f"{name}: a link in a chart"
+        assert "BOLD" not in charts["bold"] + charts["hovered"]["bold"], f"{name}: bold text"
+        assert seen.page_errors == [], f"{name}: hovering raised {seen.page_errors}"
+    # the course's charts: titles and hover labels show the title and activities literally
+    titles = [t for t in report.acted["texts"] if t.endswith(f"({HOSTILE_TITLE})")]
+    assert len(titles) == 2, report.acted["texts"]  # the swimlane's and the matrix's
+    assert titles[0] == f"Activity sequence — course {HOSTILE_COURSE} ({HOSTILE_TITLE})"
+    hovered = "\n".join(report.acted["hovered"]["hover"])
+    assert f"{FIRST_ACTIVITY}seq 1" in hovered, hovered
+    assert f"{LONG_ACTIVITY}seq 2" in hovered, hovered
+    label = LINK[:23] + "…"  # the swimlane's marker label: the title cut to 24 characters
+    assert label in report.acted["texts"], report.acted["texts"]
+    # the overview: hovering the course's bars shows its title
+    hovered = "\n".join(index.acted["hovered"]["hover"])
+    assert f"{HOSTILE_COURSE} ({HOSTILE_TITLE})" in hovered, hovered
 
 
 def test_requests_off_the_machine_are_caught(browser, tmp_path):

@@ -141,17 +141,27 @@ def test_check_invalid_portfolio(tmp_path: Path) -> None:
     src = broken_copy(tmp_path)
     doc = check_json(src, tmp_path, code=1)
     assert doc["valid"] is False
-    assert doc["courses"] == []
+    # only it-risk is invalid: every other course is analysed
+    assert [c["course_id"] for c in doc["courses"]] == SAMPLE_COURSES[1:]
+    assert doc["invalid_courses"] == [
+        {
+            "course_id": "it-risk",
+            "title": "Measuring the risks of international projects",
+            "errors": 1,
+        }
+    ]
     assert len(doc["errors"]) == 1
     err = doc["errors"][0]
-    assert {"table", "row", "column", "value", "message"} <= set(err)
-    assert (err["table"], err["row"], err["column"], err["value"]) == (
+    assert {"table", "row", "column", "value", "message", "course_id"} <= set(err)
+    assert (err["table"], err["row"], err["column"], err["value"], err["course_id"]) == (
         "activities",
         2,
         "timing",
         "sometime",
+        "it-risk",
     )
     assert "before" in err["message"]
+    assert all(w["course_id"] != "it-risk" for w in doc["warnings"])
 
     text = run("check", src, cwd=tmp_path)
     assert text.returncode == 1
@@ -285,6 +295,6 @@ def test_check_of_an_invalid_portfolio_still_mentions_unknown_columns(tmp_path: 
     result = run("check", src, cwd=tmp_path)
     assert result.returncode == 1
     assert "unknown column(s) 'budget' kept but ignored" in result.stdout
-    assert "activities, row 2, column 'seq': value '0': expected a whole number >= 1" in (
+    assert "activities, row 2, column 'seq': value '0': expected a whole number from 1 to" in (
         result.stdout
     )

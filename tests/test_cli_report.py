@@ -50,6 +50,8 @@ def test_report_one_course_with_the_bundled_notebooks(tmp_path: Path) -> None:
         (["--notebook", "missing.ipynb"], "error: notebook 'missing.ipynb' not found"),
         (["--jobs", "0"], "Invalid value for '--jobs'"),
         (["--timeout", "0"], "Invalid value for '--timeout'"),
+        (["--timeout", "nan"], "Invalid value for '--timeout': nan is not a number of seconds"),
+        (["--timeout", "inf"], "Invalid value for '--timeout': inf is not a number of seconds"),
     ],
 )
 def test_report_usage_errors_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
@@ -61,12 +63,14 @@ def test_report_usage_errors_exit_2(tmp_path: Path, args: list[str], message: st
 
 
 def test_report_invalid_portfolio_exits_1_and_makes_nothing(tmp_path: Path) -> None:
+    # an error of the whole portfolio (a required column missing); an invalid course
+    # alone would be listed in the index while the others are made
     data = shutil.copytree(ROOT / "data", tmp_path / "data")
     courses = data / "courses.csv"
-    courses.write_text(courses.read_text().replace("presenting,", "bad id!,", 1))
+    courses.write_text(courses.read_text().replace("course_id,title,", "course_id,name,", 1))
     result = report(data, "--out", tmp_path / "out", cwd=tmp_path)
     assert result.returncode == 1
-    assert "'bad id!'" in result.stderr
+    assert "required column 'title' is missing" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "out").exists()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -262,3 +263,37 @@ def test_the_command_line_reports_through_the_cluster(cluster, portfolio, tmp_pa
     assert f"connecting to the Dask scheduler at {cluster.address} ..." in done.stderr
     assert "reports: 100%" in done.stderr  # the progress bar follows the tasks
     assert len(list((out / "courses").glob("*.html"))) == 12
+
+
+def test_a_worker_copies_the_portfolio_through_a_staging_folder_of_its_own(
+    tmp_path, monkeypatch
+) -> None:
+    import tempfile
+
+    from socialkit._files import is_own_temp, temp_name
+    from socialkit.cluster import _materialise
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    killed = tmp_path / temp_name(Path("socialkit-portfolio-old")).replace(
+        f"-{os.getpid()}-", f"-{int(dead.stdout)}-"
+    )
+    killed.mkdir()  # a worker killed while copying
+    mine = tmp_path / ".notes.tmp"
+    mine.write_text("mine")
+    folder = _materialise(("abc123", {"courses.csv": b"course_id,title\n"}), True)
+    assert folder == tmp_path / "socialkit-portfolio-abc123"
+    assert (folder / "courses.csv").read_bytes() == b"course_id,title\n"
+    assert not killed.exists() and mine.read_text() == "mine"
+    assert [p for p in tmp_path.iterdir() if is_own_temp(p)] == []
+
+
+@pytest.mark.parametrize("address", ["inproc://", "tcp://:8786", "tls://127.0.0.1:8786"])
+def test_the_library_refuses_an_unusable_address_before_connecting(address) -> None:
+    from socialkit.cluster import connect
+
+    with pytest.raises(SchedulerError, match=rf"cannot use {re.escape(repr(address))} as a Dask"):
+        connect(address)

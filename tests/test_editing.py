@@ -13,7 +13,6 @@ from socialkit.editing import DesignDraft
 from socialkit.errors import (
     DesignChangedError,
     EditError,
-    PortfolioWriteError,
     UnknownCourseError,
     ValidationError,
 )
@@ -336,20 +335,21 @@ def test_xlsx_portfolio_is_saved_as_a_workbook(sample_copy, tmp_path) -> None:
     assert cell.data_type == "s"  # text, never a formula
 
 
-def test_xlsx_with_other_sheets_is_not_overwritten(sample_copy, tmp_path) -> None:
+def test_xlsx_with_other_sheets_keeps_them_when_saved(sample_copy, tmp_path) -> None:
     from openpyxl import load_workbook
 
     book = convert(sample_copy, tmp_path / "designs.xlsx")
     wb = load_workbook(book)
     wb.create_sheet("budget")["A1"] = "keep me"
     wb.save(book)
-    before = book.read_bytes()
     draft = DesignDraft(book)
     assert draft.extra_sheets == ("budget",)
     draft.set_activity("A1", title="Mine")
-    with pytest.raises(PortfolioWriteError, match=r"sheet\(s\) 'budget' besides the portfolio"):
-        draft.save()
-    assert book.read_bytes() == before
+    draft.save()
+    saved = load_workbook(book)
+    assert saved.sheetnames == ["courses", "objectives", "activities", "organisations", "budget"]
+    assert saved["budget"]["A1"].value == "keep me"
+    assert read_tables(book)[0]["activities"].at[2, "title"] == "Mine"
 
 
 def test_columns_a_file_lacks_are_added_only_when_used(sample_copy) -> None:
@@ -372,3 +372,25 @@ def test_columns_a_file_lacks_are_added_only_when_used(sample_copy) -> None:
     saved = rows(acts)
     assert list(saved[0]) == [*table[0], "minutes"]
     assert [r["minutes"] for r in saved[:3]] == ["", "15", ""]
+
+
+def test_a_save_leaves_the_files_that_did_not_change_untouched(sample_copy) -> None:
+    import os
+
+    def stats() -> dict[str, tuple[int, int, int]]:
+        return {
+            n: (s.st_ino, s.st_mtime_ns, s.st_size)
+            for n in TABLE_FILES
+            for s in [os.stat(sample_copy / n)]
+        }
+
+    before = stats()
+    draft = DesignDraft(sample_copy, course_id="it-risk")
+    draft.set_course(owner="Risk office")
+    draft.save()
+    after = stats()
+    assert after["courses.csv"][:2] != before["courses.csv"][:2]
+    assert {n: after[n] for n in TABLE_FILES[1:]} == {n: before[n] for n in TABLE_FILES[1:]}
+    draft.set_course(owner="Risk office")  # no change at all: nothing is written
+    draft.save()
+    assert stats() == after

@@ -8,6 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from socialkit.errors import ReportWriteError
 from socialkit.export import (
     PLOTLY_JS,
     course_href,
@@ -62,7 +63,7 @@ def test_every_href_stays_inside_the_output_folder(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("relative", ["../x.html", "/etc/passwd", "courses/../../x", "."])
 def test_inside_refuses_paths_that_leave(tmp_path: Path, relative: str) -> None:
-    with pytest.raises(ValueError, match=r"leaves the output folder"):
+    with pytest.raises(ReportWriteError, match=r"leaves the output folder"):
         inside(tmp_path, relative)
 
 

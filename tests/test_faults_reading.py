@@ -324,7 +324,7 @@ def test_excel_unicode_text_is_read(tmp_path: Path) -> None:
 
 def test_utf16_without_a_byte_order_mark_is_refused_clearly(tmp_path: Path) -> None:
     src = folder(tmp_path / "p", activities=ACTIVITIES.encode("utf-16-le"))
-    refused(src, r"activities\.csv, row 1: a NUL byte \(byte 1\).*UTF-16 without a byte-order")
+    refused(src, r"activities\.csv, row 1: a NUL byte \(byte 1\) in the header: the file is UTF-16")
 
 
 @pytest.mark.parametrize(
@@ -332,7 +332,7 @@ def test_utf16_without_a_byte_order_mark_is_refused_clearly(tmp_path: Path) -> N
     [
         (b"", r"courses\.csv: the file is empty; expected a header row"),
         (b"\r\n \n", r"courses\.csv: the file is empty"),
-        (b"course_id,title\nc1,One\x00\n", r"courses\.csv, row 2: a NUL byte"),
+        (b"course_id\x00,title\nc1,One\n", r"courses\.csv, row 1: a NUL byte \(byte 9\) in the"),
         (b"PK\x03\x04" + b"\x00" * 40, r"courses\.csv: is a zip archive \(an \.xlsx"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 40, r"courses\.csv: is an Excel 97"),
         (b"course_id,title\nc1,Am\xe9lie\n", r"courses\.csv, row 2: not UTF-8 text \(byte 21\)"),

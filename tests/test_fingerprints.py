@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 from socialkit.fingerprints import course_fingerprints
-from socialkit.io import load_portfolio, read_tables, write_tables
+from socialkit.io import catalog_path, load_portfolio, read_tables, write_tables
 
 
 def test_fingerprint_changes_only_for_the_course_that_changed(sample_copy) -> None:
@@ -49,3 +52,26 @@ def test_fingerprint_follows_the_organisation_row(sample_copy) -> None:
     after = course_fingerprints(load_portfolio(data), b"")
     same_org = p.courses.loc[p.courses["organisation"].eq(org), "course_id"]
     assert sorted(before.index[before.ne(after)]) == sorted(same_org)
+
+
+def test_fingerprint_follows_the_portfolios_tool_catalog(sample_copy) -> None:
+    data = sample_copy
+    tools = data / "tools.csv"
+    shutil.copyfile(catalog_path() / "tools.csv", tools)
+    before = course_fingerprints(load_portfolio(data), b"")
+    tools.write_text(tools.read_text(encoding="utf-8").replace("yammer.com", "yammer.org"))
+    after = course_fingerprints(load_portfolio(data), b"")
+    assert before.ne(after).all()  # the catalog is common to every course
+
+
+def test_fingerprint_follows_the_bundled_catalog(sample_copy, tmp_path, monkeypatch) -> None:
+    import socialkit.io
+
+    assert not (sample_copy / "tools.csv").exists()  # the sample uses the bundled catalog
+    before = course_fingerprints(load_portfolio(sample_copy), b"")
+    catalog = Path(shutil.copytree(socialkit.io.catalog_path(), tmp_path / "catalog"))
+    tools = catalog / "tools.csv"
+    tools.write_text(tools.read_text(encoding="utf-8").replace("yammer.com", "yammer.org"))
+    monkeypatch.setattr(socialkit.io, "catalog_path", lambda: catalog)
+    after = course_fingerprints(load_portfolio(sample_copy), b"")
+    assert before.ne(after).all()

@@ -19,6 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
+import socialkit.io
+import socialkit.writers
 from socialkit.errors import (
     PortfolioNotFoundError,
     PortfolioReadError,
@@ -602,7 +604,7 @@ def test_unwritable_destination_leaves_previous_files_and_no_temp_files(
     # temporary file is refused
     dest = tmp_path / "p"
     before = old_portfolio(dest)
-    real = tempfile.mkstemp
+    real = socialkit.writers.temp_beside
     calls = {"n": 0}
 
     def refuse_third(*args, **kwargs):
@@ -611,7 +613,7 @@ def test_unwritable_destination_leaves_previous_files_and_no_temp_files(
             raise PermissionError(13, "Permission denied")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(tempfile, "mkstemp", refuse_third)
+    monkeypatch.setattr(socialkit.writers, "temp_beside", refuse_third)
     with pytest.raises(PortfolioWriteError, match="Permission denied"):
         write_tables(sample_tables(), dest)
     assert snapshot(dest) == before
@@ -1122,3 +1124,68 @@ def test_a_long_cell_in_a_ragged_file_is_read(tmp_path: Path) -> None:
     write(tmp_path / "courses.csv", f'course_id,title\nc1,"{long}"\nc2,T,extra\n')
     with pytest.raises(PortfolioReadError, match="row 3 has 3 values, the header has 2"):
         read_tables(tmp_path)
+
+
+# --------------------------------------------------------------------------- writing rules
+def test_xlsx_text_escapes_what_xml_cannot_hold_and_refuses_what_no_cell_holds() -> None:
+    from socialkit.writers import xlsx_text
+
+    assert xlsx_text("a\x0bb") == "a_x000B_b"
+    assert (
+        xlsx_text("nul\x00 bell\x07 cr\r tab\t lf\n")
+        == "nul_x0000_ bell_x0007_ cr_x000D_ tab\t lf\n"
+    )
+    assert xlsx_text("_x000B_") == "_x005F_x000B_"
+    assert xlsx_text("  ") == "_x0020__x0020_"
+    assert xlsx_text("\x85 é \U0001f600") == "\x85 é \U0001f600"
+    assert xlsx_text("x" * 32767) == "x" * 32767
+    with pytest.raises(PortfolioWriteError, match=r"^t, row 2: value 'xxx.*32,768 characters"):
+        xlsx_text("x" * 32768, where="t, row 2")
+    with pytest.raises(PortfolioWriteError, match=r"U\+FFFF"):
+        xlsx_text("a\uffffb", where="t")
+    with pytest.raises(PortfolioWriteError, match=r"U\+D800"):
+        xlsx_text("a\ud800b", where="t")
+
+
+def test_formula_risks_name_file_row_and_column_and_spare_plain_numbers() -> None:
+    from socialkit.writers import formula_risks
+
+    df = pd.DataFrame(
+        {"a": ["=1+1", "-5", "+3.5", "1e3", None, "@SUM(A1)", "- point", "\tx", "ok"]},
+        dtype="str",
+    )
+    found = formula_risks({"activities": df})
+    assert [m.split(": value")[0] for m in found] == [
+        f"activities.csv, row {r}, column 'a'" for r in (2, 7, 8, 9)
+    ]
+    assert "'=1+1' starts with '='" in found[0]
+    header = formula_risks({"courses": pd.DataFrame({"@name": ["x"], "-1": ["y"]}, dtype="str")})
+    assert header == [
+        "courses.csv, row 1 (the header): column name '@name' starts with '@', so Excel runs "
+        "it as a formula when it opens the file; it is written as it is"
+    ]
+
+
+def test_csv_style_is_read_from_the_file(tmp_path: Path) -> None:
+    from socialkit.writers import CsvStyle, csv_style
+
+    (tmp_path / "a.csv").write_bytes(b"\xef\xbb\xbfa,b\r\n1,2\r\n")
+    (tmp_path / "b.csv").write_bytes(b"a,b\n1,2\n")
+    (tmp_path / "c.csv").write_bytes(b"a;b\n1,5;2\n")
+    assert csv_style(tmp_path / "a.csv") == CsvStyle(bom=True, newline="\r\n")
+    assert csv_style(tmp_path / "c.csv") == CsvStyle(sep=";")
+    assert csv_style(tmp_path / "b.csv") == CsvStyle()
+    assert csv_style(tmp_path / "missing.csv") == CsvStyle()
+    tables = read_tables(SAMPLE)[0]
+    write_tables(tables, tmp_path / "p", styles={"courses": CsvStyle(True, "\r\n")})
+    data = (tmp_path / "p" / "courses.csv").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfcourse_id,") and data.count(b"\n") == data.count(b"\r\n")
+    assert b"\r" not in (tmp_path / "p" / "objectives.csv").read_bytes()
+    assert read_tables(tmp_path / "p")[0]["courses"].equals(tables["courses"])
+
+
+@pytest.mark.parametrize("blank_line", ["", "\n"], ids=["arrow", "pandas"])
+def test_a_nul_in_a_cell_is_text(tmp_path: Path, blank_line: str) -> None:
+    minimal_folder(tmp_path)
+    write(tmp_path / "courses.csv", f"course_id,title\n{blank_line}c1,nul\x00 here\n")
+    assert read_tables(tmp_path)[0]["courses"]["title"].tolist() == ["nul\x00 here"]

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -12,9 +15,10 @@ import pandas as pd
 import pytest
 from conftest import make_notebook
 
+from socialkit._files import temp_name
 from socialkit.errors import NotebookNotFoundError, UnknownCourseError, ValidationError
 from socialkit.export import course_slug
-from socialkit.io import read_tables, sample_path, write_tables
+from socialkit.io import catalog_path, read_tables, sample_path, write_tables
 from socialkit.runner import (
     FAILED_DIR,
     MANIFEST,
@@ -214,6 +218,52 @@ def test_unchanged_courses_are_skipped_and_a_changed_one_is_remade(notebooks, tm
     assert plans == [(3, 0), (0, 3), (1, 2), (3, 0)]
 
 
+def test_a_change_to_the_portfolios_tool_catalog_alone_remakes_the_reports(
+    notebooks, tmp_path
+) -> None:
+    data = copy_sample(tmp_path / "data")
+    tools = data / "tools.csv"
+    shutil.copyfile(catalog_path() / "tools.csv", tools)
+    out = tmp_path / "out"
+    assert run(notebooks, out, portfolio=data).ok
+    assert run(notebooks, out, portfolio=data).courses["status"].tolist() == ["unchanged"] * 3
+    tools.write_text(tools.read_text(encoding="utf-8").replace("yammer.com", "yammer.org"))
+    again = run(notebooks, out, portfolio=data)
+    assert again.courses["status"].tolist() == ["made"] * 3
+
+
+def test_a_change_to_the_bundled_catalog_remakes_the_reports(
+    notebooks, tmp_path, monkeypatch
+) -> None:
+    import socialkit.io
+
+    data = copy_sample(tmp_path / "data")
+    assert not (data / "tools.csv").exists()
+    out = tmp_path / "out"
+    assert run(notebooks, out, portfolio=data).ok
+    catalog = Path(shutil.copytree(catalog_path(), tmp_path / "catalog"))
+    tools = catalog / "tools.csv"
+    tools.write_text(tools.read_text(encoding="utf-8").replace("yammer.com", "yammer.org"))
+    monkeypatch.setattr(socialkit.io, "catalog_path", lambda: catalog)
+    again = run(notebooks, out, portfolio=data)
+    assert again.courses["status"].tolist() == ["made"] * 3
+
+
+def test_a_change_to_an_organisation_row_remakes_its_courses_only(notebooks, tmp_path) -> None:
+    data = copy_sample(tmp_path / "data")
+    out = tmp_path / "out"
+    assert run(notebooks, out, portfolio=data).ok
+    tables, _ = read_tables(data)
+    org = tables["courses"].set_index("course_id").loc["it-risk", "organisation"]
+    others = tables["courses"].set_index("course_id").loc[IDS[1:], "organisation"]
+    assert (others != org).all()  # the other two courses belong elsewhere
+    orgs = tables["organisations"]
+    orgs.loc[orgs["organisation"].eq(org), "blocked_domains"] = "example.com"
+    write_tables(tables, data)
+    again = run(notebooks, out, portfolio=data)
+    assert again.courses["status"].tolist() == ["made", "unchanged", "unchanged"]
+
+
 def test_a_changed_notebook_remakes_every_report(notebooks, tmp_path) -> None:
     run(notebooks, tmp_path)
     again = run(notebooks, tmp_path, nb="leaks")
@@ -241,12 +291,27 @@ def test_corrupt_manifest_means_remake_not_crash(notebooks, tmp_path) -> None:
     assert json.loads((tmp_path / STATE_DIR / MANIFEST).read_text())["courses"]
 
 
-def test_leftover_temporary_files_are_removed(notebooks, tmp_path) -> None:
+def test_leftover_temporary_files_are_removed_and_the_users_kept(notebooks, tmp_path) -> None:
     (tmp_path / "courses").mkdir()
-    stale = tmp_path / "courses" / ".it-risk.html.abc123.tmp"
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    pid = int(dead.stdout)
+    stale = (
+        tmp_path
+        / "courses"
+        / temp_name(Path("it-risk.html")).replace(f"-{os.getpid()}-", f"-{pid}-")
+    )
     stale.write_text("half")
+    users = [tmp_path / ".meeting-notes.tmp", tmp_path / "courses" / ".it-risk.html.abc123.tmp"]
+    for user in users:
+        user.write_text("mine")
     run(notebooks, tmp_path, courses=["it-risk"])
     assert not stale.exists()
+    assert [u.read_text() for u in users] == ["mine", "mine"]
 
 
 # --------------------------------------------------------------------------- bad input
@@ -262,11 +327,13 @@ def test_missing_notebook_is_refused(tmp_path) -> None:
 
 
 def test_invalid_portfolio_makes_nothing(tmp_path) -> None:
+    # an error of the whole portfolio: an activity row without course_id (an invalid
+    # course alone is listed while the others are made)
     data = copy_sample(tmp_path / "data")
     acts = pd.read_csv(data / "activities.csv", dtype=str, keep_default_na=False)
-    acts.loc[0, "timing"] = "sometime"
+    acts.loc[0, "course_id"] = ""
     acts.to_csv(data / "activities.csv", index=False)
-    with pytest.raises(ValidationError, match="sometime"):
+    with pytest.raises(ValidationError, match="row 2, column 'course_id'"):
         run_reports(data, out=tmp_path / "out")
     assert not (tmp_path / "out").exists()
 

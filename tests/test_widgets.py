@@ -264,3 +264,28 @@ def test_long_lists_of_gaps_are_cut_with_a_count(tmp_path) -> None:
     shown = text(editor.checks)
     assert "10 gap(s)" in shown and "… and 2 more" in shown  # 10 activities without timing
     assert "timing of activity 'A8'" in shown and "timing of activity 'A9'" not in shown
+
+
+def test_save_lists_cells_excel_would_run_as_formulas(editor, sample_copy) -> None:
+    editor.act["learner_benefit"].value = '=HYPERLINK("https://example.org")'
+    editor.save_button.click()
+    shown = text(editor.message)
+    assert "Saved" in shown and "1 cell(s) start like a formula" in shown
+    assert "activities.csv, row 2, column 'learner_benefit'" in shown
+    assert activity_rows(sample_copy)[0]["learner_benefit"] == '=HYPERLINK("https://example.org")'
+
+
+def test_an_unexpected_fault_during_save_is_shown_and_nothing_is_written(
+    editor, sample_copy, monkeypatch
+) -> None:
+    before = {p.name: p.read_bytes() for p in sample_copy.iterdir()}
+    editor.act["title"].value = "Changed"
+
+    def broken(*args, **kwargs):
+        raise KeyError("surprise")
+
+    monkeypatch.setattr("socialkit._saving.write_tables", broken)
+    editor.save_button.click()
+    assert "Not saved: unexpected error (KeyError: 'surprise')" in text(editor.message)
+    assert {p.name: p.read_bytes() for p in sample_copy.iterdir()} == before
+    assert editor.draft.dirty and editor.act["title"].value == "Changed"

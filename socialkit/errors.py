@@ -36,7 +36,31 @@ class PortfolioNotFoundError(SocialkitError, FileNotFoundError):
 
 
 class PortfolioReadError(SocialkitError):
-    """A portfolio file exists but cannot be read as a table."""
+    """A portfolio file exists but cannot be read as a table.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong and where, in words.
+    file, sheet : str, optional
+        The file (and, in a workbook, the sheet) at fault.
+    row : int, optional
+        The row as the user sees it (header = row 1), when one row is at fault.
+    column : str, optional
+        The column (header name, or letter in a workbook), when one column is at fault.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        sheet: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.file, self.sheet, self.row, self.column = file, sheet, row, column
 
 
 class PortfolioWriteError(SocialkitError):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import shutil
 import stat
 import tempfile
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -803,6 +805,327 @@ def test_text_like_an_excel_error_stays_text(tmp_path: Path, text: str) -> None:
     assert (cell.value, cell.data_type) == (text, "s")
 
 
+# --------------------------------------------------------------------------- reading faults
+def three_sheets(path: Path) -> Path:
+    wb = openpyxl.Workbook()
+    wb.active.title = "courses"
+    wb["courses"].append(["course_id", "title"])
+    wb["courses"].append(["c1", "One"])
+    wb.create_sheet("objectives").append(["course_id", "objective_id", "statement"])
+    wb["objectives"].append(["c1", "o1", "Do it"])
+    wb.create_sheet("activities").append(["course_id", "activity_id", "seq", "title"])
+    wb["activities"].append(["c1", "a1", 1, "Act"])
+    wb.save(path)
+    return path
+
+
+def rewrite_part(path: Path, part: str, change) -> Path:
+    with zipfile.ZipFile(path) as src:
+        items = [(i.filename, src.read(i)) for i in src.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in items:
+            if name == part:
+                data = change(data)
+            if data is not None:
+                out.writestr(name, data)
+    return path
+
+
+ACTIVITIES_PART = "xl/worksheets/sheet3.xml"
+
+
+def test_a_cell_reference_that_is_no_reference_is_a_read_error(tmp_path: Path) -> None:
+    path = rewrite_part(
+        three_sheets(tmp_path / "p.xlsx"),
+        ACTIVITIES_PART,
+        lambda d: d.replace(b'r="A2"', b'r="2A"'),
+    )
+    with pytest.raises(
+        PortfolioReadError,
+        match=r"sheet 'activities': not a readable sheet "
+        r"\(cell reference '2A'\)",
+    ) as info:
+        read_tables(path)
+    assert info.value.sheet == "activities"
+
+
+def test_cells_without_references_are_placed_as_calamine_places_them(tmp_path: Path) -> None:
+    # another program's sheet: no r on rows or cells; the exact scan follows them
+    def strip_refs(data: bytes) -> bytes:
+        return re.sub(rb' r="[A-Z]*[0-9]+"', b"", data)
+
+    path = rewrite_part(three_sheets(tmp_path / "p.xlsx"), ACTIVITIES_PART, strip_refs)
+    cells = zipfile.ZipFile(path).read(ACTIVITIES_PART).split(b"sheetData>")[1]
+    assert b"<c " in cells and b' r="' not in cells
+    tables, _ = read_tables(path)
+    assert tables["activities"].to_dict("records") == [
+        {"course_id": "c1", "activity_id": "a1", "seq": "1", "title": "Act"}
+    ]
+
+
+def test_a_used_area_past_the_cell_limit_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "p.xlsx"
+    three_sheets(path)
+    wb = openpyxl.load_workbook(path)
+    wb["activities"]["ALL1"] = "far right"
+    wb["activities"]["A10001"] = "far down"
+    wb.save(path)
+    # 1,000 columns x 10,001 rows = 10,001,000 cells > 10,000,000
+    with pytest.raises(
+        PortfolioReadError,
+        match=r"sheet 'activities': the cells in use span "
+        r"A1:ALL10001 \(10,001,000 cells: last row at A10001, last column at "
+        r"ALL1\), past the 10,000,000 cells",
+    ):
+        read_tables(path)
+
+
+def test_a_tag_longer_than_a_mebibyte_is_a_read_error(tmp_path: Path) -> None:
+    def long_tag(data: bytes) -> bytes:
+        return data.replace(b"<sheetData>", b'<sheetData><x a="' + b"b" * (3 << 20) + b'"/>')
+
+    path = rewrite_part(three_sheets(tmp_path / "p.xlsx"), ACTIVITIES_PART, long_tag)
+    with pytest.raises(PortfolioReadError, match=r"holds a tag of over 1 MiB"):
+        read_tables(path)
+
+
+def test_a_huge_workbook_description_is_refused(tmp_path: Path) -> None:
+    def pad(data: bytes) -> bytes:
+        return data + b" " * (17 << 20)  # white space after the root: still XML
+
+    path = rewrite_part(three_sheets(tmp_path / "p.xlsx"), "xl/workbook.xml", pad)
+    with pytest.raises(
+        PortfolioReadError,
+        match=r"the part 'xl/workbook\.xml' declares "
+        r"[\d,]+ bytes; a workbook's own description is never that large",
+    ):
+        read_tables(path)
+
+
+def test_a_zip_without_a_workbook_part(tmp_path: Path) -> None:
+    path = tmp_path / "p.xlsx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("hello.txt", "not a workbook")
+    with pytest.raises(
+        PortfolioReadError,
+        match=r"p\.xlsx: not an \.xlsx workbook \(no "
+        r"'xl/workbook\.xml' part\)",
+    ):
+        read_tables(path)
+
+
+def test_a_workbook_part_that_is_not_xml(tmp_path: Path) -> None:
+    path = rewrite_part(three_sheets(tmp_path / "p.xlsx"), "xl/workbook.xml", lambda d: d[:40])
+    with pytest.raises(PortfolioReadError, match=r"p\.xlsx: not a readable \.xlsx workbook"):
+        read_tables(path)
+
+
+def test_a_sheet_without_its_part(tmp_path: Path) -> None:
+    path = rewrite_part(three_sheets(tmp_path / "p.xlsx"), ACTIVITIES_PART, lambda d: None)
+    with pytest.raises(PortfolioReadError, match=r"sheet 'activities' has no part"):
+        read_tables(path)
+
+
+def test_a_sheet_calamine_cannot_parse(tmp_path: Path) -> None:
+    path = rewrite_part(
+        three_sheets(tmp_path / "p.xlsx"),
+        ACTIVITIES_PART,
+        lambda d: d.replace(b"</sheetData>", b"</sheetDat>"),
+    )
+    with pytest.raises(PortfolioReadError, match=r"p\.xlsx: not a readable \.xlsx workbook \("):
+        read_tables(path)
+
+
+def test_parts_are_counted_as_they_are_unpacked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the declared sizes are checked first; the count while unpacking is the second guard
+    import socialkit._xlsx_scan as scan
+
+    path = three_sheets(tmp_path / "p.xlsx")
+    monkeypatch.setattr(scan, "MAX_UNPACKED_BYTES", 100)
+    with (
+        zipfile.ZipFile(path) as zf,
+        pytest.raises(
+            PortfolioReadError, match=r"the part 'xl/worksheets/sheet3\.xml' unpacks to more than"
+        ),
+    ):
+        scan._Unpacker(zf, "p.xlsx").count(ACTIVITIES_PART)
+
+
+def test_bad_utf16_is_a_read_error(tmp_path: Path) -> None:
+    minimal_folder(tmp_path)
+    (tmp_path / "courses.csv").write_bytes(b"\xff\xfe" + "course_id".encode("utf-16-le")[:-1])
+    with pytest.raises(
+        PortfolioReadError,
+        match=r"courses\.csv: starts as UTF-16 text but "
+        r"byte \d+ is not UTF-16",
+    ):
+        read_tables(tmp_path)
+
+
+@pytest.mark.parametrize("text", ["\n\nc1,One\n", ",\nc1,One\n", " , \nc1,One\n"])
+def test_an_empty_header_row_is_a_read_error(tmp_path: Path, text: str) -> None:
+    minimal_folder(tmp_path)
+    write(tmp_path / "courses.csv", text)
+    with pytest.raises(PortfolioReadError, match=r"courses\.csv: row 1, the header, is empty"):
+        read_tables(tmp_path)
+
+
+def test_an_unclosed_quote_names_its_row(tmp_path: Path) -> None:
+    minimal_folder(tmp_path)
+    write(tmp_path / "courses.csv", 'course_id,title\n\nc1,One\nc2,"Two\nc3,Three\n')
+    with pytest.raises(PortfolioReadError, match=r"courses\.csv, row 4: a double quote opens"):
+        read_tables(tmp_path)
+
+
+def test_old_mac_line_endings_are_read(tmp_path: Path) -> None:
+    minimal_folder(tmp_path)
+    (tmp_path / "courses.csv").write_bytes(b"course_id,title\rc1,One\r\rc2,Two\r")
+    tables, _ = read_tables(tmp_path)
+    assert tables["courses"]["title"].to_dict() == {2: "One", 4: "Two"}
+    (tmp_path / "courses.csv").write_bytes(b"course_id,title\rc1,One\r\rc2,Two,x\r")
+    with pytest.raises(PortfolioReadError, match=r"row 4 has 3 values, the header has 2"):
+        read_tables(tmp_path)
+
+
+def test_short_rows_and_trailing_commas_keep_every_value_in_its_column(tmp_path: Path) -> None:
+    minimal_folder(tmp_path)
+    write(
+        tmp_path / "activities.csv",
+        "course_id,activity_id,seq,title,timing\nc1,a1,1,Act,\nc1,a2,2\n\nc1,a3,3,T,after,,\n",
+    )
+    a = read_tables(tmp_path)[0]["activities"]
+    assert a.index.tolist() == [2, 3, 5]
+    assert a["activity_id"].tolist() == ["a1", "a2", "a3"]
+    assert a["timing"].isna().tolist() == [True, True, False]
+    assert a.loc[5, "timing"] == "after"
+
+
+def test_a_read_error_carries_where(tmp_path: Path) -> None:
+    minimal_folder(tmp_path)
+    write(tmp_path / "activities.csv", "course_id,activity_id,seq,title\nc1,a1,1,A, B\n")
+    with pytest.raises(PortfolioReadError, match="row 2 has 5 values") as info:
+        read_tables(tmp_path)
+    assert (info.value.file, info.value.row) == ("activities.csv", 2)
+
+
+def test_the_readme_states_the_reading_limits() -> None:
+    from socialkit import _limits
+
+    text = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert f"at most {_limits.MAX_COLUMNS:,} columns (`ALL`)" in text
+    assert f"{_limits.MAX_ROWS:,} rows" in text
+    assert f"{_limits.MAX_CELLS:,} cells" in text
+    assert f"{_limits.MAX_UNPACKED_BYTES // 2**20} MiB unpacked" in text
+
+
+@pytest.mark.parametrize("cell", ["B2", "AA2", "ALL9"], ids=["narrow", "wide", "exact"])
+def test_each_part_counts_once_against_the_unpacked_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cell: str
+) -> None:
+    # a sheet the cheap scan cannot vouch for is unpacked again by the wide or exact scan
+    import socialkit._xlsx_scan as scan
+
+    path = tmp_path / "p.xlsx"
+    three_sheets(path)
+    wb = openpyxl.load_workbook(path)
+    wb["activities"][cell] = "x" if cell != "B2" else "a1"
+    wb["activities"]["XFD2000"].style = "Good"  # formatting only: no value, yet scanned
+    wb.save(path)
+    with zipfile.ZipFile(path) as zf:
+        read = sum(
+            i.file_size
+            for i in zf.infolist()
+            if i.filename.endswith((".xml", ".rels"))
+            and (
+                not i.filename.startswith("xl/worksheets/")
+                or i.filename.startswith(
+                    ("xl/worksheets/sheet1", "xl/worksheets/sheet2", "xl/worksheets/sheet3")
+                )
+            )
+            and not i.filename.startswith("xl/worksheets/_rels/")
+        )
+    monkeypatch.setattr(scan, "MAX_UNPACKED_BYTES", read)
+    if cell == "B2":
+        assert read_tables(path)[0]["activities"].loc[2, "activity_id"] == "a1"
+    else:
+        with pytest.raises(PortfolioReadError, match=rf"cell {cell} holds 'x', right of the last"):
+            read_tables(path)
+    monkeypatch.setattr(scan, "MAX_UNPACKED_BYTES", read - 1)
+    with pytest.raises(PortfolioReadError, match=r"unpacks to more than|declare"):
+        read_tables(path)
+
+
+def test_a_zip_of_an_unknown_version_is_a_read_error(tmp_path: Path) -> None:
+    path = three_sheets(tmp_path / "p.xlsx")
+    data = bytearray(path.read_bytes())
+    end = data.rfind(b"PK\x05\x06")  # the end record says where the central directory starts
+    at = int.from_bytes(data[end + 16 : end + 20], "little")
+    assert data[at : at + 4] == b"PK\x01\x02"
+    data[at + 6] = 235  # the version needed to extract: 23.5
+    path.write_bytes(bytes(data))
+    with pytest.raises(
+        PortfolioReadError,
+        match=r"p\.xlsx: not a readable \.xlsx workbook "
+        r"\(zip file version 23\.5\)",
+    ):
+        read_tables(path)
+
+
+def test_an_unreadable_workbook_is_a_read_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = three_sheets(tmp_path / "p.xlsx")
+    real = Path.open
+
+    def deny(self: Path, *args, **kwargs):
+        if self.name == "p.xlsx":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", deny)
+    with pytest.raises(PortfolioReadError, match=r"p\.xlsx: cannot be read \(Permission denied\)"):
+        read_tables(path)
+
+
+def test_a_sheet_without_a_header_row(tmp_path: Path) -> None:
+    path = three_sheets(tmp_path / "p.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb.create_sheet("tools")
+    ws["B3"] = "Wiki"
+    wb.save(path)
+    with pytest.raises(
+        PortfolioReadError,
+        match=r"sheet 'tools': row 1, the header, is empty, "
+        r"yet cell B3 holds 'Wiki'",
+    ):
+        read_tables(path)
+
+
+def test_sheets_with_only_a_header_or_nothing(tmp_path: Path) -> None:
+    path = three_sheets(tmp_path / "p.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb.create_sheet("tools").append(["tool", "aliases"])
+    wb.create_sheet("organisations")
+    wb.save(path)
+    tables, _ = read_tables(path)
+    assert list(tables["tools"].columns) == ["tool", "aliases"] and tables["tools"].empty
+    assert tables["organisations"].shape == (0, 0)
+
+
+def test_a_long_cell_in_a_ragged_file_is_read(tmp_path: Path) -> None:
+    # the record-by-record reader must not stop at the csv module's 128 KiB per cell
+    minimal_folder(tmp_path)
+    long = "x" * 200_000
+    write(tmp_path / "courses.csv", f'course_id,title\nc1,"{long}"\nc2\n')
+    tables, _ = read_tables(tmp_path)
+    assert tables["courses"].loc[2, "title"] == long
+    write(tmp_path / "courses.csv", f'course_id,title\nc1,"{long}"\nc2,T,extra\n')
+    with pytest.raises(PortfolioReadError, match="row 3 has 3 values, the header has 2"):
+        read_tables(tmp_path)
+
+
 # --------------------------------------------------------------------------- writing rules
 def test_xlsx_text_escapes_what_xml_cannot_hold_and_refuses_what_no_cell_holds() -> None:
     from socialkit.writers import xlsx_text
@@ -859,3 +1182,10 @@ def test_csv_style_is_read_from_the_file(tmp_path: Path) -> None:
     assert data.startswith(b"\xef\xbb\xbfcourse_id,") and data.count(b"\n") == data.count(b"\r\n")
     assert b"\r" not in (tmp_path / "p" / "objectives.csv").read_bytes()
     assert read_tables(tmp_path / "p")[0]["courses"].equals(tables["courses"])
+
+
+@pytest.mark.parametrize("blank_line", ["", "\n"], ids=["arrow", "pandas"])
+def test_a_nul_in_a_cell_is_text(tmp_path: Path, blank_line: str) -> None:
+    minimal_folder(tmp_path)
+    write(tmp_path / "courses.csv", f"course_id,title\n{blank_line}c1,nul\x00 here\n")
+    assert read_tables(tmp_path)[0]["courses"]["title"].tolist() == ["nul\x00 here"]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ast
+import contextlib
 import gc
 import json
 import math
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,7 +29,7 @@ from .analysis import (
 )
 from .errors import SocialkitError, ValidationError, format_issues
 from .io import load_portfolio, sample_path
-from .schema import ISSUE_COLUMNS, Portfolio
+from .schema import ISSUE_COLUMNS, TABLE_ORDER, Portfolio
 
 __all__ = ["CheckResult", "check_portfolio"]
 
@@ -70,19 +73,18 @@ class CheckResult:
         source : path-like
         error : SocialkitError
             Why (such as :class:`~socialkit.errors.PortfolioReadError`); it becomes
-            the one error, its ``table`` taken from the error's ``table`` attribute
-            when it has one.
+            the one error, located (table, row, column) as far as the error says.
 
         Returns
         -------
         CheckResult
         """
-        table = getattr(error, "table", None)
+        table, row, column = _read_location(error)
         errors = pd.DataFrame(
             {
-                "table": [table if isinstance(table, str) else None],
-                "row": pd.array([None], dtype="Int64"),
-                "column": [None],
+                "table": [table],
+                "row": pd.array([row], dtype="Int64"),
+                "column": [column],
                 "value": [None],
                 "message": [str(error)],
                 "course_id": [None],
@@ -214,6 +216,40 @@ def _more(hidden: int, what: str) -> list[str]:
 
 def _no_warnings() -> pd.DataFrame:
     return pd.DataFrame(columns=_WARNING_COLUMNS)
+
+
+_SHEET_IN = re.compile(r"(?P<file>.+?), sheet (?P<sheet>'.*'|\".*\")", re.DOTALL)
+
+
+def _table_of(name: str) -> str:
+    """A table's name for a file or sheet name that names one, else the name as given."""
+    key = name.strip().lower()
+    key = key.removesuffix(".csv") if key.endswith(".csv") else key
+    return key if key in TABLE_ORDER else name
+
+
+def _read_location(error: BaseException) -> tuple[str | None, int | None, str | None]:
+    """Table, row and column of a read error, as far as it carries them."""
+    table = getattr(error, "table", None)
+    sheet, file = getattr(error, "sheet", None), getattr(error, "file", None)
+    if not isinstance(table, str):
+        table = None
+        if isinstance(file, str) and not isinstance(sheet, str):
+            match = _SHEET_IN.fullmatch(file)
+            if match:
+                with contextlib.suppress(ValueError, SyntaxError):
+                    sheet = ast.literal_eval(match["sheet"])
+        if isinstance(sheet, str):
+            table = _table_of(sheet)
+        elif isinstance(file, str):
+            table = _table_of(file)
+    row = getattr(error, "row", None)
+    column = getattr(error, "column", None)
+    return (
+        table,
+        row if isinstance(row, int) and not isinstance(row, bool) else None,
+        column if isinstance(column, str) else None,
+    )
 
 
 def check_portfolio(path: str | os.PathLike[str] | None = None) -> CheckResult:

@@ -345,18 +345,19 @@ def test_report_makes_the_valid_courses_and_lists_the_invalid_one(tmp_path: Path
 
 # --------------------------------------------------------------------------- item 5
 @pytest.mark.parametrize(
-    ("name", "breakage", "said"),
+    ("name", "breakage", "said", "row"),
     [
-        ("activities.csv", b"", "empty"),
+        ("activities.csv", b"", "empty", None),
         (
             "objectives.csv",
             "course_id,objective_id,statement\nc1,O1,é\n".encode("latin-1"),
             "UTF-8",
+            2,
         ),
     ],
 )
 def test_check_json_when_a_csv_cannot_be_read(
-    tmp_path: Path, name: str, breakage: bytes, said: str
+    tmp_path: Path, name: str, breakage: bytes, said: str, row: int | None
 ) -> None:
     src = portfolio(tmp_path / "p", [["c1", "One"]], [act("c1", "A1", "1")])
     (src / name).write_bytes(breakage)
@@ -364,8 +365,8 @@ def test_check_json_when_a_csv_cannot_be_read(
     assert doc["valid"] is False and doc["courses"] == [] and doc["invalid_courses"] == []
     assert len(doc["errors"]) == 1
     err = doc["errors"][0]
-    assert (err["row"], err["column"], err["value"], err["course_id"]) == (None, None, None, None)
-    assert err["code"] == "unreadable"
+    assert (err["row"], err["column"], err["value"], err["course_id"]) == (row, None, None, None)
+    assert err["table"] == name.removesuffix(".csv") and err["code"] == "unreadable"
     assert name in err["message"] and said in err["message"]
     text = run("check", src, cwd=tmp_path)
     assert text.returncode == 1 and name in text.stderr
@@ -383,6 +384,31 @@ def test_check_json_on_a_corrupt_workbook_and_a_missing_path(tmp_path: Path) -> 
     assert "does not exist" in doc["errors"][0]["message"]
     assert doc["errors"][0]["table"] is None
     assert doc["errors"][0]["code"] == "no-portfolio"
+
+
+def test_check_json_locates_a_read_error_in_a_csv_and_in_a_workbook(tmp_path: Path) -> None:
+    src = portfolio(tmp_path / "p", [["c1", "One"]], [act("c1", "A1", "1")])
+    lines = (src / "courses.csv").read_text().splitlines()
+    lines[0] += ",Title"  # the title column twice, in another case
+    (src / "courses.csv").write_text("\n".join(lines) + "\n")
+    err = check_json(src, tmp_path, code=1)["errors"][0]
+    assert (err["table"], err["row"], err["column"]) == ("courses", 1, "Title")
+
+    import openpyxl
+
+    book = tmp_path / "designs.xlsx"
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for table in ("courses", "objectives", "activities"):
+        ws = wb.create_sheet(table)
+        for row in csv.reader((src / f"{table}.csv").read_text().splitlines()):
+            ws.append(row)
+    wb["courses"].delete_cols(wb["courses"].max_column)  # the CSV's second title
+    wb["activities"]["Z3"] = "stray"  # right of the last header, row 3 as Excel shows it
+    wb.save(book)
+    err = check_json(book, tmp_path, code=1)["errors"][0]
+    assert (err["table"], err["row"], err["column"]) == ("activities", 3, "Z")
+    assert "Z3" in err["message"]
 
 
 # --------------------------------------------------------------------------- item 6

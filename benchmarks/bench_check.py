@@ -27,31 +27,14 @@ import shutil
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
+
+from _measure import run, socialkit_command
 
 HERE = Path(__file__).resolve().parent
 GOAL_RATIO = 3.0
 GOAL_PEAK_MB = 1536
 TABLES = ("courses", "objectives", "activities", "organisations")
-
-
-def _socialkit() -> list[str]:
-    exe = Path(sys.executable).with_name("socialkit")
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "socialkit"]
-
-
-def run(cmd: list[str]) -> tuple[float, float, int]:
-    """Run a command with its output discarded; return wall seconds, peak MB, exit code."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-    if proc.returncode not in (0, 1):
-        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err}")
-    return wall, usage.ru_maxrss / 1024, proc.returncode
 
 
 def main() -> int:
@@ -69,7 +52,7 @@ def main() -> int:
         print(f"generating {args.courses} courses into {data} ...", flush=True)
         subprocess.run(
             [
-                *_socialkit(),
+                *socialkit_command(),
                 "generate",
                 str(args.courses),
                 str(data),
@@ -86,17 +69,17 @@ def main() -> int:
             "-c",
             f"import pandas as pd\nfor f in {files!r}:\n    pd.read_csv(f)",
         ],
-        "socialkit check": [*_socialkit(), "check", str(data)],
-        "socialkit check --json": [*_socialkit(), "check", str(data), "--json"],
+        "socialkit check": [*socialkit_command(), "check", str(data)],
+        "socialkit check --json": [*socialkit_command(), "check", str(data), "--json"],
     }
     for cmd in commands.values():  # warm-up: file cache, bytecode
-        run(cmd)
+        run(cmd, ok=(0, 1))
     walls = {name: [] for name in commands}
     peaks = {name: [] for name in commands}
     codes = {}
     for _ in range(args.rounds):
         for name, cmd in commands.items():
-            wall, peak, code = run(cmd)
+            wall, peak, code = run(cmd, ok=(0, 1))
             walls[name].append(wall)
             peaks[name].append(peak)
             codes[name] = code

@@ -32,31 +32,14 @@ import shutil
 import statistics
 import subprocess
 import sys
-import time
 import zipfile
 from pathlib import Path
+
+from _measure import run, socialkit_command
 
 HERE = Path(__file__).resolve().parent
 GOAL_PEAK_MB = 1024
 TABLES = ("courses", "objectives", "activities", "organisations")
-
-
-def _socialkit() -> list[str]:
-    exe = Path(sys.executable).with_name("socialkit")
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "socialkit"]
-
-
-def run(cmd: list[str]) -> tuple[float, float, int]:
-    """Run a command with its output discarded; return wall seconds, peak MB, exit code."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err}")
-    return wall, usage.ru_maxrss / 1024, proc.returncode
 
 
 def make_workbooks(work: Path, courses: int) -> tuple[Path, Path]:
@@ -67,8 +50,8 @@ def make_workbooks(work: Path, courses: int) -> tuple[Path, Path]:
     folder = work / f"portfolio-{courses}-csv"
     if not folder.exists():
         print(f"generating {courses} courses into {folder} ...", flush=True)
-        subprocess.run([*_socialkit(), "generate", str(courses), str(folder)], check=True)
-    subprocess.run([*_socialkit(), "convert", str(folder), str(book)], check=True)
+        subprocess.run([*socialkit_command(), "generate", str(courses), str(folder)], check=True)
+    subprocess.run([*socialkit_command(), "convert", str(folder), str(book)], check=True)
     with zipfile.ZipFile(book) as src, zipfile.ZipFile(far, "w", zipfile.ZIP_DEFLATED) as out:
         for info in src.infolist():
             data = src.read(info)

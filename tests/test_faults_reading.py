@@ -433,3 +433,62 @@ def test_values_right_of_the_header_in_csv_are_never_dropped(tmp_path: Path) -> 
     refused(src, r"courses\.csv: column 3 has no header but holds values \(row 2: 'kept\?'\)")
     src = folder(tmp_path / "q", courses="course_id,title\nc1,One\nc2,Two,kept?\n")
     refused(src, r"courses\.csv: row 3 has 3 values, the header has 2")
+
+
+# --------------------------------------------------------------------------- parts calamine reads
+def redirected(path: Path, main_elsewhere: bool) -> Path:
+    """A workbook whose courses sheet is ``sheet9.xml``, with a value at ALZ20000 (past the
+    last column, yet small enough not to exhaust memory should the scan miss it); with
+    ``main_elsewhere`` the package's main part is a clean copy, ``xl/myworkbook.xml``."""
+    workbook().save(path)
+    with zipfile.ZipFile(path) as src:
+        parts = {i.filename: src.read(i) for i in src.infolist()}
+    far = b'<row r="20000"><c r="ALZ20000"><v>1</v></c></row></sheetData>'
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for part, data in parts.items():
+            if part == "_rels/.rels" and main_elsewhere:
+                data = data.replace(b"xl/workbook.xml", b"xl/myworkbook.xml")
+            if part == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"sheet1.xml", b"sheet9.xml")
+            out.writestr(part, data)
+        out.writestr("xl/myworkbook.xml", parts["xl/workbook.xml"])
+        out.writestr("xl/_rels/myworkbook.xml.rels", parts["xl/_rels/workbook.xml.rels"])
+        sheet = parts["xl/worksheets/sheet1.xml"].replace(b"</sheetData>", far)
+        out.writestr("xl/worksheets/sheet9.xml", sheet)
+    return path
+
+
+def test_a_main_part_other_than_the_one_read_is_refused(tmp_path: Path) -> None:
+    # before: the scan followed _rels/.rels to the clean copy, calamine read the far cell
+    path = redirected(tmp_path / "p.xlsx", main_elsewhere=True)
+    refused(
+        path, r"p\.xlsx: .*main part is 'xl/myworkbook\.xml', socialkit reads 'xl/workbook\.xml'"
+    )
+
+
+def test_the_sheet_scanned_is_the_sheet_read(tmp_path: Path) -> None:
+    path = redirected(tmp_path / "p.xlsx", main_elsewhere=False)
+    refused(path, r"sheet 'courses': cell ALZ20000 is in use, past the last column")
+
+
+def test_a_sheet_named_by_a_second_id_attribute_is_scanned(tmp_path: Path) -> None:
+    # the sheet's id under another prefix names the far sheet: it is scanned too
+    path = redirected(tmp_path / "p.xlsx", main_elsewhere=False)
+    patch_part(
+        path, "xl/_rels/workbook.xml.rels", lambda d: d.replace(b"sheet9.xml", b"sheet1.xml")
+    )
+    patch_part(
+        path,
+        "xl/_rels/workbook.xml.rels",
+        lambda d: d.replace(
+            b"</Relationships>",
+            b'<Relationship Id="rFar" Target="worksheets/sheet9.xml" Type="http://schemas.'
+            b'openxmlformats.org/officeDocument/2006/relationships/worksheet"/></Relationships>',
+        ),
+    )
+    patch_part(
+        path,
+        "xl/workbook.xml",
+        lambda d: d.replace(b'name="courses"', b'name="courses" xmlns:q="urn:q" q:id="rFar"'),
+    )
+    refused(path, r"sheet 'courses': cell ALZ20000 is in use, past the last column")

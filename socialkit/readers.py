@@ -237,13 +237,23 @@ def _separator(data: bytes, name: str, table: str, notices: list[str]) -> str:
     return ","
 
 
-def _read_records(text: str, name: str, sep: str, width: int) -> pd.DataFrame:
+def _few(values: list[str], first: int = 5) -> str:
+    """The first few values as a message shows them, and how many more there are."""
+    shown = ", ".join(_shown(v) for v in values[:first])
+    return shown + (f", … {len(values) - first:,} more" if len(values) > first else "")
+
+
+def _read_records(
+    text: str, name: str, sep: str, width: int, notices: list[str] | None = None
+) -> pd.DataFrame:
     """Read with the csv module, record by record: the slow path for ragged files.
 
-    A row may have fewer values than the header (the rest are blank); a row with more
-    is refused, unless the extra values are all blank (a trailing separator).
+    A row with more values than the header is refused, blank or not (a trailing
+    separator the header lacks shifts nothing only by luck); a row with fewer is read
+    with its last columns blank, and a notice names it.
     """
     rows: list[list[str | None]] = []
+    short: list[int] = []
     _long_fields()
     records = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     n = 0  # the row being read, as the user sees it
@@ -259,17 +269,24 @@ def _read_records(text: str, name: str, sep: str, width: int) -> pd.DataFrame:
             ) from None
         if n == 1:
             continue  # the header
-        if len(record) > width and any(v.strip() for v in record[width:]):
-            shown = ", ".join(_shown(v) for v in record)
+        if len(record) > width:
             raise PortfolioReadError(
-                f"{name}: row {n} has {len(record)} values, the header has {width} ({shown}); "
-                "a value that holds a separator must be in double quotes, and a column "
-                "needs a name in row 1",
+                f"{name}: row {n} has {len(record):,} values, the header has {width} "
+                f"({_few(record)}); a value that holds a separator must be in double "
+                "quotes, and a column needs a name in row 1",
                 file=name,
                 row=n,
             )
+        if len(record) < width and any(v.strip() for v in record):
+            short.append(n)
         cells: list[str | None] = [v if v != "" else None for v in record[:width]]
         rows.append(cells + [None] * (width - len(cells)))
+    if short and notices is not None:
+        shown = ", ".join(map(str, short[:5])) + (", …" if len(short) > 5 else "")
+        notices.append(
+            f"{name}: {len(short):,} row(s) have fewer values than the header (rows "
+            f"{shown}); their last columns are read as blank"
+        )
     return pd.DataFrame(rows, columns=range(width), dtype="object")
 
 
@@ -296,12 +313,14 @@ def _read_csv(path: Path, table: str, notices: list[str] | None = None) -> pd.Da
         )
     check_header(header, name)
     width = len(header)
-    df = _parse(data, name, sep, width)
+    df = _parse(data, name, sep, width, notices)
     df.index = pd.RangeIndex(2, 2 + len(df))
     return _finish(drop_blank_headed(df, header, name))
 
 
-def _parse(data: bytes, name: str, sep: str, width: int) -> pd.DataFrame:
+def _parse(
+    data: bytes, name: str, sep: str, width: int, notices: list[str] | None = None
+) -> pd.DataFrame:
     # Arrow's multithreaded reader is several times faster, but it skips blank lines,
     # which would shift the row numbers users see in messages. When its row count does
     # not account for every line break (blank lines, or line breaks inside quoted
@@ -340,8 +359,13 @@ def _parse(data: bytes, name: str, sep: str, width: int) -> pd.DataFrame:
             df = None
         except Exception:  # anything else pandas may raise: the csv module decides
             df = None
-    if df is None or len(df.columns) != width:
-        return _read_records(_utf8(data, name), name, sep, width)
+    # pandas fills a short row with blanks and says nothing: a row with a blank last
+    # cell may be one, and the csv module then counts each row's values
+    # a row with blank values past the header; pandas drops a trailing separator unsaid
+    b = sep.encode()
+    trailing = b + b"\n" in data or b + b"\r" in data or data.endswith(b)
+    if df is None or len(df.columns) != width or trailing or df.iloc[:, -1].isna().any():
+        return _read_records(_utf8(data, name), name, sep, width, notices)
     return df
 
 

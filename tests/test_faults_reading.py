@@ -293,12 +293,6 @@ def test_an_unquoted_comma_is_refused_by_convert_without_check(tmp_path: Path) -
     assert not (tmp_path / "o").exists()
 
 
-def test_a_trailing_comma_is_no_value(tmp_path: Path) -> None:
-    src = folder(tmp_path / "p", activities=ACTIVITIES.replace("Read\n", "Read,\n"))
-    code, output = check(src)
-    assert code == 0, output
-
-
 def test_a_semicolon_separated_file_is_read_with_a_notice(tmp_path: Path) -> None:
     semi = 'course_id;activity_id;seq;title\nc1;A1;1;"Read; then discuss"\nc1;A2;2;Talk\n'
     src = folder(tmp_path / "p", activities=semi.encode("utf-8-sig"))
@@ -492,3 +486,44 @@ def test_a_sheet_named_by_a_second_id_attribute_is_scanned(tmp_path: Path) -> No
         lambda d: d.replace(b'name="courses"', b'name="courses" xmlns:q="urn:q" q:id="rFar"'),
     )
     refused(path, r"sheet 'courses': cell ALZ20000 is in use, past the last column")
+
+
+# --------------------------------------------------------------------------- ragged rows
+COURSES7 = "course_id,title,organisation,audience,owner,formal_moment,status\n"
+SHIFTED = "c9,Intro to risk,Contoso IT Services,Managers, leads,Project Academy,,\n"
+
+
+@pytest.mark.parametrize("blank_line", [False, True], ids=["fast-path", "fallback"])
+def test_a_row_longer_than_the_header_is_refused_even_if_blank(
+    tmp_path: Path, blank_line: bool
+) -> None:
+    # before: the two blank extras were taken for trailing commas; every column shifted
+    good = "c1,Course one,Org,All,Team,Workshop,final\n"
+    text = COURSES7 + ("\n" if blank_line else "") + good + SHIFTED
+    row = 4 if blank_line else 3
+    src = folder(tmp_path / "p", courses=text, objectives="course_id,objective_id,statement\n")
+    refused(src, rf"courses\.csv: row {row} has 8 values, the header has 7 \('c9', ")
+
+
+def test_trailing_commas_on_every_line_header_included_are_read(tmp_path: Path) -> None:
+    text = "course_id,title,,\nc1,Course one,,\n"
+    code, output = check(folder(tmp_path / "p", courses=text))
+    assert code == 0, output
+
+
+def test_a_trailing_comma_the_header_lacks_is_refused(tmp_path: Path) -> None:
+    src = folder(tmp_path / "p", activities=ACTIVITIES.replace("Read\n", "Read,\n"))
+    refused(src, r"activities\.csv: row 2 has 5 values, the header has 4 \('c1', 'A1', '1', ")
+
+
+@pytest.mark.parametrize("blank_line", [False, True], ids=["fast-path", "fallback"])
+def test_rows_shorter_than_the_header_are_said(tmp_path: Path, blank_line: bool) -> None:
+    lines = ["c1,A1,1,Read"] + [f"c1,A{i},{i}" for i in range(2, 10)]  # 8 short rows
+    text = "course_id,activity_id,seq,title\n" + ("\n" if blank_line else "") + "\n".join(lines)
+    _, output = check(folder(tmp_path / "p", activities=text + "\n"))
+    first = 4 if blank_line else 3
+    shown = ", ".join(str(first + i) for i in range(5))
+    assert f"activities.csv: 8 row(s) have fewer values than the header (rows {shown}, …)" in (
+        output
+    ), output
+    assert "their last columns are read as blank" in output

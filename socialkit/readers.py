@@ -178,13 +178,25 @@ def _utf8(data: bytes, name: str) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        row = data.count(b"\n", 0, exc.start) + 1
+        row = _record_at(data, exc.start)
         raise PortfolioReadError(
             f"{name}, row {row}: not UTF-8 text (byte {exc.start}); save the table as "
             "'CSV UTF-8 (comma delimited)'",
             file=name,
             row=row,
         ) from None
+
+
+def _record_at(data: bytes, at: int) -> int:
+    """The row, as the user sees it, of the record holding byte ``at``: line breaks in a
+    quoted cell do not start a row; LF, CR LF and a lone CR do (the bytes before ``at``
+    are valid UTF-8)."""
+    _long_fields()
+    text = data[:at].decode("utf-8") + "x"  # the record of byte ``at`` counts, even empty
+    try:
+        return sum(1 for _ in csv.reader(io.StringIO(text, newline="")))
+    except csv.Error:
+        return len(text.splitlines())
 
 
 def _first_line(data: bytes) -> bytes:

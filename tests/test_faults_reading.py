@@ -527,3 +527,20 @@ def test_rows_shorter_than_the_header_are_said(tmp_path: Path, blank_line: bool)
         output
     ), output
     assert "their last columns are read as blank" in output
+
+
+# --------------------------------------------------------------------------- where bytes fail
+@pytest.mark.parametrize(
+    ("data", "row"),
+    [
+        # a quoted cell over three lines is one row: the bad byte is in row 3, line 5
+        (b'course_id,title\nc1,"one\ntwo\nthree"\nc2,caf\xe9\n', 3),
+        (b"course_id,title\rc1,one\rc2,two\rc3,caf\xe9\r", 4),  # old Mac line breaks
+        (b"course_id,title\r\n\r\nc1,caf\xe9\r\n", 3),  # a blank line is a row
+    ],
+    ids=["quoted-lines", "cr-only", "blank-line"],
+)
+def test_a_byte_that_is_not_utf8_names_its_row(tmp_path: Path, data: bytes, row: int) -> None:
+    src = folder(tmp_path / "p", courses=data)
+    at = data.index(b"\xe9")
+    refused(src, rf"courses\.csv, row {row}: not UTF-8 text \(byte {at}\)")

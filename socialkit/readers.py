@@ -158,7 +158,9 @@ def _as_utf8(data: bytes, name: str, notices: list[str]) -> bytes:
     """UTF-8 bytes without a byte-order mark; UTF-16 with one (Excel's "Unicode text")
     is decoded; other binary content is refused."""
     if data.startswith(b"\xef\xbb\xbf"):  # the byte-order mark Excel writes
-        return data[3:]
+        while data.startswith(b"\xef\xbb\xbf"):  # twice, when a program added its own
+            data = data[3:]
+        return data
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             text = data.decode("utf-16")

@@ -544,3 +544,23 @@ def test_a_byte_that_is_not_utf8_names_its_row(tmp_path: Path, data: bytes, row:
     src = folder(tmp_path / "p", courses=data)
     at = data.index(b"\xe9")
     refused(src, rf"courses\.csv, row {row}: not UTF-8 text \(byte {at}\)")
+
+
+# --------------------------------------------------------------------------- bounded messages
+def test_a_row_of_200000_values_is_shown_in_brief(tmp_path: Path) -> None:
+    row = "c1,A1,1,Read," + ",".join(f"v{i}" for i in range(200_000))
+    src = folder(tmp_path / "p", activities="course_id,activity_id,seq,title\n" + row + "\n")
+    line = refused(
+        src,
+        r"activities\.csv: row 2 has 200,004 values, the header has 4 "
+        r"\('c1', 'A1', '1', 'Read', 'v0', … 199,999 more\)",
+    )
+    assert len(line) < 400
+
+
+@pytest.mark.parametrize("boms", [2, 3])
+def test_a_doubled_byte_order_mark_is_read(tmp_path: Path, boms: int) -> None:
+    src = folder(tmp_path / "p", courses=b"\xef\xbb\xbf" * boms + COURSES.encode())
+    code, output = check(src)
+    assert code == 0, output
+    assert "c1" in output and "Course one" in output

@@ -258,13 +258,19 @@ def _few(values: list[str], first: int = 5) -> str:
 
 
 def _read_records(
-    text: str, name: str, sep: str, width: int, notices: list[str] | None = None
+    text: str,
+    name: str,
+    sep: str,
+    width: int,
+    notices: list[str] | None = None,
+    named: int | None = None,
 ) -> pd.DataFrame:
     """Read with the csv module, record by record: the slow path for ragged files.
 
     A row with more values than the header is refused, blank or not (a trailing
     separator the header lacks shifts nothing only by luck); a row with fewer is read
-    with its last columns blank, and a notice names it.
+    with its last columns blank, and a notice names it if it lacks a named column
+    (``named``: the header's width without its trailing blank cells).
     """
     rows: list[list[str | None]] = []
     short: list[int] = []
@@ -291,7 +297,7 @@ def _read_records(
                 file=name,
                 row=n,
             )
-        if len(record) < width and any(v.strip() for v in record):
+        if len(record) < (width if named is None else named) and any(v.strip() for v in record):
             short.append(n)
         cells: list[str | None] = [v if v != "" else None for v in record[:width]]
         rows.append(cells + [None] * (width - len(cells)))
@@ -327,13 +333,21 @@ def _read_csv(path: Path, table: str, notices: list[str] | None = None) -> pd.Da
         )
     check_header(header, name)
     width = len(header)
-    df = _parse(data, name, sep, width, notices)
+    named = width
+    while named and not header[named - 1].strip():
+        named -= 1
+    df = _parse(data, name, sep, width, notices, named)
     df.index = pd.RangeIndex(2, 2 + len(df))
     return _finish(drop_blank_headed(df, header, name))
 
 
 def _parse(
-    data: bytes, name: str, sep: str, width: int, notices: list[str] | None = None
+    data: bytes,
+    name: str,
+    sep: str,
+    width: int,
+    notices: list[str] | None = None,
+    named: int | None = None,
 ) -> pd.DataFrame:
     # Arrow's multithreaded reader is several times faster, but it skips blank lines,
     # which would shift the row numbers users see in messages. When its row count does
@@ -379,7 +393,7 @@ def _parse(
     b = sep.encode()
     trailing = b + b"\n" in data or b + b"\r" in data or data.endswith(b)
     if df is None or len(df.columns) != width or trailing or df.iloc[:, -1].isna().any():
-        return _read_records(_utf8(data, name), name, sep, width, notices)
+        return _read_records(_utf8(data, name), name, sep, width, notices, named)
     return df
 
 

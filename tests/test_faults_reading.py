@@ -564,3 +564,15 @@ def test_a_doubled_byte_order_mark_is_read(tmp_path: Path, boms: int) -> None:
     code, output = check(src)
     assert code == 0, output
     assert "c1" in output and "Course one" in output
+
+
+def test_a_row_without_the_header_s_trailing_blank_columns_is_no_short_row(
+    tmp_path: Path,
+) -> None:
+    text = "course_id,title,,\nc1,Course one,,\nc2,Course two\n"
+    code, output = check(folder(tmp_path / "p", courses=text))
+    assert code == 0, output
+    assert "fewer values" not in output
+    text = "course_id,title,,\nc1,Course one,,\nc2\n"  # row 3 lacks its title: said
+    _, output = check(folder(tmp_path / "q", courses=text))
+    assert "courses.csv: 1 row(s) have fewer values than the header (rows 3)" in output

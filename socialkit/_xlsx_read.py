@@ -31,6 +31,8 @@ _R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 #: Bytes a workbook's own description (workbook.xml, its relationships) may declare.
 _DESCRIPTION_BYTES = 16 * 1024 * 1024
+#: The workbook part calamine reads, whatever the package's relationships say.
+_BOOK = "xl/workbook.xml"
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class _Sheet:
     part: str
     state: str  # visible, hidden, veryHidden
     kind: str  # worksheet, chartsheet, dialogsheet, macrosheet...
+    others: tuple[str, ...] = ()  # parts other id attributes of its <sheet> name
 
 
 def _cell_text(value: object) -> str | None:
@@ -116,30 +119,45 @@ def _small_part(zf: zipfile.ZipFile, part: str, name: str) -> ElementTree.Elemen
         return ElementTree.fromstring(fh.read())
 
 
-def _targets(zf: zipfile.ZipFile, rels_part: str, base: str, name: str) -> dict[str, tuple]:
+def _targets(zf: zipfile.ZipFile, rels_part: str, name: str) -> dict[str, tuple]:
+    """Each relationship's part, named as the reader of the sheets resolves it: a target
+    is taken under ``xl/`` (a leading ``/`` dropped), never normalised."""
     root = _small_part(zf, rels_part, name)
     out = {}
     for rel in [] if root is None else root.iter(_REL):
         target = rel.get("Target", "")
-        part = target.lstrip("/") if target.startswith("/") else posixpath.join(base, target)
-        out[rel.get("Id", "")] = (posixpath.normpath(part), rel.get("Type", "").rsplit("/")[-1])
+        part = target[1:] if target.startswith("/") else target
+        part = part if part.startswith("xl/") else "xl/" + part
+        out[rel.get("Id", "")] = (part, rel.get("Type", "").rsplit("/")[-1])
     return out
 
 
 def _sheets(zf: zipfile.ZipFile, name: str) -> list[_Sheet]:
-    office = [p for p, kind in _targets(zf, "_rels/.rels", "", name).values()]
-    book = next((p for p in office if p.endswith(".xml") and "workbook" in p), "xl/workbook.xml")
-    base = posixpath.dirname(book)
-    rels = _targets(
-        zf, posixpath.join(base, "_rels", posixpath.basename(book) + ".rels"), base, name
-    )
-    root = _small_part(zf, book, name)
+    """The sheets calamine will read: it always reads ``xl/workbook.xml`` and its
+    relationships, so a package whose main part is another one is refused."""
+    office = _small_part(zf, "_rels/.rels", name)
+    for rel in [] if office is None else office.iter(_REL):
+        if rel.get("Type", "").endswith("/officeDocument"):
+            main = rel.get("Target", "").lstrip("/")
+            if posixpath.normpath(main) != _BOOK:
+                raise PortfolioReadError(
+                    f"{name}: not a readable .xlsx workbook (its main part is {main!r}, "
+                    f"socialkit reads {_BOOK!r}); open it in Excel and save it again",
+                    file=name,
+                )
+    rels = _targets(zf, "xl/_rels/workbook.xml.rels", name)
+    root = _small_part(zf, _BOOK, name)
     if root is None:
-        raise PortfolioReadError(f"{name}: not an .xlsx workbook (no {book!r} part)", file=name)
+        raise PortfolioReadError(f"{name}: not an .xlsx workbook (no {_BOOK!r} part)", file=name)
     sheets = []
-    for el in root.iter(f"{_MAIN}sheet"):
+    for el in root.iter():
+        if not isinstance(el.tag, str) or el.tag.rsplit("}", 1)[-1] != "sheet":
+            continue  # any <sheet> calamine may find, whatever its namespace
+        ids = [v for k, v in el.attrib.items() if k.rsplit("}", 1)[-1] == "id"]
         part, kind = rels.get(el.get(_R_ID, ""), ("", "worksheet"))
-        sheets.append(_Sheet(el.get("name", ""), part, el.get("state", "visible"), kind))
+        # every part an id attribute may name, whatever its prefix: all are scanned
+        others = tuple(rels[i][0] for i in ids if i in rels and rels[i][0] != part)
+        sheets.append(_Sheet(el.get("name", ""), part, el.get("state", "visible"), kind, others))
     return sheets
 
 

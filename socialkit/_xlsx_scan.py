@@ -261,12 +261,13 @@ class _Unpacker:
 class _Sheet(Protocol):
     name: str
     part: str
+    others: tuple[str, ...]
 
 
 def check_limits(zf: zipfile.ZipFile, name: str, tables: Mapping[str, _Sheet]) -> None:
     """Refuse a workbook whose parts to read unpack past the limit, or whose tables'
     sheets use cells past a limit; the message names the part or the cell."""
-    parts = {s.part for s in tables.values()}
+    parts = {p for s in tables.values() for p in (s.part, *s.others)}
     read = [
         i
         for i in zf.infolist()
@@ -294,10 +295,13 @@ def check_limits(zf: zipfile.ZipFile, name: str, tables: Mapping[str, _Sheet]) -
                 sheet=sheet.name,
             )
         where = f"{name}, sheet {sheet.name!r}"
-        before = unpacker.total
-        extent = unpacker.fast_extent(sheet.part)
-        if not extent.irregular and extent.rows * extent.columns <= MAX_CELLS:
-            continue  # rows ≤ 384,615 with columns ≤ 26: every limit kept
-        unpacker.total = before  # the part counts once, not twice
-        if not unpacker.wide_check(sheet.part, where, sheet.name):
-            unpacker.exact_check(sheet.part, where, sheet.name)
+        for part in dict.fromkeys((sheet.part, *sheet.others)):
+            if part not in zf.NameToInfo:
+                continue  # named by an id calamine may not follow: nothing to read there
+            before = unpacker.total
+            extent = unpacker.fast_extent(part)
+            if not extent.irregular and extent.rows * extent.columns <= MAX_CELLS:
+                continue  # rows ≤ 384,615 with columns ≤ 26: every limit kept
+            unpacker.total = before  # the part counts once, not twice
+            if not unpacker.wide_check(part, where, sheet.name):
+                unpacker.exact_check(part, where, sheet.name)

@@ -158,7 +158,9 @@ def _as_utf8(data: bytes, name: str, notices: list[str]) -> bytes:
     """UTF-8 bytes without a byte-order mark; UTF-16 with one (Excel's "Unicode text")
     is decoded; other binary content is refused."""
     if data.startswith(b"\xef\xbb\xbf"):  # the byte-order mark Excel writes
-        return data[3:]
+        while data.startswith(b"\xef\xbb\xbf"):  # twice, when a program added its own
+            data = data[3:]
+        return data
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             text = data.decode("utf-16")
@@ -178,13 +180,25 @@ def _utf8(data: bytes, name: str) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        row = data.count(b"\n", 0, exc.start) + 1
+        row = _record_at(data, exc.start)
         raise PortfolioReadError(
             f"{name}, row {row}: not UTF-8 text (byte {exc.start}); save the table as "
             "'CSV UTF-8 (comma delimited)'",
             file=name,
             row=row,
         ) from None
+
+
+def _record_at(data: bytes, at: int) -> int:
+    """The row, as the user sees it, of the record holding byte ``at``: line breaks in a
+    quoted cell do not start a row; LF, CR LF and a lone CR do (the bytes before ``at``
+    are valid UTF-8)."""
+    _long_fields()
+    text = data[:at].decode("utf-8") + "x"  # the record of byte ``at`` counts, even empty
+    try:
+        return sum(1 for _ in csv.reader(io.StringIO(text, newline="")))
+    except csv.Error:
+        return len(text.splitlines())
 
 
 def _first_line(data: bytes) -> bytes:
@@ -237,13 +251,29 @@ def _separator(data: bytes, name: str, table: str, notices: list[str]) -> str:
     return ","
 
 
-def _read_records(text: str, name: str, sep: str, width: int) -> pd.DataFrame:
+def _few(values: list[str], first: int = 5) -> str:
+    """The first few values as a message shows them, and how many more there are."""
+    shown = ", ".join(_shown(v) for v in values[:first])
+    return shown + (f", … {len(values) - first:,} more" if len(values) > first else "")
+
+
+def _read_records(
+    text: str,
+    name: str,
+    sep: str,
+    width: int,
+    notices: list[str] | None = None,
+    named: int | None = None,
+) -> pd.DataFrame:
     """Read with the csv module, record by record: the slow path for ragged files.
 
-    A row may have fewer values than the header (the rest are blank); a row with more
-    is refused, unless the extra values are all blank (a trailing separator).
+    A row with more values than the header is refused, blank or not (a trailing
+    separator the header lacks shifts nothing only by luck); a row with fewer is read
+    with its last columns blank, and a notice names it if it lacks a named column
+    (``named``: the header's width without its trailing blank cells).
     """
     rows: list[list[str | None]] = []
+    short: list[int] = []
     _long_fields()
     records = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     n = 0  # the row being read, as the user sees it
@@ -259,17 +289,24 @@ def _read_records(text: str, name: str, sep: str, width: int) -> pd.DataFrame:
             ) from None
         if n == 1:
             continue  # the header
-        if len(record) > width and any(v.strip() for v in record[width:]):
-            shown = ", ".join(_shown(v) for v in record)
+        if len(record) > width:
             raise PortfolioReadError(
-                f"{name}: row {n} has {len(record)} values, the header has {width} ({shown}); "
-                "a value that holds a separator must be in double quotes, and a column "
-                "needs a name in row 1",
+                f"{name}: row {n} has {len(record):,} values, the header has {width} "
+                f"({_few(record)}); a value that holds a separator must be in double "
+                "quotes, and a column needs a name in row 1",
                 file=name,
                 row=n,
             )
+        if len(record) < (width if named is None else named) and any(v.strip() for v in record):
+            short.append(n)
         cells: list[str | None] = [v if v != "" else None for v in record[:width]]
         rows.append(cells + [None] * (width - len(cells)))
+    if short and notices is not None:
+        shown = ", ".join(map(str, short[:5])) + (", …" if len(short) > 5 else "")
+        notices.append(
+            f"{name}: {len(short):,} row(s) have fewer values than the header (rows "
+            f"{shown}); their last columns are read as blank"
+        )
     return pd.DataFrame(rows, columns=range(width), dtype="object")
 
 
@@ -296,12 +333,22 @@ def _read_csv(path: Path, table: str, notices: list[str] | None = None) -> pd.Da
         )
     check_header(header, name)
     width = len(header)
-    df = _parse(data, name, sep, width)
+    named = width
+    while named and not header[named - 1].strip():
+        named -= 1
+    df = _parse(data, name, sep, width, notices, named)
     df.index = pd.RangeIndex(2, 2 + len(df))
     return _finish(drop_blank_headed(df, header, name))
 
 
-def _parse(data: bytes, name: str, sep: str, width: int) -> pd.DataFrame:
+def _parse(
+    data: bytes,
+    name: str,
+    sep: str,
+    width: int,
+    notices: list[str] | None = None,
+    named: int | None = None,
+) -> pd.DataFrame:
     # Arrow's multithreaded reader is several times faster, but it skips blank lines,
     # which would shift the row numbers users see in messages. When its row count does
     # not account for every line break (blank lines, or line breaks inside quoted
@@ -340,8 +387,13 @@ def _parse(data: bytes, name: str, sep: str, width: int) -> pd.DataFrame:
             df = None
         except Exception:  # anything else pandas may raise: the csv module decides
             df = None
-    if df is None or len(df.columns) != width:
-        return _read_records(_utf8(data, name), name, sep, width)
+    # pandas fills a short row with blanks and says nothing: a row with a blank last
+    # cell may be one, and the csv module then counts each row's values
+    # a row with blank values past the header; pandas drops a trailing separator unsaid
+    b = sep.encode()
+    trailing = b + b"\n" in data or b + b"\r" in data or data.endswith(b)
+    if df is None or len(df.columns) != width or trailing or df.iloc[:, -1].isna().any():
+        return _read_records(_utf8(data, name), name, sep, width, notices, named)
     return df
 
 

@@ -293,12 +293,6 @@ def test_an_unquoted_comma_is_refused_by_convert_without_check(tmp_path: Path) -
     assert not (tmp_path / "o").exists()
 
 
-def test_a_trailing_comma_is_no_value(tmp_path: Path) -> None:
-    src = folder(tmp_path / "p", activities=ACTIVITIES.replace("Read\n", "Read,\n"))
-    code, output = check(src)
-    assert code == 0, output
-
-
 def test_a_semicolon_separated_file_is_read_with_a_notice(tmp_path: Path) -> None:
     semi = 'course_id;activity_id;seq;title\nc1;A1;1;"Read; then discuss"\nc1;A2;2;Talk\n'
     src = folder(tmp_path / "p", activities=semi.encode("utf-8-sig"))
@@ -433,3 +427,152 @@ def test_values_right_of_the_header_in_csv_are_never_dropped(tmp_path: Path) -> 
     refused(src, r"courses\.csv: column 3 has no header but holds values \(row 2: 'kept\?'\)")
     src = folder(tmp_path / "q", courses="course_id,title\nc1,One\nc2,Two,kept?\n")
     refused(src, r"courses\.csv: row 3 has 3 values, the header has 2")
+
+
+# --------------------------------------------------------------------------- parts calamine reads
+def redirected(path: Path, main_elsewhere: bool) -> Path:
+    """A workbook whose courses sheet is ``sheet9.xml``, with a value at ALZ20000 (past the
+    last column, yet small enough not to exhaust memory should the scan miss it); with
+    ``main_elsewhere`` the package's main part is a clean copy, ``xl/myworkbook.xml``."""
+    workbook().save(path)
+    with zipfile.ZipFile(path) as src:
+        parts = {i.filename: src.read(i) for i in src.infolist()}
+    far = b'<row r="20000"><c r="ALZ20000"><v>1</v></c></row></sheetData>'
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for part, data in parts.items():
+            if part == "_rels/.rels" and main_elsewhere:
+                data = data.replace(b"xl/workbook.xml", b"xl/myworkbook.xml")
+            if part == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"sheet1.xml", b"sheet9.xml")
+            out.writestr(part, data)
+        out.writestr("xl/myworkbook.xml", parts["xl/workbook.xml"])
+        out.writestr("xl/_rels/myworkbook.xml.rels", parts["xl/_rels/workbook.xml.rels"])
+        sheet = parts["xl/worksheets/sheet1.xml"].replace(b"</sheetData>", far)
+        out.writestr("xl/worksheets/sheet9.xml", sheet)
+    return path
+
+
+def test_a_main_part_other_than_the_one_read_is_refused(tmp_path: Path) -> None:
+    # before: the scan followed _rels/.rels to the clean copy, calamine read the far cell
+    path = redirected(tmp_path / "p.xlsx", main_elsewhere=True)
+    refused(
+        path, r"p\.xlsx: .*main part is 'xl/myworkbook\.xml', socialkit reads 'xl/workbook\.xml'"
+    )
+
+
+def test_the_sheet_scanned_is_the_sheet_read(tmp_path: Path) -> None:
+    path = redirected(tmp_path / "p.xlsx", main_elsewhere=False)
+    refused(path, r"sheet 'courses': cell ALZ20000 is in use, past the last column")
+
+
+def test_a_sheet_named_by_a_second_id_attribute_is_scanned(tmp_path: Path) -> None:
+    # the sheet's id under another prefix names the far sheet: it is scanned too
+    path = redirected(tmp_path / "p.xlsx", main_elsewhere=False)
+    patch_part(
+        path, "xl/_rels/workbook.xml.rels", lambda d: d.replace(b"sheet9.xml", b"sheet1.xml")
+    )
+    patch_part(
+        path,
+        "xl/_rels/workbook.xml.rels",
+        lambda d: d.replace(
+            b"</Relationships>",
+            b'<Relationship Id="rFar" Target="worksheets/sheet9.xml" Type="http://schemas.'
+            b'openxmlformats.org/officeDocument/2006/relationships/worksheet"/></Relationships>',
+        ),
+    )
+    patch_part(
+        path,
+        "xl/workbook.xml",
+        lambda d: d.replace(b'name="courses"', b'name="courses" xmlns:q="urn:q" q:id="rFar"'),
+    )
+    refused(path, r"sheet 'courses': cell ALZ20000 is in use, past the last column")
+
+
+# --------------------------------------------------------------------------- ragged rows
+COURSES7 = "course_id,title,organisation,audience,owner,formal_moment,status\n"
+SHIFTED = "c9,Intro to risk,Contoso IT Services,Managers, leads,Project Academy,,\n"
+
+
+@pytest.mark.parametrize("blank_line", [False, True], ids=["fast-path", "fallback"])
+def test_a_row_longer_than_the_header_is_refused_even_if_blank(
+    tmp_path: Path, blank_line: bool
+) -> None:
+    # before: the two blank extras were taken for trailing commas; every column shifted
+    good = "c1,Course one,Org,All,Team,Workshop,final\n"
+    text = COURSES7 + ("\n" if blank_line else "") + good + SHIFTED
+    row = 4 if blank_line else 3
+    src = folder(tmp_path / "p", courses=text, objectives="course_id,objective_id,statement\n")
+    refused(src, rf"courses\.csv: row {row} has 8 values, the header has 7 \('c9', ")
+
+
+def test_trailing_commas_on_every_line_header_included_are_read(tmp_path: Path) -> None:
+    text = "course_id,title,,\nc1,Course one,,\n"
+    code, output = check(folder(tmp_path / "p", courses=text))
+    assert code == 0, output
+
+
+def test_a_trailing_comma_the_header_lacks_is_refused(tmp_path: Path) -> None:
+    src = folder(tmp_path / "p", activities=ACTIVITIES.replace("Read\n", "Read,\n"))
+    refused(src, r"activities\.csv: row 2 has 5 values, the header has 4 \('c1', 'A1', '1', ")
+
+
+@pytest.mark.parametrize("blank_line", [False, True], ids=["fast-path", "fallback"])
+def test_rows_shorter_than_the_header_are_said(tmp_path: Path, blank_line: bool) -> None:
+    lines = ["c1,A1,1,Read"] + [f"c1,A{i},{i}" for i in range(2, 10)]  # 8 short rows
+    text = "course_id,activity_id,seq,title\n" + ("\n" if blank_line else "") + "\n".join(lines)
+    _, output = check(folder(tmp_path / "p", activities=text + "\n"))
+    first = 4 if blank_line else 3
+    shown = ", ".join(str(first + i) for i in range(5))
+    assert f"activities.csv: 8 row(s) have fewer values than the header (rows {shown}, …)" in (
+        output
+    ), output
+    assert "their last columns are read as blank" in output
+
+
+# --------------------------------------------------------------------------- where bytes fail
+@pytest.mark.parametrize(
+    ("data", "row"),
+    [
+        # a quoted cell over three lines is one row: the bad byte is in row 3, line 5
+        (b'course_id,title\nc1,"one\ntwo\nthree"\nc2,caf\xe9\n', 3),
+        (b"course_id,title\rc1,one\rc2,two\rc3,caf\xe9\r", 4),  # old Mac line breaks
+        (b"course_id,title\r\n\r\nc1,caf\xe9\r\n", 3),  # a blank line is a row
+    ],
+    ids=["quoted-lines", "cr-only", "blank-line"],
+)
+def test_a_byte_that_is_not_utf8_names_its_row(tmp_path: Path, data: bytes, row: int) -> None:
+    src = folder(tmp_path / "p", courses=data)
+    at = data.index(b"\xe9")
+    refused(src, rf"courses\.csv, row {row}: not UTF-8 text \(byte {at}\)")
+
+
+# --------------------------------------------------------------------------- bounded messages
+def test_a_row_of_200000_values_is_shown_in_brief(tmp_path: Path) -> None:
+    row = "c1,A1,1,Read," + ",".join(f"v{i}" for i in range(200_000))
+    src = folder(tmp_path / "p", activities="course_id,activity_id,seq,title\n" + row + "\n")
+    line = refused(
+        src,
+        r"activities\.csv: row 2 has 200,004 values, the header has 4 "
+        r"\('c1', 'A1', '1', 'Read', 'v0', … 199,999 more\)",
+    )
+    assert len(line) < 400
+
+
+@pytest.mark.parametrize("boms", [2, 3])
+def test_a_doubled_byte_order_mark_is_read(tmp_path: Path, boms: int) -> None:
+    src = folder(tmp_path / "p", courses=b"\xef\xbb\xbf" * boms + COURSES.encode())
+    code, output = check(src)
+    assert code == 0, output
+    assert "c1" in output and "Course one" in output
+
+
+def test_a_row_without_the_header_s_trailing_blank_columns_is_no_short_row(
+    tmp_path: Path,
+) -> None:
+    text = "course_id,title,,\nc1,Course one,,\nc2,Course two\n"
+    code, output = check(folder(tmp_path / "p", courses=text))
+    assert code == 0, output
+    assert "fewer values" not in output
+    text = "course_id,title,,\nc1,Course one,,\nc2\n"  # row 3 lacks its title: said
+    _, output = check(folder(tmp_path / "q", courses=text))
+    assert "courses.csv: 1 row(s) have fewer values than the header (rows 3)" in output

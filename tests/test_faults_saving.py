@@ -724,3 +724,91 @@ def test_a_destination_under_a_file_is_one_clear_line(tmp_path, command, dest):
     assert "notes.txt" in result.output
     assert (tmp_path / "notes.txt").read_text() == "mine"
     assert sorted(os.listdir(tmp_path)) == ["notes.txt"]
+
+
+# ------------------------------------------------------------ results of other rows' formulas
+def _workbook_with_results(tmp_path: Path) -> tuple[Path, str, str]:
+    """The sample as a workbook whose other rows hold formulas Excel saved with results."""
+    from openpyxl import load_workbook
+
+    book = convert(SAMPLE, tmp_path / "designs.xlsx")
+    wb = load_workbook(book)
+    ws = wb["activities"]
+    header = [c.value for c in ws[1]]
+    benefit = header.index("learner_benefit") + 1
+    last = ws.max_row
+    assert ws.cell(row=last, column=1).value != "it-risk"
+    text_cell = ws.cell(row=last, column=benefit)
+    text_cell.value = '="#TEAM"'
+    error_cell = wb.create_sheet("Budget")["B2"]
+    error_cell.value = "=1/0"
+    wb.save(book)
+    import zipfile
+
+    copy = book.with_name("copy.xlsx")
+    with zipfile.ZipFile(book) as src, zipfile.ZipFile(copy, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename).decode("utf-8")
+            data = data.replace('><f>"#TEAM"</f><v />', ' t="str"><f>"#TEAM"</f><v>#TEAM</v>')
+            data = data.replace("><f>1/0</f><v />", ' t="e"><f>1/0</f><v>#DIV/0!</v>')
+            dst.writestr(item, data.encode("utf-8"))
+    copy.replace(book)
+    return book, text_cell.coordinate, error_cell.coordinate
+
+
+def test_a_text_result_starting_with_a_hash_stays_text_after_an_editor_save(tmp_path):
+    import zipfile
+
+    book, text_ref, error_ref = _workbook_with_results(tmp_path)
+    before = read_tables(book)[0]["activities"].query("course_id != 'it-risk'")
+    assert before["learner_benefit"].iloc[-1] == "#TEAM"
+    draft = DesignDraft(book, course_id="it-risk")
+    draft.set_activity("A1", title="Define risk")
+    draft.save()
+    with zipfile.ZipFile(book) as package:
+        sheets = "".join(
+            package.read(n).decode("utf-8") for n in package.namelist() if "worksheets/" in n
+        )
+    assert f'<c r="{text_ref}" t="str"><f>"#TEAM"</f><v>#TEAM</v>' in sheets
+    assert f'<c r="{error_ref}" t="e"><f>1/0</f><v>#DIV/0!</v>' in sheets
+    after = read_tables(book)[0]["activities"]
+    assert after.query("course_id != 'it-risk'")["learner_benefit"].iloc[-1] == "#TEAM"
+    mine = after[after["course_id"] == "it-risk"].set_index("activity_id")
+    assert mine.at["A1", "title"] == "Define risk"
+
+
+def test_an_unknown_hash_error_is_kept_as_text(tmp_path):
+    from socialkit._workbook import _result_xml
+
+    assert _result_xml(("e", "#N/A")) == (' t="e"', "#N/A")
+    assert _result_xml(("e", "#TEAM")) == (' t="str"', "#TEAM")
+    assert _result_xml(("str", "#NAME?")) == (' t="str"', "#NAME?")
+
+
+def test_a_date_result_of_another_row_reads_the_same_after_an_editor_save(tmp_path):
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    book = convert(SAMPLE, tmp_path / "designs.xlsx")
+    wb = load_workbook(book)
+    ws = wb["activities"]
+    header = [c.value for c in ws[1]]
+    cell = ws.cell(row=ws.max_row, column=header.index("learner_benefit") + 1)
+    cell.value = "=DATE(2026,1,2)"
+    cell.number_format = "yyyy-mm-dd"
+    wb.save(book)
+    copy = book.with_name("copy.xlsx")
+    with zipfile.ZipFile(book) as src, zipfile.ZipFile(copy, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename).decode("utf-8")
+            # 2026-01-02 is serial 46024 (days since 1899-12-30)
+            data = data.replace("<f>DATE(2026,1,2)</f><v />", "<f>DATE(2026,1,2)</f><v>46024</v>")
+            dst.writestr(item, data.encode("utf-8"))
+    copy.replace(book)
+    before = read_tables(book)[0]["activities"]["learner_benefit"].iloc[-1]
+    assert before.startswith("2026-01-02")
+    draft = DesignDraft(book, course_id="it-risk")
+    draft.set_activity("A1", title="Define risk")
+    draft.save()
+    assert read_tables(book)[0]["activities"]["learner_benefit"].iloc[-1] == before

@@ -33,7 +33,16 @@ from typing import TypeVar
 
 from filelock import FileLock, Timeout
 
-from ._files import JOURNAL_NAME, atomic, is_own_temp, lock_file_for, remove_stale_temps
+from ._files import (
+    JOURNAL_NAME,
+    atomic,
+    dead_link,
+    is_own_temp,
+    lock_file_for,
+    move,
+    real_path,
+    remove_stale_temps,
+)
 from .errors import PortfolioBusyError, PortfolioReadError, PortfolioWriteError
 from .schema import TABLE_ORDER
 
@@ -88,6 +97,9 @@ def portfolio_lock(
         If the lock file cannot be made (a read-only folder).
     """
     path = Path(path)
+    dead = dead_link(path)
+    if dead:
+        raise PortfolioWriteError(dead)
     lock_file = lock_file_for(path)
     _refuse_a_file_for_a_folder(path, lock_file.parent)
     try:
@@ -148,7 +160,8 @@ def _carry_out(folder: Path, replace: list[tuple[str, str]], remove: list[str]) 
     """Move the staged files into place and delete the stale tables; safe to repeat."""
     for tmp, target in replace:
         if (folder / tmp).exists():  # else: moved before the process was stopped
-            os.replace(folder / tmp, folder / target)
+            # a table file that is a symbolic link: the file it points to is replaced
+            move(folder / tmp, folder / target)
     for name in remove:
         (folder / name).unlink(missing_ok=True)
     _sync_folder(folder)
@@ -242,8 +255,9 @@ def reading(path: str | os.PathLike[str]) -> Iterator[None]:
         finally:
             held.__exit__(None, None, None)
         return
-    if path.is_file() and _writable(path.parent):
-        remove_stale_temps(path.parent, of=path.name)
+    if path.is_file() and _writable(real_path(path).parent):
+        real = real_path(path)
+        remove_stale_temps(real.parent, of=real.name)
         if lock_file_for(path).exists():  # left by a killed writer, unless one holds it now
             with suppress(PortfolioBusyError, PortfolioWriteError), portfolio_lock(path, timeout=0):
                 pass  # taken and let go: removed

@@ -29,7 +29,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._files import atomic, is_own_file, remove_stale_temps, temp_beside
+from ._files import (
+    atomic,
+    dead_link,
+    is_own_file,
+    real_path,
+    remove_stale_temps,
+    temp_beside,
+)
 from ._transact import commit_files, portfolio_lock, recover
 from .errors import DestinationNotEmptyError, PortfolioWriteError
 from .schema import TABLE_ORDER
@@ -220,6 +227,9 @@ def _write_csv_folder(
     if dest.exists() and not dest.is_dir():
         raise PortfolioWriteError(f"{str(dest)!r} exists and is not a folder")
     for name in tables:
+        dead = dead_link(dest / f"{name}.csv")
+        if dead:
+            raise PortfolioWriteError(dead)
         if (dest / f"{name}.csv").is_dir():
             raise PortfolioWriteError(
                 f"{str(dest / f'{name}.csv')!r} is a folder; expected a CSV file there"
@@ -272,7 +282,8 @@ def _write_xlsx(tables: dict[str, pd.DataFrame], dest: Path) -> None:
             ws.close()
         raise
     with portfolio_lock(dest):
-        remove_stale_temps(dest.parent, of=dest.name)
+        real = real_path(dest)
+        remove_stale_temps(real.parent, of=real.name)
         with atomic(dest, suffix=".xlsx") as tmp:
             wb.save(tmp)
 
@@ -410,6 +421,15 @@ def ensure_empty(dest: str | os.PathLike[str]) -> None:
     )
 
 
+def _refuse_dead_links(dest: Path) -> None:
+    """A clear message when the destination, or a table file in it, is a link to nothing."""
+    files = [dest / f for f in _TABLE_FILES] if dest.is_dir() else []
+    for path in (dest, *files):
+        dead = dead_link(path)
+        if dead:
+            raise PortfolioWriteError(dead)
+
+
 def _refuse_foreign(dest: Path, *, force: bool) -> None:
     found = [] if force else foreign_content(dest)
     if found:
@@ -463,6 +483,7 @@ def convert(
     if dest.suffix.lower() != ".xlsx" and on_warning is not None:
         for message in formula_risks(tables):
             on_warning(message)
+    _refuse_dead_links(dest)
     try:
         _refuse_foreign(dest, force=force)  # before the lock: a refusal makes no lock file
         with portfolio_lock(dest):

@@ -812,3 +812,86 @@ def test_a_date_result_of_another_row_reads_the_same_after_an_editor_save(tmp_pa
     draft.set_activity("A1", title="Define risk")
     draft.save()
     assert read_tables(book)[0]["activities"]["learner_benefit"].iloc[-1] == before
+
+
+# ------------------------------------------------------------------------ symbolic links
+def test_an_editor_save_through_a_linked_workbook_updates_the_shared_file(tmp_path):
+    shared = convert(SAMPLE, tmp_path / "shared" / "designs.xlsx")
+    link = tmp_path / "mine.xlsx"
+    link.symlink_to(shared)
+    draft = DesignDraft(link, course_id="it-risk")
+    draft.set_activity("A1", title="Through the link")
+    draft.save()
+    assert link.is_symlink() and os.readlink(link) == str(shared)
+    acts = read_tables(shared)[0]["activities"].query("course_id == 'it-risk'")
+    assert acts.set_index("activity_id").at["A1", "title"] == "Through the link"
+    assert own_files(tmp_path) == [] and own_files(shared.parent) == []
+
+
+def test_two_links_to_one_workbook_share_one_lock(tmp_path):
+    from socialkit._files import lock_file_for
+
+    shared = convert(SAMPLE, tmp_path / "shared" / "designs.xlsx")
+    a, b = tmp_path / "a.xlsx", tmp_path / "b" / "other.xlsx"
+    b.parent.mkdir()
+    a.symlink_to(shared)
+    b.symlink_to(os.path.relpath(shared, b.parent))
+    expected = shared.parent / ".designs.xlsx.socialkit.lock"
+    assert lock_file_for(a) == lock_file_for(b) == expected
+    with transact.portfolio_lock(a):
+        with pytest.raises(PortfolioBusyError, match="being written by another process"):
+            with multiprocessing.get_context("spawn").Pool(1) as pool:
+                error = pool.apply(_lock_in_child, (str(b),))
+                raise PortfolioBusyError(error) if error else AssertionError("not locked")
+
+
+def _lock_in_child(path: str) -> str:  # pragma: no cover - a child
+    try:
+        with transact.portfolio_lock(path, timeout=0.2):
+            return ""
+    except PortfolioBusyError as exc:
+        return str(exc)
+
+
+def test_convert_to_a_linked_workbook_writes_the_file_it_points_to(tmp_path):
+    shared = tmp_path / "shared" / "designs.xlsx"
+    shared.parent.mkdir()
+    convert(SAMPLE, shared)
+    link = tmp_path / "linkbook.xlsx"
+    link.symlink_to(shared)
+    folder = convert(SAMPLE, tmp_path / "data")
+    courses = folder / "courses.csv"
+    courses.write_text(courses.read_text(encoding="utf-8").replace("IT", "XT", 1), "utf-8")
+    convert(folder, link, check=False)
+    assert link.is_symlink()
+    assert read_tables(shared)[0]["courses"].equals(read_tables(folder)[0]["courses"])
+
+
+def test_a_linked_table_file_of_a_folder_is_written_through(tmp_path):
+    folder = convert(SAMPLE, tmp_path / "data")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (folder / "activities.csv").rename(elsewhere / "activities.csv")
+    (folder / "activities.csv").symlink_to(elsewhere / "activities.csv")
+    draft = DesignDraft(folder, course_id="it-risk")
+    draft.set_activity("A1", title="Linked table")
+    draft.save()
+    assert (folder / "activities.csv").is_symlink()
+    acts = pd.read_csv(elsewhere / "activities.csv", dtype=str).query("course_id == 'it-risk'")
+    assert acts.set_index("activity_id").at["A1", "title"] == "Linked table"
+    assert own_files(folder) == [] and own_files(elsewhere) == []
+
+
+def test_a_dangling_link_as_destination_is_refused_naming_it(tmp_path):
+    link = tmp_path / "gone.xlsx"
+    link.symlink_to(tmp_path / "nowhere" / "designs.xlsx")
+    with pytest.raises(PortfolioWriteError, match=r"gone\.xlsx.*symbolic link.*does not exist"):
+        convert(SAMPLE, link)
+    assert link.is_symlink() and not (tmp_path / "nowhere").exists()
+    folder = convert(SAMPLE, tmp_path / "data")
+    (folder / "objectives.csv").unlink()
+    (folder / "objectives.csv").symlink_to(tmp_path / "missing.csv")
+    with pytest.raises(
+        PortfolioWriteError, match=r"objectives\.csv.*symbolic link.*does not exist"
+    ):
+        convert(SAMPLE, folder)

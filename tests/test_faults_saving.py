@@ -11,6 +11,7 @@ import json
 import multiprocessing
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -895,3 +896,78 @@ def test_a_dangling_link_as_destination_is_refused_naming_it(tmp_path):
         PortfolioWriteError, match=r"objectives\.csv.*symbolic link.*does not exist"
     ):
         convert(SAMPLE, folder)
+
+
+# ------------------------------------------------- convert over a workbook the user worked on
+def _worked_on(tmp_path: Path, change) -> tuple[Path, bytes]:
+    from openpyxl import load_workbook
+
+    book = convert(SAMPLE, tmp_path / "designs.xlsx")
+    wb = load_workbook(book)
+    change(wb)
+    wb.save(book)
+    return book, book.read_bytes()
+
+
+def _chart(wb) -> None:
+    from openpyxl.chart import BarChart, Reference
+
+    ws = wb["courses"]
+    chart = BarChart()
+    chart.add_data(Reference(ws, min_col=1, min_row=1, max_row=3))
+    ws.add_chart(chart, "Z5")
+
+
+def _comment(wb) -> None:
+    from openpyxl.comments import Comment
+
+    wb["activities"]["B2"].comment = Comment("ask Ana", "Ana")
+
+
+def _defined_name(wb) -> None:
+    from openpyxl.workbook.defined_name import DefinedName
+
+    wb.defined_names["MyBudget"] = DefinedName("MyBudget", attr_text="courses!$A$1:$A$3")
+
+
+def _my_column(wb) -> None:
+    wb["courses"]["Z1"] = "my col"
+    wb["courses"]["Z2"] = "42 hours"
+
+
+def _unnamed_column(wb) -> None:
+    ws = wb["activities"]
+    ws.cell(row=3, column=ws.max_column + 2, value="scribble")
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        (_chart, "charts"),
+        (_comment, "comments"),
+        (_defined_name, "the defined name 'MyBudget'"),
+        (_my_column, "column Z 'my col' of sheet 'courses'"),
+        (_unnamed_column, "without a header of sheet 'activities'"),
+    ],
+)
+def test_convert_over_a_workbook_refuses_what_it_would_lose(tmp_path, change, named):
+    book, before = _worked_on(tmp_path, change)
+    with pytest.raises(DestinationNotEmptyError, match=re.escape(named) + ".*--force"):
+        convert(SAMPLE, book)
+    assert book.read_bytes() == before
+    result = CliRunner().invoke(main, ["convert", str(SAMPLE), str(book)])
+    assert result.exit_code != 0 and named in result.output
+    assert book.read_bytes() == before and own_files(tmp_path) == []
+    convert(SAMPLE, book, force=True)
+    assert read_tables(book)[0]["courses"].equals(read_tables(SAMPLE)[0]["courses"])
+
+
+def test_convert_keeps_accepting_a_workbook_with_the_sources_own_extra_columns(tmp_path):
+    folder = convert(SAMPLE, tmp_path / "data")
+    courses = pd.read_csv(folder / "courses.csv", dtype=str, keep_default_na=False)
+    courses["room"] = "B12"
+    courses.to_csv(folder / "courses.csv", index=False)
+    book = convert(folder, tmp_path / "designs.xlsx", check=False)
+    convert(folder, book, check=False)  # socialkit's own columns: no refusal
+    assert read_tables(book)[0]["courses"]["room"].eq("B12").all()
+

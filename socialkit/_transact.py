@@ -43,7 +43,7 @@ from ._files import (
     real_path,
     remove_stale_temps,
 )
-from .errors import PortfolioBusyError, PortfolioReadError, PortfolioWriteError
+from .errors import PortfolioBusyError, PortfolioReadError, PortfolioWriteError, SocialkitError
 from .schema import TABLE_ORDER
 
 __all__ = [
@@ -168,6 +168,19 @@ def _carry_out(folder: Path, replace: list[tuple[str, str]], remove: list[str]) 
     (folder / JOURNAL_NAME).unlink(missing_ok=True)
 
 
+def _pending(folder: Path, exc: OSError) -> str:
+    """What a committed write that could not be carried out left, and what to do."""
+    which = f" ({Path(exc.filename).name!r})" if getattr(exc, "filename", None) else ""
+    return (
+        f"{str(folder)!r}: a socialkit write of this folder was committed but could not be "
+        f"completed: {exc.strerror or exc}{which}. The new tables are kept, with the record "
+        f"{JOURNAL_NAME!r}, and are put in place by the next socialkit command on this "
+        "folder; close any program that holds its table files open, then run any socialkit "
+        "command (check, for one) on it again. Do not delete the record or socialkit's "
+        "temporary files in the folder"
+    )
+
+
 def _sync_folder(folder: Path) -> None:
     try:
         fd = os.open(folder, os.O_RDONLY)
@@ -181,21 +194,32 @@ def _sync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def recover(folder: str | os.PathLike[str]) -> None:
+def recover(
+    folder: str | os.PathLike[str], *, error: type[SocialkitError] = PortfolioReadError
+) -> None:
     """Finish or undo what an interrupted write left in a CSV folder; call it holding the lock.
 
     A committed journal is carried out (roll forward); temporary files of ended socialkit
     processes are removed (roll back of an uncommitted write).
+
+    Raises
+    ------
+    PortfolioReadError
+        If the journal is not one socialkit wrote; also (or ``error``) when carrying
+        it out fails (a table file held open elsewhere): the message says what is pending.
     """
     folder = Path(folder)
     journal = folder / JOURNAL_NAME
     if journal.exists():
         try:
             record = json.loads(journal.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):  # too deeply nested: damaged too
             record = None
         replace, remove = _check_record(folder, record)
-        _carry_out(folder, replace, remove)
+        try:
+            _carry_out(folder, replace, remove)
+        except OSError as exc:
+            raise error(_pending(folder, exc)) from None
     remove_stale_temps(folder)
 
 
@@ -217,7 +241,10 @@ def commit_files(folder: Path, staged: list[tuple[Path, str]], remove: list[str]
             out.flush()
             os.fsync(out.fileno())
     # committed: from here on, a stopped process is rolled forward by the next one
-    _carry_out(folder, record["replace"], record["remove"])
+    try:
+        _carry_out(folder, record["replace"], record["remove"])
+    except OSError as exc:
+        raise PortfolioWriteError(_pending(folder, exc)) from None
 
 
 @contextmanager

@@ -235,7 +235,7 @@ def _write_csv_folder(
                 f"{str(dest / f'{name}.csv')!r} is a folder; expected a CSV file there"
             )
     with portfolio_lock(dest):
-        recover(dest)
+        recover(dest, error=PortfolioWriteError)
         remove = []
         if exact:  # the tables of an earlier portfolio that this one does not hold
             remove = [f for f, t in _TABLE_FILES.items() if t not in tables and (dest / f).exists()]

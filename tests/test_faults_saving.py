@@ -971,3 +971,70 @@ def test_convert_keeps_accepting_a_workbook_with_the_sources_own_extra_columns(t
     convert(folder, book, check=False)  # socialkit's own columns: no refusal
     assert read_tables(book)[0]["courses"]["room"].eq("B12").all()
 
+
+# ------------------------------------------------ a committed write that cannot be completed
+def _busy_tables(monkeypatch) -> None:
+    """Renaming over a table file fails as when another program holds it (EBUSY)."""
+    import errno
+
+    real = os.replace
+
+    def replace(src, dest, *args, **kwargs):
+        if str(dest).endswith(".csv"):
+            raise OSError(errno.EBUSY, "Device or resource busy", str(dest))
+        return real(src, dest, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", replace)
+
+
+def test_a_committed_write_that_cannot_be_completed_says_so_to_writer_and_readers(
+    tmp_path, monkeypatch
+):
+    old, new = two_portfolios(tmp_path)
+    dest = tmp_path / "dest"
+    shutil.copytree(old, dest)
+    _busy_tables(monkeypatch)
+    with pytest.raises(PortfolioWriteError, match=r"committed but could not be completed") as e:
+        write_tables(tables_of(new), dest)
+    assert "nothing was written" not in str(e.value)
+    assert "Device or resource busy ('courses.csv')" in str(e.value)
+    assert (dest / JOURNAL_NAME).exists()
+    assert (dest / "courses.csv").read_bytes() == (old / "courses.csv").read_bytes()
+    with pytest.raises(PortfolioReadError, match=r"committed but could not be completed.*again"):
+        read_tables(dest)
+    with pytest.raises(PortfolioReadError, match=r"committed but could not be completed"):
+        load_portfolio(dest)
+    result = CliRunner().invoke(main, ["check", str(dest)])
+    assert result.exit_code != 0 and "committed but could not be completed" in result.output
+    assert not isinstance(result.exception, OSError)
+    result = CliRunner().invoke(main, ["check", "--json", str(dest)])
+    assert result.exit_code != 0 and not isinstance(result.exception, OSError)
+    assert "committed but could not be completed" in result.output
+    monkeypatch.undo()  # the other program let go: the next reader completes the write
+    assert same_tables(tables_of(dest), tables_of(new))
+    assert own_files(dest) == []
+
+
+def test_an_editor_save_whose_commit_cannot_be_completed_does_not_say_nothing_was_written(
+    sample_copy, monkeypatch
+):
+    draft = DesignDraft(sample_copy, course_id="it-risk")
+    draft.set_activity("A1", title="Held open")
+    _busy_tables(monkeypatch)
+    with pytest.raises(PortfolioWriteError, match=r"committed but could not be completed") as e:
+        draft.save()
+    assert "nothing was written" not in str(e.value)
+    monkeypatch.undo()
+    acts = tables_of(sample_copy)["activities"].query("course_id == 'it-risk'")
+    assert acts.set_index("activity_id").at["A1", "title"] == "Held open"
+
+
+def test_a_deeply_nested_journal_is_refused_as_damaged(tmp_path):
+    dest = tmp_path / "dest"
+    shutil.copytree(SAMPLE, dest, ignore=shutil.ignore_patterns("*.md"))
+    (dest / JOURNAL_NAME).write_text("[" * 100000)
+    with pytest.raises(PortfolioReadError, match=r"not a journal socialkit wrote"):
+        read_tables(dest)
+    result = CliRunner().invoke(main, ["check", str(dest)])
+    assert result.exit_code != 0 and "not a journal socialkit wrote" in result.output
+    assert (dest / JOURNAL_NAME).read_text() == "[" * 100000

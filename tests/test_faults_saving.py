@@ -1038,3 +1038,28 @@ def test_a_deeply_nested_journal_is_refused_as_damaged(tmp_path):
     result = CliRunner().invoke(main, ["check", str(dest)])
     assert result.exit_code != 0 and "not a journal socialkit wrote" in result.output
     assert (dest / JOURNAL_NAME).read_text() == "[" * 100000
+
+
+# ------------------------------------------------------------------ generate: a size cap
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["99999999999"], "99,999,999,999 courses: at most 1,000,000"),
+        (["1000001"], "1,000,001 courses: at most 1,000,000"),
+        (["5", "--activities", "1001"], "1,001 activities per course: at most 1,000"),
+        (["20001", "--activities", "1000"], "20,001,000 activities: at most 20,000,000"),
+    ],
+)
+def test_generate_refuses_a_portfolio_too_large_as_a_usage_error(tmp_path, args, named):
+    dest = tmp_path / "big"
+    result = CliRunner().invoke(main, ["generate", args[0], str(dest), *args[1:]])
+    assert result.exit_code == 2 and named in result.output
+    assert not dest.exists()
+
+
+def test_make_portfolio_tables_refuses_the_same_sizes():
+    from socialkit.synth import make_portfolio_tables
+
+    with pytest.raises(ValueError, match=r"1,001 activities per course: at most 1,000"):
+        make_portfolio_tables(1, activities_per_course=1001)
+    assert len(make_portfolio_tables(2, activities_per_course=3)["activities"]) == 6

@@ -26,10 +26,12 @@ __all__ = [
     "JOURNAL_NAME",
     "LOCK_NAME",
     "atomic",
+    "dead_link",
     "is_own_file",
     "is_own_temp",
     "lock_file_for",
     "move",
+    "real_path",
     "remove_stale_temps",
     "temp_beside",
     "temp_name",
@@ -54,10 +56,31 @@ _WORKBOOK_LOCK = re.compile(r"^\..+\.socialkit\.lock$", re.DOTALL)
 def lock_file_for(portfolio: Path) -> Path:
     """Where the lock of a portfolio lives: ``.socialkit.lock`` inside a CSV folder,
     ``.<name>.socialkit.lock`` beside a workbook (as Excel's ``~$<name>`` owner file)."""
-    portfolio = Path(portfolio)
+    portfolio = real_path(portfolio)  # one lock whichever link the portfolio is reached by
     if portfolio.suffix.lower() == ".xlsx" and not portfolio.is_dir():
         return portfolio.parent / f".{portfolio.name}.socialkit.lock"
     return portfolio / LOCK_NAME
+
+
+def real_path(path: str | os.PathLike[str]) -> Path:
+    """``path`` with every symbolic link resolved: the file a write must replace, so that
+    writing through a link updates the file it points to instead of replacing the link."""
+    return Path(os.path.realpath(path))
+
+
+def dead_link(path: str | os.PathLike[str]) -> str | None:
+    """A message when ``path`` is a symbolic link to nothing (a write there is refused)."""
+    path = Path(path)
+    if path.is_symlink() and not path.exists():
+        try:
+            target = os.readlink(path)
+        except OSError:  # pragma: no cover - removed meanwhile
+            target = "?"
+        return (
+            f"cannot write {str(path)!r}: it is a symbolic link to {target!r}, which does "
+            "not exist; nothing was written. Fix or remove the link"
+        )
+    return None
 
 
 def is_own_file(path: Path) -> bool:
@@ -114,7 +137,7 @@ def move(src: Path, dest: Path) -> None:
     file beside ``dest``, which is then renamed over it, so ``dest`` is never seen half
     written. ``src`` is removed once ``dest`` is in place.
     """
-    src, dest = Path(src), Path(dest)
+    src, dest = Path(src), real_path(dest)
     try:
         os.replace(src, dest)
         return
@@ -149,7 +172,8 @@ def atomic(dest: Path, *, suffix: str = "") -> Iterator[Path]:
     On any failure (an exception, Ctrl-C) the temporary file is removed and ``dest`` is
     left as it was.
     """
-    tmp = temp_beside(Path(dest), suffix=suffix)
+    dest = real_path(dest)  # through a symbolic link: the file it points to is replaced
+    tmp = temp_beside(dest, suffix=suffix)
     try:
         yield tmp
         os.replace(tmp, dest)
@@ -182,7 +206,7 @@ def _journaled(folder: Path) -> set[str]:
     try:
         record = json.loads((Path(folder) / JOURNAL_NAME).read_text(encoding="utf-8"))
         return {str(tmp) for tmp, _ in record.get("replace", [])}
-    except (OSError, ValueError, TypeError, AttributeError):
+    except (OSError, ValueError, TypeError, AttributeError, RecursionError):
         return set()
 
 

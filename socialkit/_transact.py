@@ -33,8 +33,17 @@ from typing import TypeVar
 
 from filelock import FileLock, Timeout
 
-from ._files import JOURNAL_NAME, atomic, is_own_temp, lock_file_for, remove_stale_temps
-from .errors import PortfolioBusyError, PortfolioReadError, PortfolioWriteError
+from ._files import (
+    JOURNAL_NAME,
+    atomic,
+    dead_link,
+    is_own_temp,
+    lock_file_for,
+    move,
+    real_path,
+    remove_stale_temps,
+)
+from .errors import PortfolioBusyError, PortfolioReadError, PortfolioWriteError, SocialkitError
 from .schema import TABLE_ORDER
 
 __all__ = [
@@ -88,6 +97,9 @@ def portfolio_lock(
         If the lock file cannot be made (a read-only folder).
     """
     path = Path(path)
+    dead = dead_link(path)
+    if dead:
+        raise PortfolioWriteError(dead)
     lock_file = lock_file_for(path)
     _refuse_a_file_for_a_folder(path, lock_file.parent)
     try:
@@ -148,11 +160,25 @@ def _carry_out(folder: Path, replace: list[tuple[str, str]], remove: list[str]) 
     """Move the staged files into place and delete the stale tables; safe to repeat."""
     for tmp, target in replace:
         if (folder / tmp).exists():  # else: moved before the process was stopped
-            os.replace(folder / tmp, folder / target)
+            # a table file that is a symbolic link: the file it points to is replaced
+            move(folder / tmp, folder / target)
     for name in remove:
         (folder / name).unlink(missing_ok=True)
     _sync_folder(folder)
     (folder / JOURNAL_NAME).unlink(missing_ok=True)
+
+
+def _pending(folder: Path, exc: OSError) -> str:
+    """What a committed write that could not be carried out left, and what to do."""
+    which = f" ({Path(exc.filename).name!r})" if getattr(exc, "filename", None) else ""
+    return (
+        f"{str(folder)!r}: a socialkit write of this folder was committed but could not be "
+        f"completed: {exc.strerror or exc}{which}. The new tables are kept, with the record "
+        f"{JOURNAL_NAME!r}, and are put in place by the next socialkit command on this "
+        "folder; close any program that holds its table files open, then run any socialkit "
+        "command (check, for one) on it again. Do not delete the record or socialkit's "
+        "temporary files in the folder"
+    )
 
 
 def _sync_folder(folder: Path) -> None:
@@ -168,21 +194,32 @@ def _sync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def recover(folder: str | os.PathLike[str]) -> None:
+def recover(
+    folder: str | os.PathLike[str], *, error: type[SocialkitError] = PortfolioReadError
+) -> None:
     """Finish or undo what an interrupted write left in a CSV folder; call it holding the lock.
 
     A committed journal is carried out (roll forward); temporary files of ended socialkit
     processes are removed (roll back of an uncommitted write).
+
+    Raises
+    ------
+    PortfolioReadError
+        If the journal is not one socialkit wrote; also (or ``error``) when carrying
+        it out fails (a table file held open elsewhere): the message says what is pending.
     """
     folder = Path(folder)
     journal = folder / JOURNAL_NAME
     if journal.exists():
         try:
             record = json.loads(journal.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):  # too deeply nested: damaged too
             record = None
         replace, remove = _check_record(folder, record)
-        _carry_out(folder, replace, remove)
+        try:
+            _carry_out(folder, replace, remove)
+        except OSError as exc:
+            raise error(_pending(folder, exc)) from None
     remove_stale_temps(folder)
 
 
@@ -204,7 +241,10 @@ def commit_files(folder: Path, staged: list[tuple[Path, str]], remove: list[str]
             out.flush()
             os.fsync(out.fileno())
     # committed: from here on, a stopped process is rolled forward by the next one
-    _carry_out(folder, record["replace"], record["remove"])
+    try:
+        _carry_out(folder, record["replace"], record["remove"])
+    except OSError as exc:
+        raise PortfolioWriteError(_pending(folder, exc)) from None
 
 
 @contextmanager
@@ -242,8 +282,9 @@ def reading(path: str | os.PathLike[str]) -> Iterator[None]:
         finally:
             held.__exit__(None, None, None)
         return
-    if path.is_file() and _writable(path.parent):
-        remove_stale_temps(path.parent, of=path.name)
+    if path.is_file() and _writable(real_path(path).parent):
+        real = real_path(path)
+        remove_stale_temps(real.parent, of=real.name)
         if lock_file_for(path).exists():  # left by a killed writer, unless one holds it now
             with suppress(PortfolioBusyError, PortfolioWriteError), portfolio_lock(path, timeout=0):
                 pass  # taken and let go: removed

@@ -164,30 +164,35 @@ def update_workbook(
         _put_results_back(tmp, cached)
 
 
-def _cached_results(path: Path, wb) -> dict[str, dict[str, object]]:
-    """The last results of the formulas still in ``wb``, by sheet title and cell."""
-    from openpyxl import load_workbook
+def _cached_results(path: Path, wb) -> dict[str, dict[str, tuple[str, str]]]:
+    """The last results of the formulas still in ``wb``, by sheet title and cell.
 
+    Each result is taken as the workbook stores it, its type (``t``) and its ``<v>``
+    text, so that text stays text (``="#TEAM"``), a date stays a date (a serial number
+    the cell's style shows as a date) and only a real error stays an error.
+    """
     formulas = {
         ws.title: {c.coordinate for c in ws._cells.values() if c.data_type == "f"}
         for ws in wb.worksheets
     }
     if not any(formulas.values()):
         return {}
-    results: dict[str, dict[str, object]] = {}
-    values = load_workbook(path, data_only=True, read_only=True)
-    try:
-        for title, cells in formulas.items():
-            if not cells or title not in values.sheetnames:
+    results: dict[str, dict[str, tuple[str, str]]] = {}
+    with zipfile.ZipFile(path) as package:
+        names = set(package.namelist())
+        for title, part in _sheet_parts(package).items():
+            cells = formulas.get(title)
+            if not cells or part not in names:
                 continue
             found = results[title] = {}
-            for row in values[title].iter_rows():
-                for cell in row:
-                    coordinate = getattr(cell, "coordinate", None)
-                    if coordinate in cells and cell.value is not None:
-                        found[coordinate] = cell.value
-    finally:
-        values.close()
+            for _, cell in ElementTree.iterparse(package.open(part)):
+                if cell.tag != f"{{{_NS['m']}}}c":
+                    continue
+                ref = cell.get("r")
+                shown = cell.find("m:v", _NS)
+                if ref in cells and shown is not None and shown.text is not None:
+                    found[ref] = (cell.get("t", "n"), shown.text)
+                cell.clear()
     return results
 
 
@@ -214,20 +219,43 @@ def _sheet_parts(package: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
-def _result_xml(value: object) -> tuple[str, str] | None:
-    """The ``t`` attribute and ``<v>`` text of a formula's cached result."""
-    if isinstance(value, bool):
-        return ' t="b"', "1" if value else "0"
-    if isinstance(value, int | float):
-        return "", repr(value)
-    if isinstance(value, str):
-        if value.startswith("#") and value.isupper():  # #N/A, #DIV/0!...
-            return ' t="e"', escape(value)
-        return ' t="str"', escape(value)
-    return None  # dates and times: Excel recalculates them on opening
+#: The error values a cell can hold; any other text starting with ``#`` is text.
+EXCEL_ERRORS = frozenset(
+    (
+        "#NULL!",
+        "#DIV/0!",
+        "#VALUE!",
+        "#REF!",
+        "#NAME?",
+        "#NUM!",
+        "#N/A",
+        "#GETTING_DATA",
+        "#SPILL!",
+        "#CALC!",
+        "#FIELD!",
+        "#BLOCKED!",
+        "#CONNECT!",
+        "#BUSY!",
+        "#UNKNOWN!",
+    )
+)
 
 
-def _put_results_back(book: Path, cached: dict[str, dict[str, object]]) -> None:
+def _result_xml(result: tuple[str, str] | None) -> tuple[str, str] | None:
+    """The ``t`` attribute and ``<v>`` text of a formula's cached result, as it was."""
+    if result is None:
+        return None
+    kind, text = result
+    if kind == "e" and text not in EXCEL_ERRORS:
+        kind = "str"  # not an error Excel knows: kept as the text it shows
+    if kind == "n":
+        return "", escape(text)
+    if kind in ("b", "e", "str", "d"):
+        return f' t="{kind}"', escape(text)
+    return None  # a shared-string index would not survive the save: Excel recalculates it
+
+
+def _put_results_back(book: Path, cached: dict[str, dict[str, tuple[str, str]]]) -> None:
     if not cached:
         return
     out = temp_beside(book, suffix=".xlsx")
@@ -248,7 +276,7 @@ def _put_results_back(book: Path, cached: dict[str, dict[str, object]]) -> None:
         raise
 
 
-def _with_results(xml: str, results: dict[str, object]) -> str:
+def _with_results(xml: str, results: dict[str, tuple[str, str]]) -> str:
     def put(match: re.Match) -> str:
         shown = _result_xml(results.get(match["ref"]))
         if shown is None:

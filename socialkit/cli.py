@@ -173,10 +173,15 @@ def generate(n_courses: int, dest: Path, per_course: int, seed: int) -> None:
     """Write a synthetic portfolio of N_COURSES courses to DEST (folder or .xlsx).
 
     DEST must not exist yet, or be an empty folder: nothing is ever written over a
-    portfolio or a file. Exit status: 0 written, 1 write failure, 2 DEST not empty.
+    portfolio or a file. At most 1,000,000 courses, 1,000 activities per course and
+    20,000,000 activities in all. Exit status: 0 written, 1 write failure, 2 DEST not
+    empty or a size beyond these limits.
     """
-    from .synth import write_portfolio
+    from .synth import size_problem, write_portfolio
 
+    problem = size_problem(n_courses, per_course)
+    if problem:
+        raise click.UsageError(problem)
     try:
         written = write_portfolio(n_courses, dest, activities_per_course=per_course, seed=seed)
     except DestinationNotEmptyError as exc:

@@ -23,6 +23,29 @@ from .errors import PortfolioWriteError
 __all__ = ["make_portfolio_tables", "write_portfolio"]
 
 _CATALOG = Path(__file__).parent / "catalog" / "tools.csv"
+#: The largest portfolio generated: courses, activities per course, activities in all.
+MAX_COURSES = 1_000_000
+MAX_ACTIVITIES_PER_COURSE = 1_000
+MAX_ACTIVITY_ROWS = 20_000_000
+
+
+def size_problem(n_courses: int, activities_per_course: int) -> str | None:
+    """Why a portfolio of this size is not generated (it would not fit in memory), or None."""
+    if n_courses > MAX_COURSES:
+        return f"{n_courses:,} courses: at most {MAX_COURSES:,} are generated"
+    if activities_per_course > MAX_ACTIVITIES_PER_COURSE:
+        return (
+            f"{activities_per_course:,} activities per course: at most "
+            f"{MAX_ACTIVITIES_PER_COURSE:,} are generated"
+        )
+    if n_courses * activities_per_course > MAX_ACTIVITY_ROWS:
+        return (
+            f"{n_courses:,} courses x {activities_per_course:,} activities = "
+            f"{n_courses * activities_per_course:,} activities: at most "
+            f"{MAX_ACTIVITY_ROWS:,} in all are generated"
+        )
+    return None
+
 
 _ORGANISATIONS = {
     "organisation": [
@@ -209,6 +232,9 @@ def make_portfolio_tables(
         Number of courses; ids run ``syn-000001``, ``syn-000002``, ...
     activities_per_course : int, default 20
         Activities in each course, with ``seq`` running from 1 to this number.
+        At most ``MAX_COURSES`` (1,000,000) courses, ``MAX_ACTIVITIES_PER_COURSE``
+        (1,000) activities per course and ``MAX_ACTIVITY_ROWS`` (20,000,000)
+        activities in all; ``ValueError`` beyond.
     seed : int, default 0
         Seed of the random generator. The same seed always gives the same tables.
 
@@ -224,8 +250,11 @@ def make_portfolio_tables(
     >>> len(tables["activities"])
     15
     """
-    rng = np.random.default_rng(seed)
     n, k = int(n_courses), int(activities_per_course)
+    problem = size_problem(n, k)
+    if problem:
+        raise ValueError(problem)
+    rng = np.random.default_rng(seed)
     size = n * k
     ids = _labels("syn-", n, 6)
     topic = rng.integers(0, len(_TOPICS), n)

@@ -29,7 +29,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._files import atomic, is_own_file, remove_stale_temps, temp_beside
+from ._files import (
+    atomic,
+    dead_link,
+    is_own_file,
+    real_path,
+    remove_stale_temps,
+    temp_beside,
+)
 from ._transact import commit_files, portfolio_lock, recover
 from .errors import DestinationNotEmptyError, PortfolioWriteError
 from .schema import TABLE_ORDER
@@ -220,12 +227,15 @@ def _write_csv_folder(
     if dest.exists() and not dest.is_dir():
         raise PortfolioWriteError(f"{str(dest)!r} exists and is not a folder")
     for name in tables:
+        dead = dead_link(dest / f"{name}.csv")
+        if dead:
+            raise PortfolioWriteError(dead)
         if (dest / f"{name}.csv").is_dir():
             raise PortfolioWriteError(
                 f"{str(dest / f'{name}.csv')!r} is a folder; expected a CSV file there"
             )
     with portfolio_lock(dest):
-        recover(dest)
+        recover(dest, error=PortfolioWriteError)
         remove = []
         if exact:  # the tables of an earlier portfolio that this one does not hold
             remove = [f for f, t in _TABLE_FILES.items() if t not in tables and (dest / f).exists()]
@@ -272,7 +282,8 @@ def _write_xlsx(tables: dict[str, pd.DataFrame], dest: Path) -> None:
             ws.close()
         raise
     with portfolio_lock(dest):
-        remove_stale_temps(dest.parent, of=dest.name)
+        real = real_path(dest)
+        remove_stale_temps(real.parent, of=real.name)
         with atomic(dest, suffix=".xlsx") as tmp:
             wb.save(tmp)
 
@@ -345,24 +356,105 @@ def write_tables(
     return dest
 
 
-def foreign_content(dest: str | os.PathLike[str]) -> list[str]:
+#: Parts of a workbook package that replacing it would lose, by what the user calls them.
+_USER_PARTS = (
+    ("xl/charts/", "charts"),
+    ("xl/drawings/drawing", "drawings (pictures, charts or shapes)"),
+    ("xl/media/", "images"),
+    ("xl/comments", "comments"),
+    ("xl/threadedComments/", "threaded comments"),
+    ("xl/pivotTables/", "pivot tables"),
+    ("xl/pivotCache/", "pivot tables"),
+    ("xl/tables/", "Excel tables"),
+    ("xl/slicers/", "slicers"),
+    ("xl/timelines/", "timelines"),
+    ("xl/ctrlProps/", "form controls"),
+    ("xl/activeX/", "ActiveX controls"),
+    ("xl/embeddings/", "embedded objects"),
+    ("xl/model/", "a data model"),
+    ("xl/vbaProject.bin", "macros"),
+)
+_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _header(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "" if value is None else str(value).strip()
+
+
+def _workbook_content(dest: Path, tables: Mapping[str, pd.DataFrame] | None) -> list[str]:
+    """What a workbook holds beyond the portfolio's tables (see :func:`foreign_content`)."""
+    import zipfile
+    from xml.etree import ElementTree
+
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(dest))
+        names = book.sheet_names
+        with zipfile.ZipFile(dest) as package:
+            parts = package.namelist()
+            defined = ElementTree.fromstring(package.read("xl/workbook.xml")).iter(
+                f"{_MAIN_NS}definedName"
+            )
+            defined = [d.get("name", "") for d in defined]
+    except Exception:  # not a workbook at all: the whole file is the user's
+        return [f"the file {dest.name!r}, which is not a workbook socialkit can read"]
+    found = [f"sheet {n!r}" for n in names if n.strip().lower() not in TABLE_ORDER]
+    for prefix, what in _USER_PARTS:
+        if any(p.startswith(prefix) for p in parts) and what not in found:
+            found.append(what)
+    found += [f"the defined name {n!r}" for n in defined if n and not n.startswith("_xlnm.")]
+    if tables is None:
+        return found
+    for name in names:
+        table = name.strip().lower()
+        if table not in TABLE_ORDER:
+            continue
+        source = tables.get(table)
+        known = set() if source is None else {str(c) for c in source.columns}
+        try:
+            rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except Exception:  # pragma: no cover - read above
+            continue
+        width = max((len(r) for r in rows), default=0)
+        for col in range(width):
+            cells = [_header(r[col]) if col < len(r) else "" for r in rows]
+            head = cells[0] if cells else ""
+            if head in known or (not head and not any(cells)):
+                continue
+            shown = f"{head!r}" if head else "without a header"
+            found.append(f"column {_column_letter(col)} {shown} of sheet {name!r}")
+    return found
+
+
+def foreign_content(
+    dest: str | os.PathLike[str], tables: Mapping[str, pd.DataFrame] | None = None
+) -> list[str]:
     """What ``dest`` holds that writing a portfolio there would replace without having made it.
 
     For a workbook: its sheets that are not portfolio tables (or the whole file, when it
-    is not a readable workbook). For a folder: every entry but the portfolio's table files
-    and socialkit's own lock, journal and temporary files.
+    is not a readable workbook), the parts socialkit never writes (charts, drawings,
+    images, comments, pivot tables...), its defined names and, given the ``tables`` to be
+    written, the columns of its table sheets that these tables do not have. For a folder:
+    every entry but the portfolio's table files and socialkit's own lock, journal and
+    temporary files.
     """
     dest = Path(dest)
     if not dest.exists():
         return []
     if dest.suffix.lower() == ".xlsx" and dest.is_file():
-        from python_calamine import CalamineWorkbook
-
-        try:
-            names = CalamineWorkbook.from_path(str(dest)).sheet_names
-        except Exception:  # not a workbook at all: the whole file is the user's
-            return [f"the file {dest.name!r}, which is not a workbook socialkit can read"]
-        return [f"sheet {n!r}" for n in names if n.strip().lower() not in TABLE_ORDER]
+        return _workbook_content(dest, tables)
     if not dest.is_dir():
         return []  # writing refuses it: it exists and is not a folder
     found = []
@@ -410,8 +502,17 @@ def ensure_empty(dest: str | os.PathLike[str]) -> None:
     )
 
 
-def _refuse_foreign(dest: Path, *, force: bool) -> None:
-    found = [] if force else foreign_content(dest)
+def _refuse_dead_links(dest: Path) -> None:
+    """A clear message when the destination, or a table file in it, is a link to nothing."""
+    files = [dest / f for f in _TABLE_FILES] if dest.is_dir() else []
+    for path in (dest, *files):
+        dead = dead_link(path)
+        if dead:
+            raise PortfolioWriteError(dead)
+
+
+def _refuse_foreign(dest: Path, tables: Mapping[str, pd.DataFrame], *, force: bool) -> None:
+    found = [] if force else foreign_content(dest, tables)
     if found:
         raise DestinationNotEmptyError(
             f"{str(dest)!r} holds {_listed(found)}, which convert would not have written; "
@@ -439,8 +540,10 @@ def convert(
         Validate the source first and write nothing if it breaks the contract.
     force : bool, default False
         Replace a destination even when it holds something convert would not have
-        written: a workbook with sheets of the user's is replaced (those sheets are
-        lost); in a folder, the user's other files are left as they are.
+        written: a workbook with sheets, charts, drawings, images, comments, pivot
+        tables, defined names or columns of the user's (columns the source does not
+        have) is replaced, and those are lost; in a folder, the user's other files are
+        left as they are.
     on_warning : callable, optional
         Called with each warning: a cell of a CSV destination that Excel would run as a
         formula when it opens the file (see :func:`formula_risks`).
@@ -463,10 +566,11 @@ def convert(
     if dest.suffix.lower() != ".xlsx" and on_warning is not None:
         for message in formula_risks(tables):
             on_warning(message)
+    _refuse_dead_links(dest)
     try:
-        _refuse_foreign(dest, force=force)  # before the lock: a refusal makes no lock file
+        _refuse_foreign(dest, tables, force=force)  # before the lock: a refusal makes no lock file
         with portfolio_lock(dest):
-            _refuse_foreign(dest, force=force)  # again: it may have changed meanwhile
+            _refuse_foreign(dest, tables, force=force)  # again: it may have changed meanwhile
             return write_tables(tables, dest, exact=True)
     except OSError as exc:
         raise PortfolioWriteError(f"cannot write {str(dest)!r}: {exc.strerror or exc}") from None

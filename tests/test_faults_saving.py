@@ -11,6 +11,7 @@ import json
 import multiprocessing
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -724,3 +725,341 @@ def test_a_destination_under_a_file_is_one_clear_line(tmp_path, command, dest):
     assert "notes.txt" in result.output
     assert (tmp_path / "notes.txt").read_text() == "mine"
     assert sorted(os.listdir(tmp_path)) == ["notes.txt"]
+
+
+# ------------------------------------------------------------ results of other rows' formulas
+def _workbook_with_results(tmp_path: Path) -> tuple[Path, str, str]:
+    """The sample as a workbook whose other rows hold formulas Excel saved with results."""
+    from openpyxl import load_workbook
+
+    book = convert(SAMPLE, tmp_path / "designs.xlsx")
+    wb = load_workbook(book)
+    ws = wb["activities"]
+    header = [c.value for c in ws[1]]
+    benefit = header.index("learner_benefit") + 1
+    last = ws.max_row
+    assert ws.cell(row=last, column=1).value != "it-risk"
+    text_cell = ws.cell(row=last, column=benefit)
+    text_cell.value = '="#TEAM"'
+    error_cell = wb.create_sheet("Budget")["B2"]
+    error_cell.value = "=1/0"
+    wb.save(book)
+    import zipfile
+
+    copy = book.with_name("copy.xlsx")
+    with zipfile.ZipFile(book) as src, zipfile.ZipFile(copy, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename).decode("utf-8")
+            data = data.replace('><f>"#TEAM"</f><v />', ' t="str"><f>"#TEAM"</f><v>#TEAM</v>')
+            data = data.replace("><f>1/0</f><v />", ' t="e"><f>1/0</f><v>#DIV/0!</v>')
+            dst.writestr(item, data.encode("utf-8"))
+    copy.replace(book)
+    return book, text_cell.coordinate, error_cell.coordinate
+
+
+def test_a_text_result_starting_with_a_hash_stays_text_after_an_editor_save(tmp_path):
+    import zipfile
+
+    book, text_ref, error_ref = _workbook_with_results(tmp_path)
+    before = read_tables(book)[0]["activities"].query("course_id != 'it-risk'")
+    assert before["learner_benefit"].iloc[-1] == "#TEAM"
+    draft = DesignDraft(book, course_id="it-risk")
+    draft.set_activity("A1", title="Define risk")
+    draft.save()
+    with zipfile.ZipFile(book) as package:
+        sheets = "".join(
+            package.read(n).decode("utf-8") for n in package.namelist() if "worksheets/" in n
+        )
+    assert f'<c r="{text_ref}" t="str"><f>"#TEAM"</f><v>#TEAM</v>' in sheets
+    assert f'<c r="{error_ref}" t="e"><f>1/0</f><v>#DIV/0!</v>' in sheets
+    after = read_tables(book)[0]["activities"]
+    assert after.query("course_id != 'it-risk'")["learner_benefit"].iloc[-1] == "#TEAM"
+    mine = after[after["course_id"] == "it-risk"].set_index("activity_id")
+    assert mine.at["A1", "title"] == "Define risk"
+
+
+def test_an_unknown_hash_error_is_kept_as_text(tmp_path):
+    from socialkit._workbook import _result_xml
+
+    assert _result_xml(("e", "#N/A")) == (' t="e"', "#N/A")
+    assert _result_xml(("e", "#TEAM")) == (' t="str"', "#TEAM")
+    assert _result_xml(("str", "#NAME?")) == (' t="str"', "#NAME?")
+
+
+def test_a_date_result_of_another_row_reads_the_same_after_an_editor_save(tmp_path):
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    book = convert(SAMPLE, tmp_path / "designs.xlsx")
+    wb = load_workbook(book)
+    ws = wb["activities"]
+    header = [c.value for c in ws[1]]
+    cell = ws.cell(row=ws.max_row, column=header.index("learner_benefit") + 1)
+    cell.value = "=DATE(2026,1,2)"
+    cell.number_format = "yyyy-mm-dd"
+    wb.save(book)
+    copy = book.with_name("copy.xlsx")
+    with zipfile.ZipFile(book) as src, zipfile.ZipFile(copy, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename).decode("utf-8")
+            # 2026-01-02 is serial 46024 (days since 1899-12-30)
+            data = data.replace("<f>DATE(2026,1,2)</f><v />", "<f>DATE(2026,1,2)</f><v>46024</v>")
+            dst.writestr(item, data.encode("utf-8"))
+    copy.replace(book)
+    before = read_tables(book)[0]["activities"]["learner_benefit"].iloc[-1]
+    assert before.startswith("2026-01-02")
+    draft = DesignDraft(book, course_id="it-risk")
+    draft.set_activity("A1", title="Define risk")
+    draft.save()
+    assert read_tables(book)[0]["activities"]["learner_benefit"].iloc[-1] == before
+
+
+# ------------------------------------------------------------------------ symbolic links
+def test_an_editor_save_through_a_linked_workbook_updates_the_shared_file(tmp_path):
+    shared = convert(SAMPLE, tmp_path / "shared" / "designs.xlsx")
+    link = tmp_path / "mine.xlsx"
+    link.symlink_to(shared)
+    draft = DesignDraft(link, course_id="it-risk")
+    draft.set_activity("A1", title="Through the link")
+    draft.save()
+    assert link.is_symlink() and os.readlink(link) == str(shared)
+    acts = read_tables(shared)[0]["activities"].query("course_id == 'it-risk'")
+    assert acts.set_index("activity_id").at["A1", "title"] == "Through the link"
+    assert own_files(tmp_path) == [] and own_files(shared.parent) == []
+
+
+def test_two_links_to_one_workbook_share_one_lock(tmp_path):
+    from socialkit._files import lock_file_for
+
+    shared = convert(SAMPLE, tmp_path / "shared" / "designs.xlsx")
+    a, b = tmp_path / "a.xlsx", tmp_path / "b" / "other.xlsx"
+    b.parent.mkdir()
+    a.symlink_to(shared)
+    b.symlink_to(os.path.relpath(shared, b.parent))
+    expected = shared.parent / ".designs.xlsx.socialkit.lock"
+    assert lock_file_for(a) == lock_file_for(b) == expected
+    with transact.portfolio_lock(a):
+        with pytest.raises(PortfolioBusyError, match="being written by another process"):
+            with multiprocessing.get_context("spawn").Pool(1) as pool:
+                error = pool.apply(_lock_in_child, (str(b),))
+                raise PortfolioBusyError(error) if error else AssertionError("not locked")
+
+
+def _lock_in_child(path: str) -> str:  # pragma: no cover - a child
+    try:
+        with transact.portfolio_lock(path, timeout=0.2):
+            return ""
+    except PortfolioBusyError as exc:
+        return str(exc)
+
+
+def test_convert_to_a_linked_workbook_writes_the_file_it_points_to(tmp_path):
+    shared = tmp_path / "shared" / "designs.xlsx"
+    shared.parent.mkdir()
+    convert(SAMPLE, shared)
+    link = tmp_path / "linkbook.xlsx"
+    link.symlink_to(shared)
+    folder = convert(SAMPLE, tmp_path / "data")
+    courses = folder / "courses.csv"
+    courses.write_text(courses.read_text(encoding="utf-8").replace("IT", "XT", 1), "utf-8")
+    convert(folder, link, check=False)
+    assert link.is_symlink()
+    assert read_tables(shared)[0]["courses"].equals(read_tables(folder)[0]["courses"])
+
+
+def test_a_linked_table_file_of_a_folder_is_written_through(tmp_path):
+    folder = convert(SAMPLE, tmp_path / "data")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (folder / "activities.csv").rename(elsewhere / "activities.csv")
+    (folder / "activities.csv").symlink_to(elsewhere / "activities.csv")
+    draft = DesignDraft(folder, course_id="it-risk")
+    draft.set_activity("A1", title="Linked table")
+    draft.save()
+    assert (folder / "activities.csv").is_symlink()
+    acts = pd.read_csv(elsewhere / "activities.csv", dtype=str).query("course_id == 'it-risk'")
+    assert acts.set_index("activity_id").at["A1", "title"] == "Linked table"
+    assert own_files(folder) == [] and own_files(elsewhere) == []
+
+
+def test_a_dangling_link_as_destination_is_refused_naming_it(tmp_path):
+    link = tmp_path / "gone.xlsx"
+    link.symlink_to(tmp_path / "nowhere" / "designs.xlsx")
+    with pytest.raises(PortfolioWriteError, match=r"gone\.xlsx.*symbolic link.*does not exist"):
+        convert(SAMPLE, link)
+    assert link.is_symlink() and not (tmp_path / "nowhere").exists()
+    folder = convert(SAMPLE, tmp_path / "data")
+    (folder / "objectives.csv").unlink()
+    (folder / "objectives.csv").symlink_to(tmp_path / "missing.csv")
+    with pytest.raises(
+        PortfolioWriteError, match=r"objectives\.csv.*symbolic link.*does not exist"
+    ):
+        convert(SAMPLE, folder)
+
+
+# ------------------------------------------------- convert over a workbook the user worked on
+def _worked_on(tmp_path: Path, change) -> tuple[Path, bytes]:
+    from openpyxl import load_workbook
+
+    book = convert(SAMPLE, tmp_path / "designs.xlsx")
+    wb = load_workbook(book)
+    change(wb)
+    wb.save(book)
+    return book, book.read_bytes()
+
+
+def _chart(wb) -> None:
+    from openpyxl.chart import BarChart, Reference
+
+    ws = wb["courses"]
+    chart = BarChart()
+    chart.add_data(Reference(ws, min_col=1, min_row=1, max_row=3))
+    ws.add_chart(chart, "Z5")
+
+
+def _comment(wb) -> None:
+    from openpyxl.comments import Comment
+
+    wb["activities"]["B2"].comment = Comment("ask Ana", "Ana")
+
+
+def _defined_name(wb) -> None:
+    from openpyxl.workbook.defined_name import DefinedName
+
+    wb.defined_names["MyBudget"] = DefinedName("MyBudget", attr_text="courses!$A$1:$A$3")
+
+
+def _my_column(wb) -> None:
+    wb["courses"]["Z1"] = "my col"
+    wb["courses"]["Z2"] = "42 hours"
+
+
+def _unnamed_column(wb) -> None:
+    ws = wb["activities"]
+    ws.cell(row=3, column=ws.max_column + 2, value="scribble")
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        (_chart, "charts"),
+        (_comment, "comments"),
+        (_defined_name, "the defined name 'MyBudget'"),
+        (_my_column, "column Z 'my col' of sheet 'courses'"),
+        (_unnamed_column, "without a header of sheet 'activities'"),
+    ],
+)
+def test_convert_over_a_workbook_refuses_what_it_would_lose(tmp_path, change, named):
+    book, before = _worked_on(tmp_path, change)
+    with pytest.raises(DestinationNotEmptyError, match=re.escape(named) + ".*--force"):
+        convert(SAMPLE, book)
+    assert book.read_bytes() == before
+    result = CliRunner().invoke(main, ["convert", str(SAMPLE), str(book)])
+    assert result.exit_code != 0 and named in result.output
+    assert book.read_bytes() == before and own_files(tmp_path) == []
+    convert(SAMPLE, book, force=True)
+    assert read_tables(book)[0]["courses"].equals(read_tables(SAMPLE)[0]["courses"])
+
+
+def test_convert_keeps_accepting_a_workbook_with_the_sources_own_extra_columns(tmp_path):
+    folder = convert(SAMPLE, tmp_path / "data")
+    courses = pd.read_csv(folder / "courses.csv", dtype=str, keep_default_na=False)
+    courses["room"] = "B12"
+    courses.to_csv(folder / "courses.csv", index=False)
+    book = convert(folder, tmp_path / "designs.xlsx", check=False)
+    convert(folder, book, check=False)  # socialkit's own columns: no refusal
+    assert read_tables(book)[0]["courses"]["room"].eq("B12").all()
+
+
+# ------------------------------------------------ a committed write that cannot be completed
+def _busy_tables(monkeypatch) -> None:
+    """Renaming over a table file fails as when another program holds it (EBUSY)."""
+    import errno
+
+    real = os.replace
+
+    def replace(src, dest, *args, **kwargs):
+        if str(dest).endswith(".csv"):
+            raise OSError(errno.EBUSY, "Device or resource busy", str(dest))
+        return real(src, dest, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", replace)
+
+
+def test_a_committed_write_that_cannot_be_completed_says_so_to_writer_and_readers(
+    tmp_path, monkeypatch
+):
+    old, new = two_portfolios(tmp_path)
+    dest = tmp_path / "dest"
+    shutil.copytree(old, dest)
+    _busy_tables(monkeypatch)
+    with pytest.raises(PortfolioWriteError, match=r"committed but could not be completed") as e:
+        write_tables(tables_of(new), dest)
+    assert "nothing was written" not in str(e.value)
+    assert "Device or resource busy ('courses.csv')" in str(e.value)
+    assert (dest / JOURNAL_NAME).exists()
+    assert (dest / "courses.csv").read_bytes() == (old / "courses.csv").read_bytes()
+    with pytest.raises(PortfolioReadError, match=r"committed but could not be completed.*again"):
+        read_tables(dest)
+    with pytest.raises(PortfolioReadError, match=r"committed but could not be completed"):
+        load_portfolio(dest)
+    result = CliRunner().invoke(main, ["check", str(dest)])
+    assert result.exit_code != 0 and "committed but could not be completed" in result.output
+    assert not isinstance(result.exception, OSError)
+    result = CliRunner().invoke(main, ["check", "--json", str(dest)])
+    assert result.exit_code != 0 and not isinstance(result.exception, OSError)
+    assert "committed but could not be completed" in result.output
+    monkeypatch.undo()  # the other program let go: the next reader completes the write
+    assert same_tables(tables_of(dest), tables_of(new))
+    assert own_files(dest) == []
+
+
+def test_an_editor_save_whose_commit_cannot_be_completed_does_not_say_nothing_was_written(
+    sample_copy, monkeypatch
+):
+    draft = DesignDraft(sample_copy, course_id="it-risk")
+    draft.set_activity("A1", title="Held open")
+    _busy_tables(monkeypatch)
+    with pytest.raises(PortfolioWriteError, match=r"committed but could not be completed") as e:
+        draft.save()
+    assert "nothing was written" not in str(e.value)
+    monkeypatch.undo()
+    acts = tables_of(sample_copy)["activities"].query("course_id == 'it-risk'")
+    assert acts.set_index("activity_id").at["A1", "title"] == "Held open"
+
+
+def test_a_deeply_nested_journal_is_refused_as_damaged(tmp_path):
+    dest = tmp_path / "dest"
+    shutil.copytree(SAMPLE, dest, ignore=shutil.ignore_patterns("*.md"))
+    (dest / JOURNAL_NAME).write_text("[" * 100000)
+    with pytest.raises(PortfolioReadError, match=r"not a journal socialkit wrote"):
+        read_tables(dest)
+    result = CliRunner().invoke(main, ["check", str(dest)])
+    assert result.exit_code != 0 and "not a journal socialkit wrote" in result.output
+    assert (dest / JOURNAL_NAME).read_text() == "[" * 100000
+
+
+# ------------------------------------------------------------------ generate: a size cap
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["99999999999"], "99,999,999,999 courses: at most 1,000,000"),
+        (["1000001"], "1,000,001 courses: at most 1,000,000"),
+        (["5", "--activities", "1001"], "1,001 activities per course: at most 1,000"),
+        (["20001", "--activities", "1000"], "20,001,000 activities: at most 20,000,000"),
+    ],
+)
+def test_generate_refuses_a_portfolio_too_large_as_a_usage_error(tmp_path, args, named):
+    dest = tmp_path / "big"
+    result = CliRunner().invoke(main, ["generate", args[0], str(dest), *args[1:]])
+    assert result.exit_code == 2 and named in result.output
+    assert not dest.exists()
+
+
+def test_make_portfolio_tables_refuses_the_same_sizes():
+    from socialkit.synth import make_portfolio_tables
+
+    with pytest.raises(ValueError, match=r"1,001 activities per course: at most 1,000"):
+        make_portfolio_tables(1, activities_per_course=1001)
+    assert len(make_portfolio_tables(2, activities_per_course=3)["activities"]) == 6

@@ -523,3 +523,100 @@ def test_a_write_failure_in_the_library_is_a_report_write_error(
     with pytest.raises(ReportWriteError, match=r"'.*courses' is a file, expected a folder"):
         run_reports(out=out, courses=["it-risk"], notebook=fast, index_notebook=index_nb,
                     pool=pool)  # fmt: skip
+
+
+# --------------------------------------------------------------------------- schedulers
+@contextlib.contextmanager
+def listener(answer: bytes | None) -> Iterator[int]:
+    """A local port that accepts connections and sends ``answer`` (or nothing, ever)."""
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    held: list[socket.socket] = []
+
+    def serve() -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                conn, _ = server.accept()
+                held.append(conn)
+                if answer is not None:
+                    with contextlib.suppress(OSError):
+                        conn.sendall(answer)
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield server.getsockname()[1]
+    finally:
+        server.close()
+        for conn in held:
+            conn.close()
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [None, b"HTTP/1.0 400 Bad request\r\n\r\n", b"\xff" * 64, b"\x08" + b"\0" * 7 + b"x" * 100],
+    ids=["silent", "http", "garbage", "framed-garbage"],
+)
+def test_a_listener_that_is_no_scheduler_is_one_line_within_the_bound(
+    tmp_path: Path, answer: bytes | None
+) -> None:
+    pytest.importorskip("distributed")
+    with listener(answer) as port:
+        address = f"tcp://127.0.0.1:{port}"
+        start = time.monotonic()
+        result = report("--out", "out", "--scheduler", address, cwd=tmp_path, timeout=60)
+        took = time.monotonic() - start
+    line = assert_clean_failure(result, 2)
+    assert f"cannot reach a Dask scheduler at {address!r} within 10 s" in line
+    assert took < 20, f"took {took:.1f} s"
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("address", "env"),
+    [
+        ("ucx://localhost:1", {}),
+        ("tls://127.0.0.1:1", {"DASK_DISTRIBUTED__COMM__TLS__CA_FILE": "/nonexistent"}),
+    ],
+    ids=["ucx", "tls-missing-files"],
+)
+def test_a_client_that_failed_to_connect_leaves_no_traceback_and_exits_promptly(
+    tmp_path: Path, address: str, env: dict[str, str]
+) -> None:
+    pytest.importorskip("distributed")
+    start = time.monotonic()
+    result = report("--out", "out", "--scheduler", address, cwd=tmp_path, env=env, timeout=60)
+    took = time.monotonic() - start
+    line = assert_clean_failure(result, 2)
+    assert f"cannot reach a Dask scheduler at {address!r}" in line
+    assert took < 12, f"took {took:.1f} s"
+
+
+# --------------------------------------------------------------------------- notebooks
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        {},
+        {"jupytext": {"text_representation": {"extension": ".py", "format_name": "percent"}}},
+        {"language_info": {"name": "python"}},
+    ],
+    ids=["no-metadata", "jupytext", "language-only"],
+)
+def test_a_notebook_that_names_no_kernel_runs_in_socialkits_kernel(
+    tmp_path: Path, metadata: dict
+) -> None:
+    import nbformat
+
+    path = make_notebook(tmp_path / "plain.ipynb", 'print("from", course_id)')
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata = nbformat.from_dict(metadata)  # as a new notebook or jupytext makes it
+    nbformat.write(nb, path)
+    result = report("--out", "out", "--course", "it-risk", "--notebook", path, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "made 1, unchanged 0, failed 0" in result.stdout
+    page = (tmp_path / "out" / "courses" / "it-risk.html").read_text(encoding="utf-8")
+    assert "from it-risk" in page

@@ -620,3 +620,28 @@ def test_a_notebook_that_names_no_kernel_runs_in_socialkits_kernel(
     assert "made 1, unchanged 0, failed 0" in result.stdout
     page = (tmp_path / "out" / "courses" / "it-risk.html").read_text(encoding="utf-8")
     assert "from it-risk" in page
+
+
+# --------------------------------------------------------------------------- deep state
+DEEP = ["[" * 100_000, '{"courses": ' + "[" * 100_000, '{"a": ' * 60_000, "[" * 2_000_000]
+
+
+@pytest.mark.parametrize("content", DEEP, ids=["list", "under-courses", "objects", "huge"])
+def test_a_state_file_nested_too_deeply_is_ignored_and_rebuilt(
+    tmp_path: Path, fast: Path, content: str
+) -> None:
+    out = tmp_path / "out"
+    (out / STATE_DIR).mkdir(parents=True)
+    (out / STATE_DIR / MANIFEST).write_text(content)
+    (out / ".socialkit-journal.json").write_text(content)  # a journal of the same shape
+    for extra in ([], ["--force"]):
+        args = ["--out", out, "--course", "it-risk", "--notebook", fast, *extra]
+        result = report(*args, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert "Traceback" not in result.stderr
+        assert "made 1, unchanged 0, failed 0" in result.stdout
+        (out / STATE_DIR / MANIFEST).write_text(content)
+    rebuilt_run = report("--out", out, "--course", "it-risk", "--notebook", fast, cwd=tmp_path)
+    assert "made 1, unchanged 0, failed 0" in rebuilt_run.stdout
+    again = report("--out", out, "--course", "it-risk", "--notebook", fast, cwd=tmp_path)
+    assert "made 0, unchanged 1, failed 0" in again.stdout  # the state was rebuilt

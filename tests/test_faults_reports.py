@@ -645,3 +645,55 @@ def test_a_state_file_nested_too_deeply_is_ignored_and_rebuilt(
     assert "made 1, unchanged 0, failed 0" in rebuilt_run.stdout
     again = report("--out", out, "--course", "it-risk", "--notebook", fast, cwd=tmp_path)
     assert "made 0, unchanged 1, failed 0" in again.stdout  # the state was rebuilt
+
+
+# --------------------------------------------------------------------------- invalid courses
+def set_status(data: Path, course_id: str, status: str) -> None:
+    path = data / "courses.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines = [
+        line.rsplit(",", 1)[0] + f",{status}\n" if line.startswith(course_id + ",") else line
+        for line in lines
+    ]
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+@pytest.mark.parametrize("select", [["--course", "it-risk"], []], ids=["selected", "all"])
+def test_the_page_of_a_course_that_became_invalid_is_removed(
+    tmp_path: Path, data: Path, fast: Path, select: list[str]
+) -> None:
+    out = tmp_path / "out"
+    page_path = out / "courses" / "it-risk.html"
+    first = report(data, "--out", out, "--course", "it-risk", "--notebook", fast, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert page_path.is_file()
+    set_status(data, "it-risk", "sometime")  # not a status: the course breaks the contract
+    broken = report(data, "--out", out, *select, "--notebook", fast, cwd=tmp_path)
+    assert "Traceback" not in broken.stderr
+    assert not page_path.exists()
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "courses/it-risk.html" not in index
+    set_status(data, "it-risk", "final")  # valid again: made again, not "unchanged"
+    fixed = report(data, "--out", out, "--course", "it-risk", "--notebook", fast, cwd=tmp_path)
+    assert fixed.returncode == 0, fixed.stderr
+    assert "made 1, unchanged 0, failed 0" in fixed.stdout
+    assert page_path.is_file()
+
+
+def test_a_users_file_where_an_invalid_courses_page_goes_is_kept(
+    tmp_path: Path, data: Path, fast: Path
+) -> None:
+    out = tmp_path / "out"
+    (out / "courses").mkdir(parents=True)
+    mine = out / "courses" / "it-risk.html"
+    mine.write_text("<html><body>my own notes</body></html>", encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere.html"
+    elsewhere.write_text('<meta name="generator" content="socialkit">', encoding="utf-8")
+    link = out / "courses" / "onboarding-30.html"
+    link.symlink_to(elsewhere)
+    set_status(data, "it-risk", "sometime")
+    set_status(data, "onboarding-30", "sometime")
+    result = report(data, "--out", out, "--course", "it-risk", "--notebook", fast, cwd=tmp_path)
+    assert "Traceback" not in result.stderr
+    assert mine.read_text(encoding="utf-8") == "<html><body>my own notes</body></html>"
+    assert link.is_symlink() and elsewhere.is_file()

@@ -697,3 +697,26 @@ def test_a_users_file_where_an_invalid_courses_page_goes_is_kept(
     assert "Traceback" not in result.stderr
     assert mine.read_text(encoding="utf-8") == "<html><body>my own notes</body></html>"
     assert link.is_symlink() and elsewhere.is_file()
+
+
+# --------------------------------------------------------------------------- timeouts
+@pytest.mark.parametrize("value", ["1e-9", "0.005", "0.0099", "0", "-1"])
+def test_a_timeout_below_a_hundredth_of_a_second_is_a_usage_error(
+    tmp_path: Path, fast: Path, value: str
+) -> None:
+    result = report("--out", "out", "--notebook", fast, "--timeout", value, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr and "Task exception" not in result.stderr
+    assert "'--timeout'" in result.stderr and "x>=0.01" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_shortest_timeout_times_out_cleanly(tmp_path: Path) -> None:
+    slow = make_notebook(tmp_path / "slow.ipynb", "import time; time.sleep(5)")
+    result = report(
+        "--out", "out", "--course", "it-risk", "--notebook", slow, "--timeout", "0.01",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr and "Task exception" not in result.stderr
+    assert "it-risk: timed out: a cell ran longer than 0.01 s" in result.stdout + result.stderr

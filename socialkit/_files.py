@@ -206,7 +206,7 @@ def _journaled(folder: Path) -> set[str]:
     try:
         record = json.loads((Path(folder) / JOURNAL_NAME).read_text(encoding="utf-8"))
         return {str(tmp) for tmp, _ in record.get("replace", [])}
-    except (OSError, ValueError, TypeError, AttributeError, RecursionError):
+    except (OSError, ValueError, TypeError, AttributeError, RecursionError, MemoryError):
         return set()
 
 

@@ -53,7 +53,8 @@ def read_manifest(path: Path) -> dict[str, dict]:
         if not path.is_file() or path.stat().st_size > _MAX_STATE:  # a pipe would block
             return {}
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):  # missing, a folder, not UTF-8, not JSON
+    # missing, a folder, not UTF-8, not JSON, nested too deeply to parse
+    except (OSError, ValueError, RecursionError, MemoryError):
         return {}
     courses = data.get("courses") if isinstance(data, dict) else None
     if not isinstance(courses, dict):

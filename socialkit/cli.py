@@ -29,6 +29,8 @@ __all__ = ["echo", "echo_json", "main"]
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130
+#: The shortest --timeout, in seconds.
+MIN_TIMEOUT = 0.01
 #: Formula warnings convert prints before it counts the rest.
 _SHOWN_WARNINGS = 20
 
@@ -222,11 +224,13 @@ def _finite(value: float, param: click.Parameter) -> float:
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
+    # below a hundredth of a second no cell can run, and the kernel's messages race
+    type=click.FloatRange(min=MIN_TIMEOUT),
     callback=lambda ctx, param, value: _finite(value, param),
     default=600,
     show_default=True,
-    help="Seconds one notebook cell may run before the course counts as failed.",
+    help=f"Seconds one notebook cell may run before the course counts as failed "
+    f"(at least {MIN_TIMEOUT}).",
 )
 @click.option("--force", is_flag=True, help="Remake reports whose inputs are unchanged.")
 @click.option(

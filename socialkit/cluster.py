@@ -123,8 +123,22 @@ def connect(address: str) -> Any:
     check_address(address)
     from distributed import Client  # check_address made sure it is installed
 
+    class BoundedClient(Client):  # type: ignore[misc]
+        """A client whose start is bounded in wall-clock time, and discarded if it fails.
+
+        The client's own timeout only bounds some steps: a peer that accepts the
+        connection and never answers (or answers as no scheduler does) would stall it.
+        """
+
+        def start(self, **kwargs: Any) -> None:
+            try:
+                super().start(**kwargs, callback_timeout=CONNECT_TIMEOUT)
+            except BaseException:
+                _discard(self)
+                raise
+
     try:
-        client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
+        client = BoundedClient(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
     except Exception as exc:  # OSError, TimeoutError; ValueError, TypeError for bad config
         raise SchedulerError(
             f"cannot reach a Dask scheduler at {address!r} within {CONNECT_TIMEOUT} s "
@@ -134,12 +148,27 @@ def connect(address: str) -> Any:
     try:
         client.wait_for_workers(1, timeout=WORKERS_TIMEOUT)
     except OSError:  # no worker in time (TimeoutError), or the scheduler went away
-        client.close()
+        _discard(client)
         raise SchedulerError(
             f"the Dask scheduler at {address!r} has no worker after {WORKERS_TIMEOUT} s; "
             f"expected at least one, started with: dask worker {address}"
         ) from None
     return client
+
+
+def _discard(client: Any) -> None:
+    """Close ``client`` at once, whatever state it is in, and stop its event loop.
+
+    A client that failed to connect is marked closed afterwards, so that its finaliser
+    has nothing left to do and never prints a traceback when the process ends.
+    """
+    if client is None:
+        return
+    with contextlib.suppress(Exception):
+        client.close(timeout=2)
+    client.status = "closed"
+    with contextlib.suppress(Exception):
+        client._loop_runner.stop()
 
 
 @contextlib.contextmanager

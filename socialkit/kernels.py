@@ -378,11 +378,21 @@ def parameterize(base: Any, parameters: dict[str, object]) -> Any:
     """papermill's injection of ``parameters`` into a copy of notebook ``base``.
 
     The injected cell gets a fixed id, so two runs with the same parameters give the
-    same notebook.
+    same notebook. A notebook that names no kernel (or no language) is taken to be one
+    for socialkit's own kernel, ``python3``: it runs there in any case.
     """
     from papermill.parameterize import parameterize_notebook
 
-    nb = parameterize_notebook(copy.deepcopy(base), parameters, report_mode=False)
+    metadata = base.get("metadata") or {}
+    spec = metadata.get("kernelspec") or {}
+    info = metadata.get("language_info") or {}
+    nb = parameterize_notebook(
+        copy.deepcopy(base),
+        parameters,
+        report_mode=False,
+        kernel_name=None if spec.get("name") else "python3",
+        language=None if spec.get("language") or info.get("name") else "python",
+    )
     for cell in nb.cells:
         if "injected-parameters" in cell.metadata.get("tags", []):
             cell.id = "injected-parameters"

@@ -137,6 +137,10 @@ async def course_outcome(
     return {**outcome, "seconds": time.perf_counter() - start}
 
 
+#: What the head of every page socialkit writes contains (see :func:`export.page`).
+OWN_PAGE_MARK = b'<meta name="generator" content="socialkit">'
+
+
 class _Batch:
     def __init__(
         self,
@@ -170,6 +174,24 @@ class _Batch:
         """Whether the course's page is there (a link there is not a page: it is remade)."""
         page_path = self._course_page(cid)
         return page_path.is_file() and not page_path.is_symlink()
+
+    def forget_invalid(self, cids: list[str]) -> None:
+        """Remove the pages made while these (now invalid) courses were valid.
+
+        Only a page socialkit wrote is removed (a plain file that says socialkit made
+        it), never a link, a folder or a user's file, nor the page of a valid course
+        that would have the same name. The courses leave the state file, so they are
+        made again once they are valid.
+        """
+        valid_pages = {self._course_page(cid) for cid in self.portfolio.course_ids}
+        forgotten = False
+        for cid in cids:
+            page_path = self._course_page(cid)
+            if page_path not in valid_pages and _is_own_page(page_path):
+                remove_file(page_path)  # an outdated report would mislead
+            forgotten |= self.manifest.pop(cid, None) is not None
+        if forgotten:
+            self._save_manifest()
 
     def _failed_notebook(self, name: str) -> Path:
         return inside(self.out, f"{FAILED_DIR}/{name}.ipynb")
@@ -244,6 +266,18 @@ class _Batch:
         remove_file(failed)
         write_text(self.out / "index.html", page(notebook_body(nb), title="Design reports"))
         return None
+
+
+def _is_own_page(path: Path) -> bool:
+    """Whether ``path`` is a plain file with the mark of a page socialkit wrote."""
+    if path.is_symlink() or not path.is_file():
+        return False
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4096)
+    except OSError:
+        return False
+    return OWN_PAGE_MARK in head
 
 
 def _previous(batch: _Batch, cid: str, old: dict, fingerprint: str) -> dict:
@@ -460,6 +494,7 @@ def _run(
         index_path.resolve(),
         progress,
     )
+    batch.forget_invalid(invalid)
     valid = [c for c in selected if c not in set(invalid)]
     todo, index_rows = _plan(batch, valid, force)
     index_rows += invalid_rows  # every invalid course, selected or not: it needs fixing

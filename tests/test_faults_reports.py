@@ -523,3 +523,200 @@ def test_a_write_failure_in_the_library_is_a_report_write_error(
     with pytest.raises(ReportWriteError, match=r"'.*courses' is a file, expected a folder"):
         run_reports(out=out, courses=["it-risk"], notebook=fast, index_notebook=index_nb,
                     pool=pool)  # fmt: skip
+
+
+# --------------------------------------------------------------------------- schedulers
+@contextlib.contextmanager
+def listener(answer: bytes | None) -> Iterator[int]:
+    """A local port that accepts connections and sends ``answer`` (or nothing, ever)."""
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    held: list[socket.socket] = []
+
+    def serve() -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                conn, _ = server.accept()
+                held.append(conn)
+                if answer is not None:
+                    with contextlib.suppress(OSError):
+                        conn.sendall(answer)
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield server.getsockname()[1]
+    finally:
+        server.close()
+        for conn in held:
+            conn.close()
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [None, b"HTTP/1.0 400 Bad request\r\n\r\n", b"\xff" * 64, b"\x08" + b"\0" * 7 + b"x" * 100],
+    ids=["silent", "http", "garbage", "framed-garbage"],
+)
+def test_a_listener_that_is_no_scheduler_is_one_line_within_the_bound(
+    tmp_path: Path, answer: bytes | None
+) -> None:
+    pytest.importorskip("distributed")
+    with listener(answer) as port:
+        address = f"tcp://127.0.0.1:{port}"
+        start = time.monotonic()
+        result = report("--out", "out", "--scheduler", address, cwd=tmp_path, timeout=60)
+        took = time.monotonic() - start
+    line = assert_clean_failure(result, 2)
+    assert f"cannot reach a Dask scheduler at {address!r} within 10 s" in line
+    assert took < 20, f"took {took:.1f} s"
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("address", "env"),
+    [
+        ("ucx://localhost:1", {}),
+        ("tls://127.0.0.1:1", {"DASK_DISTRIBUTED__COMM__TLS__CA_FILE": "/nonexistent"}),
+    ],
+    ids=["ucx", "tls-missing-files"],
+)
+def test_a_client_that_failed_to_connect_leaves_no_traceback_and_exits_promptly(
+    tmp_path: Path, address: str, env: dict[str, str]
+) -> None:
+    pytest.importorskip("distributed")
+    start = time.monotonic()
+    result = report("--out", "out", "--scheduler", address, cwd=tmp_path, env=env, timeout=60)
+    took = time.monotonic() - start
+    line = assert_clean_failure(result, 2)
+    assert f"cannot reach a Dask scheduler at {address!r}" in line
+    assert took < 12, f"took {took:.1f} s"
+
+
+# --------------------------------------------------------------------------- notebooks
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        {},
+        {"jupytext": {"text_representation": {"extension": ".py", "format_name": "percent"}}},
+        {"language_info": {"name": "python"}},
+    ],
+    ids=["no-metadata", "jupytext", "language-only"],
+)
+def test_a_notebook_that_names_no_kernel_runs_in_socialkits_kernel(
+    tmp_path: Path, metadata: dict
+) -> None:
+    import nbformat
+
+    path = make_notebook(tmp_path / "plain.ipynb", 'print("from", course_id)')
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata = nbformat.from_dict(metadata)  # as a new notebook or jupytext makes it
+    nbformat.write(nb, path)
+    result = report("--out", "out", "--course", "it-risk", "--notebook", path, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "made 1, unchanged 0, failed 0" in result.stdout
+    page = (tmp_path / "out" / "courses" / "it-risk.html").read_text(encoding="utf-8")
+    assert "from it-risk" in page
+
+
+# --------------------------------------------------------------------------- deep state
+DEEP = ["[" * 100_000, '{"courses": ' + "[" * 100_000, '{"a": ' * 60_000, "[" * 2_000_000]
+
+
+@pytest.mark.parametrize("content", DEEP, ids=["list", "under-courses", "objects", "huge"])
+def test_a_state_file_nested_too_deeply_is_ignored_and_rebuilt(
+    tmp_path: Path, fast: Path, content: str
+) -> None:
+    out = tmp_path / "out"
+    (out / STATE_DIR).mkdir(parents=True)
+    (out / STATE_DIR / MANIFEST).write_text(content)
+    (out / ".socialkit-journal.json").write_text(content)  # a journal of the same shape
+    for extra in ([], ["--force"]):
+        args = ["--out", out, "--course", "it-risk", "--notebook", fast, *extra]
+        result = report(*args, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert "Traceback" not in result.stderr
+        assert "made 1, unchanged 0, failed 0" in result.stdout
+        (out / STATE_DIR / MANIFEST).write_text(content)
+    rebuilt_run = report("--out", out, "--course", "it-risk", "--notebook", fast, cwd=tmp_path)
+    assert "made 1, unchanged 0, failed 0" in rebuilt_run.stdout
+    again = report("--out", out, "--course", "it-risk", "--notebook", fast, cwd=tmp_path)
+    assert "made 0, unchanged 1, failed 0" in again.stdout  # the state was rebuilt
+
+
+# --------------------------------------------------------------------------- invalid courses
+def set_status(data: Path, course_id: str, status: str) -> None:
+    path = data / "courses.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines = [
+        line.rsplit(",", 1)[0] + f",{status}\n" if line.startswith(course_id + ",") else line
+        for line in lines
+    ]
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+@pytest.mark.parametrize("select", [["--course", "it-risk"], []], ids=["selected", "all"])
+def test_the_page_of_a_course_that_became_invalid_is_removed(
+    tmp_path: Path, data: Path, fast: Path, select: list[str]
+) -> None:
+    out = tmp_path / "out"
+    page_path = out / "courses" / "it-risk.html"
+    first = report(data, "--out", out, "--course", "it-risk", "--notebook", fast, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert page_path.is_file()
+    set_status(data, "it-risk", "sometime")  # not a status: the course breaks the contract
+    broken = report(data, "--out", out, *select, "--notebook", fast, cwd=tmp_path)
+    assert "Traceback" not in broken.stderr
+    assert not page_path.exists()
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "courses/it-risk.html" not in index
+    set_status(data, "it-risk", "final")  # valid again: made again, not "unchanged"
+    fixed = report(data, "--out", out, "--course", "it-risk", "--notebook", fast, cwd=tmp_path)
+    assert fixed.returncode == 0, fixed.stderr
+    assert "made 1, unchanged 0, failed 0" in fixed.stdout
+    assert page_path.is_file()
+
+
+def test_a_users_file_where_an_invalid_courses_page_goes_is_kept(
+    tmp_path: Path, data: Path, fast: Path
+) -> None:
+    out = tmp_path / "out"
+    (out / "courses").mkdir(parents=True)
+    mine = out / "courses" / "it-risk.html"
+    mine.write_text("<html><body>my own notes</body></html>", encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere.html"
+    elsewhere.write_text('<meta name="generator" content="socialkit">', encoding="utf-8")
+    link = out / "courses" / "onboarding-30.html"
+    link.symlink_to(elsewhere)
+    set_status(data, "it-risk", "sometime")
+    set_status(data, "onboarding-30", "sometime")
+    result = report(data, "--out", out, "--course", "it-risk", "--notebook", fast, cwd=tmp_path)
+    assert "Traceback" not in result.stderr
+    assert mine.read_text(encoding="utf-8") == "<html><body>my own notes</body></html>"
+    assert link.is_symlink() and elsewhere.is_file()
+
+
+# --------------------------------------------------------------------------- timeouts
+@pytest.mark.parametrize("value", ["1e-9", "0.005", "0.0099", "0", "-1"])
+def test_a_timeout_below_a_hundredth_of_a_second_is_a_usage_error(
+    tmp_path: Path, fast: Path, value: str
+) -> None:
+    result = report("--out", "out", "--notebook", fast, "--timeout", value, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr and "Task exception" not in result.stderr
+    assert "'--timeout'" in result.stderr and "x>=0.01" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_shortest_timeout_times_out_cleanly(tmp_path: Path) -> None:
+    slow = make_notebook(tmp_path / "slow.ipynb", "import time; time.sleep(5)")
+    result = report(
+        "--out", "out", "--course", "it-risk", "--notebook", slow, "--timeout", "0.01",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr and "Task exception" not in result.stderr
+    assert "it-risk: timed out: a cell ran longer than 0.01 s" in result.stdout + result.stderr

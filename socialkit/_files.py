@@ -129,15 +129,18 @@ def temp_beside(dest: Path, *, suffix: str = "") -> Path:
         return tmp
 
 
-def move(src: Path, dest: Path) -> None:
+def move(src: Path, dest: Path, *, follow_links: bool = True) -> None:
     """Move the file or folder ``src`` to ``dest``, replacing a file at ``dest`` atomically.
 
     A rename when both are on one file system; otherwise (a temporary folder on tmpfs, an
     output folder on a USB drive or a network share) ``src`` is first copied to a temporary
     file beside ``dest``, which is then renamed over it, so ``dest`` is never seen half
-    written. ``src`` is removed once ``dest`` is in place.
+    written. ``src`` is removed once ``dest`` is in place. A ``dest`` that is a symbolic
+    link is written through (the user's file it points to is updated) unless
+    ``follow_links`` is false: then the link itself is replaced (what socialkit makes in
+    an output folder never writes outside it).
     """
-    src, dest = Path(src), real_path(dest)
+    src, dest = Path(src), (real_path(dest) if follow_links else Path(dest))
     try:
         os.replace(src, dest)
         return
@@ -166,13 +169,15 @@ def move(src: Path, dest: Path) -> None:
 
 
 @contextmanager
-def atomic(dest: Path, *, suffix: str = "") -> Iterator[Path]:
+def atomic(dest: Path, *, suffix: str = "", follow_links: bool = True) -> Iterator[Path]:
     """Yield a temporary path beside ``dest``; rename it over ``dest`` on success.
 
     On any failure (an exception, Ctrl-C) the temporary file is removed and ``dest`` is
-    left as it was.
+    left as it was. A ``dest`` that is a symbolic link is written through, unless
+    ``follow_links`` is false (see :func:`move`).
     """
-    dest = real_path(dest)  # through a symbolic link: the file it points to is replaced
+    if follow_links:  # through a symbolic link: the file it points to is replaced
+        dest = real_path(dest)
     tmp = temp_beside(dest, suffix=suffix)
     try:
         yield tmp

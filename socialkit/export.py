@@ -234,7 +234,7 @@ def write_text(path: Path, text: str) -> None:
         If it cannot be written; ``path`` is then as it was, and no temporary file is left.
     """
     try:
-        with atomic(path) as tmp:
+        with atomic(path, follow_links=False) as tmp:
             tmp.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise write_failure(path, exc) from None

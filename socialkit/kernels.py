@@ -364,7 +364,7 @@ class KernelPool:
         if keep is not None and keep.is_dir() and not keep.is_symlink():
             for log in self._logs.glob("*.log"):
                 with contextlib.suppress(OSError):
-                    move(log, keep / log.name)
+                    move(log, keep / log.name, follow_links=False)
         shutil.rmtree(self._logs, ignore_errors=True)
 
     def __enter__(self) -> KernelPool:

@@ -41,6 +41,7 @@ from .vocab import (
     HOSTING,
     IN_CLASS_REASONS,
     LEARNING_TYPES,
+    MODES,
     ONBOARDING,
     STATUS,
     TIMINGS,
@@ -393,6 +394,8 @@ def _canonical(c, o, a, t, g, tool_lookup, *, raw, source, notices) -> Portfolio
     tools = with_row(t, "tools")
     tools["tool_types"] = _split_list(tools["tool_types"], TOOL_TYPES.normalise)
     tools["directions"] = _split_list(tools["directions"], DIRECTIONS.normalise)
+    tools["modes"] = _split_list(tools["modes"], MODES.normalise)
+    tools["aliases"] = _split_list(tools["aliases"])
     tools["hosting"] = HOSTING.normalise(tools["hosting"])
     tools["onboarding"] = ONBOARDING.normalise(tools["onboarding"])
     tools["domains"] = _split_list(tools["domains"], lambda s: s.str.lower())

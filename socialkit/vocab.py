@@ -21,6 +21,7 @@ __all__ = [
     "HOSTING",
     "IN_CLASS_REASONS",
     "LEARNING_TYPES",
+    "MODES",
     "ONBOARDING",
     "PHASE_ORDER",
     "STATUS",
@@ -143,6 +144,25 @@ ONBOARDING = Vocabulary(
     {"sso": "single-sign-on"},
 )
 STATUS = Vocabulary("status", ("draft", "review", "final"))
+#: How a tool can be used: ``live`` with the group in the room (or the live session),
+#: ``own-time`` by each learner when it suits them. An activity during the formal moment
+#: needs a live tool; one before or after it needs a tool for the learners' own time.
+MODES = Vocabulary(
+    "modes",
+    ("live", "own-time"),
+    {
+        "synchronous": "live",
+        "sync": "live",
+        "real-time": "live",
+        "realtime": "live",
+        "in-class": "live",
+        "asynchronous": "own-time",
+        "async": "own-time",
+        "self-paced": "own-time",
+        "anytime": "own-time",
+        "own-pace": "own-time",
+    },
+)
 BOOLEAN = Vocabulary(
     "boolean", ("true", "false"), {"yes": "true", "no": "false", "1": "true", "0": "false"}
 )
@@ -157,6 +177,7 @@ VOCABULARIES: dict[str, Vocabulary] = {
         IN_CLASS_REASONS,
         LEARNING_TYPES,
         HOSTING,
+        MODES,
         ONBOARDING,
         STATUS,
         BOOLEAN,
@@ -168,3 +189,6 @@ PHASE_ORDER: dict[str, int] = {"before": 0, "during": 1, "after": 2}
 
 #: Friction of each onboarding step, rising.
 FRICTION: dict[str, int] = {v: i for i, v in enumerate(ONBOARDING.values)}
+
+#: The mode an activity needs at each timing.
+MODE_OF_TIMING: dict[str, str] = {"before": "own-time", "during": "live", "after": "own-time"}

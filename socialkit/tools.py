@@ -151,7 +151,7 @@ def _access(frame: pd.DataFrame, cat: _Catalog) -> pd.DataFrame:
     org, tool = frame["organisation"], frame["tool"]
     on_platform = (org + _KEY + tool).isin(cat.platform_keys).to_numpy(dtype=bool)
     known = frame["known"].to_numpy(dtype=bool, na_value=False)
-    in_suite = known & (org + _KEY + frame["suite"]).isin(cat.suite_keys).to_numpy(
+    in_suite = known & (org + _KEY + frame["suite"].astype("str")).isin(cat.suite_keys).to_numpy(
         dtype=bool, na_value=False
     )
     external = known & frame["hosting"].ne("internal").to_numpy(dtype=bool, na_value=True)
@@ -706,17 +706,22 @@ class _Catalog:
 
     @functools.cached_property
     def platform_keys(self) -> set[str]:
-        platforms = self.organisations[["organisation", "platforms"]].explode("platforms")
+        platforms = self._platforms
         return set((platforms["organisation"] + _KEY + platforms["platforms"]).dropna())
+
+    @functools.cached_property
+    def _platforms(self) -> pd.DataFrame:
+        """(organisation, platform) rows, as strings (none when no organisation has one)."""
+        platforms = self.organisations[["organisation", "platforms"]].explode("platforms")
+        return platforms.dropna().astype("str")
 
     @functools.cached_property
     def suite_keys(self) -> set[str]:
         """(organisation, suite) keys of the suites whose tools an organisation lists."""
-        platforms = self.organisations[["organisation", "platforms"]].explode("platforms")
-        suites = platforms.merge(
+        suites = self._platforms.merge(
             self.tools[["tool", "suite"]], left_on="platforms", right_on="tool"
         ).dropna(subset=["suite"])
-        return set(suites["organisation"] + _KEY + suites["suite"])
+        return set(suites["organisation"] + _KEY + suites["suite"].astype("str"))
 
     @functools.cached_property
     def prefers_internal(self) -> dict[str, bool]:

@@ -536,11 +536,8 @@ def test_recommend_reasons_in_tie_portfolio(tie_portfolio):
 def merge_recommend_tools(portfolio, top: int = 3) -> pd.DataFrame:
     """``recommend_tools`` the slow way: rank per combination, merge, move the chosen
     tool first among equal scores, number, cut to ``top``."""
-    a = portfolio.activities[
-        ["course_id", "activity_id", "seq", "organisation", "tool_type", "direction", "timing"]
-        + ["tool"]
-    ]
     keys = ["organisation", "tool_type", "direction", "timing"]
+    a = portfolio.activities[["course_id", "activity_id", "seq", *keys, "tool"]]
     ranked = _rank(portfolio, a[keys])
     out = a.rename(columns={"tool": "chosen_tool"}).merge(ranked, on=keys, how="inner")
     out["chosen"] = out["tool"] == out["chosen_tool"]

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from ._frames import isin, isin_codes
 from .schema import Portfolio
 from .vocab import match_key
 
@@ -30,6 +31,7 @@ __all__ = [
     "resolve_tools",
     "suite_lookup",
     "tool_lookup",
+    "unknown_tool_uses",
     "uses_bundled_catalog",
 ]
 
@@ -225,6 +227,64 @@ def closest_tools(name: str, tools: pd.DataFrame, *, n: int = 3) -> list[str]:
 def _closest_many(names: Iterable[str], tools: pd.DataFrame, n: int = 3) -> dict[str, list[str]]:
     """:func:`closest_tools` of several names, each distinct name once."""
     return {name: closest_tools(name, tools, n=n) for name in dict.fromkeys(names)}
+
+
+_USES_COLUMNS = ["course_id", "activity_id", "seq", "title", "tool", "uses", "closest"]
+
+
+def unknown_tool_uses(portfolio: Portfolio) -> pd.DataFrame:
+    """Each tool a course's activities name that the catalog does not know, once per course.
+
+    Names that match alike (case, spaces, ``_`` and ``-``) are one tool, spelt as its
+    first use writes it.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (course, unknown tool), in course order then by the ``seq`` of its
+        first use: ``course_id``; ``activity_id``, ``seq`` and ``title`` of the first
+        activity (by ``seq``) that uses it; ``tool`` as written there; ``uses``, every
+        activity of the course that uses it (``activity 'a3' ("Title")``, or ``activities
+        'a3' ("Title"), 'a5' ("Other")``, by ``seq``); ``closest``, the closest catalog
+        tools (:func:`closest_tools`), ``", "``-joined, or missing when none is close.
+    """
+    a = portfolio.activities
+    named = a["tool"].notna() & a["tool"].ne("none")
+    unknown = named & ~isin(a["tool"], portfolio.tools["tool"])
+    if not unknown.any():
+        return pd.DataFrame({c: pd.Series(dtype="str") for c in _USES_COLUMNS}).astype(
+            {"seq": "int64"}
+        )
+    u = a.loc[unknown.to_numpy(), ["course_id", "activity_id", "seq", "title", "tool"]]
+    u = u.assign(
+        _course=isin_codes(u["course_id"], portfolio.course_ids),
+        _key=match_key(u["tool"]),
+        _label="'" + u["activity_id"] + "' (\"" + u["title"] + '")',
+    ).sort_values(["_course", "seq"], kind="stable")
+    groups = u.groupby(["_course", "_key"], sort=False)["_label"]
+    joined = groups.agg(", ".join)
+    many = groups.size().to_numpy() > 1
+    first = u.drop_duplicates(["_course", "_key"]).reset_index(drop=True)
+    # groupby(sort=False) keeps the order of first appearance, as drop_duplicates does
+    words = pd.Series(["activities " if m else "activity " for m in many], dtype="str")
+    closest = _closest_many(first["tool"], portfolio.tools)
+    return pd.DataFrame(
+        {
+            "course_id": first["course_id"],
+            "activity_id": first["activity_id"],
+            "seq": first["seq"].astype("int64"),
+            "title": first["title"],
+            "tool": first["tool"],
+            "uses": words + pd.Series(joined.to_numpy(), dtype="str"),
+            "closest": pd.Series(
+                [", ".join(closest[t]) or None for t in first["tool"]], dtype="str"
+            ),
+        }
+    )
 
 
 def uses_bundled_catalog(portfolio: Portfolio) -> bool:

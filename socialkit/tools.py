@@ -352,10 +352,7 @@ class _Catalog:
     @functools.cached_property
     def platform_keys(self) -> set[str]:
         platforms = self.organisations[["organisation", "platforms"]].explode("platforms")
-        # astype: with no platform anywhere, explode leaves an object column of NaN
-        return set(
-            (platforms["organisation"] + _KEY + platforms["platforms"].astype("str")).dropna()
-        )
+        return set((platforms["organisation"] + _KEY + platforms["platforms"]).dropna())
 
     @functools.cached_property
     def prefers_internal(self) -> pd.DataFrame:

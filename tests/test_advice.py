@@ -410,6 +410,10 @@ def test_unknown_tool_warning_tells_to_copy_the_bundled_catalog(tmp_path):
         "c1,a2,2,Two,o1,Yammer,Colleagues see it\n",
         encoding="utf-8",
     )
+    # organisations of its own do not make the tools table its own
+    (tmp_path / "organisations.csv").write_text(
+        "organisation,platforms\nAcme,Viva Engage\n", encoding="utf-8"
+    )
     p = load_portfolio(tmp_path)
     assert p.activities["tool"].tolist() == ["Workvivo2", "Viva Engage"]
     assert rows(strategic_warnings(p)) == [

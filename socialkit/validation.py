@@ -203,14 +203,29 @@ def _name_clash_issues(names: pd.DataFrame) -> pd.DataFrame:
     ``names`` is :func:`~socialkit.names.name_entries` of the tools table: in row order,
     each row's name before its aliases, so the later of two clashing names is reported.
     A tool name repeating an earlier tool name is a ``duplicate``, as any repeated key;
-    any other clash involves an alias and is a ``name-clash``.
+    any other clash involves an alias and is a ``name-clash``, as is a name or alias
+    ``none``, which an activity writes for no tool.
     """
-    dup = names.duplicated("key", keep="first")
+    reserved = names["key"].eq("none")
+    rows = [
+        {
+            "table": "tools",
+            "row": row,
+            "column": column,
+            "value": value,
+            "message": f"{'tool name' if column == 'tool' else 'alias'} {value!r} is what an "
+            "activity writes for no tool; expected another name",
+            "code": "name-clash",
+        }
+        for row, column, value in zip(
+            names["row"][reserved], names["column"][reserved], names["value"][reserved], strict=True
+        )
+    ]
+    dup = names.duplicated("key", keep="first") & ~reserved
     if not dup.any():
-        return issue_frame()
+        return issue_frame(rows)
     first = names.drop_duplicates("key").set_index("key")
     bad = names[dup]
-    rows = []
     for row, column, value, key in zip(
         bad["row"], bad["column"], bad["value"], bad["key"], strict=True
     ):

@@ -631,6 +631,18 @@ def test_clashes_are_collected_with_every_other_error() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("tool", "aliases", "column"), [("None", "", "tool"), ("Wiki", " NONE", "aliases")]
+)
+def test_none_is_no_tool_name_nor_alias(tool: str, aliases: str, column: str) -> None:
+    issues = clash([*NAMED_TOOLS, {"tool": tool, "aliases": aliases}])
+    assert keys(issues) == {("tools", 7, column, tool if column == "tool" else "NONE")}
+    assert issues["code"].tolist() == ["name-clash"]
+    assert (
+        "is what an activity writes for no tool; expected another name" in issues["message"].iloc[0]
+    )
+
+
 def test_an_alias_repeating_its_own_name_is_harmless() -> None:
     tools = [{**TOOLS[0], "aliases": "engage; ENGAGE;Yammer;yammer"}, *TOOLS[1:]]
     c, o, _ = valid_base()

@@ -13,6 +13,7 @@ import pyarrow.compute as pc
 from ._frames import isin, memoized
 from ._rules import Flagged, Rule, Table, collect, column, join, text
 from .analysis import rule_tables, sequence_check
+from .names import unknown_tool_uses, uses_bundled_catalog
 from .schema import Portfolio
 
 __all__ = ["WARNING_CODES", "strategic_warnings"]
@@ -24,6 +25,8 @@ WARNING_CODES: dict[str, str] = {
     "out-of-phase": "an activity comes after an activity of a later phase",
     "no-in-class-reason": "an activity stays in class without a reason",
     "reason-outside-class": "an in-class reason is given for an activity outside class",
+    "unknown-tool": "an activity names a tool that the catalog does not know (once per course "
+    "and tool)",
     "blocked-tool": "the organisation's firewall blocks the chosen tool",
     "tool-misfit": "the chosen tool does not serve the activity's tool type or direction",
     "new-account-external": "an external tool needing a new account, where an organisation "
@@ -150,6 +153,36 @@ def _warning_rules(portfolio: Portfolio) -> list[Rule]:
                 ") but is planned ",
                 _timing_words(d["timing"]),
                 ": move it into class or drop the reason",
+            ),
+        ),
+        "unknown-tool": (
+            unknown := Table(unknown_tool_uses(portfolio), portfolio.course_ids),
+            np.ones(len(unknown), dtype=bool),
+            lambda d: join(
+                "tool '",
+                d["tool"],
+                "' (used by ",
+                d["uses"],
+                ") is not in the tool catalog, so its fit is unknown; ",
+                pc.if_else(
+                    pc.is_null(d["closest"]),
+                    pa.scalar("no catalog tool has a similar name. Add", pa.large_string()),
+                    join(
+                        "closest catalog tools: ",
+                        pc.fill_null(d["closest"], pa.scalar("", pa.large_string())),
+                        ". If it is one of them, write that name; otherwise add",
+                    ),
+                ),
+                " a row for it to the tools table (tools.csv, or the tools sheet of a "
+                "workbook) with tool_types, directions, modes, hosting, onboarding and "
+                "domains, or add the name to the aliases of the catalog tool it stands for"
+                + (
+                    ". This portfolio has no tools table of its own: start one from a copy of "
+                    "the bundled catalog (socialkit/catalog/tools.csv in the installed "
+                    "package), since a tools table of its own replaces the bundled one"
+                    if uses_bundled_catalog(portfolio)
+                    else ""
+                ),
             ),
         ),
         "blocked-tool": (

@@ -14,7 +14,7 @@ from ._frames import isin, memoized
 from ._rules import Flagged, Rule, Table, collect, column, join, text
 from .analysis import rule_tables, sequence_check
 from .names import unknown_tool_uses, uses_bundled_catalog
-from .schema import Portfolio
+from .schema import DEFAULT_ORGANISATION, Portfolio
 
 __all__ = ["WARNING_CODES", "strategic_warnings"]
 
@@ -28,7 +28,8 @@ WARNING_CODES: dict[str, str] = {
     "unknown-tool": "an activity names a tool that the catalog does not know (once per course "
     "and tool)",
     "blocked-tool": "the organisation's firewall blocks the chosen tool",
-    "tool-misfit": "the chosen tool does not serve the activity's tool type or direction",
+    "tool-misfit": "the chosen tool does not serve the activity's tool type, direction or timing",
+    "tool-not-available": "the chosen tool is internal, but the organisation does not have it",
     "new-account-external": "an external tool needing a new account, where an organisation "
     "platform serves the same type and direction",
     "no-benefit": "an activity uses a tool but tells learners no benefit",
@@ -81,14 +82,52 @@ def _timing_words(timing: pa.Array) -> pa.Array:
     return pc.replace_substring_regex(filled, pattern="^(before|after)$", replacement="\\1 class")
 
 
+_STR = pa.large_string()
+
+
 def _misfit(d: Flagged) -> pa.Array:
-    t = d.mask(d.table.frame["serves_type"].eq(False))
-    r = d.mask(d.table.frame["serves_direction"].eq(False))
+    frame = d.table.frame
+    t = pa.array(d.mask(frame["serves_type"].eq(False)))
+    r = pa.array(d.mask(frame["serves_direction"].eq(False)))
+    m = pa.array(d.mask(frame["serves_timing"].eq(False)))
     tool_type, direction = d["tool_type"], d["direction"]
     what = pc.if_else(
-        t & r, join(tool_type, " nor ", direction), pc.if_else(t, tool_type, direction)
+        pc.and_(t, r), join(tool_type, " nor ", direction), pc.if_else(t, tool_type, direction)
     )
-    return join(d["tool"], " (", d.label, ") does not serve ", what, ": choose a tool that does")
+    live = pc.equal(pc.fill_null(d["timing"], ""), pa.scalar("during", _STR))
+    when = pc.if_else(
+        live, pa.scalar("live in class", _STR), pa.scalar("on learners' own time", _STR)
+    )
+    timing = join("does not work ", when)
+    serves = join("does not serve ", pc.fill_null(what, ""))
+    said = pc.if_else(pc.or_(t, r), pc.if_else(m, join(serves, " and ", timing), serves), timing)
+    return join(d["tool"], " (", d.label, ") ", said, ": choose a tool that does")
+
+
+def _not_available(d: Flagged) -> pa.Array:
+    """An internal tool the organisation does not have, and what its learners can use now."""
+    instead = pc.fill_null(d["recommended"], "")
+    other = pc.and_(pc.not_equal(instead, pa.scalar("", _STR)), pc.not_equal(instead, d["tool"]))
+    advice = pc.if_else(
+        other,
+        join("prefer ", instead, ", which its learners can use now"),
+        pa.scalar("check that it can be introduced before planning it", _STR),
+    )
+    org = d["organisation"]
+    lacks = pc.if_else(
+        pc.equal(org, pa.scalar(DEFAULT_ORGANISATION, _STR)),
+        pa.scalar("the course names no organisation that has it", _STR),
+        join(org, " does not have it"),
+    )
+    return join(
+        d["tool"],
+        " (",
+        d.label,
+        ") is internal, but ",
+        lacks,
+        ": it would first have to be introduced; ",
+        advice,
+    )
 
 
 def _warning_rules(portfolio: Portfolio) -> list[Rule]:
@@ -101,7 +140,11 @@ def _warning_rules(portfolio: Portfolio) -> list[Rule]:
     has_tool = a["tool"].notna() & a["tool"].ne("none")
     during = a["timing"].eq("during").fillna(False)
     tool_first, tools_by_course = _tool_first(portfolio)
-    misfit = fit["serves_type"].eq(False).fillna(False) | fit["serves_direction"].eq(False)
+    misfit = (
+        fit["serves_type"].eq(False).fillna(False)
+        | fit["serves_direction"].eq(False).fillna(False)
+        | fit["serves_timing"].eq(False).fillna(False)
+    )
     rules: dict[str, tuple] = {
         "tool-first": (
             t.courses,
@@ -200,6 +243,7 @@ def _warning_rules(portfolio: Portfolio) -> list[Rule]:
             ),
         ),
         "tool-misfit": (t.fit, misfit, _misfit),
+        "tool-not-available": (t.fit, fit["availability"].eq("to-introduce"), _not_available),
         "new-account-external": (
             t.fit,
             fit["hosting"].eq("external")

@@ -113,6 +113,11 @@ CASES: dict[str, list[tuple]] = {
         ("tool-misfit", "misfit", "m1",
          f"Tube ({label('m1')}) does not serve community: choose a tool that does"),
     ],
+    "notavail": [
+        ("tool-not-available", "notavail", "v1",
+         f"Engage ({label('v1')}) is internal, but Bare does not have it: it would first have "
+         "to be introduced; prefer Tube, which its learners can use now"),
+    ],
     "newacct": [
         ("new-account-external", "newacct", "w1",
          f"Chat ({label('w1')}) is external and asks learners for a new account, while "
@@ -135,6 +140,7 @@ COURSE_OF = {
     "unknown-tool": "unknown",
     "blocked-tool": "blocked",
     "tool-misfit": "misfit",
+    "tool-not-available": "notavail",
     "new-account-external": "newacct",
     "no-benefit": "nobenefit",
 }
@@ -143,7 +149,9 @@ COURSE_OF = {
 @pytest.fixture
 def warn_portfolio():
     """The courses of :data:`CASES`, activity rows given in reverse (interleaved) order."""
-    courses = [course(c, organisation="Acme" if c == "blocked" else "") for c in CASES]
+    # Bare has no platform: it would first have to introduce an internal tool such as Engage
+    where = {"blocked": "Acme", "notavail": "Bare"}
+    courses = [course(c, organisation=where.get(c, "")) for c in CASES]
     objectives = [objective(c) for c in CASES if c != "toolfirst"]
     activities = [
         act("clean", "c1", 1, **GOOD),
@@ -165,18 +173,23 @@ def warn_portfolio():
         act("unknown", "u2", 2, **{**GOOD, "tool": "Hammock", "tool_type": "", "direction": ""}),
         act("blocked", "b1", 1, **{**GOOD, "tool": "Tube"}),
         act("misfit", "m1", 1, **{**GOOD, "tool_type": "community", "tool": "Tube"}),
+        act("notavail", "v1", 1, **GOOD),
         act("newacct", "w1", 1, **{**GOOD, "tool_type": "community",
                                    "direction": "many-to-many", "tool": "Chat"}),
         act("nobenefit", "x1", 1, **{**GOOD, "learner_benefit": ""}),
     ]  # fmt: skip
-    return make_portfolio(courses, objectives, activities[::-1])
+    bare = {"organisation": "Bare", "platforms": "", "prefers_internal": "false"}
+    return make_portfolio(
+        courses, objectives, activities[::-1], organisations=[*ORGANISATIONS, bare]
+    )
 
 
 def test_every_code_has_a_case():
     assert set(COURSE_OF) == set(WARNING_CODES)
-    assert len(WARNING_CODES) == 10
+    assert len(WARNING_CODES) == 11
     codes = list(WARNING_CODES)
     assert codes.index("unknown-tool") == codes.index("reason-outside-class") + 1
+    assert codes.index("tool-not-available") == codes.index("tool-misfit") + 1
 
 
 def test_warning_columns(warn_portfolio):
@@ -400,7 +413,9 @@ def test_unknown_tool_warning_per_course_and_tool_at_its_first_use():
 
 
 def test_unknown_tool_warning_tells_to_copy_the_bundled_catalog(tmp_path):
-    (tmp_path / "courses.csv").write_text("course_id,title\nc1,One\n", encoding="utf-8")
+    (tmp_path / "courses.csv").write_text(
+        "course_id,title,organisation\nc1,One,Acme\n", encoding="utf-8"
+    )
     (tmp_path / "objectives.csv").write_text(
         "course_id,objective_id,statement\nc1,o1,Do\n", encoding="utf-8"
     )
@@ -447,3 +462,51 @@ def test_sample_with_unknown_tools_is_analysed(tmp_path):
     assert fit["tool"].tolist() == ["Workvivo2", "Yamer"]
     assert len(checklist(p)) and len(course_summary(p)) == 14
     assert len(recommend_tools(p))
+
+
+def _catalog_with_modes(tmp_path, timing: str, tool: str):
+    """The bundled catalog (which has modes) and one activity of a Contoso-like course."""
+    (tmp_path / "courses.csv").write_text(
+        "course_id,title,organisation\nc1,One,Corp\n", encoding="utf-8"
+    )
+    (tmp_path / "objectives.csv").write_text(
+        "course_id,objective_id,statement\nc1,o1,Do\n", encoding="utf-8"
+    )
+    (tmp_path / "organisations.csv").write_text(
+        "organisation,platforms,prefers_internal\nCorp,Viva Engage;Slack;Microsoft Forms,true\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "activities.csv").write_text(
+        "course_id,activity_id,seq,title,objective_id,timing,direction,tool_type,tool,"
+        "in_class_reason,learner_benefit\n"
+        f"c1,a1,1,Quiz,o1,{timing},many-to-one,productivity,{tool},feedback,Instant scores\n",
+        encoding="utf-8",
+    )
+    return load_portfolio(tmp_path)
+
+
+def test_tool_misfit_names_a_tool_that_does_not_work_live_in_class(tmp_path):
+    # Slack serves productivity many-to-one, but only on learners' own time (its modes)
+    p = _catalog_with_modes(tmp_path, "during", "Slack")
+    assert rows(strategic_warnings(p)) == [
+        ("tool-misfit", "c1", "a1",
+         "Slack (activity 'a1' (\"Quiz\")) does not work live in class: choose a tool that does"),
+    ]  # fmt: skip
+
+
+def test_tool_misfit_names_type_and_timing_together(tmp_path):
+    # Viva Engage serves community and content, many-to-one, on learners' own time only
+    p = _catalog_with_modes(tmp_path, "during", "Viva Engage")
+    ((code, _, _, message),) = rows(strategic_warnings(p))
+    assert code == "tool-misfit"
+    assert message == (
+        "Viva Engage (activity 'a1' (\"Quiz\")) does not serve productivity and does not "
+        "work live in class: choose a tool that does"
+    )
+
+
+def test_a_tool_for_own_time_fits_before_class(tmp_path):
+    # the same Slack before class is on learners' own time: no misfit
+    p = _catalog_with_modes(tmp_path, "before", "Slack")
+    codes = [c for c, *_ in rows(strategic_warnings(p))]
+    assert "tool-misfit" not in codes

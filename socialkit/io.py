@@ -16,7 +16,7 @@ import pandas as pd
 from ._transact import consistent_read
 from ._xlsx_read import _cell_text as _cell_text
 from .errors import ValidationError
-from .names import BUNDLED_ATTR
+from .names import BUNDLED_ATTR, name_key
 from .readers import _finish as _finish
 from .readers import _read_csv as _read_csv
 from .readers import read_tables as _read_tables
@@ -70,20 +70,68 @@ def _read_defaults(table: str) -> pd.DataFrame:
     return _read_csv(catalog_path() / f"{table}.csv", table)
 
 
-def _with_defaults(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+#: The catalog columns added after the first data contract, which a tools table written
+#: before them may lack: the bundled catalog's values stand in for the tools it lists.
+_LATER_COLUMNS = ("aliases", "suite", "modes")
+
+
+def _with_bundled_facts(tools: pd.DataFrame, notices: list[str] | None) -> pd.DataFrame:
+    """A portfolio's own tools table with the bundled catalog's ``aliases``, ``suite`` and
+    ``modes`` for the tools both list, where the table lacks those columns altogether.
+
+    An older tools table then still knows Yammer for Viva Engage and which tools work
+    live. A bundled alias that the table itself uses as a tool's name is left out, so the
+    table's own rows never clash with facts it did not write.
+    """
+    missing = [c for c in _LATER_COLUMNS if c not in tools.columns]
+    if not missing or "tool" not in tools.columns:
+        return tools
+    bundled = _read_defaults("tools")
+    keys = tools["tool"].map(name_key, na_action="ignore")
+    by_key = bundled.assign(_key=bundled["tool"].map(name_key)).drop_duplicates("_key")
+    by_key = by_key.set_index("_key")
+    out = tools.copy()
+    taken = set(keys.dropna())
+    for column in missing:
+        values = keys.map(by_key[column])
+        if column == "aliases":
+            values = values.map(
+                lambda cell: (
+                    ";".join(a for a in cell.split(";") if a.strip() and name_key(a) not in taken)
+                    or None
+                ),
+                na_action="ignore",
+            )
+        out[column] = values.astype("str")
+    if notices is not None and keys.isin(by_key.index).any():
+        said = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " or " + missing[-1]
+        notices.append(
+            f"tools: no {said} column; for the tools the bundled catalog also lists, "
+            "its values are used"
+        )
+    return out
+
+
+def _with_defaults(
+    tables: dict[str, pd.DataFrame], notices: list[str] | None = None
+) -> dict[str, pd.DataFrame]:
     """Fill absent ``tools``/``organisations`` from the bundled catalog and context.
 
     The bundled ``default`` organisation is added to a portfolio's own organisations
     when they do not name one, so that a course with a blank organisation has a context
     (one that assumes nothing: no platforms, no blocks, no preference). A ``tools``
     table taken from the bundled catalog is flagged (:data:`socialkit.names.BUNDLED_ATTR`)
-    so that advice can tell a portfolio without a catalog of its own.
+    so that advice can tell a portfolio without a catalog of its own. A tools table of
+    the portfolio's own that lacks the later columns gets them for the tools the bundled
+    catalog also lists (see :func:`_with_bundled_facts`), with a line in ``notices``.
     """
     out = dict(tables)
     if "tools" not in out:
         bundled = _read_defaults("tools")
         bundled.attrs[BUNDLED_ATTR] = True
         out["tools"] = bundled
+    else:
+        out["tools"] = _with_bundled_facts(out["tools"], notices)
     defaults = _read_defaults("organisations")
     orgs = out.get("organisations")
     if orgs is None:
@@ -129,10 +177,10 @@ def load_portfolio(
     """
     path = Path(path) if path is not None else sample_path()
     tables, notices = read_tables(path)
+    notices = list(notices)
     try:
-        checked = validate(
-            _with_defaults(tables), source=path, notices=tuple(notices), partial=partial
-        )
+        filled = _with_defaults(tables, notices)
+        checked = validate(filled, source=path, notices=tuple(notices), partial=partial)
     except ValidationError as exc:
         raise ValidationError(exc.issues, exc.notices) from None
     # keep the tables exactly as read, without the defaults added for validation

@@ -38,12 +38,19 @@ __all__ = [
 #: Common names of the suites the catalog knows, by the suite they stand for.
 SUITE_ALIASES: dict[str, str] = {
     "Office 365": "Microsoft 365",
+    "Office365": "Microsoft 365",
     "O365": "Microsoft 365",
     "M365": "Microsoft 365",
+    "MS 365": "Microsoft 365",
+    "MS365": "Microsoft 365",
+    "Microsoft365": "Microsoft 365",
     "Microsoft Office 365": "Microsoft 365",
+    "Microsoft Office365": "Microsoft 365",
     "G Suite": "Google Workspace",
     "GSuite": "Google Workspace",
+    "GoogleWorkspace": "Google Workspace",
     "Google Apps": "Google Workspace",
+    "Google Apps for Work": "Google Workspace",
 }
 
 #: The ``DataFrame.attrs`` flag set on a ``tools`` table read from the bundled catalog

@@ -199,9 +199,11 @@ def tool_fit(portfolio: Portfolio) -> pd.DataFrame:
         a tool the organisation already has; ``on_platform`` (the organisation lists it)
         and ``availability`` (see :data:`AVAILABILITY`; missing for an unknown tool the
         organisation does not list); ``alternative``: the best-ranked platform of the
-        organisation that fits the same activity, when the chosen tool is not one;
+        organisation that fits the same activity, when the chosen tool is neither one of
+        its platforms nor in one of its suites;
         ``recommended``: the best-ranked tool for the activity that these learners can use
-        now (available, in a suite the organisation uses, or external); and ``fits``:
+        now (available, in a suite the organisation uses, or external), the chosen tool
+        when it fits and ranks as well; and ``fits``:
         serves its type, direction and timing (where known) and is not blocked, missing
         for a tool the catalog does not know. Rows come in course order (as the
         courses table lists them), then ``seq``.
@@ -258,15 +260,29 @@ def _fit_combinations(source: Portfolio | _Catalog, fit: pd.DataFrame) -> pd.Dat
     fit = fit.merge(blocked, on=["organisation", "tool"], how="left")
     fit["blocked"] = fit["blocked_domains"].notna()
     fit = pd.concat([fit, _access(fit, cat)], axis=1)
-    best, first = cat.best(fit[_KEYS])
-    fit["alternative"] = pd.Series(best, index=fit.index, dtype="str").where(~fit["on_platform"])
-    fit["recommended"] = pd.Series(first, index=fit.index, dtype="str")
+    best, first, first_score = cat.best(fit[_KEYS])
+    ready = fit["availability"].isin(["available", "in-suite"]).to_numpy(dtype=bool)
+    fit["alternative"] = pd.Series(best, index=fit.index, dtype="str").where(~ready)
     fits = (
         fit["serves_type"].fillna(True)
         & fit["serves_direction"].fillna(True)
         & fit["serves_timing"].fillna(True)
         & ~fit["blocked"]
     )
+    # the best tool learners can use now: the chosen one when it fits and ties with it
+    prefers = fit["organisation"].map(cat.prefers_internal).fillna(False).to_numpy(dtype=bool)
+    internal = fit["hosting"].eq("internal").to_numpy(dtype=bool, na_value=False)
+    mine = _score(fit["availability"], fit["friction"], prefers, internal)
+    top = np.asarray([np.nan if v is None else v for v in first_score], dtype="float64")
+    keeps = (
+        known.to_numpy()
+        & fits.to_numpy(dtype=bool)
+        & fit["availability"].ne("to-introduce").to_numpy(dtype=bool, na_value=False)
+        & fit["tool_type"].notna().to_numpy()
+        & ~(mine < top)
+    )
+    first = np.where(keeps, fit["tool"].to_numpy(dtype=object), np.asarray(first, dtype=object))
+    fit["recommended"] = pd.Series(first, index=fit.index, dtype="str")
     fit["fits"] = fits.astype("boolean").mask(~known)
     fit["known"] = known
     return fit[_FACT_COLUMNS]
@@ -311,44 +327,51 @@ def _rank(source: Portfolio | _Catalog, combos: pd.DataFrame) -> pd.DataFrame:
     blocked = (cand["organisation"] + _KEY + tool).isin(cat.blocked_keys)
     keep = (dir_ok & mode_ok & ~blocked).to_numpy(dtype=bool)
     cand = cand[keep].reset_index(drop=True)
-    open_fit = (dir_open | mode_open).to_numpy(dtype=bool)[keep]
     mode = mode[keep].reset_index(drop=True)
+    cand["_dir_open"] = dir_open.to_numpy(dtype=bool)[keep]
+    cand["_mode_open"] = mode_open.to_numpy(dtype=bool)[keep]
     cand = pd.concat([cand, _access(cand, cat)], axis=1)
 
     org = cand["organisation"]
     prefers = org.map(cat.prefers_internal).fillna(False).to_numpy(dtype=bool)
     internal = cand["hosting"].eq("internal").to_numpy(dtype=bool, na_value=False)
-    avail = cand["availability"].map(_AVAIL_RANK).to_numpy(dtype="int64")
-    friction = cand["friction"].fillna(_NO_FRICTION).to_numpy(dtype="int64")
-    # the method's priorities, one after the other: higher is better
-    cand["score"] = (
-        100 * (~open_fit)
-        + 20 * (2 - avail)
-        + 4 * (_NO_FRICTION - friction)
-        + (prefers & internal | ~prefers)
-    ).astype("int64")
+    cand["score"] = _score(cand["availability"], cand["friction"], prefers, internal)
     cand["reasons"] = _reasons(
         cand,
         mode,
-        dir_open.to_numpy(dtype=bool)[keep],
-        mode_open.to_numpy(dtype=bool)[keep],
+        cand["_dir_open"].to_numpy(),
+        cand["_mode_open"].to_numpy(),
         prefers,
         internal,
         cat,
     )
 
-    # among equals: a tool made first of all for this type of activity (a quiz tool for
-    # a quiz, rather than a chat that also runs polls), then a platform the organisation
-    # names before a tool of its suites, then names
+    # among equals: a tool the catalog says fits before one whose direction or modes it
+    # leaves open, a tool made first of all for this type of activity (a quiz tool for a
+    # quiz, rather than a chat that also runs polls), a platform the organisation names
+    # before a tool of its suites, then names
+    cand["_open"] = cand["_dir_open"] | cand["_mode_open"]
     cand["_other_type"] = cand["primary"].ne(cand["tool_type"]).to_numpy(dtype=bool, na_value=True)
     cand = cand.sort_values(
-        [*_KEYS, "score", "_other_type", "on_platform", "tool"],
-        ascending=[True, True, True, True, False, True, False, True],
+        [*_KEYS, "score", "_open", "_other_type", "on_platform", "tool"],
+        ascending=[True, True, True, True, False, True, True, False, True],
         kind="stable",
         na_position="last",
     )
     cand["rank"] = cand.groupby(_KEYS, dropna=False, sort=False).cumcount() + 1
-    return cand.drop(columns=["catalog_onboarding", "known", "primary", "_other_type"])
+    return cand.drop(columns=["catalog_onboarding", "known", "primary", "_other_type", "_open"])
+
+
+def _score(
+    availability: pd.Series, friction: pd.Series, prefers: np.ndarray, internal: np.ndarray
+) -> np.ndarray:
+    """The method's priorities after fit in one number, higher is better: availability
+    (20 a step), then the effort to start (4 a step), then the hosting preference (1)."""
+    avail = availability.map(_AVAIL_RANK).to_numpy(dtype="float64", na_value=2)
+    effort = friction.to_numpy(dtype="float64", na_value=_NO_FRICTION)
+    return (
+        20 * (2 - avail) + 4 * (_NO_FRICTION - effort) + (prefers & internal | ~prefers)
+    ).astype("int64")
 
 
 def _reasons(
@@ -368,6 +391,7 @@ def _reasons(
     availability = cand["availability"].tolist()
     onboarding = cand["onboarding"].tolist()
     suite = cand["suite"].tolist()
+    hosting = cand["hosting"].tolist()
     blocks = cand["organisation"].isin(cat.blocking).tolist()
     out = []
     kinds = cand["tool_type"].tolist()
@@ -384,6 +408,10 @@ def _reasons(
             parts.append(f"already available at {org[i]}")
         elif a == "in-suite":
             parts.append(f"part of {suite[i]}, which {org[i]} uses")
+        elif a == "external" and not isinstance(hosting[i], str):
+            parts.append(
+                f"not among {org[i]}'s platforms; the catalog does not say where it is hosted"
+            )
         elif a == "external":
             parts.append("external: learners can reach it themselves")
         else:
@@ -399,7 +427,7 @@ def _reasons(
             parts.append(f"then {effort}" if a == "to-introduce" else effort)
         else:
             parts.append("what learners must do to start is not known")
-        if prefers[i] and a != "to-introduce":
+        if prefers[i] and a != "to-introduce" and isinstance(hosting[i], str):
             parts.append(
                 f"internal, as {org[i]} prefers"
                 if internal[i]
@@ -531,7 +559,8 @@ def _advantages(portfolio: Portfolio, rows: pd.DataFrame, pairs: pd.DataFrame) -
     tools = chosen["tool"].tolist()
     org_words = _organisation_words(chosen["organisation"]).tolist()
     prefers = chosen["organisation"].map(cat.prefers_internal).fillna(False).tolist()
-    their = rows[["availability", "friction", "onboarding", "hosting", "suite", "score"]]
+    their = rows[["availability", "friction", "onboarding", "hosting", "suite", "_dir_open"]]
+    their = their.assign(_mode_open=rows["_mode_open"])
     for i in np.flatnonzero(above):
         j = owner[i]
         c = their.iloc[i]
@@ -553,18 +582,23 @@ def _advantage(mine: dict, need: pd.Series, c: pd.Series, t: str, org: str, pref
     order; None when nothing."""
     parts = []
     if not mine["known"]:
-        return f"a catalog tool whose fit is known ({t} is not in the catalog)"
-    known_fit = c["score"] >= 100
+        return f"in the tool catalog, so its fit can be checked, unlike {t}"
     if _no(mine["serves_type"]):
         parts.append(f"serves {need['tool_type']}, which {t} does not")
+    elif _missing(mine["serves_type"]):
+        parts.append(f"serves {need['tool_type']}; the catalog does not say {t} does")
     if _no(mine["serves_direction"]):
         parts.append(f"supports {need['direction']}, which {t} does not")
-    elif known_fit and _missing(mine["serves_direction"]) and not _missing(need["direction"]):
+    elif (
+        not c["_dir_open"]
+        and _missing(mine["serves_direction"])
+        and not _missing(need["direction"])
+    ):
         parts.append(f"known to support {need['direction']}; the catalog does not say {t} does")
     words = _MODE_WORDS.get(MODE_OF_TIMING.get(need["timing"]))
     if _no(mine["serves_timing"]):
         parts.append(f"works {words}, which {t} does not")
-    elif known_fit and _missing(mine["serves_timing"]) and words:
+    elif not c["_mode_open"] and _missing(mine["serves_timing"]) and words:
         parts.append(f"known to work {words}; the catalog does not say {t} does")
     if bool(mine["blocked"]):
         parts.append(f"not blocked, while {org}'s firewall blocks {t}")
@@ -753,6 +787,7 @@ class _Catalog:
             available = availability.eq("available").to_numpy(dtype=bool, na_value=False)
             reachable = availability.ne("to-introduce").to_numpy(dtype=bool, na_value=False)
             tool = self._ranked["tool"].to_numpy()
+            score = self._ranked["score"].to_numpy()
             for key, found in rows.items():
                 block = np.asarray(found, dtype=np.int64)  # sorted: in rank order
                 self._blocks[key] = block
@@ -760,6 +795,7 @@ class _Catalog:
                 self._best[key] = (
                     tool[best[0]] if len(best) else None,
                     tool[now[0]] if len(now) else None,
+                    int(score[now[0]]) if len(now) else None,
                 )
         return keys
 
@@ -775,12 +811,15 @@ class _Catalog:
         out["combination"] = np.repeat(np.arange(len(keys), dtype=np.int64), sizes)
         return out
 
-    def best(self, combos: pd.DataFrame) -> tuple[list[str | None], list[str | None]]:
+    def best(
+        self, combos: pd.DataFrame
+    ) -> tuple[list[str | None], list[str | None], list[int | None]]:
         """For each (organisation, tool_type, direction, timing) row of ``combos``: the
-        best-ranked platform of the organisation, and the best-ranked tool its learners
-        can use now, not one it would first have to introduce (None where there is none)."""
+        best-ranked platform of the organisation, the best-ranked tool its learners can
+        use now, not one it would first have to introduce, and that tool's score (None
+        where there is none)."""
         found = [self._best[k] for k in self._rank_new(combos)]
-        return [b for b, _ in found], [f for _, f in found]
+        return [b for b, _, _ in found], [f for _, f, _ in found], [s for _, _, s in found]
 
     def fit_facts(self, combos: pd.DataFrame) -> pd.DataFrame:
         """:func:`_fit_combinations` of the distinct (organisation, tool, tool_type,

@@ -172,6 +172,16 @@ def _whole_number(s: pd.Series) -> pd.Series:
     return pd.to_numeric(t.where(t.str.fullmatch(r"[0-9]{1,15}").fillna(False)), errors="coerce")
 
 
+def _host_names(values: pd.Series) -> pd.Series:
+    """Host names as firewall lists write them, reduced to the name: lower case, without a
+    scheme, path or port (``https://www.linkedin.com/feed`` is ``www.linkedin.com``), a
+    wildcard or leading dot (``*.slack.com`` and ``.slack.com`` are ``slack.com``, which
+    blocks its subdomains anyway) or the trailing dot of a fully qualified name."""
+    out = values.str.lower().str.replace(r"^[a-z][a-z0-9+.\-]*://", "", regex=True)
+    out = out.str.replace(r"[/?#].*$", "", regex=True).str.replace(r":\d*$", "", regex=True)
+    return out.str.replace(r"^(\*?\.)+", "", regex=True).str.rstrip(".")
+
+
 def _split_list(s: pd.Series, mapper=None) -> pd.Series:
     """``'a; b'`` -> ``('a', 'b')``, mapping each item; blank -> ``()``."""
     items = s.str.split(";").explode().astype("str").str.strip()
@@ -481,11 +491,11 @@ def _canonical(c, o, a, t, g, lookup, suites, *, raw, source, notices) -> Portfo
     tools["aliases"] = _split_list(tools["aliases"])
     tools["hosting"] = HOSTING.normalise(tools["hosting"])
     tools["onboarding"] = ONBOARDING.normalise(tools["onboarding"])
-    tools["domains"] = _split_list(tools["domains"], lambda s: s.str.lower())
+    tools["domains"] = _split_list(tools["domains"], _host_names)
 
     orgs = with_row(g, "organisations")
     orgs["platforms"] = _platforms(orgs["platforms"], lookup, suites)
-    orgs["blocked_domains"] = _split_list(orgs["blocked_domains"], lambda s: s.str.lower())
+    orgs["blocked_domains"] = _split_list(orgs["blocked_domains"], _host_names)
     orgs["prefers_internal"] = BOOLEAN.normalise(orgs["prefers_internal"]).eq("true")
 
     return Portfolio(

@@ -191,6 +191,14 @@ def test_warnings_tell_the_trainer_what_to_change(pages):
             ),
         ],
         "presenting": [
+            # the course names no organisation: nothing says SharePoint is there
+            (
+                "tool-not-available",
+                "A1",
+                "SharePoint (activity 'A1' (\"Send in your current slide deck\")) is internal, "
+                "but the course names no organisation that has it: it would first have to be "
+                "introduced; prefer Padlet, which its learners can use now",
+            ),
             (
                 "no-in-class-reason",
                 "A3",

@@ -1190,3 +1190,40 @@ def test_a_nul_in_a_cell_is_text(tmp_path: Path, blank_line: str) -> None:
     minimal_folder(tmp_path)
     write(tmp_path / "courses.csv", f"course_id,title\n{blank_line}c1,nul\x00 here\n")
     assert read_tables(tmp_path)[0]["courses"]["title"].tolist() == ["nul\x00 here"]
+
+
+def test_an_older_tools_table_gets_the_bundled_aliases_suites_and_modes(tmp_path):
+    (tmp_path / "courses.csv").write_text(
+        "course_id,title,organisation\nc1,One,Corp\n", encoding="utf-8"
+    )
+    (tmp_path / "objectives.csv").write_text(
+        "course_id,objective_id,statement\nc1,o1,Do\n", encoding="utf-8"
+    )
+    (tmp_path / "activities.csv").write_text(
+        "course_id,activity_id,seq,title,objective_id,timing,tool\n"
+        "c1,a1,1,One,o1,before,Microsoft Teams\nc1,a2,2,Two,o1,during,Yammer\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "organisations.csv").write_text(
+        "organisation,platforms\nCorp,MS Teams\n", encoding="utf-8"
+    )
+    # written before the aliases, suite and modes columns; "Yammer" is a tool of its own
+    (tmp_path / "tools.csv").write_text(
+        "tool,tool_types,directions,hosting,onboarding,domains\n"
+        "Teams,community,many-to-many,internal,single-sign-on,teams.microsoft.com\n"
+        "Yammer,community,many-to-many,internal,single-sign-on,yammer.com\n",
+        encoding="utf-8",
+    )
+    p = load_portfolio(tmp_path)
+    assert p.activities["tool"].tolist() == ["Teams", "Yammer"]
+    assert p.organisations.set_index("organisation").loc["Corp", "platforms"] == ("Teams",)
+    tools = p.tools.set_index("tool")
+    assert tools.loc["Teams", "aliases"] == ("Microsoft Teams", "MS Teams")
+    assert tools.loc["Teams", "suite"] == "Microsoft 365"
+    assert tools.loc["Teams", "modes"] == ("live", "own-time")
+    # the bundled catalog does not list Yammer as a tool: nothing added to it
+    assert tools.loc["Yammer", "aliases"] == () and tools.loc["Yammer", "modes"] == ()
+    assert (
+        "tools: no aliases, suite or modes column; for the tools the bundled catalog also "
+        "lists, its values are used"
+    ) in p.notices

@@ -288,13 +288,12 @@ REC_COLUMNS = [
     "advantage",
 ]
 
-# Scores, higher is better, the method's priorities one after the other:
-#   100 when the catalog says the tool fits (type, direction, mode) rather than leaving
-#       the direction or mode open (the conftest catalog has no modes: a decided timing
-#       leaves it open);
-#   + 20 x (2 - availability): available or in-suite 0, external 1, to-introduce 2;
+# Scores, higher is better, the method's priorities after fit one after the other:
+#   20 x (2 - availability): available or in-suite 0, external 1, to-introduce 2;
 #   + 4 x (3 - friction for these learners): 0 for a tool they already have;
 #   + 1 for the hosting the organisation prefers (every tool when it prefers none).
+# Among equal scores, a tool the catalog says fits (the conftest catalog has no modes: a
+# decided timing leaves the mode open) comes before one it leaves open.
 
 
 def test_recommend_tools_two_courses(two_courses):
@@ -302,18 +301,18 @@ def test_recommend_tools_two_courses(two_courses):
     assert list(r.columns) == REC_COLUMNS
     got = [(c, a, k, t, s) for c, a, k, t, s in r[REC_COLUMNS[:5]].itertuples(index=False)]
     assert got == [
-        # a1 Acme content one-to-many, before (mode open): Tube is blocked;
-        # Engage 0 + 40 (a platform) + 12 (no onboarding for Acme) + 1 (internal)
+        # a1 Acme content one-to-many, before: Tube is blocked;
+        # Engage 40 (a platform) + 12 (no onboarding for Acme) + 1 (internal)
         ("c1", "a1", 1, "Engage", 53),
-        # a3 Acme community many-to-many, before: Board 0 + 20 + 4 + 0, Chat 0 + 20 + 0 + 0
+        # a3 Acme community many-to-many, before: Board 20 + 4 + 0, Chat 20 + 0 + 0
         ("c1", "a3", 1, "Engage", 53),
         ("c1", "a3", 2, "Board", 24),
         ("c1", "a3", 3, "Chat", 20),
         # a5 Acme content, direction undecided, after: Tube is blocked
         ("c1", "a5", 1, "Engage", 53),
-        # b1 default co-creation many-to-many, timing undecided (fit known):
-        # only Board serves it, 100 + 20 + 4 + 0
-        ("c2", "b1", 1, "Board", 124),
+        # b1 default co-creation many-to-many, timing undecided:
+        # only Board serves it, 20 + 4 + 0
+        ("c2", "b1", 1, "Board", 24),
     ]
     assert r["chosen"].tolist() == [True, False, False, True, False, True]
     assert r["on_platform"].tolist() == [True, True, False, False, True, False]
@@ -382,15 +381,14 @@ def tie_portfolio():
     """One community/many-to-many activity (tool Mango) in two organisations.
 
     Corp has Alpha and Blocky, blocks Blocky and prefers internal tools; Free has the same
-    platforms, blocks nothing and has no preference. No timing is decided, so every
-    candidate's fit is known (+100). Scores by hand::
+    platforms, blocks nothing and has no preference. Scores by hand::
 
-        tool    hosting   onboarding  Corp                      Free
-        Alpha   external  new-account 100+40+12+0 = 152 (has it) 100+40+12+1 = 153
-        Zed     internal  none        100+0+12+1 = 113 (lacks)   100+0+12+1 = 113
-        Kiwi    external  none        100+20+12+0 = 132          100+20+12+1 = 133
-        Mango   external  none        132                        133
-        Blocky  internal  none        blocked                    100+40+12+1 = 153
+        tool    hosting   onboarding  Corp                   Free
+        Alpha   external  new-account 40+12+0 = 52 (has it)  40+12+1 = 53
+        Zed     internal  none        0+12+1 = 13 (lacks)    0+12+1 = 13
+        Kiwi    external  none        20+12+0 = 32           20+12+1 = 33
+        Mango   external  none        32                     33
+        Blocky  internal  none        blocked                40+12+1 = 53
         Solo    internal  none        wrong direction (one-to-many only)
         Paper   external  none        wrong type (content only)
     """
@@ -431,23 +429,23 @@ def test_recommend_chosen_first_among_equals_then_name(tie_portfolio):
     r = recommend_tools(tie_portfolio, top=10)
     # an internal tool Corp lacks never ranks above one its learners can reach at once;
     # Kiwi and Mango tie: the chosen Mango comes first
-    assert ranking(r, "corp", "r1") == [("Alpha", 152), ("Mango", 132), ("Kiwi", 132), ("Zed", 113)]
+    assert ranking(r, "corp", "r1") == [("Alpha", 52), ("Mango", 32), ("Kiwi", 32), ("Zed", 13)]
     # no preference for internal tools, nothing blocked: Alpha and Blocky tie, by name
     assert ranking(r, "free", "r1") == [
-        ("Alpha", 153),
-        ("Blocky", 153),
-        ("Mango", 133),
-        ("Kiwi", 133),
-        ("Zed", 113),
+        ("Alpha", 53),
+        ("Blocky", 53),
+        ("Mango", 33),
+        ("Kiwi", 33),
+        ("Zed", 13),
     ]
     # direction undecided: Solo becomes a candidate; the chosen Kiwi before Mango
     assert ranking(r, "free", "r2") == [
-        ("Alpha", 153),
-        ("Blocky", 153),
-        ("Kiwi", 133),
-        ("Mango", 133),
-        ("Solo", 113),
-        ("Zed", 113),
+        ("Alpha", 53),
+        ("Blocky", 53),
+        ("Kiwi", 33),
+        ("Mango", 33),
+        ("Solo", 13),
+        ("Zed", 13),
     ]
 
 
@@ -665,3 +663,59 @@ def test_a_catalog_is_forgotten_with_its_frames(two_courses):
     del p, t, o
     gc.collect()
     assert key not in tools._catalog_of.cache
+
+
+# --------------------------------------------------------------------------- what is known
+def test_a_tool_whose_modes_are_not_known_still_ranks_by_availability():
+    # OurForum is the organisation's own platform, its modes are blank in this catalog;
+    # Forum2 is internal, fits for sure, but the organisation lacks it; Pad is external
+    tools = [
+        {**tool("OurForum", hosting="internal", onboarding="single-sign-on"), "modes": ""},
+        {**tool("Forum2", hosting="internal", onboarding="single-sign-on"), "modes": "own-time"},
+        {**tool("Pad", onboarding="one-click"), "modes": "own-time"},
+    ]
+    p = make_portfolio(
+        [course("c", organisation="Org")],
+        [],
+        [act("c", "a", 1, timing="before", direction="many-to-many", tool_type="community",
+             tool="OurForum")],
+        tools=tools,
+        organisations=[org("Org", platforms="OurForum")],
+    )  # fmt: skip
+    r = recommend_tools(p, top=10)
+    # 40 + 12 + 1 for the available one; Pad 20 + 4 + 0; Forum2 0 + 8 + 1, last
+    assert ranking(r, "c", "a") == [("OurForum", 53), ("Pad", 24), ("Forum2", 9)]
+    fit = tool_fit(p).iloc[0]
+    assert pd.isna(fit["serves_timing"]) and fit["fits"]
+    assert fit["recommended"] == "OurForum" and pd.isna(fit["alternative"])
+
+
+def test_a_tie_recommends_the_chosen_tool_and_a_suite_tool_needs_no_alternative(sample):
+    fit = tool_fit(sample).set_index(["course_id", "activity_id"])
+    # it-risk A5: Microsoft Forms comes with Microsoft 365, which Contoso uses through
+    # Teams, SharePoint, Viva Engage and Stream: ready, so no other platform is suggested
+    a5 = fit.loc[("it-risk", "A5")]
+    assert a5["availability"] == "in-suite" and a5["onboarding"] == "none"
+    assert pd.isna(a5["alternative"]) and a5["recommended"] == "Microsoft Forms"
+    # it-risk A1: Viva Engage and Teams tie for Contoso; the chosen one is recommended
+    assert fit.loc[("it-risk", "A1"), "recommended"] == "Viva Engage"
+
+
+def test_blocked_domains_as_firewall_lists_write_them():
+    # a wildcard, a URL with scheme and path, a trailing dot and a port all name a host
+    p = make_portfolio(
+        [course("c", organisation="Strict")],
+        [],
+        [],
+        tools=[tool("Chat", domains="slack.com"), tool("Pad", domains="padlet.com"),
+               tool("Net", domains="www.linkedin.com"), tool("Quiz", domains="kahoot.it")],
+        organisations=[org("Strict", blocked="*.slack.com;https://www.linkedin.com/feed/;"
+                                             "padlet.com.;kahoot.it:443")],
+    )  # fmt: skip
+    b = blocked_pairs(p)
+    assert dict(zip(b["tool"], b["domains"], strict=True)) == {
+        "Chat": "slack.com",
+        "Pad": "padlet.com",
+        "Net": "www.linkedin.com",
+        "Quiz": "kahoot.it",
+    }

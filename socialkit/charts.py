@@ -348,7 +348,8 @@ def tool_fit_data(portfolio: Portfolio, *, course_id: str, top: int = 3) -> pd.D
 
 
 def tool_fit_figure(portfolio: Portfolio, *, course_id: str, top: int = 3) -> go.Figure:
-    """Table of :func:`tool_fit_data`; rows whose tool does not fit are shaded.
+    """Table of :func:`tool_fit_data`; rows whose tool does not fit, or that the
+    organisation would first have to introduce, are shaded.
 
     Parameters
     ----------
@@ -406,7 +407,9 @@ def _fit_cells(portfolio: Portfolio) -> pd.DataFrame:
         d["alternative"].fillna(_DASH),
     ]
     shown = [chart_texts(column) for column in shown]  # user text, shown as text
-    fill = np.where(d["fits"].eq(False).fillna(False), "#FBE3D6", "white")
+    # shaded: a tool that does not fit, or one the organisation would first have to introduce
+    check = d["fits"].eq(False).fillna(False) | d["availability"].eq("to-introduce").fillna(False)
+    fill = np.where(check, "#FBE3D6", "white")
     return pd.DataFrame(dict(zip([*_FIT_HEADER[:-1], "fill"], [*shown, fill], strict=True)))
 
 

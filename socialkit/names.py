@@ -207,22 +207,38 @@ def closest_tools(name: str, tools: pd.DataFrame, *, n: int = 3) -> list[str]:
     >>> closest_tools("Yamer", t), closest_tools("Workvivo2", t), closest_tools("Hammock", t)
     (['Viva Engage'], ['Workvivo'], [])
     """
+    return _closest(name, _entry_keys(name_entries(tools)), n)
+
+
+def _entry_keys(entries: pd.DataFrame) -> list[tuple[str, str, set[str]]]:
+    """(tool, matching key, words of the key) of each name and alias, in catalog order."""
+    return [
+        (tool, other, _tokens(other))
+        for tool, other in zip(entries["tool"], entries["key"], strict=True)
+    ]
+
+
+def _closest(name: str, entries: list[tuple[str, str, set[str]]], n: int) -> list[str]:
+    """:func:`closest_tools` against prepared catalog names (see :func:`_entry_keys`)."""
     key = name_key(name) if isinstance(name, str) else ""
     if not key or n <= 0:
         return []
     words = _tokens(key)
+    matcher = difflib.SequenceMatcher(None, "", key)  # the name's analysis is kept
     best: dict[str, tuple[int, float, int]] = {}
-    entries = name_entries(tools)
-    for order, (tool, other) in enumerate(zip(entries["tool"], entries["key"], strict=True)):
-        ratio = difflib.SequenceMatcher(None, key, other).ratio()
+    for order, (tool, other, other_words) in enumerate(entries):
+        matcher.set_seq1(other)
         shorter = min(len(key), len(other))
         if shorter >= 3 and (key in other or other in key):
             tier = 3
-        elif words & _tokens(other):
+        elif words & other_words:
             tier = 2
-        elif ratio >= 0.6:
+        elif matcher.real_quick_ratio() >= 0.6 and matcher.quick_ratio() >= 0.6:
             tier = 1
         else:
+            continue
+        ratio = matcher.ratio()
+        if tier == 1 and ratio < 0.6:
             continue
         score = (tier, ratio, -order)
         if tool not in best or score > best[tool]:
@@ -232,8 +248,10 @@ def closest_tools(name: str, tools: pd.DataFrame, *, n: int = 3) -> list[str]:
 
 
 def _closest_many(names: Iterable[str], tools: pd.DataFrame, n: int = 3) -> dict[str, list[str]]:
-    """:func:`closest_tools` of several names, each distinct name once."""
-    return {name: closest_tools(name, tools, n=n) for name in dict.fromkeys(names)}
+    """:func:`closest_tools` of several names, each distinct name once, the catalog's
+    names prepared once."""
+    entries = _entry_keys(name_entries(tools))
+    return {name: _closest(name, entries, n) for name in dict.fromkeys(names)}
 
 
 _USES_COLUMNS = ["course_id", "activity_id", "seq", "title", "tool", "uses", "closest"]

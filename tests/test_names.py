@@ -97,13 +97,21 @@ def test_suite_lookup_knows_the_catalog_suites_and_their_common_names() -> None:
     assert suites == {
         "microsoft-365": ms,
         "google-workspace": ("Google Docs",),
+        # the common names, spelt with and without spaces
         "office-365": ms,
+        "office365": ms,
         "o365": ms,
         "m365": ms,
+        "ms-365": ms,
+        "ms365": ms,
+        "microsoft365": ms,
         "microsoft-office-365": ms,
+        "microsoft-office365": ms,
         "g-suite": ("Google Docs",),
         "gsuite": ("Google Docs",),
+        "googleworkspace": ("Google Docs",),
         "google-apps": ("Google Docs",),
+        "google-apps-for-work": ("Google Docs",),
     }
     assert suite_lookup(RAW.drop(columns="suite")) == {}
     # no Google tool in the catalog: no Google suite, nor its common names

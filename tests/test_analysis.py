@@ -25,6 +25,7 @@ from socialkit.advice import strategic_warnings
 from socialkit.analysis import (
     QUESTIONS,
     UNDECIDED,
+    benefit_counts,
     checklist,
     checklist_gaps,
     checklist_scores,
@@ -33,6 +34,7 @@ from socialkit.analysis import (
     outside_class_share,
     sequence_check,
     timing_direction_matrix,
+    uses_tool,
 )
 from socialkit.tools import recommend_tools, tool_fit
 
@@ -833,3 +835,36 @@ def test_columns_made_of_several_arrow_chunks_give_the_same_results(sample) -> N
         strategic_warnings(chunked).reset_index(drop=True),
         strategic_warnings(sample).reset_index(drop=True),
     )
+
+
+# --------------------------------------------------------------------------- learner benefit
+def test_benefit_counts_two_courses(two_courses) -> None:
+    # c1: a1 Engage, a3 Chat, a5 Tube use a tool (a2, a4 none); a1 and a5 tell a benefit.
+    # c2: b1 Board, no benefit.
+    b = benefit_counts(two_courses)
+    assert list(b.columns) == ["course_id", "activities", "uses_tool", "told", "silent"]
+    assert b.values.tolist() == [["c1", 5, 3, 2, 1], ["c2", 1, 1, 0, 1]]
+
+
+def test_benefit_counts_skip_undecided_and_no_tool(gap_portfolio) -> None:
+    # undec: u1's tool undecided and u3's none owe no benefit; u2 tells one, u4 does not
+    b = benefit_counts(gap_portfolio).set_index("course_id")
+    assert b.loc["undec"].tolist() == [4, 2, 1, 1]
+    assert b.loc["full"].tolist() == [2, 1, 1, 0]
+    assert b.loc["empty"].tolist() == [0, 0, 0, 0]
+    assert uses_tool(gap_portfolio.activities).tolist() == [
+        True, False, False, True, False, True
+    ]  # fmt: skip
+
+
+def test_benefit_is_one_count_for_the_checklist_and_the_warnings(sample) -> None:
+    b = benefit_counts(sample).set_index("course_id")
+    scores = checklist_scores(sample)
+    q6 = scores[scores["question"].eq(6)].set_index("course_id")["n_gaps"]
+    w = strategic_warnings(sample)
+    warned = w[w["code"].eq("no-benefit")]["course_id"].value_counts()
+    assert b["silent"].tolist() == q6.tolist()
+    assert b["silent"].to_dict() == warned.reindex(b.index, fill_value=0).to_dict()
+    # cust-service: A1 YouTube, A2 padlet, A5 Padlet use a tool; A2 tells no benefit
+    assert b.loc["cust-service"].tolist() == [5, 3, 2, 1]
+    assert int(b["silent"].sum()) == 1

@@ -53,6 +53,7 @@ _LAZY = {
         "ValidationError",
     ],
     "io": ["convert", "load_portfolio", "read_tables", "sample_path", "write_tables"],
+    "names": ["closest_tools"],
     "schema": ["Portfolio"],
     "tools": ["blocked_pairs", "recommend_tools", "tool_fit"],
     "validation": ["validate"],
@@ -94,6 +95,7 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
         ValidationError,
     )
     from .io import convert, load_portfolio, read_tables, sample_path, write_tables
+    from .names import closest_tools
     from .schema import Portfolio
     from .tools import blocked_pairs, recommend_tools, tool_fit
     from .validation import validate
@@ -142,6 +144,7 @@ __all__ = [
     "checklist",
     "checklist_gaps",
     "checklist_scores",
+    "closest_tools",
     "convert",
     "course_summary",
     "flipped_candidates",

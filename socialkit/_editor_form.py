@@ -296,8 +296,17 @@ def recommendation_html(draft: DesignDraft, mine: pd.DataFrame | None, values: d
         muted_line(context),
         table(
             rows,
-            ["rank", "tool", "score", "reasons"],
-            empty="No tool of the catalog serves this type and direction without being blocked.",
+            ["rank", "tool", "availability", "reasons", "advantage"],
+            {
+                "rank": "Rank",
+                "tool": "Tool",
+                "availability": "For these learners",
+                "reasons": "Why",
+                "advantage": "What it has that the chosen tool lacks",
+            },
+            formats={"advantage": lambda v: "" if v is None or v != v else v},
+            empty="No tool of the catalog fits this type, direction and timing without being "
+            "blocked.",
         ),
     )
 

@@ -12,6 +12,8 @@ from functools import lru_cache
 
 import pandas as pd
 
+from ._frames import cached
+from .names import name_key, tool_lookup
 from .schema import DEFAULT_ORGANISATION, TABLES, Portfolio
 from .vocab import DIRECTIONS, IN_CLASS_REASONS, LEARNING_TYPES, STATUS, TIMINGS, TOOL_TYPES
 
@@ -115,7 +117,7 @@ def course_view(
         row=objectives.index.tolist(),
     )
 
-    tools = tuple(catalog.tools["tool"])
+    tools = _names_of(catalog)
     known = frozenset(ids)
     rows = zip(*(map(text, activities[c].tolist()) for c in _ACTIVITY_COLUMNS), strict=True)
     canonical = []
@@ -147,15 +149,25 @@ def course_view(
     return portfolio, problems
 
 
+@cached
+def _names_of(catalog: Portfolio) -> tuple[tuple[str, str], ...]:
+    """The catalog's (matching key, tool name) pairs, names and aliases, ``none`` too."""
+    return (*tool_lookup(catalog.tools).items(), ("none", "none"))
+
+
 @lru_cache(maxsize=16384)
 def _activity(
-    record: tuple[str | None, ...], objective_ids: frozenset[str], tools: tuple[str, ...]
+    record: tuple[str | None, ...],
+    objective_ids: frozenset[str],
+    tools: tuple[tuple[str, str], ...],
 ) -> tuple[tuple, tuple[str, ...]]:
     """One activity row's canonical values and problems (``seq`` None when not valid).
 
     Cached: between two edits most rows are unchanged, so a course is rebuilt from
     lookups. The result depends only on the row, the course's objective ids and the
-    catalog's tool names, which are all part of the key.
+    catalog's tool names and aliases (:func:`_names_of`), which are all part of the key.
+    A tool the catalog does not know is kept as written (trimmed), as validation keeps
+    it: not a problem, the ``unknown-tool`` warning is about it.
     """
     values = dict(zip(_ACTIVITY_COLUMNS, record, strict=True))
     label = f"activity {values['activity_id']!r}"
@@ -174,10 +186,7 @@ def _activity(
             problems.append(f"{label}: {vocab.name} {raw!r}: expected {vocab.expected()}")
     tool = values["tool"]
     if tool is not None:
-        spelt = {t.lower(): t for t in tools} | {"none": "none"}
-        values["tool"] = spelt.get(tool.strip().lower())
-        if values["tool"] is None:
-            problems.append(f"{label}: tool {tool!r} is not in the tool catalog")
+        values["tool"] = dict(tools).get(name_key(tool), tool.strip())
     if values["objective_id"] is not None and values["objective_id"] not in objective_ids:
         problems.append(f"{label}: objective {values['objective_id']!r} does not exist")
         values["objective_id"] = None

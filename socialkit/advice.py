@@ -12,9 +12,9 @@ One cause, one warning. A warning names the root cause once, where it can be put
 * a decision column the activities table lacks altogether
   (:attr:`~socialkit.schema.Portfolio.absent_decisions`) silences the rules that read it:
   the portfolio has one notice saying so and the checklist one gap per course;
-* a tool is blocked, or asks for a new account, once per course whatever the number of
-  activities that use it: ``blocked-tool`` and ``new-account-external`` come once per
-  (course, tool) and name the activities.
+* a tool is unknown to the catalog, blocked, or asks for a new account once per course
+  whatever the number of activities that use it: ``unknown-tool``, ``blocked-tool`` and
+  ``new-account-external`` come once per (course, tool) and name the activities.
 
 The warnings' rules are the checklist's rules too: :func:`warning_rules` feeds both, so a
 question with an open warning always has a gap (see :func:`socialkit.analysis.checklist`).
@@ -30,6 +30,7 @@ import pyarrow.compute as pc
 from ._frames import cached, isin, memoized
 from ._rules import Flagged, Sentence, Table, collect, column, join, text
 from .analysis import rule_tables, sequence_check, uses_tool
+from .names import unknown_tool_uses, uses_bundled_catalog
 from .schema import Portfolio
 
 __all__ = ["WARNING_CODES", "WARNING_QUESTIONS", "strategic_warnings", "warning_rules"]
@@ -41,6 +42,8 @@ WARNING_CODES: dict[str, str] = {
     "out-of-phase": "an activity comes after an activity of a later phase",
     "no-in-class-reason": "an activity stays in class without a reason",
     "reason-outside-class": "an in-class reason is given for an activity outside class",
+    "unknown-tool": "an activity names a tool that the catalog does not know (once per course "
+    "and tool)",
     "blocked-tool": "the organisation's firewall blocks the chosen tool",
     "tool-misfit": "the chosen tool does not serve the activity's tool type or direction",
     "new-account-external": "an external tool needing a new account, where an organisation "
@@ -119,7 +122,8 @@ def _per_course_tool(
 
     Each row keeps its first activity's columns (``activity_id``, ``seq``, ...; the rows
     come in ``seq`` order), ``n`` (how many activities) and ``label``: the activity as
-    :attr:`Table.label` writes it, or ``activities 'A1', 'A3'`` for several; the
+    :attr:`Table.label` writes it, or ``activities 'A1' ("Title"), 'A3' ("Other")`` for
+    several (as :func:`~socialkit.names.unknown_tool_uses` names them); the
     ``distinct`` columns hold their distinct values ``" or "``-joined. Vectorised: the
     lists are joined by Arrow.
     """
@@ -134,8 +138,10 @@ def _per_course_tool(
     out["n"] = n
     several = n > 1
     if several.any():
-        ids_joined = _joined(group, column(rows["activity_id"]), "', '")
-        label = pc.if_else(several, join("activities '", ids_joined, "'"), label.take(first))
+        item = join("'", column(rows["activity_id"]), "' (\"", column(rows["title"]), '")')
+        label = pc.if_else(
+            several, join("activities ", _joined(group, item, ", ")), label.take(first)
+        )
         for name in distinct:
             values = rows[[name]].assign(_g=group).dropna().drop_duplicates()
             joined = _joined(values["_g"].to_numpy(), column(values[name]), " or ", len(first))
@@ -206,9 +212,10 @@ def warning_rules(portfolio: Portfolio) -> list[WarningRule]:
       ``no-benefit``: per activity, as each is a decision of that activity alone (its
       place, its reason, the fit of its tool with its own type and direction, what its
       learners are told).
-    * ``blocked-tool``, ``new-account-external``: per (course, tool), naming the
-      activities: the firewall, or the account to make, is the tool's and the
-      organisation's, the same for every activity of the course that uses it.
+    * ``unknown-tool``, ``blocked-tool``, ``new-account-external``: per (course, tool),
+      at its first use, naming the activities: the missing catalog row, the firewall, or
+      the account to make, is the tool's and the organisation's, the same for every
+      activity of the course that uses it.
     * A rule reading a decision column the activities table lacks altogether gives no
       row (see :attr:`~socialkit.schema.Portfolio.absent_decisions`).
     """
@@ -308,6 +315,39 @@ def warning_rules(portfolio: Portfolio) -> list[WarningRule]:
             ),
             lambda d: join(
                 d.label, " gives an in-class reason but is planned ", _timing_words(d["timing"])
+            ),
+        ),
+        "unknown-tool": (
+            unknown := Table(unknown_tool_uses(portfolio), portfolio.course_ids),
+            np.ones(len(unknown), dtype=bool),
+            lambda d: join(
+                "tool '",
+                d["tool"],
+                "' (used by ",
+                d["uses"],
+                ") is not in the tool catalog, so its fit is unknown; ",
+                pc.if_else(
+                    pc.is_null(d["closest"]),
+                    pa.scalar("no catalog tool has a similar name. Add", pa.large_string()),
+                    join(
+                        "closest catalog tools: ",
+                        pc.fill_null(d["closest"], pa.scalar("", pa.large_string())),
+                        ". If it is one of them, write that name; otherwise add",
+                    ),
+                ),
+                " a row for it to the tools table (tools.csv, or the tools sheet of a "
+                "workbook) with tool_types, directions, modes, hosting, onboarding and "
+                "domains, or add the name to the aliases of the catalog tool it stands for"
+                + (
+                    ". This portfolio has no tools table of its own: start one from a copy of "
+                    "the bundled catalog (socialkit/catalog/tools.csv in the installed "
+                    "package), since a tools table of its own replaces the bundled one"
+                    if uses_bundled_catalog(portfolio)
+                    else ""
+                ),
+            ),
+            lambda d: join(
+                "tool '", d["tool"], "' (used by ", d["uses"], ") is not in the catalog"
             ),
         ),
         "blocked-tool": (

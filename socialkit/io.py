@@ -16,6 +16,7 @@ import pandas as pd
 from ._transact import consistent_read
 from ._xlsx_read import _cell_text as _cell_text
 from .errors import ValidationError
+from .names import BUNDLED_ATTR
 from .readers import _finish as _finish
 from .readers import _read_csv as _read_csv
 from .readers import read_tables as _read_tables
@@ -73,24 +74,17 @@ def _with_defaults(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """Fill absent ``tools``/``organisations`` from the bundled catalog and context.
 
     The bundled ``default`` organisation is added to a portfolio's own organisations
-    when they do not name one, so that a course with a blank organisation has a context.
-    Its platforms are limited to tools of the portfolio's catalog: the user never wrote
-    that row, so it must not be the cause of an error.
+    when they do not name one, so that a course with a blank organisation has a context
+    (one that assumes nothing: no platforms, no blocks, no preference). A ``tools``
+    table taken from the bundled catalog is flagged (:data:`socialkit.names.BUNDLED_ATTR`)
+    so that advice can tell a portfolio without a catalog of its own.
     """
     out = dict(tables)
-    out.setdefault("tools", _read_defaults("tools"))
+    if "tools" not in out:
+        bundled = _read_defaults("tools")
+        bundled.attrs[BUNDLED_ATTR] = True
+        out["tools"] = bundled
     defaults = _read_defaults("organisations")
-    tools = out["tools"]
-    known = set(tools["tool"].str.strip().str.lower().dropna()) if "tool" in tools else set()
-    platforms = (
-        defaults["platforms"]
-        .str.split(";")
-        .map(
-            lambda items: ";".join(t for t in items if t.strip().lower() in known),
-            na_action="ignore",
-        )
-    )
-    defaults = defaults.assign(platforms=platforms.replace("", None).astype("str"))
     orgs = out.get("organisations")
     if orgs is None:
         out["organisations"] = defaults
@@ -140,7 +134,7 @@ def load_portfolio(
             _with_defaults(tables), source=path, notices=tuple(notices), partial=partial
         )
     except ValidationError as exc:
-        raise ValidationError(exc.issues, tuple(notices)) from None
+        raise ValidationError(exc.issues, exc.notices) from None
     # keep the tables exactly as read, without the defaults added for validation
     return dataclasses.replace(checked, raw=tables)
 

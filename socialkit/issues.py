@@ -34,8 +34,8 @@ ISSUE_CODES: dict[str, str] = {
     "unknown-course": "a course_id that the courses table does not hold",
     "unknown-objective": "an objective_id that the activity's course does not hold",
     "unknown-organisation": "an organisation that the organisations table does not hold",
-    "unknown-tool": "a tool that the catalog does not know",
-    "unknown-platform": "a platform that is not a tool of the catalog",
+    "name-clash": "a tool name or alias that another tool of the catalog already goes by "
+    "(or 'none', which means no tool)",
     "no-portfolio": "no portfolio at the path given (socialkit check --json)",
     "unreadable": "a file or sheet that cannot be read as a table (socialkit check --json)",
 }

@@ -212,15 +212,19 @@ class Portfolio:
     courses, objectives, activities, tools, organisations : pandas.DataFrame
         Canonical tables: vocabulary values normalised, ``seq`` and ``minutes`` as
         integers, list cells of ``tools`` and ``organisations`` as tuples, a course's
-        blank organisation replaced by :data:`DEFAULT_ORGANISATION`, and ``tool`` spelt
-        as in the catalog. Each keeps a ``row`` column: the row number the user sees.
+        blank organisation replaced by :data:`DEFAULT_ORGANISATION`, and ``tool`` (and
+        each of an organisation's ``platforms``) spelt as the catalog names the tool when
+        it is one of its names or aliases, kept as written (trimmed) otherwise; a suite
+        among ``platforms`` stands for its tools (see :mod:`socialkit.names`). Each keeps
+        a ``row`` column: the row number the user sees.
         ``activities`` also carries its course's ``organisation``.
     raw : dict of str to pandas.DataFrame
         The tables exactly as read (strings, unknown columns kept), for lossless writing.
     source : pathlib.Path or None
         Where the portfolio was read from.
     notices : tuple of str
-        Non-fatal remarks made while reading (for example unknown columns).
+        Non-fatal remarks made while reading (for example unknown columns) and validating
+        (a platform that names no tool nor suite of the catalog).
     invalid : pandas.DataFrame
         The issues of the courses left out because they break the data contract
         (``load_portfolio(..., partial=True)``): columns :data:`ISSUE_COLUMNS`, one row

@@ -1,15 +1,21 @@
-"""Tool fit and tool recommendations under an organisation's constraints.
+"""Tool fit and tool recommendations, relative to each organisation.
 
-The method picks a concrete tool last: once an activity's tool type and social
-direction are known, prefer what the organisation already has, what its firewall
-lets through, and what asks the least of learners before first use.
+The method picks a concrete tool last. Once an activity's tool type, social direction
+and timing are known, a tool must *fit* it: serve the type, support the direction, and
+work live in the room for an activity in class or on the learners' own time for one
+before or after it. Among the tools that fit, prefer, in this order, what these learners
+can already use (:data:`AVAILABILITY`), what the firewall lets through (a blocked tool is
+never recommended), what asks the least of learners before first use, and the hosting
+the organisation prefers. The tool an activity already uses comes first among equals, so
+advice to switch always has a reason, which is named.
+
 All functions work on the whole portfolio at once; work that depends only on an
-(organisation, tool type, direction) combination is done once per combination, and
-each result is computed once per portfolio object.
+(organisation, tool type, direction, timing) combination is done once per combination,
+and each result is computed once per portfolio object.
 
 What the tool catalog and the organisation context alone decide (firewall blocks,
-each combination's ranking, each (organisation, tool, tool type, direction)'s fit) is
-also remembered per catalog: per identity of the ``tools`` and ``organisations``
+each combination's ranking, each (organisation, tool, tool type, direction, timing)'s
+fit) is also remembered per catalog: per identity of the ``tools`` and ``organisations``
 frames, which are treated as immutable. A new portfolio that shares them (an editor
 rebuilding one course on every change) pays only lookups, and works out only the
 combinations not seen before.
@@ -32,18 +38,58 @@ from ._frames import (
     per_combination,
     per_identity,
 )
-from .schema import Portfolio
-from .vocab import FRICTION
+from .schema import DEFAULT_ORGANISATION, Portfolio
+from .vocab import FRICTION, MODE_OF_TIMING
 
-__all__ = ["blocked_pairs", "recommend_tools", "tool_fit"]
+__all__ = ["AVAILABILITY", "blocked_pairs", "recommend_tools", "tool_fit"]
+
+#: How readily an organisation's learners can use a tool, best first:
+#: ``available``, among the organisation's platforms (its learners already have access);
+#: ``in-suite``, another tool of a suite the organisation uses (it names the suite, or a
+#: tool of it: its learners have the suite's account), as ready as a platform;
+#: ``external``, outside the organisation, reachable by learners themselves with the
+#: onboarding the catalog says; ``to-introduce``, an internal tool the organisation does
+#: not have, which it would first have to introduce.
+AVAILABILITY: dict[str, str] = {
+    "available": "among the organisation's platforms: its learners already have access",
+    "in-suite": "part of a suite the organisation uses: its learners already have access",
+    "external": "an external tool learners can reach themselves, with the catalog's onboarding",
+    "to-introduce": "an internal tool the organisation does not have: it must be introduced first",
+}
 
 _KEY = "\x1f"
-_CANDIDATE_COLUMNS = ["rank", "tool", "score", "on_platform", "hosting", "onboarding", "reasons"]
+_AVAIL_RANK = {"available": 0, "in-suite": 0, "external": 1, "to-introduce": 2}
+_NO_FRICTION = len(FRICTION) - 1  # an unknown onboarding counts as the worst
+_CANDIDATE_COLUMNS = [
+    "rank",
+    "tool",
+    "score",
+    "on_platform",
+    "availability",
+    "hosting",
+    "onboarding",
+    "reasons",
+]
+_KEYS = ["organisation", "tool_type", "direction", "timing"]
+_MODE_WORDS = {"live": "live in class", "own-time": "on learners' own time"}
+_EFFORT_WORDS = {
+    "none": "learners need no sign-up",
+    "single-sign-on": "learners sign in with their work account",
+    "one-click": "learners join in one click, with no profile to create",
+    "new-account": "learners must create a new account",
+}
 
 
 def _pairs(tools: pd.DataFrame, column: str) -> set[str]:
     long = tools[["tool", column]].explode(column).dropna()
     return set(long["tool"] + _KEY + long[column])
+
+
+def _organisation_words(organisation: pd.Series) -> pd.Series:
+    """The organisation as sentences name it; the fallback context as what it is."""
+    return organisation.where(
+        organisation.ne(DEFAULT_ORGANISATION), "the course's organisation (none is named)"
+    )
 
 
 def blocked_pairs(portfolio: Portfolio) -> pd.DataFrame:
@@ -86,14 +132,53 @@ def _blocked_pairs(tools: pd.DataFrame, organisations: pd.DataFrame) -> pd.DataF
 
 
 def _tool_attributes(tools: pd.DataFrame) -> pd.DataFrame:
-    t = tools[["tool", "hosting", "onboarding"]].copy()
-    t["friction"] = t["onboarding"].map(FRICTION).astype("Int64")
-    return t
+    """The catalog facts ranking and fit need, one row per tool, ``known`` True."""
+    t = tools[["tool", "hosting", "onboarding", "suite"]].rename(
+        columns={"onboarding": "catalog_onboarding"}
+    )
+    return t.assign(known=True, n_types=tools["tool_types"].map(len).to_numpy())
+
+
+def _access(frame: pd.DataFrame, cat: _Catalog) -> pd.DataFrame:
+    """How readily the organisation's learners can use each tool.
+
+    ``frame`` holds ``organisation`` and ``tool`` and the tool's attributes (missing
+    for a tool the catalog does not know). Returns ``on_platform``, ``availability``
+    (see :data:`AVAILABILITY`), and the onboarding step and friction *for these
+    learners*: none for a tool they already have (a platform, or a tool of a suite the
+    organisation uses), the catalog's otherwise.
+    """
+    org, tool = frame["organisation"], frame["tool"]
+    on_platform = (org + _KEY + tool).isin(cat.platform_keys).to_numpy(dtype=bool)
+    known = frame["known"].to_numpy(dtype=bool, na_value=False)
+    in_suite = known & (org + _KEY + frame["suite"].astype("str")).isin(cat.suite_keys).to_numpy(
+        dtype=bool, na_value=False
+    )
+    external = known & frame["hosting"].ne("internal").to_numpy(dtype=bool, na_value=True)
+    availability = np.select(
+        [on_platform, in_suite, external, known],
+        ["available", "in-suite", "external", "to-introduce"],
+        default=None,
+    ).astype(object)
+    availability[availability == 0] = None  # np.select's default of an object array
+    friction = frame["catalog_onboarding"].map(FRICTION).to_numpy(dtype="float64", na_value=np.nan)
+    friction = np.where(on_platform | in_suite, 0.0, friction)
+    steps = np.asarray(list(FRICTION), dtype=object)
+    onboarding = np.where(np.isnan(friction), None, steps[np.nan_to_num(friction).astype(int)])
+    return pd.DataFrame(
+        {
+            "on_platform": on_platform,
+            "availability": pd.array(availability, dtype="str"),
+            "onboarding": pd.array(onboarding, dtype="str"),
+            "friction": pd.array(friction, dtype="Float64").astype("Int64"),
+        },
+        index=frame.index,
+    )
 
 
 @memoized
 def tool_fit(portfolio: Portfolio) -> pd.DataFrame:
-    """How well each chosen tool fits its activity and its organisation.
+    """How well each chosen tool fits its activity, for the activity's organisation.
 
     Parameters
     ----------
@@ -104,57 +189,91 @@ def tool_fit(portfolio: Portfolio) -> pd.DataFrame:
     pandas.DataFrame
         One row per activity that names a tool (not blank, not ``none``), with
         ``course_id``, ``activity_id``, ``seq``, ``title``, ``organisation``, ``tool``,
-        ``tool_type``, ``direction``; ``serves_type`` and ``serves_direction``
-        (boolean, missing while the type or direction is undecided); ``blocked`` and
-        ``blocked_domains``; ``hosting``, ``onboarding`` and ``friction`` (0 = none up to
-        3 = new account); ``on_platform`` (the organisation already has it);
-        ``alternative``: the best-ranked platform of the organisation that serves the
-        same type and direction, when the chosen tool is not one; and ``fits``: serves
-        its type and direction (where decided) and is not blocked. Rows come in course
-        order (as the courses table lists them), then ``seq``.
+        ``tool_type``, ``direction``, ``timing``; ``known`` (the catalog knows the tool);
+        ``serves_type``, ``serves_direction`` and ``serves_timing`` (the tool works live
+        for an activity in class, on learners' own time for one before or after it):
+        nullable booleans, missing while the activity has not decided or the catalog
+        does not say; ``blocked`` and ``blocked_domains``; ``hosting``; ``onboarding``
+        and ``friction`` (0 = none up to 3 = new account) *for these learners*: none for
+        a tool the organisation already has; ``on_platform`` (the organisation lists it)
+        and ``availability`` (see :data:`AVAILABILITY`; missing for an unknown tool the
+        organisation does not list); ``alternative``: the best-ranked platform of the
+        organisation that fits the same activity, when the chosen tool is not one;
+        ``recommended``: the best-ranked tool for the activity overall; and ``fits``:
+        serves its type, direction and timing (where known) and is not blocked, missing
+        for a tool the catalog does not know. Rows come in course order (as the
+        courses table lists them), then ``seq``.
     """
     a = portfolio.activities
     cols = ["course_id", "activity_id", "seq", "title"]
-    keys = ["organisation", "tool", "tool_type", "direction"]
+    keys = ["organisation", "tool", "tool_type", "direction", "timing"]
     rows = np.flatnonzero((a["tool"].notna() & a["tool"].ne("none")).to_numpy())
     course = isin_codes(a["course_id"], portfolio.course_ids)[rows]
     rows = rows[np.lexsort((a["seq"].to_numpy()[rows], course))]  # course order, then seq
     fit = a[cols + keys].take(rows).reset_index(drop=True)
-    # everything below depends on the four keys only: work out each combination once
+    # everything below depends on the five keys only: work out each combination once
     _ranked_combinations(portfolio)  # alternatives come from it: rank all combinations at once
     facts = per_combination(fit[keys], _catalog(portfolio).fit_facts)
     return pd.concat([fit, facts], axis=1)
 
 
+_FACT_COLUMNS = [
+    "known",
+    "serves_type",
+    "serves_direction",
+    "serves_timing",
+    "blocked",
+    "blocked_domains",
+    "hosting",
+    "onboarding",
+    "friction",
+    "on_platform",
+    "availability",
+    "alternative",
+    "recommended",
+    "fits",
+]
+
+
 def _fit_combinations(source: Portfolio | _Catalog, fit: pd.DataFrame) -> pd.DataFrame:
-    """:func:`tool_fit`'s columns for distinct (organisation, tool, tool_type, direction)."""
+    """:func:`tool_fit`'s facts for distinct (organisation, tool, tool_type, direction,
+    timing) rows."""
     cat = _catalog(source)
-    fit = fit.copy()
-    type_ok = (fit["tool"] + _KEY + fit["tool_type"]).isin(cat.type_pairs)
-    dir_ok = (fit["tool"] + _KEY + fit["direction"]).isin(cat.direction_pairs)
-    fit["serves_type"] = type_ok.astype("boolean").mask(fit["tool_type"].isna())
-    fit["serves_direction"] = dir_ok.astype("boolean").mask(fit["direction"].isna())
+    fit = fit.merge(cat.attributes, on="tool", how="left")
+    known = fit["known"].fillna(False).astype(bool)
+    tool = fit["tool"]
+    mode = fit["timing"].map(MODE_OF_TIMING)
+
+    def serves(value: pd.Series, pairs: set[str], listed: set[str]) -> pd.Series:
+        ok = (tool + _KEY + value).isin(pairs).astype("boolean")
+        return ok.mask(value.isna() | ~known | ~tool.isin(listed))
+
+    fit["serves_type"] = serves(fit["tool_type"], cat.type_pairs, cat.with_types)
+    fit["serves_direction"] = serves(fit["direction"], cat.direction_pairs, cat.with_directions)
+    fit["serves_timing"] = serves(mode, cat.mode_pairs, cat.with_modes)
 
     blocked = cat.blocked.rename(columns={"domains": "blocked_domains"})
     fit = fit.merge(blocked, on=["organisation", "tool"], how="left")
     fit["blocked"] = fit["blocked_domains"].notna()
-    fit = fit.merge(cat.attributes, on="tool", how="left")
-    fit["on_platform"] = (fit["organisation"] + _KEY + fit["tool"]).isin(cat.platform_keys)
-    # the best-ranked platform of the organisation for the same type and direction
-    alternative = pd.Series(cat.best(fit[_KEYS]), index=fit.index, dtype="str")
-    fit["alternative"] = alternative.where(~fit["on_platform"])
-    fit["fits"] = (
-        fit["serves_type"].fillna(True) & fit["serves_direction"].fillna(True) & ~fit["blocked"]
-    ).astype(bool)
-    return fit.drop(columns=["organisation", "tool", "tool_type", "direction"])
-
-
-_KEYS = ["organisation", "tool_type", "direction"]
+    fit = pd.concat([fit, _access(fit, cat)], axis=1)
+    best, first = cat.best(fit[_KEYS])
+    fit["alternative"] = pd.Series(best, index=fit.index, dtype="str").where(~fit["on_platform"])
+    fit["recommended"] = pd.Series(first, index=fit.index, dtype="str")
+    fits = (
+        fit["serves_type"].fillna(True)
+        & fit["serves_direction"].fillna(True)
+        & fit["serves_timing"].fillna(True)
+        & ~fit["blocked"]
+    )
+    fit["fits"] = fits.astype("boolean").mask(~known)
+    fit["known"] = known
+    return fit[_FACT_COLUMNS]
 
 
 @cached
 def _combinations(portfolio: Portfolio) -> tuple[np.ndarray, pd.DataFrame]:
-    """Each activity's (organisation, tool_type, direction) number, and the distinct ones."""
+    """Each activity's (organisation, tool_type, direction, timing) number, and the
+    distinct ones."""
     return factorize_rows(portfolio.activities[_KEYS])
 
 
@@ -168,59 +287,133 @@ def _ranked_combinations(portfolio: Portfolio) -> pd.DataFrame:
 
 
 def _rank(source: Portfolio | _Catalog, combos: pd.DataFrame) -> pd.DataFrame:
-    """Candidate tools for each (organisation, tool_type, direction), scored and ranked.
+    """Candidate tools for each (organisation, tool_type, direction, timing), ranked.
 
-    A candidate serves the tool type and, where decided, the direction, and is not
-    blocked by the organisation. Combinations with no tool type get no candidates.
+    A candidate serves the tool type and, where decided and known, the direction and
+    the mode the timing needs, and is not blocked by the organisation. Combinations
+    with no tool type get no candidates. Candidates whose direction or mode the catalog
+    leaves open come after those known to fit.
     """
     cat = _catalog(source)
     combos = combos[combos["tool_type"].notna()].drop_duplicates()
     cand = combos.merge(cat.by_type, left_on="tool_type", right_on="tool_types").drop(
         columns="tool_types"
     )
-    dirs = cat.direction_pairs
-    cand = cand[cand["direction"].isna() | (cand["tool"] + _KEY + cand["direction"]).isin(dirs)]
-    cand = cand[~(cand["organisation"] + _KEY + cand["tool"]).isin(cat.blocked_keys)]
     cand = cand.merge(cat.attributes, on="tool", how="left")
+    tool, direction = cand["tool"], cand["direction"]
+    mode = cand["timing"].map(MODE_OF_TIMING)
+    dir_open = direction.notna() & ~tool.isin(cat.with_directions)
+    mode_open = mode.notna() & ~tool.isin(cat.with_modes)
+    dir_ok = direction.isna() | dir_open | (tool + _KEY + direction).isin(cat.direction_pairs)
+    mode_ok = mode.isna() | mode_open | (tool + _KEY + mode).isin(cat.mode_pairs)
+    blocked = (cand["organisation"] + _KEY + tool).isin(cat.blocked_keys)
+    keep = (dir_ok & mode_ok & ~blocked).to_numpy(dtype=bool)
+    cand = cand[keep].reset_index(drop=True)
+    open_fit = (dir_open | mode_open).to_numpy(dtype=bool)[keep]
+    mode = mode[keep].reset_index(drop=True)
+    cand = pd.concat([cand, _access(cand, cat)], axis=1)
 
-    cand["on_platform"] = (cand["organisation"] + _KEY + cand["tool"]).isin(cat.platform_keys)
-    cand = cand.merge(cat.prefers_internal, on="organisation", how="left")
-    internal_pref = cand["prefers_internal"].fillna(False).astype(bool) & cand["hosting"].eq(
-        "internal"
+    org = cand["organisation"]
+    prefers = org.map(cat.prefers_internal).fillna(False).to_numpy(dtype=bool)
+    internal = cand["hosting"].eq("internal").to_numpy(dtype=bool, na_value=False)
+    avail = cand["availability"].map(_AVAIL_RANK).to_numpy(dtype="int64")
+    friction = cand["friction"].fillna(_NO_FRICTION).to_numpy(dtype="int64")
+    # the method's priorities, one after the other: higher is better
+    cand["score"] = (
+        100 * (~open_fit)
+        + 20 * (2 - avail)
+        + 4 * (_NO_FRICTION - friction)
+        + (prefers & internal | ~prefers)
+    ).astype("int64")
+    cand["reasons"] = _reasons(
+        cand,
+        mode,
+        dir_open.to_numpy(dtype=bool)[keep],
+        mode_open.to_numpy(dtype=bool)[keep],
+        prefers,
+        internal,
+        cat,
     )
-    friction = cand["friction"].fillna(len(FRICTION) - 1).astype("int64")
-    cand["score"] = 4 * cand["on_platform"].astype(int) + internal_pref.astype(int) - friction
 
-    reasons = pd.Series("", index=cand.index, dtype="str")
-    reasons = reasons.mask(cand["on_platform"], "already one of the organisation's platforms; ")
-    reasons = reasons + internal_pref.map(
-        {True: "internal, as the organisation prefers; ", False: ""}
-    ).astype("str")
-    reasons = reasons + "serves " + cand["tool_type"]
-    reasons = reasons + (" and " + cand["direction"].astype("str")).fillna("")
-    onboarding = cand["onboarding"].fillna("unknown onboarding").str.replace("-", " ")
-    reasons = reasons + "; onboarding: " + onboarding
-    cand["reasons"] = reasons
-
+    # among equals, a tool made for fewer kinds of activity first, then names
     cand = cand.sort_values(
-        ["organisation", "tool_type", "direction", "score", "friction", "tool"],
-        ascending=[True, True, True, False, True, True],
+        [*_KEYS, "score", "n_types", "tool"],
+        ascending=[True, True, True, True, False, True, True],
         kind="stable",
         na_position="last",
     )
-    keys = ["organisation", "tool_type", "direction"]
-    cand["rank"] = cand.groupby(keys, dropna=False, sort=False).cumcount() + 1
-    return cand
+    cand["rank"] = cand.groupby(_KEYS, dropna=False, sort=False).cumcount() + 1
+    return cand.drop(columns=["catalog_onboarding", "known", "n_types"])
+
+
+def _reasons(
+    cand: pd.DataFrame,
+    mode: pd.Series,
+    dir_open: np.ndarray,
+    mode_open: np.ndarray,
+    prefers: np.ndarray,
+    internal: np.ndarray,
+    cat: _Catalog,
+) -> list[str]:
+    """Each candidate's reasons in the method's order, ``"; "``-joined: what it fits, how
+    available it is, the firewall, the effort to start, the hosting preference."""
+    org = _organisation_words(cand["organisation"]).tolist()
+    direction = cand["direction"].tolist()
+    modes = mode.tolist()
+    availability = cand["availability"].tolist()
+    onboarding = cand["onboarding"].tolist()
+    suite = cand["suite"].tolist()
+    blocks = cand["organisation"].isin(cat.blocking).tolist()
+    out = []
+    kinds = cand["tool_type"].tolist()
+    for i, (kind, d, m) in enumerate(zip(kinds, direction, modes, strict=True)):
+        fit = f"serves {kind}"
+        if isinstance(d, str):
+            fit += f", {d}" if not dir_open[i] else f" (whether it supports {d} is not known)"
+        if isinstance(m, str):
+            words = _MODE_WORDS[m]
+            fit += f", {words}" if not mode_open[i] else f" (whether it works {words} is not known)"
+        parts = [fit]
+        a = availability[i]
+        if a == "available":
+            parts.append(f"already available at {org[i]}")
+        elif a == "in-suite":
+            parts.append(f"part of {suite[i]}, which {org[i]} uses")
+        elif a == "external":
+            parts.append("external: learners can reach it themselves")
+        else:
+            parts.append(
+                f"internal, but {org[i]} does not have it: it would first have to be introduced"
+            )
+        if blocks[i]:
+            parts.append(f"not blocked by {org[i]}'s firewall")
+        if a in ("available", "in-suite"):
+            parts.append("learners already have access")
+        elif isinstance(onboarding[i], str):
+            effort = _EFFORT_WORDS[onboarding[i]]
+            parts.append(f"then {effort}" if a == "to-introduce" else effort)
+        else:
+            parts.append("what learners must do to start is not known")
+        if prefers[i] and a != "to-introduce":
+            parts.append(
+                f"internal, as {org[i]} prefers"
+                if internal[i]
+                else f"external, while {org[i]} prefers internal tools"
+            )
+        out.append("; ".join(parts))
+    return out
 
 
 def recommend_tools(portfolio: Portfolio, *, top: int = 3) -> pd.DataFrame:
     """Rank candidate tools for every activity whose tool type is decided.
 
-    Candidates serve the activity's tool type and (where decided) direction and are not
-    blocked by the organisation's firewall. They are scored: +4 when the organisation
-    already has the tool, +1 when it is internal and the organisation prefers internal
-    tools, minus the onboarding friction (0 none, 1 single sign-on, 2 one-click,
-    3 new account); ties go to lower friction, then to the name.
+    Candidates fit the activity: they serve its tool type and, where decided, its
+    direction and the mode its timing needs (live in class, learners' own time before
+    or after it); a blocked tool is never one. They are ranked by the method's
+    priorities, one after the other: known to fit, then how readily these learners can
+    use the tool (:data:`AVAILABILITY`), then the least onboarding for them, then the
+    organisation's hosting preference. The activity's own tool comes first among equals;
+    then names decide.
 
     Parameters
     ----------
@@ -231,10 +424,14 @@ def recommend_tools(portfolio: Portfolio, *, top: int = 3) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns ``course_id``, ``activity_id``, ``rank`` (1 = best), ``tool``, ``score``,
-        ``on_platform``, ``hosting``, ``onboarding``, ``chosen`` (the activity already
-        uses it) and ``reasons``, in course order (as the courses table lists them),
-        then activity order (``seq``), then rank.
+        Columns ``course_id``, ``activity_id``, ``rank`` (1 = best), ``tool``, ``score``
+        (the priorities in one number, higher is better), ``on_platform``,
+        ``availability``, ``hosting``, ``onboarding`` (for these learners), ``chosen``
+        (the activity already uses it), ``reasons`` (in the order of the priorities)
+        and ``advantage``: what a tool ranked above the activity's own has that the
+        activity's own lacks (missing for the rest, and when no tool is chosen). Rows
+        come in course order (as the courses table lists them), then activity order
+        (``seq``), then rank.
 
     Notes
     -----
@@ -249,46 +446,178 @@ _joined_by_top = cached(lambda portfolio: {})
 
 def _joined_recommendations(portfolio: Portfolio, top: int) -> np.ndarray:
     """Each activity's ``top`` recommended tools, best first, ``", "``-joined (NaN where
-    there is none), in file order: worked out once per combination and per ``top``."""
+    there is none), in file order: worked out once per (combination, chosen tool) and
+    per ``top``."""
     joined_by_top = _joined_by_top(portfolio)
     if top not in joined_by_top:
-        combination, combos = _combinations(portfolio)
-        ranked = _ranked_combinations(portfolio)  # each combination's rows in rank order
+        pair, ranked = _pair_ranking(portfolio)
         kept = ranked[ranked["rank"].to_numpy() <= top]
-        joined = kept.groupby("combination", sort=False)["tool"].agg(", ".join)
-        per_combination = np.full(len(combos), np.nan, dtype=object)
-        per_combination[joined.index.to_numpy()] = joined.to_numpy()
-        joined_by_top[top] = per_combination[combination]
+        joined = kept.groupby("pair", sort=False)["tool"].agg(", ".join)
+        per_pair = np.full(int(pair.max()) + 1 if len(pair) else 0, np.nan, dtype=object)
+        per_pair[joined.index.to_numpy()] = joined.to_numpy()
+        joined_by_top[top] = per_pair[pair]
     return joined_by_top[top]
+
+
+@cached
+def _pair_ranking(portfolio: Portfolio) -> tuple[np.ndarray, pd.DataFrame]:
+    """The ranking of each distinct (combination, chosen tool) of the activities.
+
+    Returns each activity's pair number and the pairs' candidates, each pair's rows
+    together in rank order: the combination's candidates with the chosen tool moved
+    first among equals, ``chosen`` and ``advantage`` set.
+    """
+    a = portfolio.activities
+    combination, _ = _combinations(portfolio)
+    ranked = _ranked_combinations(portfolio)
+    chosen_tool = a["tool"].where(a["tool"].ne("none"))
+    keys = pd.DataFrame({"combination": combination, "tool": chosen_tool})
+    pair, pairs = factorize_rows(keys)
+    # candidate rows of combination c: by_combination[start[c]:start[c] + counts[c]]
+    number = ranked["combination"].to_numpy()
+    by_combination = np.argsort(number, kind="stable")
+    n_combos = int(combination.max()) + 1 if len(combination) else 0
+    counts = np.bincount(number, minlength=n_combos)
+    start = np.cumsum(counts) - counts
+    c = pairs["combination"].to_numpy()
+    n = counts[c]
+    owner = np.repeat(np.arange(len(pairs)), n)
+    within = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
+    rows = ranked.take(by_combination[np.repeat(start[c], n) + within]).reset_index(drop=True)
+    rows["pair"] = owner
+    mine = pairs["tool"].to_numpy(dtype=object)[owner]
+    rows["chosen"] = (rows["tool"].to_numpy(dtype=object) == mine).astype(bool)
+    # the chosen tool first among equals (equal score), the rest as ranked
+    order = np.lexsort(
+        (rows["rank"].to_numpy(), ~rows["chosen"].to_numpy(), -rows["score"].to_numpy(), owner)
+    )
+    rows = rows.take(order).reset_index(drop=True)
+    rows["rank"] = rows.groupby("pair", sort=False).cumcount().to_numpy() + 1
+    rows["advantage"] = _advantages(portfolio, rows, pairs)
+    return pair, rows
+
+
+def _advantages(portfolio: Portfolio, rows: pd.DataFrame, pairs: pd.DataFrame) -> pd.Series:
+    """What each candidate ranked above its pair's chosen tool has that the chosen one
+    lacks, in the order of the priorities; missing elsewhere."""
+    cat = _catalog(portfolio)
+    combos = _combinations(portfolio)[1]
+    owner = rows["pair"].to_numpy()
+    chosen_rank = np.full(len(pairs), np.iinfo(np.int64).max)
+    picked = rows["chosen"].to_numpy()
+    chosen_rank[owner[picked]] = rows["rank"].to_numpy()[picked]
+    has_choice = pairs["tool"].notna().to_numpy()
+    above = has_choice[owner] & (rows["rank"].to_numpy() < chosen_rank[owner])
+    out = np.full(len(rows), None, dtype=object)
+    if not above.any():
+        return pd.Series(pd.array(out, dtype="str"))
+    # the chosen tools' facts, once per pair
+    chosen = combos.take(pairs["combination"].to_numpy()).reset_index(drop=True)
+    chosen["tool"] = pairs["tool"].to_numpy()
+    facts = [None] * len(pairs)
+    named = np.flatnonzero(has_choice)
+    fact_frame = cat.fit_facts(
+        chosen.iloc[named][
+            ["organisation", "tool", "tool_type", "direction", "timing"]
+        ].reset_index(drop=True)
+    )
+    for j, record in zip(named, fact_frame.to_dict("records"), strict=True):
+        facts[j] = record
+    tools = chosen["tool"].tolist()
+    org_words = _organisation_words(chosen["organisation"]).tolist()
+    prefers = chosen["organisation"].map(cat.prefers_internal).fillna(False).tolist()
+    their = rows[["availability", "friction", "onboarding", "hosting", "suite", "score"]]
+    for i in np.flatnonzero(above):
+        j = owner[i]
+        c = their.iloc[i]
+        out[i] = _advantage(facts[j], chosen.iloc[j], c, tools[j], org_words[j], prefers[j])
+    return pd.Series(pd.array(out, dtype="str"))
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value))
+
+
+def _no(value: object) -> bool:
+    return not _missing(value) and not bool(value)
+
+
+def _advantage(mine: dict, need: pd.Series, c: pd.Series, t: str, org: str, prefers: bool):
+    """What a candidate ``c`` ranked above the chosen tool ``t`` (facts ``mine``) has that
+    ``t`` lacks for the activity's ``need`` (tool type, direction, timing), priorities in
+    order; None when nothing."""
+    parts = []
+    if not mine["known"]:
+        return f"a catalog tool whose fit is known ({t} is not in the catalog)"
+    known_fit = c["score"] >= 100
+    if _no(mine["serves_type"]):
+        parts.append(f"serves {need['tool_type']}, which {t} does not")
+    if _no(mine["serves_direction"]):
+        parts.append(f"supports {need['direction']}, which {t} does not")
+    elif known_fit and _missing(mine["serves_direction"]) and not _missing(need["direction"]):
+        parts.append(f"known to support {need['direction']}; the catalog does not say {t} does")
+    words = _MODE_WORDS.get(MODE_OF_TIMING.get(need["timing"]))
+    if _no(mine["serves_timing"]):
+        parts.append(f"works {words}, which {t} does not")
+    elif known_fit and _missing(mine["serves_timing"]) and words:
+        parts.append(f"known to work {words}; the catalog does not say {t} does")
+    if bool(mine["blocked"]):
+        parts.append(f"not blocked, while {org}'s firewall blocks {t}")
+    mine_rank = _AVAIL_RANK.get(mine["availability"], len(_AVAIL_RANK))
+    theirs = c["availability"]
+    if _AVAIL_RANK[theirs] < mine_rank:
+        if theirs == "available":
+            parts.append(f"already available at {org}, unlike {t}")
+        elif theirs == "in-suite":
+            parts.append(f"part of {c['suite']}, which {org} uses, unlike {t}")
+        else:
+            parts.append(
+                f"learners can reach it now, while {org} would first have to introduce {t}"
+            )
+    mine_f = _NO_FRICTION if _missing(mine["friction"]) else int(mine["friction"])
+    their_f = _NO_FRICTION if _missing(c["friction"]) else int(c["friction"])
+    if their_f < mine_f:
+        step = _EFFORT_SHORT.get(mine["onboarding"], "an unknown step")
+        parts.append(
+            f"easier to start ({_EFFORT_SHORT[c['onboarding']]} instead of {step} for {t})"
+        )
+    if prefers and c["hosting"] == "internal" and mine["hosting"] != "internal":
+        parts.append(f"internal, as {org} prefers, unlike {t}")
+    return "; ".join(parts) if parts else None
+
+
+_EFFORT_SHORT = {
+    "none": "nothing to sign up for",
+    "single-sign-on": "the work account",
+    "one-click": "one click",
+    "new-account": "a new account",
+}
 
 
 @memoized
 def _ranking(portfolio: Portfolio) -> pd.DataFrame:
     """:func:`recommend_tools` with every candidate (no ``top``), built without a merge.
 
-    Each activity, in course order then ``seq``, gets its combination's candidates in
-    rank order: the rows are positions into the small per-combination ranking.
+    Each activity, in course order then ``seq``, gets its pair's candidates in rank
+    order: the rows are positions into the small per-pair ranking.
     """
     a = portfolio.activities
-    combination, combos = _combinations(portfolio)
-    ranked = _ranked_combinations(portfolio)
+    pair, ranked = _pair_ranking(portfolio)
     course = isin_codes(a["course_id"], portfolio.course_ids)
     order = np.lexsort((a["seq"].to_numpy(), course))  # course order, then seq
-    # the candidate rows of combination c, best first: by_combination[start[c]:start[c] + n[c]]
-    number = ranked["combination"].to_numpy()
-    by_combination = np.argsort(number, kind="stable")
-    counts = np.bincount(number, minlength=len(combos))
-    start = np.cumsum(counts) - counts
-    n = counts[combination[order]]
+    number = ranked["pair"].to_numpy()
+    counts = np.bincount(number, minlength=int(pair.max()) + 1 if len(pair) else 0)
+    start = np.cumsum(counts) - counts  # rows of a pair are together, pairs in order
+    n = counts[pair[order]]
     act = np.repeat(order, n)
     within = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
-    cand = by_combination[np.repeat(start[combination[order]], n) + within]
-    acts = a[["course_id", "activity_id", "tool"]].take(act).reset_index(drop=True)
-    out = ranked[_CANDIDATE_COLUMNS].take(cand).reset_index(drop=True)
+    cand = np.repeat(start[pair[order]], n) + within
+    acts = a[["course_id", "activity_id"]].take(act).reset_index(drop=True)
+    out = ranked[[*_CANDIDATE_COLUMNS, "chosen", "advantage"]].take(cand).reset_index(drop=True)
     out.insert(0, "course_id", acts["course_id"])
     out.insert(1, "activity_id", acts["activity_id"])
-    out.insert(8, "chosen", out["tool"] == acts["tool"])
-    return out
+    cols = ["course_id", "activity_id", *_CANDIDATE_COLUMNS[:-1], "chosen", "reasons", "advantage"]
+    return out[cols]
 
 
 # --------------------------------------------------------------------------- per catalog
@@ -303,9 +632,9 @@ class _Catalog:
 
     Holds weak references to the two frames (they key the cache of :func:`_catalog`)
     and, lazily, the facts derived from them: firewall blocks, tool attributes, each
-    (organisation, tool_type, direction) combination's ranked candidates and best
-    platform, each (organisation, tool, tool_type, direction)'s fit. Combinations are
-    worked out in one batch per call, only those not seen before.
+    (organisation, tool_type, direction, timing) combination's ranked candidates and
+    best platform, each (organisation, tool, tool_type, direction, timing)'s fit.
+    Combinations are worked out in one batch per call, only those not seen before.
     """
 
     def __init__(self, tools: pd.DataFrame, organisations: pd.DataFrame) -> None:
@@ -313,7 +642,7 @@ class _Catalog:
         self._organisations = weakref.ref(organisations)
         self._ranked: pd.DataFrame | None = None  # candidates of every combination seen
         self._blocks: dict[Hashable, np.ndarray] = {}  # a combination's rows in _ranked
-        self._best: dict[Hashable, str | None] = {}
+        self._best: dict[Hashable, tuple[str | None, str | None]] = {}
         self._facts: pd.DataFrame | None = None  # fit facts of every combination seen
         self._fact_row: dict[Hashable, int] = {}
 
@@ -334,6 +663,12 @@ class _Catalog:
         return set(self.blocked["organisation"] + _KEY + self.blocked["tool"])
 
     @functools.cached_property
+    def blocking(self) -> set[str]:
+        """Organisations whose firewall blocks some domain."""
+        g = self.organisations
+        return set(g.loc[g["blocked_domains"].map(len).gt(0), "organisation"])
+
+    @functools.cached_property
     def attributes(self) -> pd.DataFrame:
         return _tool_attributes(self.tools)
 
@@ -346,20 +681,56 @@ class _Catalog:
         return _pairs(self.tools, "directions")
 
     @functools.cached_property
+    def mode_pairs(self) -> set[str]:
+        return _pairs(self.tools, "modes")
+
+    def _listing(self, column: str) -> set[str]:
+        t = self.tools
+        return set(t.loc[t[column].map(len).gt(0), "tool"])
+
+    @functools.cached_property
+    def with_types(self) -> set[str]:
+        return self._listing("tool_types")
+
+    @functools.cached_property
+    def with_directions(self) -> set[str]:
+        return self._listing("directions")
+
+    @functools.cached_property
+    def with_modes(self) -> set[str]:
+        return self._listing("modes")
+
+    @functools.cached_property
     def by_type(self) -> pd.DataFrame:
         return self.tools[["tool", "tool_types"]].explode("tool_types").dropna()
 
     @functools.cached_property
     def platform_keys(self) -> set[str]:
-        platforms = self.organisations[["organisation", "platforms"]].explode("platforms")
+        platforms = self._platforms
         return set((platforms["organisation"] + _KEY + platforms["platforms"]).dropna())
 
     @functools.cached_property
-    def prefers_internal(self) -> pd.DataFrame:
-        return self.organisations[["organisation", "prefers_internal"]]
+    def _platforms(self) -> pd.DataFrame:
+        """(organisation, platform) rows, as strings (none when no organisation has one)."""
+        platforms = self.organisations[["organisation", "platforms"]].explode("platforms")
+        return platforms.dropna().astype("str")
+
+    @functools.cached_property
+    def suite_keys(self) -> set[str]:
+        """(organisation, suite) keys of the suites whose tools an organisation lists."""
+        suites = self._platforms.merge(
+            self.tools[["tool", "suite"]], left_on="platforms", right_on="tool"
+        ).dropna(subset=["suite"])
+        return set(suites["organisation"] + _KEY + suites["suite"].astype("str"))
+
+    @functools.cached_property
+    def prefers_internal(self) -> dict[str, bool]:
+        g = self.organisations
+        return dict(zip(g["organisation"], g["prefers_internal"].astype(bool), strict=True))
 
     def _rank_new(self, combos: pd.DataFrame) -> list[Hashable]:
-        """Rank the (organisation, tool_type, direction) rows not seen yet; their keys."""
+        """Rank the (organisation, tool_type, direction, timing) rows not seen yet; their
+        keys."""
         keys = _row_keys(combos)
         new = [i for i, k in enumerate(keys) if k not in self._blocks]
         if new:
@@ -373,13 +744,18 @@ class _Catalog:
             rows: dict[Hashable, list[int]] = {keys[i]: [] for i in new}
             for pos, key in enumerate(_row_keys(ranked[_KEYS])):
                 rows[key].append(start + pos)
-            on_platform = self._ranked["on_platform"].to_numpy()
+            available = (
+                self._ranked["availability"].eq("available").to_numpy(dtype=bool, na_value=False)
+            )
             tool = self._ranked["tool"].to_numpy()
             for key, found in rows.items():
                 block = np.asarray(found, dtype=np.int64)  # sorted: in rank order
                 self._blocks[key] = block
-                best = block[on_platform[block]]
-                self._best[key] = tool[best[0]] if len(best) else None
+                best = block[available[block]]
+                self._best[key] = (
+                    tool[best[0]] if len(best) else None,
+                    tool[block[0]] if len(block) else None,
+                )
         return keys
 
     def ranked(self, combos: pd.DataFrame) -> pd.DataFrame:
@@ -394,14 +770,16 @@ class _Catalog:
         out["combination"] = np.repeat(np.arange(len(keys), dtype=np.int64), sizes)
         return out
 
-    def best(self, combos: pd.DataFrame) -> list[str | None]:
-        """The best-ranked platform of the organisation for each (organisation,
-        tool_type, direction) row of ``combos``; None where it has none."""
-        return [self._best[k] for k in self._rank_new(combos)]
+    def best(self, combos: pd.DataFrame) -> tuple[list[str | None], list[str | None]]:
+        """For each (organisation, tool_type, direction, timing) row of ``combos``: the
+        best-ranked platform of the organisation, and the best-ranked tool (None where
+        there is none)."""
+        found = [self._best[k] for k in self._rank_new(combos)]
+        return [b for b, _ in found], [f for _, f in found]
 
     def fit_facts(self, combos: pd.DataFrame) -> pd.DataFrame:
         """:func:`_fit_combinations` of the distinct (organisation, tool, tool_type,
-        direction) rows of ``combos``, one row each (index not meaningful)."""
+        direction, timing) rows of ``combos``, one row each (index not meaningful)."""
         keys = _row_keys(combos)
         if not keys:  # no tool named: the frame _fit_combinations gives, as it gives it
             return _fit_combinations(self, combos)

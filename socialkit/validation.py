@@ -27,6 +27,7 @@ from .issues import (
     issue_frame,
     missing_column_issues,
 )
+from .names import closest_tools, name_entries, name_key, resolve_tools, suite_lookup
 from .schema import (
     DEFAULT_ORGANISATION,
     ISSUE_COLUMNS,
@@ -191,6 +192,115 @@ def _strip(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return out
 
 
+_UNIQUE_NAMES = (
+    "expected tool names and aliases unique across the catalog "
+    "(matched case-insensitively, spaces, '_' and '-' alike)"
+)
+
+
+def _name_clash_issues(names: pd.DataFrame) -> pd.DataFrame:
+    """A name or alias whose key an earlier name or alias of another tool already has.
+
+    ``names`` is :func:`~socialkit.names.name_entries` of the tools table: in row order,
+    each row's name before its aliases, so the later of two clashing names is reported.
+    A tool name repeating an earlier tool name is a ``duplicate``, as any repeated key;
+    any other clash involves an alias and is a ``name-clash``, as is a name or alias
+    ``none``, which an activity writes for no tool.
+    """
+    reserved = names["key"].eq("none")
+    rows = [
+        {
+            "table": "tools",
+            "row": row,
+            "column": column,
+            "value": value,
+            "message": f"{'tool name' if column == 'tool' else 'alias'} {value!r} is what an "
+            "activity writes for no tool; expected another name",
+            "code": "name-clash",
+        }
+        for row, column, value in zip(
+            names["row"][reserved], names["column"][reserved], names["value"][reserved], strict=True
+        )
+    ]
+    dup = names.duplicated("key", keep="first") & ~reserved
+    if not dup.any():
+        return issue_frame(rows)
+    first = names.drop_duplicates("key").set_index("key")
+    bad = names[dup]
+    for row, column, value, key in zip(
+        bad["row"], bad["column"], bad["value"], bad["key"], strict=True
+    ):
+        was = first.loc[key]
+        if column == "tool" and was["column"] == "tool":
+            message = (
+                f"duplicate tool name; first used at row {was['row']}; expected each to be unique"
+            )
+            code = "duplicate"
+        else:
+            what = "tool name" if column == "tool" else "alias"
+            used = "the name" if was["column"] == "tool" else "an alias"
+            message = (
+                f"{what} {value!r} is already {used} of {was['tool']!r} "
+                f"(row {was['row']}, column {was['column']!r}); {_UNIQUE_NAMES}"
+            )
+            code = "name-clash"
+        rows.append(
+            {
+                "table": "tools",
+                "row": row,
+                "column": column,
+                "value": value,
+                "message": message,
+                "code": code,
+            }
+        )
+    return issue_frame(rows)
+
+
+def _platform_notices(
+    g: pd.DataFrame, lookup: dict[str, str], suites: dict[str, tuple[str, ...]], t: pd.DataFrame
+) -> tuple[str, ...]:
+    """A notice for each platform that names neither a tool nor a suite of the catalog."""
+    items = g["platforms"].str.split(";").explode().astype("str").str.strip()
+    items = items[items.notna() & (items != "")]
+    if not len(items):
+        return ()
+    keys = match_key(items)
+    unknown = items[~keys.isin(set(lookup)) & ~keys.isin(set(suites))]
+    out = []
+    for row, value in zip(unknown.index, unknown, strict=True):
+        near = closest_tools(value, t)
+        hint = (
+            "closest catalog tools: " + ", ".join(map(repr, near))
+            if near
+            else "no catalog tool has a similar name"
+        )
+        out.append(
+            f"organisations, row {row}, column 'platforms': {value!r} is neither a tool nor "
+            f"a suite of the catalog ({hint}); it is kept as written, so only activities "
+            "naming it the same way use that platform, and its fit is unknown"
+        )
+    return tuple(out)
+
+
+def _platforms(
+    cells: pd.Series, lookup: dict[str, str], suites: dict[str, tuple[str, ...]]
+) -> pd.Series:
+    """Each organisation's platforms as a tuple of catalog names: a name or alias is
+    spelt as the catalog names the tool, a suite (or a common name of one) stands for
+    every tool of it, any other name is kept as written; no tool twice."""
+
+    def expand(items: tuple[str, ...]) -> tuple[str, ...]:
+        out: list[str] = []
+        for item in items:
+            key = name_key(item)
+            found = ([lookup[key]] if key in lookup else []) + list(suites.get(key, ()))
+            out += found or [item]
+        return tuple(dict.fromkeys(out))
+
+    return _split_list(cells).map(expand)
+
+
 def validate(
     tables: dict[str, pd.DataFrame],
     *,
@@ -225,6 +335,7 @@ def validate(
         Listing every failure found, each with table, row, column, value, message
         and the ``course_id`` it belongs to (missing when portfolio-wide).
     """
+    given = tuple(notices)
     issues = []
     raw = {name: df for name, df in tables.items()}
     present = {}
@@ -247,13 +358,6 @@ def validate(
             a,
             ["course_id", "seq"],
             key_frame=pd.DataFrame({"course_id": a["course_id"], "seq": seq_num}),
-        ),
-        duplicate_issues(
-            "tools",
-            t,
-            ["tool"],
-            what="tool name",
-            key_frame=pd.DataFrame({"tool": t["tool"].str.lower()}),
         ),
         duplicate_issues("organisations", g, ["organisation"]),
     ]
@@ -300,37 +404,12 @@ def validate(
             "unknown-organisation",
         )
     )
-    named = t["tool"].dropna()
-    tool_lookup = dict(zip(named.str.lower(), named, strict=True))
-    tool_key = per_unique(a["tool"], lambda u: u.str.lower())
-    mask = tool_key.notna() & (tool_key != "none") & ~isin(tool_key, set(tool_lookup))
-    known = ", ".join(map(repr, sorted(tool_lookup.values()))) if tool_lookup else "(no tools)"
-    issues.append(
-        frame_issues(
-            "activities",
-            raw["activities"],
-            mask,
-            "tool",
-            f"unknown tool; expected 'none' or a tool of the catalog: {known}",
-            "unknown-tool",
-        )
-    )
-    plat_items = g["platforms"].str.split(";").explode().astype("str").str.strip()
-    plat_items = plat_items[plat_items.notna() & (plat_items != "")]
-    bad_plat = plat_items[~plat_items.str.lower().isin(set(tool_lookup))]
-    if len(bad_plat):
-        issues.append(
-            pd.DataFrame(
-                {
-                    "table": "organisations",
-                    "row": bad_plat.index.astype("Int64"),
-                    "column": "platforms",
-                    "value": bad_plat.to_numpy(),
-                    "message": f"unknown platform; expected tools of the catalog: {known}",
-                    "code": "unknown-platform",
-                }
-            )
-        )
+    names = name_entries(t)
+    issues.append(_name_clash_issues(names))
+    tool_names = names.drop_duplicates("key")
+    lookup = dict(zip(tool_names["key"], tool_names["tool"], strict=True))
+    suites = suite_lookup(t)
+    notices = (*given, *_platform_notices(g, lookup, suites, t))
 
     found = (
         pd.concat([i for i in issues if len(i)], ignore_index=True)
@@ -338,7 +417,7 @@ def validate(
         else issue_frame()
     )
     if not len(found):
-        return _canonical(c, o, a, t, g, tool_lookup, raw=raw, source=source, notices=notices)
+        return _canonical(c, o, a, t, g, lookup, suites, raw=raw, source=source, notices=notices)
     order = {n: i for i, n in enumerate(TABLE_ORDER)}
     found = (
         found.assign(_t=found["table"].map(order), course_id=course_of(found, present))
@@ -348,7 +427,8 @@ def validate(
     )[ISSUE_COLUMNS]
     if not partial or found["course_id"].isna().any():
         raise ValidationError(found, notices)
-    return _without_invalid(raw, present, found, source=source, notices=notices)
+    # the inner validation notes the unknown platforms again
+    return _without_invalid(raw, present, found, source=source, notices=given)
 
 
 def _without_invalid(
@@ -370,7 +450,7 @@ def _without_invalid(
     return dataclasses.replace(valid, raw=raw, invalid=found)
 
 
-def _canonical(c, o, a, t, g, tool_lookup, *, raw, source, notices) -> Portfolio:
+def _canonical(c, o, a, t, g, lookup, suites, *, raw, source, notices) -> Portfolio:
     keep = {n: [s.name for s in TABLES[n]] for n in TABLES}
 
     def with_row(df: pd.DataFrame, table: str) -> pd.DataFrame:
@@ -387,8 +467,11 @@ def _canonical(c, o, a, t, g, tool_lookup, *, raw, source, notices) -> Portfolio
     acts["minutes"] = per_unique(acts["minutes"], _whole_number).astype("Int64")
     for vocab in (TIMINGS, DIRECTIONS, TOOL_TYPES, IN_CLASS_REASONS, LEARNING_TYPES):
         acts[vocab.name] = vocab.normalise(acts[vocab.name])
-    spelt = {**tool_lookup, "none": "none"}
-    acts["tool"] = per_unique(acts["tool"], lambda u: u.str.lower().map(spelt)).astype("str")
+    # a name or alias of the catalog is spelt as the catalog names the tool; any other
+    # name is kept as written (trimmed): the unknown-tool warning is about it
+    acts["tool"] = per_unique(acts["tool"], lambda u: resolve_tools(u, lookup).fillna(u)).astype(
+        "str"
+    )
     org_of = courses.set_index("course_id")["organisation"]
     acts["organisation"] = per_unique(acts["course_id"], lambda u: u.map(org_of)).astype("str")
 
@@ -402,7 +485,7 @@ def _canonical(c, o, a, t, g, tool_lookup, *, raw, source, notices) -> Portfolio
     tools["domains"] = _split_list(tools["domains"], lambda s: s.str.lower())
 
     orgs = with_row(g, "organisations")
-    orgs["platforms"] = _split_list(orgs["platforms"], lambda s: s.str.lower().map(tool_lookup))
+    orgs["platforms"] = _platforms(orgs["platforms"], lookup, suites)
     orgs["blocked_domains"] = _split_list(orgs["blocked_domains"], lambda s: s.str.lower())
     orgs["prefers_internal"] = BOOLEAN.normalise(orgs["prefers_internal"]).eq("true")
 

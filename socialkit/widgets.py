@@ -47,6 +47,15 @@ __all__ = ["DesignEditor"]
 _CHARTED = ("activity_id", "seq", "title", "timing", "direction", "tool", "tool_type")
 
 
+#: How a recommended tool's availability reads in the tool choices.
+_READINESS = {
+    "available": "available",
+    "in-suite": "in a suite the organisation uses",
+    "external": "external",
+    "to-introduce": "not at the organisation yet",
+}
+
+
 class DesignEditor(EditorForm):
     """Edit a portfolio's course designs in JupyterLab, one strategic question per tab.
 
@@ -387,7 +396,8 @@ class DesignEditor(EditorForm):
         portfolio, _ = self.draft.live()
         aid = values.get("activity_id")
         organisation = portfolio.courses["organisation"].iloc[0] if len(portfolio.courses) else None
-        key = (aid, organisation, *(values.get(c) for c in ("tool_type", "direction", "tool")))
+        decided = ("tool_type", "direction", "timing", "tool")
+        key = (aid, organisation, *(values.get(c) for c in decided))
         if key == self._tools_for:  # the ranking depends on nothing else
             return
         self._tools_for = key
@@ -397,8 +407,8 @@ class DesignEditor(EditorForm):
         first = [] if mine is None else mine["tool"].tolist()
         labels = (
             [
-                (f"★{r} {t} (score {s})", t)
-                for r, t, s in zip(mine["rank"], mine["tool"], mine["score"], strict=True)
+                (f"★{r} {t} ({_READINESS.get(a, 'availability not known')})", t)
+                for r, t, a in zip(mine["rank"], mine["tool"], mine["availability"], strict=True)
             ]
             if mine is not None
             else []

@@ -15,7 +15,7 @@ from conftest import ORGANISATIONS, make_portfolio, make_tables
 
 from socialkit import analysis
 from socialkit.advice import WARNING_CODES, WARNING_QUESTIONS, strategic_warnings
-from socialkit.io import _with_defaults
+from socialkit.io import _with_defaults, load_portfolio
 from socialkit.synth import make_portfolio_tables
 from socialkit.validation import validate
 
@@ -57,6 +57,19 @@ GOOD = {
     "learner_benefit": "Read it on the way",
 }
 
+#: How an unknown-tool warning ends, after "Add" or "otherwise add".
+HOW_TO_ADD = (
+    " a row for it to the tools table (tools.csv, or the tools sheet of a workbook) with "
+    "tool_types, directions, modes, hosting, onboarding and domains, or add the name to the "
+    "aliases of the catalog tool it stands for"
+)
+#: What an unknown-tool warning adds when the portfolio has no tools table of its own.
+BUNDLED = (
+    ". This portfolio has no tools table of its own: start one from a copy of the bundled "
+    "catalog (socialkit/catalog/tools.csv in the installed package), since a tools table "
+    "of its own replaces the bundled one"
+)
+
 #: Course, in file order, with the warnings it must give (by hand).
 CASES: dict[str, list[tuple]] = {
     "clean": [],
@@ -89,6 +102,15 @@ CASES: dict[str, list[tuple]] = {
          f"{label('q1')} gives an in-class reason (reflection) but is planned before class: "
          "move it into class or drop the reason"),
     ],
+    "unknown": [
+        ("unknown-tool", "unknown", "u1",
+         f"tool 'Tubes' (used by activities 'u1' (\"Act u1\"), 'u3' (\"Act u3\")) is not in "
+         "the tool catalog, so its fit is unknown; closest catalog tools: Tube. If it is one "
+         f"of them, write that name; otherwise add{HOW_TO_ADD}"),
+        ("unknown-tool", "unknown", "u2",
+         f"tool 'Hammock' (used by {label('u2')}) is not in the tool catalog, so its fit is "
+         f"unknown; no catalog tool has a similar name. Add{HOW_TO_ADD}"),
+    ],
     "blocked": [
         ("blocked-tool", "blocked", "b1",
          f"Tube ({label('b1')}) is blocked by Acme's firewall (tube.example.org): "
@@ -117,6 +139,7 @@ COURSE_OF = {
     "out-of-phase": "phase",
     "no-in-class-reason": "noreason",
     "reason-outside-class": "reasonout",
+    "unknown-tool": "unknown",
     "blocked-tool": "blocked",
     "tool-misfit": "misfit",
     "new-account-external": "newacct",
@@ -146,6 +169,11 @@ def warn_portfolio():
             tool="none"),
         act("reasonout", "q1", 1, objective_id="o1", timing="before", direction="one-to-many",
             tool="none", in_class_reason="reflection"),
+        # one warning per (course, tool): "tubes" is "Tubes"; type and direction undecided,
+        # as the fit of an unknown tool cannot be judged
+        act("unknown", "u3", 3, **{**GOOD, "tool": "tubes", "tool_type": "", "direction": ""}),
+        act("unknown", "u1", 1, **{**GOOD, "tool": "Tubes", "tool_type": "", "direction": ""}),
+        act("unknown", "u2", 2, **{**GOOD, "tool": "Hammock", "tool_type": "", "direction": ""}),
         act("blocked", "b1", 1, **{**GOOD, "tool": "Tube"}),
         act("misfit", "m1", 1, **{**GOOD, "tool_type": "community", "tool": "Tube"}),
         act("newacct", "w1", 1, **{**GOOD, "tool_type": "community",
@@ -157,7 +185,9 @@ def warn_portfolio():
 
 def test_every_code_has_a_case():
     assert set(COURSE_OF) == set(WARNING_CODES)
-    assert len(WARNING_CODES) == 9
+    assert len(WARNING_CODES) == 10
+    codes = list(WARNING_CODES)
+    assert codes.index("unknown-tool") == codes.index("reason-outside-class") + 1
 
 
 def test_warning_columns(warn_portfolio):
@@ -393,8 +423,8 @@ def test_blocked_tool_once_per_course_and_tool_naming_the_activities():
     )
     assert rows(strategic_warnings(p)) == [
         ("blocked-tool", "c", "b1",
-         "Tube (activities 'b1', 'b3', 'b4') is blocked by Acme's firewall (tube.example.org): "
-         "learners cannot reach it from work"),
+         "Tube (activities 'b1' (\"Act b1\"), 'b3' (\"Act b3\"), 'b4' (\"Act b4\")) is "
+         "blocked by Acme's firewall (tube.example.org): learners cannot reach it from work"),
         ("blocked-tool", "d", "x",
          f"Tube ({label('x')}) is blocked by Acme's firewall (tube.example.org): "
          "learners cannot reach it from work"),
@@ -402,7 +432,8 @@ def test_blocked_tool_once_per_course_and_tool_naming_the_activities():
     scores = analysis.checklist_scores(p)
     assert scores.loc[scores["question"].eq(5), "n_gaps"].tolist() == [1, 1]
     assert analysis.checklist_gaps(p)["gap"].tolist() == [
-        "Tube for activities 'b1', 'b3', 'b4' is blocked by the firewall (tube.example.org)",
+        "Tube for activities 'b1' (\"Act b1\"), 'b3' (\"Act b3\"), 'b4' (\"Act b4\") is blocked "
+        "by the firewall (tube.example.org)",
         f"Tube for {label('x')} is blocked by the firewall (tube.example.org)",
     ]
 
@@ -412,8 +443,9 @@ def test_new_account_external_once_per_course_and_tool():
     p = one_course(act("c", "w1", 1, **chat), act("c", "w2", 2, **{**chat, "tool": "chat"}))
     assert rows(strategic_warnings(p)) == [
         ("new-account-external", "c", "w1",
-         "Chat (activities 'w1', 'w2') is external and asks learners for a new account, while "
-         "Engage, which default already has, serves what these activities need: prefer Engage"),
+         "Chat (activities 'w1' (\"Act w1\"), 'w2' (\"Act w2\")) is external and asks "
+         "learners for a new account, while Engage, which default already has, serves what "
+         "these activities need: prefer Engage"),
     ]  # fmt: skip
 
 
@@ -494,7 +526,7 @@ def open_questions_hold_every_warning(p) -> int:
 
 
 def test_every_warning_opens_its_question(warn_portfolio, two_courses):
-    assert open_questions_hold_every_warning(warn_portfolio) == 10
+    assert open_questions_hold_every_warning(warn_portfolio) == sum(map(len, CASES.values()))
     assert open_questions_hold_every_warning(two_courses) == 8
 
 
@@ -536,3 +568,81 @@ def test_sample_warnings_by_code(sample):
     }
     assert w.loc[w["code"].eq("no-objective"), "activity_id"].tolist() == ["A2", "A5"]
     assert w.loc[w["course_id"].eq("product-launch"), "code"].tolist() == ["tool-first"]
+
+
+# --------------------------------------------------------------------------- unknown tools
+def test_unknown_tool_warning_per_course_and_tool_at_its_first_use():
+    p = make_portfolio(
+        [course("k1"), course("k2")],
+        [objective("k1"), objective("k2")],
+        [
+            act("k2", "b2", 2, **{**GOOD, "tool": "Boards"}),
+            act("k1", "a1", 1, **{**GOOD, "tool": "Engage"}),
+            act("k1", "a2", 2, **{**GOOD, "tool": "Boards"}),
+            act("k2", "b1", 1, **{**GOOD, "tool": "boards"}),
+            act("k1", "a3", 3, **{**GOOD, "tool": "Boards"}),
+        ],
+    )
+    w = strategic_warnings(p)
+    unknown = w[w["code"] == "unknown-tool"]
+    assert unknown[["course_id", "activity_id"]].values.tolist() == [["k1", "a2"], ["k2", "b1"]]
+    first, second = unknown["message"]
+    assert first.startswith(
+        "tool 'Boards' (used by activities 'a2' (\"Act a2\"), 'a3' (\"Act a3\")) is not"
+    )
+    # written as at its first use in that course
+    assert second.startswith(
+        "tool 'boards' (used by activities 'b1' (\"Act b1\"), 'b2' (\"Act b2\")) is not"
+    )
+    assert "closest catalog tools: Board. If it is one of them" in first
+    assert not first.endswith(BUNDLED)
+
+
+def test_unknown_tool_warning_tells_to_copy_the_bundled_catalog(tmp_path):
+    (tmp_path / "courses.csv").write_text("course_id,title\nc1,One\n", encoding="utf-8")
+    (tmp_path / "objectives.csv").write_text(
+        "course_id,objective_id,statement\nc1,o1,Do\n", encoding="utf-8"
+    )
+    (tmp_path / "activities.csv").write_text(
+        "course_id,activity_id,seq,title,objective_id,tool,learner_benefit\n"
+        "c1,a1,1,One,o1,Workvivo2,Colleagues see it\n"
+        "c1,a2,2,Two,o1,Yammer,Colleagues see it\n",
+        encoding="utf-8",
+    )
+    # organisations of its own do not make the tools table its own
+    (tmp_path / "organisations.csv").write_text(
+        "organisation,platforms\nAcme,Viva Engage\n", encoding="utf-8"
+    )
+    p = load_portfolio(tmp_path)
+    assert p.activities["tool"].tolist() == ["Workvivo2", "Viva Engage"]
+    assert rows(strategic_warnings(p)) == [
+        ("unknown-tool", "c1", "a1",
+         "tool 'Workvivo2' (used by activity 'a1' (\"One\")) is not in the tool catalog, so "
+         "its fit is unknown; closest catalog tools: Workvivo. If it is one of them, write "
+         f"that name; otherwise add{HOW_TO_ADD}{BUNDLED}"),
+    ]  # fmt: skip
+
+
+def test_sample_with_unknown_tools_is_analysed(tmp_path):
+    import shutil
+
+    from socialkit import checklist, course_summary, recommend_tools, tool_fit
+    from socialkit.io import sample_path
+
+    src = shutil.copytree(sample_path(), tmp_path / "p")
+    acts = pd.read_csv(src / "activities.csv", dtype="str", keep_default_na=False)
+    acts.loc[[1, 2], "tool"] = ["Workvivo2", "Yamer"]
+    acts.to_csv(src / "activities.csv", index=False)
+    p = load_portfolio(src)
+    w = strategic_warnings(p)
+    unknown = w[w["code"] == "unknown-tool"]
+    assert unknown[["course_id", "activity_id"]].values.tolist() == [
+        ["it-risk", "A2"],
+        ["it-risk", "A3"],
+    ]
+    assert "closest catalog tools: Viva Engage." in unknown["message"].iloc[1]
+    fit = tool_fit(p)
+    fit = fit[fit["course_id"].eq("it-risk")].set_index("activity_id").loc[["A2", "A3"]]
+    assert fit["tool"].tolist() == ["Workvivo2", "Yamer"]
+    assert len(checklist(p)) and len(course_summary(p)) == 14
+    assert len(recommend_tools(p))

@@ -60,8 +60,8 @@ def test_a_broken_catalog_is_refused_at_opening(sample_copy) -> None:
         "tool_types",
         "community;gossip",
     ]
-    # the sample's organisations name platforms this one-tool catalog lacks
-    assert set(issues["table"]) == {"tools", "organisations"}
+    # the sample's organisations name platforms this one-tool catalog lacks: not an error
+    assert set(issues["table"]) == {"tools"}
 
 
 # --------------------------------------------------------------------------- editing
@@ -191,16 +191,18 @@ def test_live_view_matches_a_full_validation_for_every_sample_course(sample_copy
 def test_live_view_lists_what_a_save_would_refuse(sample_copy) -> None:
     draft = DesignDraft(sample_copy)
     draft.set_activity("A1", timing="sometime", tool="Myspace", objective_id="O9")
-    draft.set_activity("A2", minutes="15")
+    draft.set_activity("A2", minutes="15", tool=" ms-teams ")
     live, problems = draft.live()
+    # a tool the catalog does not know is no problem (a warning names it): kept as written
     assert problems == [
         "activity 'A1': timing 'sometime': expected one of 'before', 'during', 'after'",
-        "activity 'A1': tool 'Myspace' is not in the tool catalog",
         "activity 'A1': objective 'O9' does not exist",
     ]
     a1 = live.activities.set_index("activity_id").loc["A1"]
-    assert pd.isna(a1["timing"]) and pd.isna(a1["tool"]) and pd.isna(a1["objective_id"])
-    assert live.activities.set_index("activity_id").loc["A2", "minutes"] == 15
+    assert pd.isna(a1["timing"]) and pd.isna(a1["objective_id"])
+    assert a1["tool"] == "Myspace"
+    a2 = live.activities.set_index("activity_id").loc["A2"]
+    assert (a2["minutes"], a2["tool"]) == (15, "Teams")  # an alias, spelt as the catalog
 
 
 def test_live_view_is_rebuilt_only_after_an_edit(sample_copy) -> None:

@@ -176,15 +176,14 @@ def test_check_text_lists_invalid_courses_and_the_valid_ones(tmp_path: Path) -> 
         ({"tools.csv": "tool,directions\nPadlet,1:n;sideways\n"}, "not-in-vocabulary", None),
         ({"courses.csv": "course_id,title\nc 1,T\n"}, "bad-format", "c 1"),
         ({"courses.csv": "course_id,title\nc1,T\nc1,U\n"}, "duplicate", "c1"),
-        ({"organisations.csv": "organisation,platforms\nAcme,Nope\n"}, "unknown-platform", None),
+        (
+            {"tools.csv": "tool,aliases\nTeams,MS Teams\nSlack,ms_teams\n"},
+            "name-clash",
+            None,
+        ),
         (
             {"courses.csv": "course_id,title,organisation\nc1,T,Nope\n"},
             "unknown-organisation",
-            "c1",
-        ),
-        (
-            {"activities.csv": "course_id,activity_id,seq,title,tool\nc1,A1,1,x,Nope\n"},
-            "unknown-tool",
             "c1",
         ),
     ],
@@ -584,16 +583,45 @@ def test_course_notebook_reports_a_valid_course_beside_an_invalid_one(tmp_path: 
     assert "activities, row 3, column 'direction': value 'sideways'" in info.value.evalue
 
 
+def test_check_with_an_unknown_tool_is_valid_and_shows_the_warning(tmp_path: Path) -> None:
+    src = portfolio(
+        tmp_path / "p",
+        [["c1", "One"]],
+        [
+            act("c1", "A1", "1", tool="Yamer", tool_type="", direction=""),
+            act("c1", "A2", "2", tool="yammer", tool_type="", direction=""),
+        ],
+    )
+    (src / "organisations.csv").write_text(
+        "organisation,platforms\nAcme,Office 365;Hammock\n", encoding="utf-8"
+    )
+    result = run("check", src, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert "[unknown-tool] c1 / A1: tool 'Yamer' (used by activity 'A1' (\"c1 A1\")) is not" in out
+    assert "closest catalog tools: Viva Engage. If it is one of them" in out
+    assert "start one from a copy of the bundled catalog" in out
+    assert out.count("[unknown-tool]") == 1  # yammer is an alias of Viva Engage
+    assert "note: organisations, row 2, column 'platforms': 'Hammock' is neither" in out
+    assert "valid: 1 course(s)" in out
+    doc = check_json(src, tmp_path, 0)
+    assert [w["code"] for w in doc["warnings"]].count("unknown-tool") == 1
+    assert len(doc["notices"]) == 1
+
+
 def test_check_text_never_sends_control_characters_to_the_terminal(tmp_path: Path) -> None:
     hostile = "Risks \x1b]0;owned\x07\x1b[2J\x9b31m \u202eevil\u2028next\x0b end"
     src = portfolio(
         tmp_path / "p",
         [["c1", hostile], ["c2", "Two"]],
-        [act("c1", "A1", "1", title=hostile, objective_id=""), act("c2", "A1", "1", tool=hostile)],
+        [
+            act("c1", "A1", "1", title=hostile, objective_id=""),
+            act("c2", "A1", "1", timing=hostile),
+        ],
     )
     out = run("check", src, cwd=tmp_path, subprocess_=True).stdout
     shown = "Risks \\x1b]0;owned\\x07\\x1b[2J\\x9b31m \\u202eevil\\u2028next\\x0b end"
-    # the course line, the warning quoting the activity title, the unknown tool's value
+    # the course line, the warning quoting the activity title, the bad timing's value
     assert "  c1      checklist" in out and out.count(shown) == 3
-    assert f"activities, row 3, column 'tool': value '{shown}'" in out
+    assert f"activities, row 3, column 'timing': value '{shown}'" in out
     assert not any(ch in out for ch in "\x1b\x07\x9b\u202e\u2028\x0b")

@@ -201,9 +201,14 @@ def test_tool_fit_two_courses(two_courses):
     assert fit["blocked"].tolist() == [False, False, True, False]
     assert values(fit["blocked_domains"]) == [None, None, "tube.example.org", None]
     assert fit["hosting"].tolist() == ["internal", "external", "external", "external"]
-    assert fit["onboarding"].tolist() == ["single-sign-on", "new-account", "none", "one-click"]
-    assert values(fit["friction"]) == [1, 3, 0, 2]
+    # Acme's learners already have Engage: no onboarding for them, whatever the catalog says
+    assert fit["onboarding"].tolist() == ["none", "new-account", "none", "one-click"]
+    assert values(fit["friction"]) == [0, 3, 0, 2]
     assert fit["on_platform"].tolist() == [True, False, False, False]
+    assert fit["availability"].tolist() == ["available", "external", "external", "external"]
+    assert fit["known"].tolist() == [True] * 4
+    # the conftest catalog has no modes: whether a tool works live is not known
+    assert values(fit["serves_timing"]) == [None] * 4
     # Engage is Acme's platform serving community/many-to-many and content (any direction);
     # default's only platform, Engage, does not serve co-creation; a1 is on the platform
     assert values(fit["alternative"]) == [None, "Engage", "Engage", None]
@@ -275,11 +280,21 @@ REC_COLUMNS = [
     "tool",
     "score",
     "on_platform",
+    "availability",
     "hosting",
     "onboarding",
     "chosen",
     "reasons",
+    "advantage",
 ]
+
+# Scores, higher is better, the method's priorities one after the other:
+#   100 when the catalog says the tool fits (type, direction, mode) rather than leaving
+#       the direction or mode open (the conftest catalog has no modes: a decided timing
+#       leaves it open);
+#   + 20 x (2 - availability): available or in-suite 0, external 1, to-introduce 2;
+#   + 4 x (3 - friction for these learners): 0 for a tool they already have;
+#   + 1 for the hosting the organisation prefers (every tool when it prefers none).
 
 
 def test_recommend_tools_two_courses(two_courses):
@@ -287,27 +302,37 @@ def test_recommend_tools_two_courses(two_courses):
     assert list(r.columns) == REC_COLUMNS
     got = [(c, a, k, t, s) for c, a, k, t, s in r[REC_COLUMNS[:5]].itertuples(index=False)]
     assert got == [
-        # a1 Acme content one-to-many: Tube is blocked; Engage 4 + 1 - 1
-        ("c1", "a1", 1, "Engage", 4),
-        # a3 Acme community many-to-many: Engage 4, Board -2, Chat -3
-        ("c1", "a3", 1, "Engage", 4),
-        ("c1", "a3", 2, "Board", -2),
-        ("c1", "a3", 3, "Chat", -3),
-        # a5 Acme content, direction undecided: Tube is blocked
-        ("c1", "a5", 1, "Engage", 4),
-        # b1 default co-creation many-to-many: only Board serves it, 0 + 0 - 2
-        ("c2", "b1", 1, "Board", -2),
+        # a1 Acme content one-to-many, before (mode open): Tube is blocked;
+        # Engage 0 + 40 (a platform) + 12 (no onboarding for Acme) + 1 (internal)
+        ("c1", "a1", 1, "Engage", 53),
+        # a3 Acme community many-to-many, before: Board 0 + 20 + 4 + 0, Chat 0 + 20 + 0 + 0
+        ("c1", "a3", 1, "Engage", 53),
+        ("c1", "a3", 2, "Board", 24),
+        ("c1", "a3", 3, "Chat", 20),
+        # a5 Acme content, direction undecided, after: Tube is blocked
+        ("c1", "a5", 1, "Engage", 53),
+        # b1 default co-creation many-to-many, timing undecided (fit known):
+        # only Board serves it, 100 + 20 + 4 + 0
+        ("c2", "b1", 1, "Board", 124),
     ]
     assert r["chosen"].tolist() == [True, False, False, True, False, True]
     assert r["on_platform"].tolist() == [True, True, False, False, True, False]
+    assert r["availability"].tolist() == [
+        "available",
+        "available",
+        "external",
+        "external",
+        "available",
+        "external",
+    ]
     hosting = ["internal", "internal", "external", "external", "internal", "external"]
     assert r["hosting"].tolist() == hosting
     assert r["onboarding"].tolist() == [
-        "single-sign-on",
-        "single-sign-on",
+        "none",
+        "none",
         "one-click",
         "new-account",
-        "single-sign-on",
+        "none",
         "one-click",
     ]
     # a2 and a4 have no tool type: no candidates
@@ -316,15 +341,40 @@ def test_recommend_tools_two_courses(two_courses):
 
 def test_recommend_tools_reasons(two_courses):
     r = recommend_tools(two_courses).set_index(["activity_id", "tool"])["reasons"]
-    engage = r.loc[("a1", "Engage")]
-    assert "platform" in engage
-    assert engage == (
-        "already one of the organisation's platforms; internal, as the organisation prefers; "
-        "serves content and one-to-many; onboarding: single sign on"
+    assert r.loc[("a1", "Engage")] == (
+        "serves content, one-to-many (whether it works on learners' own time is not known); "
+        "already available at Acme; not blocked by Acme's firewall; "
+        "learners already have access; internal, as Acme prefers"
     )
-    assert r.loc[("a3", "Chat")] == "serves community and many-to-many; onboarding: new account"
-    assert "platform" not in r.loc[("a3", "Board")]
-    assert r.loc[("a5", "Engage")].endswith("serves content; onboarding: single sign on")
+    assert r.loc[("a3", "Chat")] == (
+        "serves community, many-to-many (whether it works on learners' own time is not "
+        "known); external: learners can reach it themselves; not blocked by Acme's "
+        "firewall; learners must create a new account; external, while Acme prefers "
+        "internal tools"
+    )
+    # no organisation named: the fallback context is called what it is
+    assert r.loc[("b1", "Board")] == (
+        "serves co-creation, many-to-many; external: learners can reach it themselves; "
+        "learners join in one click, with no profile to create; external, while the "
+        "course's organisation (none is named) prefers internal tools"
+    )
+
+
+def test_recommend_tools_advantages(two_courses):
+    r = recommend_tools(two_courses).set_index(["activity_id", "tool"])["advantage"]
+    # a3 chose Chat, ranked third: both tools above it say what they have that Chat lacks
+    assert r.loc[("a3", "Engage")] == (
+        "already available at Acme, unlike Chat; easier to start (nothing to sign up for "
+        "instead of a new account for Chat); internal, as Acme prefers, unlike Chat"
+    )
+    assert r.loc[("a3", "Board")] == "easier to start (one click instead of a new account for Chat)"
+    # a5 chose Tube, which Acme blocks
+    assert r.loc[("a5", "Engage")] == (
+        "not blocked, while Acme's firewall blocks Tube; already available at Acme, "
+        "unlike Tube; internal, as Acme prefers, unlike Tube"
+    )
+    # the chosen tool itself, and tools ranked below it, give no reason to switch
+    assert values(r.loc[[("a1", "Engage"), ("a3", "Chat"), ("b1", "Board")]]) == [None] * 3
 
 
 @pytest.fixture
@@ -332,14 +382,15 @@ def tie_portfolio():
     """One community/many-to-many activity (tool Mango) in two organisations.
 
     Corp has Alpha and Blocky, blocks Blocky and prefers internal tools; Free has the same
-    platforms, blocks nothing and has no preference. Scores by hand::
+    platforms, blocks nothing and has no preference. No timing is decided, so every
+    candidate's fit is known (+100). Scores by hand::
 
-        tool    hosting   onboarding  Corp           Free
-        Alpha   external  new-account 4 + 0 - 3 = 1  4 - 3 = 1
-        Zed     internal  none        0 + 1 - 0 = 1  0
-        Kiwi    external  none        0              0
-        Mango   external  none        0              0
-        Blocky  internal  none        blocked        4 + 0 - 0 = 4
+        tool    hosting   onboarding  Corp                      Free
+        Alpha   external  new-account 100+40+12+0 = 152 (has it) 100+40+12+1 = 153
+        Zed     internal  none        100+0+12+1 = 113 (lacks)   100+0+12+1 = 113
+        Kiwi    external  none        100+20+12+0 = 132          100+20+12+1 = 133
+        Mango   external  none        132                        133
+        Blocky  internal  none        blocked                    100+40+12+1 = 153
         Solo    internal  none        wrong direction (one-to-many only)
         Paper   external  none        wrong type (content only)
     """
@@ -376,26 +427,27 @@ def ranking(r: pd.DataFrame, course_id: str, activity_id: str) -> list[tuple[str
     return list(zip(sub["tool"], sub["score"], strict=True))
 
 
-def test_recommend_ties_go_to_lower_friction_then_name(tie_portfolio):
+def test_recommend_chosen_first_among_equals_then_name(tie_portfolio):
     r = recommend_tools(tie_portfolio, top=10)
-    # Zed and Alpha tie at 1: Zed has less friction; Kiwi and Mango tie at 0: by name
-    assert ranking(r, "corp", "r1") == [("Zed", 1), ("Alpha", 1), ("Kiwi", 0), ("Mango", 0)]
-    # no preference for internal tools, nothing blocked
+    # an internal tool Corp lacks never ranks above one its learners can reach at once;
+    # Kiwi and Mango tie: the chosen Mango comes first
+    assert ranking(r, "corp", "r1") == [("Alpha", 152), ("Mango", 132), ("Kiwi", 132), ("Zed", 113)]
+    # no preference for internal tools, nothing blocked: Alpha and Blocky tie, by name
     assert ranking(r, "free", "r1") == [
-        ("Blocky", 4),
-        ("Alpha", 1),
-        ("Kiwi", 0),
-        ("Mango", 0),
-        ("Zed", 0),
+        ("Alpha", 153),
+        ("Blocky", 153),
+        ("Mango", 133),
+        ("Kiwi", 133),
+        ("Zed", 113),
     ]
-    # direction undecided: Solo becomes a candidate
+    # direction undecided: Solo becomes a candidate; the chosen Kiwi before Mango
     assert ranking(r, "free", "r2") == [
-        ("Blocky", 4),
-        ("Alpha", 1),
-        ("Kiwi", 0),
-        ("Mango", 0),
-        ("Solo", 0),
-        ("Zed", 0),
+        ("Alpha", 153),
+        ("Blocky", 153),
+        ("Kiwi", 133),
+        ("Mango", 133),
+        ("Solo", 113),
+        ("Zed", 113),
     ]
 
 
@@ -409,19 +461,30 @@ def test_recommend_excludes_blocked_wrong_type_and_wrong_direction(tie_portfolio
 def test_recommend_chosen_flags_the_tool_in_use(tie_portfolio):
     r = recommend_tools(tie_portfolio, top=10)
     corp = r[r["course_id"] == "corp"]
-    assert corp["chosen"].tolist() == [False, False, False, True]
+    assert corp["chosen"].tolist() == [False, True, False, False]
     r2 = r[(r["course_id"] == "free") & (r["activity_id"] == "r2")]
     assert r2.loc[r2["chosen"], "tool"].tolist() == ["Kiwi"]
+
+
+def test_a_switch_always_names_its_advantage(tie_portfolio):
+    r = recommend_tools(tie_portfolio, top=10).set_index(["course_id", "activity_id", "tool"])
+    advantage = r["advantage"]
+    # Alpha, ranked above the chosen Mango, is a platform; the learners already have it
+    assert advantage.loc[("corp", "r1", "Alpha")] == "already available at Corp, unlike Mango"
+    assert advantage.loc[("free", "r1", "Blocky")] == "already available at Free, unlike Mango"
+    # Kiwi ties with the chosen Mango: below it, no advice to switch
+    assert pd.isna(advantage.loc[("corp", "r1", "Kiwi")])
+    assert pd.isna(advantage.loc[("corp", "r1", "Zed")])
 
 
 @pytest.mark.parametrize(
     ("top", "expected"),
     [
-        (1, ["Zed"]),
-        (2, ["Zed", "Alpha"]),
-        (3, ["Zed", "Alpha", "Kiwi"]),
-        (4, ["Zed", "Alpha", "Kiwi", "Mango"]),
-        (9, ["Zed", "Alpha", "Kiwi", "Mango"]),
+        (1, ["Alpha"]),
+        (2, ["Alpha", "Mango"]),
+        (3, ["Alpha", "Mango", "Kiwi"]),
+        (4, ["Alpha", "Mango", "Kiwi", "Zed"]),
+        (9, ["Alpha", "Mango", "Kiwi", "Zed"]),
     ],
 )
 def test_recommend_top(tie_portfolio, top, expected):
@@ -436,43 +499,54 @@ def test_recommend_top(tie_portfolio, top, expected):
 def test_recommend_default_top_is_three(tie_portfolio):
     r = recommend_tools(tie_portfolio)
     assert r.groupby(["course_id", "activity_id"]).size().tolist() == [3, 3, 3]
-    assert r.loc[r["course_id"] == "corp", "tool"].tolist() == ["Zed", "Alpha", "Kiwi"]
+    assert r.loc[r["course_id"] == "corp", "tool"].tolist() == ["Alpha", "Mango", "Kiwi"]
 
 
 def test_recommend_reasons_in_tie_portfolio(tie_portfolio):
     r = recommend_tools(tie_portfolio, top=10).set_index(["course_id", "activity_id", "tool"])
     reasons = r["reasons"]
+    # fit, availability, firewall, effort, hosting: in that order
     assert reasons.loc[("corp", "r1", "Alpha")] == (
-        "already one of the organisation's platforms; "
-        "serves community and many-to-many; onboarding: new account"
+        "serves community, many-to-many; already available at Corp; not blocked by "
+        "Corp's firewall; learners already have access; external, while Corp prefers "
+        "internal tools"
     )
+    # Corp prefers internal tools, but does not have Zed: no claim that it is ready
     assert reasons.loc[("corp", "r1", "Zed")] == (
-        "internal, as the organisation prefers; serves community and many-to-many; onboarding: none"
+        "serves community, many-to-many; internal, but Corp does not have it: it would "
+        "first have to be introduced; not blocked by Corp's firewall; then learners need "
+        "no sign-up"
     )
-    # Free does not prefer internal tools
-    assert reasons.loc[("free", "r1", "Zed")] == (
-        "serves community and many-to-many; onboarding: none"
+    # Free blocks nothing and does not prefer internal tools
+    assert reasons.loc[("free", "r1", "Kiwi")] == (
+        "serves community, many-to-many; external: learners can reach it themselves; "
+        "learners need no sign-up"
     )
     assert reasons.loc[("free", "r2", "Blocky")] == (
-        "already one of the organisation's platforms; serves community; onboarding: none"
+        "serves community; already available at Free; learners already have access"
     )
     assert r.loc[("free", "r1", "Blocky"), "on_platform"]
-    assert not r.loc[("corp", "r1", "Zed"), "on_platform"]
+    assert r.loc[("corp", "r1", "Zed"), "availability"] == "to-introduce"
+    # no reason contradicts another: a tool learners have never asks for an account
+    have = r[r["availability"].eq("available")]
+    assert not have["reasons"].str.contains("account|one click|sign in").any()
 
 
 # --------------------------------------------------------------------------- computed once
 def merge_recommend_tools(portfolio, top: int = 3) -> pd.DataFrame:
-    """``recommend_tools`` as it was first written: rank, cut to ``top``, merge, sort."""
-    a = portfolio.activities[
-        ["course_id", "activity_id", "seq", "organisation", "tool_type", "direction", "tool"]
-    ]
-    keys = ["organisation", "tool_type", "direction"]
+    """``recommend_tools`` the slow way: rank per combination, merge, move the chosen
+    tool first among equal scores, number, cut to ``top``."""
+    keys = ["organisation", "tool_type", "direction", "timing"]
+    a = portfolio.activities[["course_id", "activity_id", "seq", *keys, "tool"]]
     ranked = _rank(portfolio, a[keys])
-    ranked = ranked[ranked["rank"] <= top]
     out = a.rename(columns={"tool": "chosen_tool"}).merge(ranked, on=keys, how="inner")
     out["chosen"] = out["tool"] == out["chosen_tool"]
-    out = in_course_order(out, portfolio.course_ids, ["seq", "rank"])
-    return out[REC_COLUMNS].reset_index(drop=True)
+    out["_not_chosen"] = ~out["chosen"]
+    out["_minus"] = -out["score"]
+    out = in_course_order(out, portfolio.course_ids, ["seq", "_minus", "_not_chosen", "rank"])
+    out["rank"] = out.groupby(["course_id", "activity_id"], sort=False).cumcount() + 1
+    out = out[out["rank"] <= top]
+    return out[REC_COLUMNS[:-1]].reset_index(drop=True)
 
 
 @pytest.mark.parametrize("top", [0, 1, 2, 3, 10])
@@ -480,7 +554,8 @@ def merge_recommend_tools(portfolio, top: int = 3) -> pd.DataFrame:
 def test_memoized_ranking_cut_to_top_equals_the_merge_built_one(request, name, top):
     p = request.getfixturevalue(name)
     recommend_tools(p, top=10)  # the full ranking is now remembered; top only cuts it
-    pd.testing.assert_frame_equal(recommend_tools(p, top=top), merge_recommend_tools(p, top))
+    got = recommend_tools(p, top=top)[REC_COLUMNS[:-1]]
+    pd.testing.assert_frame_equal(got, merge_recommend_tools(p, top), check_dtype=False)
 
 
 def test_recommend_tools_ranks_once_per_portfolio(tie_portfolio, monkeypatch):
@@ -491,22 +566,22 @@ def test_recommend_tools_ranks_once_per_portfolio(tie_portfolio, monkeypatch):
     tool_fit(tie_portfolio)  # its alternatives come from the same ranking
     assert len(calls) == 1
     first.loc[0, "tool"] = "changed"  # a caller may change what it gets
-    assert recommend_tools(tie_portfolio, top=1).loc[0, "tool"] == "Zed"
+    assert recommend_tools(tie_portfolio, top=1).loc[0, "tool"] == "Alpha"
 
 
 def test_joined_recommendations_per_activity_and_top(tie_portfolio):
     # activities in file order: corp r1, free r1, free r2 (see the tie_portfolio scores)
     assert _joined_recommendations(tie_portfolio, 2).tolist() == [
-        "Zed, Alpha",
-        "Blocky, Alpha",
-        "Blocky, Alpha",
+        "Alpha, Mango",
+        "Alpha, Blocky",
+        "Alpha, Blocky",
     ]
-    assert _joined_recommendations(tie_portfolio, 1).tolist() == ["Zed", "Blocky", "Blocky"]
+    assert _joined_recommendations(tie_portfolio, 1).tolist() == ["Alpha", "Alpha", "Alpha"]
     assert pd.isna(_joined_recommendations(tie_portfolio, 0)).all()
 
 
 def test_joined_recommendations_missing_without_tool_type(two_courses):
-    # a2 and a4 have no tool type; a3 has Engage 4, Board -2, Chat -3
+    # a2 and a4 have no tool type; a3 has Engage 53, Board 24, Chat 20
     joined = _joined_recommendations(two_courses, 3)
     assert values(pd.Series(joined)) == [
         "Engage",

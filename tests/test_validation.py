@@ -12,7 +12,7 @@ import pytest
 from conftest import ORGANISATIONS, TOOLS, make_portfolio, make_tables
 
 from socialkit.errors import ValidationError
-from socialkit.schema import DEFAULT_ORGANISATION, ISSUE_COLUMNS, TABLES
+from socialkit.schema import DEFAULT_ORGANISATION, ISSUE_COLUMNS, TABLES, Portfolio
 from socialkit.validation import validate
 
 
@@ -100,7 +100,7 @@ def test_every_error_in_every_table_is_collected_at_once() -> None:
             in_class_reason="fun",
             learning_type="lecture",
         ),  # 8 five vocabulary errors
-        act("c1", "a8", "8", objective_id="o9", tool="Hammer", minutes="1.5"),  # 9 three
+        act("c1", "a8", "8", objective_id="o9", tool="Hammer", minutes="1.5"),  # 9 two
         act("zz", "a1", "1"),  # 10 unknown course
         act("c2", "b1", "1", objective_id="o1", tool="ENGAGE"),  # 11 ok
         act("c2", "b2", "2", tool="NONE", minutes="0"),  # 12 ok
@@ -115,6 +115,7 @@ def test_every_error_in_every_table_is_collected_at_once() -> None:
             "onboarding": "email",
         },  # 6 four errors
         {"tool": "engage"},  # 7 duplicate tool name (case-insensitive)
+        {"tool": "Pad", "aliases": "Tube; pad"},  # 8 alias of another tool's name
     ]
     organisations = [
         {"organisation": "Acme", "platforms": "Engage;Hammer", "prefers_internal": "maybe"},
@@ -145,7 +146,6 @@ def test_every_error_in_every_table_is_collected_at_once() -> None:
         ("activities", 8, "in_class_reason", "fun"),
         ("activities", 8, "learning_type", "lecture"),
         ("activities", 9, "objective_id", "o9"),
-        ("activities", 9, "tool", "Hammer"),
         ("activities", 9, "minutes", "1.5"),
         ("activities", 10, "course_id", "zz"),
         ("tools", 6, "tool_types", "content;wiki"),
@@ -153,7 +153,7 @@ def test_every_error_in_every_table_is_collected_at_once() -> None:
         ("tools", 6, "hosting", "cloud"),
         ("tools", 6, "onboarding", "email"),
         ("tools", 7, "tool", "engage"),
-        ("organisations", 2, "platforms", "Hammer"),
+        ("tools", 8, "aliases", "Tube"),
         ("organisations", 2, "prefers_internal", "maybe"),
         ("organisations", 4, "organisation", "Acme"),
     }
@@ -457,19 +457,213 @@ def test_known_tools_match_case_insensitively(tool: str) -> None:
     assert p.activities["tool"].tolist() == ["none" if tool.lower() == "none" else "Engage"]
 
 
-@pytest.mark.parametrize("tool", ["Hammer", "Engagement", "Tub", "no", "nothing"])
-def test_unknown_tool(tool: str) -> None:
-    issues = one_error("activities", tool=tool)
-    assert keys(issues) == {("activities", 2, "tool", tool)}
-    for name in ("'Engage'", "'Tube'", "'Board'", "'Chat'", "none"):
-        assert name in issues["message"].iloc[0]
+#: The fixture catalog with aliases and a suite, as the bundled catalog has them.
+NAMED_TOOLS = [
+    {**TOOLS[0], "tool": "Viva Engage", "aliases": "Yammer;Engage", "suite": "Microsoft 365"},
+    {**TOOLS[1], "tool": "Teams", "aliases": "Microsoft Teams; MS Teams", "suite": "Microsoft 365"},
+    {**TOOLS[2], "tool": "SharePoint", "suite": "Microsoft 365"},
+    {**TOOLS[3], "tool": "Google Docs", "aliases": "Docs", "suite": "Google Workspace"},
+    {"tool": "Zoom"},
+]
 
 
-def test_unknown_platform() -> None:
+def named(platforms: str = "", *tools: str) -> Portfolio:
+    """The valid base on :data:`NAMED_TOOLS`, Acme naming ``platforms``, a1.. using ``tools``."""
+    c, o, _ = valid_base()
+    a = [act("c1", f"a{i}", i, tool=t) for i, t in enumerate(tools or ("none",), start=1)]
+    orgs = [{**ORGANISATIONS[0], "platforms": platforms}, {"organisation": "default"}]
+    return make_portfolio(c, o, a, NAMED_TOOLS, orgs)
+
+
+def platforms_of(p: Portfolio, org: str = "Acme") -> tuple:
+    return p.organisations.set_index("organisation").loc[org, "platforms"]
+
+
+@pytest.mark.parametrize(
+    ("written", "tool"),
+    [
+        ("Yammer", "Viva Engage"),
+        ("yammer", "Viva Engage"),
+        (" YAMMER ", "Viva Engage"),
+        ("viva_engage", "Viva Engage"),
+        ("MS-Teams", "Teams"),
+        ("ms teams", "Teams"),
+        ("Microsoft Teams", "Teams"),
+        ("microsoft-teams", "Teams"),
+        ("docs", "Google Docs"),
+    ],
+)
+def test_aliases_resolve_to_the_catalog_name_in_activities_and_platforms(
+    written: str, tool: str
+) -> None:
+    p = named(written, written)
+    assert p.activities["tool"].tolist() == [tool]
+    assert platforms_of(p) == (tool,)
+    assert p.notices == ()
+
+
+def test_platforms_resolve_each_item_once() -> None:
+    p = named("Yammer; viva engage; MS Teams;Teams ; sharepoint")
+    assert platforms_of(p) == ("Viva Engage", "Teams", "SharePoint")
+
+
+@pytest.mark.parametrize(
+    "suite",
+    ["Microsoft 365", "microsoft_365", "Office 365", "O365", "M365", "Microsoft Office 365"],
+)
+def test_a_suite_in_platforms_stands_for_every_tool_of_it(suite: str) -> None:
+    p = named(f"Zoom;{suite}")
+    assert platforms_of(p) == ("Zoom", "Viva Engage", "Teams", "SharePoint")
+    assert "SharePoint" in platforms_of(p)
+
+
+@pytest.mark.parametrize("suite", ["Google Workspace", "G Suite", "gsuite", "Google Apps"])
+def test_google_suite_names(suite: str) -> None:
+    assert platforms_of(named(suite)) == ("Google Docs",)
+
+
+def test_a_suite_alias_the_catalog_has_no_suite_for_is_an_unknown_platform() -> None:
+    tools = [{k: v for k, v in t.items() if k != "suite"} for t in NAMED_TOOLS]
     c, o, a = valid_base()
-    orgs = [{**ORGANISATIONS[0], "platforms": "Engage; Hammer;board"}, ORGANISATIONS[1]]
-    issues = issues_of(make_tables(c, o, a, organisations=orgs))
-    assert keys(issues) == {("organisations", 2, "platforms", "Hammer")}
+    orgs = [{**ORGANISATIONS[0], "platforms": "Office 365"}, {"organisation": "default"}]
+    p = make_portfolio(c, o, a, tools, orgs)
+    assert platforms_of(p) == ("Office 365",)
+    assert len(p.notices) == 1 and "'Office 365' is neither a tool nor a suite" in p.notices[0]
+
+
+@pytest.mark.parametrize("tool", ["Hammer", "Engagement", "Tub", "no", "nothing", " Yamer "])
+def test_unknown_tool_is_no_error_and_kept_as_written(tool: str) -> None:
+    c, o, _ = valid_base()
+    p = make_portfolio(c, o, [act("c1", "a1", 1, tool=tool), act("c1", "a2", 2, tool="tube")])
+    assert p.activities["tool"].tolist() == [tool.strip(), "Tube"]
+
+
+def test_unknown_platform_is_a_notice_and_kept_as_written() -> None:
+    c, o, a = valid_base()
+    orgs = [{**ORGANISATIONS[0], "platforms": "Engage; Yamer ;board"}, ORGANISATIONS[1]]
+    p = validate(make_tables(c, o, a, organisations=orgs), notices=("read note",))
+    assert platforms_of(p) == ("Engage", "Yamer", "Board")
+    # nothing close: no shared word, and difflib ratios of yamer to engage 0.36, board 0.4
+    assert p.notices == (
+        "read note",
+        "organisations, row 2, column 'platforms': 'Yamer' is neither a tool nor a suite of "
+        "the catalog (no catalog tool has a similar name); it is kept as written, so only "
+        "activities naming it the same way use that platform, and its fit is unknown",
+    )
+
+
+def test_unknown_platform_notice_names_the_closest_tools() -> None:
+    p = named("Teams; Zoomm; Sharepoint Online")
+    assert platforms_of(p) == ("Teams", "Zoomm", "Sharepoint Online")
+    assert [n.split(" (")[1].split(")")[0] for n in p.notices] == [
+        "closest catalog tools: 'Zoom'",
+        "closest catalog tools: 'SharePoint'",
+    ]
+
+
+def test_unknown_platform_notice_is_kept_beside_errors_and_once_with_partial() -> None:
+    c, o, _ = valid_base()
+    c = [*c, course("c2")]
+    a = [act("c1", "a1", 1), act("c2", "b1", "x")]
+    orgs = [{**ORGANISATIONS[0], "platforms": "Hammock"}, ORGANISATIONS[1]]
+    tables = make_tables(c, o, a, organisations=orgs)
+    with pytest.raises(ValidationError, match="1 error in the portfolio") as info:
+        validate(tables)
+    assert len(info.value.notices) == 1 and "'Hammock'" in info.value.notices[0]
+    p = validate(tables, partial=True)
+    assert p.course_ids == ["c1"]
+    assert len(p.notices) == 1 and "'Hammock'" in p.notices[0]
+
+
+def clash(tools: list[dict]) -> pd.DataFrame:
+    c, o, a = valid_base()
+    orgs = [{"organisation": "Acme"}, {"organisation": "default"}]
+    return issues_of(make_tables(c, o, a, tools, orgs))
+
+
+def test_an_alias_clashing_with_another_tools_name_is_a_located_error() -> None:
+    issues = clash([*NAMED_TOOLS, {"tool": "Webex", "aliases": "Cisco Webex;ms_teams"}])
+    assert keys(issues) == {("tools", 7, "aliases", "ms_teams")}
+    assert issues["code"].tolist() == ["name-clash"]
+    assert issues["message"].iloc[0] == (
+        "alias 'ms_teams' is already an alias of 'Teams' (row 3, column 'aliases'); expected "
+        "tool names and aliases unique across the catalog (matched case-insensitively, "
+        "spaces, '_' and '-' alike)"
+    )
+
+
+def test_a_tool_name_clashing_with_an_earlier_alias_is_an_error() -> None:
+    tools = [*NAMED_TOOLS, {"tool": "Yammer"}]
+    with pytest.raises(
+        ValidationError,
+        match=r"tools, row 7, column 'tool': value 'Yammer'.*already an alias of 'Viva Engage'",
+    ):
+        validate(make_tables(*valid_base(), tools, [{"organisation": "Acme"}]))
+
+
+def test_clashes_are_collected_with_every_other_error() -> None:
+    tools = [
+        *NAMED_TOOLS,
+        {"tool": "Drive", "aliases": "Docs;Zoom", "hosting": "cloud"},  # 7 three
+        {"tool": "zoom"},  # 8 duplicate name
+    ]
+    c, o, _ = valid_base()
+    a = [act("c1", "a1", "x")]
+    issues = issues_of(make_tables(c, o, a, tools, [{"organisation": "Acme"}]))
+    assert keys(issues) == {
+        ("activities", 2, "seq", "x"),
+        ("tools", 7, "aliases", "Docs"),
+        ("tools", 7, "aliases", "Zoom"),
+        ("tools", 7, "hosting", "cloud"),
+        ("tools", 8, "tool", "zoom"),
+    }
+    by_value = dict(zip(issues["value"], issues["code"], strict=True))
+    assert by_value == {
+        "x": "bad-number",
+        "Docs": "name-clash",
+        "Zoom": "name-clash",
+        "cloud": "not-in-vocabulary",
+        "zoom": "duplicate",
+    }
+    assert (
+        "already the name of 'Zoom' (row 6, column 'tool')"
+        in issues.set_index("value").loc["Zoom", "message"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("tool", "aliases", "column"), [("None", "", "tool"), ("Wiki", " NONE", "aliases")]
+)
+def test_none_is_no_tool_name_nor_alias(tool: str, aliases: str, column: str) -> None:
+    issues = clash([*NAMED_TOOLS, {"tool": tool, "aliases": aliases}])
+    assert keys(issues) == {("tools", 7, column, tool if column == "tool" else "NONE")}
+    assert issues["code"].tolist() == ["name-clash"]
+    assert (
+        "is what an activity writes for no tool; expected another name" in issues["message"].iloc[0]
+    )
+
+
+def test_an_alias_repeating_its_own_name_is_harmless() -> None:
+    tools = [{**TOOLS[0], "aliases": "engage; ENGAGE;Yammer;yammer"}, *TOOLS[1:]]
+    c, o, _ = valid_base()
+    p = make_portfolio(c, o, [act("c1", "a1", 1, tool="YAMMER")], tools)
+    assert p.activities["tool"].tolist() == ["Engage"]
+    assert p.tools.set_index("tool").loc["Engage", "aliases"] == (
+        "engage",
+        "ENGAGE",
+        "Yammer",
+        "yammer",
+    )
+
+
+def test_the_bundled_catalog_has_unique_names_and_aliases() -> None:
+    from socialkit.io import catalog_path
+    from socialkit.names import name_entries
+
+    tools = pd.read_csv(catalog_path() / "tools.csv", dtype="str")
+    entries = name_entries(tools)
+    assert not entries["key"].duplicated().any()
+    assert len(tools) == 26
 
 
 # --------------------------------------------------------------------------- canonical output

@@ -1,0 +1,299 @@
+"""What people call tools: names, aliases and suites of the catalog, matched like vocabulary.
+
+A tool is named by its catalog ``tool`` or any of its ``aliases`` (former and common
+names: Yammer for Viva Engage, MS Teams for Teams), matched case-insensitively with
+spaces, underscores and hyphens alike (:func:`socialkit.vocab.match_key`). An
+organisation's ``platforms`` may also name a suite (a ``suite`` of the catalog, or a
+common name of one: Office 365 for Microsoft 365), which stands for every tool of it.
+
+The functions take the ``tools`` table raw (``aliases`` a ``;``-separated string) or
+canonical (a tuple, as :attr:`Portfolio.tools <socialkit.schema.Portfolio>` holds it).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+
+import pandas as pd
+
+from ._frames import isin, isin_codes
+from .schema import Portfolio
+from .vocab import match_key
+
+__all__ = [
+    "BUNDLED_ATTR",
+    "SUITE_ALIASES",
+    "closest_tools",
+    "name_entries",
+    "name_key",
+    "resolve_tools",
+    "suite_lookup",
+    "tool_lookup",
+    "unknown_tool_uses",
+    "uses_bundled_catalog",
+]
+
+#: Common names of the suites the catalog knows, by the suite they stand for.
+SUITE_ALIASES: dict[str, str] = {
+    "Office 365": "Microsoft 365",
+    "O365": "Microsoft 365",
+    "M365": "Microsoft 365",
+    "Microsoft Office 365": "Microsoft 365",
+    "G Suite": "Google Workspace",
+    "GSuite": "Google Workspace",
+    "Google Apps": "Google Workspace",
+}
+
+#: The ``DataFrame.attrs`` flag set on a ``tools`` table read from the bundled catalog
+#: (a portfolio without a tools table of its own).
+BUNDLED_ATTR = "socialkit_bundled_catalog"
+
+
+def name_key(value: str) -> str:
+    """The matching key of one name: lower case, runs of space/_/- as one ``-``.
+
+    Examples
+    --------
+    >>> name_key(" MS_Teams ")
+    'ms-teams'
+    """
+    return re.sub(r"[\s_\-]+", "-", value.strip().lower())
+
+
+def _items(cell: object) -> tuple[str, ...]:
+    """The trimmed, non-blank items of a list cell (a ``;``-separated string or a tuple)."""
+    if isinstance(cell, str):
+        cell = cell.split(";")
+    elif not isinstance(cell, tuple | list):
+        return ()
+    return tuple(s.strip() for s in cell if isinstance(s, str) and s.strip())
+
+
+def name_entries(tools: pd.DataFrame) -> pd.DataFrame:
+    """Every name and alias of the catalog, with its matching key.
+
+    Parameters
+    ----------
+    tools : pandas.DataFrame
+        The ``tools`` table, raw or canonical; its index is kept as ``row``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``row`` (the tools row), ``tool`` (its name, trimmed), ``column`` (``"tool"`` or
+        ``"aliases"``), ``value`` (the name or alias as written, trimmed) and ``key``,
+        in row order, each row's name before its aliases. A row with a blank name is left
+        out; an alias repeating its own tool's name (by key) is left out too.
+    """
+    rows: list[tuple] = []
+    aliases = tools["aliases"] if "aliases" in tools else pd.Series(None, index=tools.index)
+    for row, name, cell in zip(tools.index, tools["tool"], aliases, strict=True):
+        if not isinstance(name, str) or not name.strip():
+            continue
+        name = name.strip()
+        seen = {name_key(name)}
+        rows.append((row, name, "tool", name, name_key(name)))
+        for alias in _items(cell):
+            key = name_key(alias)
+            if key not in seen:
+                seen.add(key)
+                rows.append((row, name, "aliases", alias, key))
+    return pd.DataFrame(rows, columns=["row", "tool", "column", "value", "key"])
+
+
+def tool_lookup(tools: pd.DataFrame) -> dict[str, str]:
+    """Matching key of every name and alias -> the catalog tool name.
+
+    Where two tools share a key (a catalog that validation refuses), the first keeps it.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"tool": ["Viva Engage"], "aliases": ["Yammer; Engage"]})
+    >>> tool_lookup(t)
+    {'viva-engage': 'Viva Engage', 'yammer': 'Viva Engage', 'engage': 'Viva Engage'}
+    """
+    entries = name_entries(tools)
+    first = entries.drop_duplicates("key")
+    return dict(zip(first["key"], first["tool"], strict=True))
+
+
+def suite_lookup(tools: pd.DataFrame) -> dict[str, tuple[str, ...]]:
+    """Matching key of every suite and suite alias -> the catalog tools of that suite.
+
+    Only suites the catalog holds are known; their common names (:data:`SUITE_ALIASES`)
+    with them. Tools come in catalog order.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"tool": ["Teams", "Zoom", "Stream"],
+    ...                   "suite": ["Microsoft 365", None, "Microsoft 365"]})
+    >>> suite_lookup(t)["o365"]
+    ('Teams', 'Stream')
+    """
+    if "suite" not in tools:
+        return {}
+    members: dict[str, list[str]] = {}
+    for name, suite in zip(tools["tool"], tools["suite"], strict=True):
+        if isinstance(name, str) and name.strip() and isinstance(suite, str) and suite.strip():
+            members.setdefault(name_key(suite), []).append(name.strip())
+    out = {key: tuple(dict.fromkeys(names)) for key, names in members.items()}
+    for alias, suite in SUITE_ALIASES.items():
+        found = out.get(name_key(suite))
+        if found is not None:
+            out.setdefault(name_key(alias), found)
+    return out
+
+
+def resolve_tools(values: pd.Series, lookup: dict[str, str]) -> pd.Series:
+    """The catalog name of each value (a tool name or alias), missing where unknown.
+
+    ``none`` (no tool, in any case) stays ``none``. Worked out once per distinct value.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Names as written.
+    lookup : dict
+        From :func:`tool_lookup`.
+
+    Returns
+    -------
+    pandas.Series
+        Aligned with ``values``, dtype ``str``.
+    """
+    spelt = {**lookup, "none": "none"}
+    return match_key(values).map(spelt).astype("str")
+
+
+def _tokens(key: str) -> set[str]:
+    return {t for t in re.split(r"[-.\s]+", key) if len(t) >= 2}
+
+
+def closest_tools(name: str, tools: pd.DataFrame, *, n: int = 3) -> list[str]:
+    """The catalog tools whose names or aliases come closest to ``name``.
+
+    A tool one of whose names contains ``name``, or is contained in it (three
+    characters at least), comes first; then one sharing a word with it; then one
+    whose name is merely similar (:class:`difflib.SequenceMatcher`, ratio 0.6 or more).
+    Within each group the more similar name first, then catalog order.
+
+    Parameters
+    ----------
+    name : str
+        A name the catalog does not know, as written.
+    tools : pandas.DataFrame
+        The ``tools`` table, raw or canonical.
+    n : int, default 3
+        At most this many tools.
+
+    Returns
+    -------
+    list of str
+        Catalog tool names, closest first; empty when none is close.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"tool": ["Viva Engage", "Workvivo", "Zoom"],
+    ...                   "aliases": ["Yammer", "", ""]})
+    >>> closest_tools("Yamer", t), closest_tools("Workvivo2", t), closest_tools("Hammock", t)
+    (['Viva Engage'], ['Workvivo'], [])
+    """
+    key = name_key(name) if isinstance(name, str) else ""
+    if not key or n <= 0:
+        return []
+    words = _tokens(key)
+    best: dict[str, tuple[int, float, int]] = {}
+    entries = name_entries(tools)
+    for order, (tool, other) in enumerate(zip(entries["tool"], entries["key"], strict=True)):
+        ratio = difflib.SequenceMatcher(None, key, other).ratio()
+        shorter = min(len(key), len(other))
+        if shorter >= 3 and (key in other or other in key):
+            tier = 3
+        elif words & _tokens(other):
+            tier = 2
+        elif ratio >= 0.6:
+            tier = 1
+        else:
+            continue
+        score = (tier, ratio, -order)
+        if tool not in best or score > best[tool]:
+            best[tool] = score
+    ranked = sorted(best, key=lambda t: best[t], reverse=True)
+    return ranked[:n]
+
+
+def _closest_many(names: Iterable[str], tools: pd.DataFrame, n: int = 3) -> dict[str, list[str]]:
+    """:func:`closest_tools` of several names, each distinct name once."""
+    return {name: closest_tools(name, tools, n=n) for name in dict.fromkeys(names)}
+
+
+_USES_COLUMNS = ["course_id", "activity_id", "seq", "title", "tool", "uses", "closest"]
+
+
+def unknown_tool_uses(portfolio: Portfolio) -> pd.DataFrame:
+    """Each tool a course's activities name that the catalog does not know, once per course.
+
+    Names that match alike (case, spaces, ``_`` and ``-``) are one tool, spelt as its
+    first use writes it.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (course, unknown tool), in course order then by the ``seq`` of its
+        first use: ``course_id``; ``activity_id``, ``seq`` and ``title`` of the first
+        activity (by ``seq``) that uses it; ``tool`` as written there; ``uses``, every
+        activity of the course that uses it (``activity 'a3' ("Title")``, or ``activities
+        'a3' ("Title"), 'a5' ("Other")``, by ``seq``); ``closest``, the closest catalog
+        tools (:func:`closest_tools`), ``", "``-joined, or missing when none is close.
+    """
+    a = portfolio.activities
+    named = a["tool"].notna() & a["tool"].ne("none")
+    unknown = named & ~isin(a["tool"], portfolio.tools["tool"])
+    if not unknown.any():
+        return pd.DataFrame({c: pd.Series(dtype="str") for c in _USES_COLUMNS}).astype(
+            {"seq": "int64"}
+        )
+    u = a.loc[unknown.to_numpy(), ["course_id", "activity_id", "seq", "title", "tool"]]
+    u = u.assign(
+        _course=isin_codes(u["course_id"], portfolio.course_ids),
+        _key=match_key(u["tool"]),
+        _label="'" + u["activity_id"] + "' (\"" + u["title"] + '")',
+    ).sort_values(["_course", "seq"], kind="stable")
+    groups = u.groupby(["_course", "_key"], sort=False)["_label"]
+    joined = groups.agg(", ".join)
+    many = groups.size().to_numpy() > 1
+    first = u.drop_duplicates(["_course", "_key"]).reset_index(drop=True)
+    # groupby(sort=False) keeps the order of first appearance, as drop_duplicates does
+    words = pd.Series(["activities " if m else "activity " for m in many], dtype="str")
+    closest = _closest_many(first["tool"], portfolio.tools)
+    return pd.DataFrame(
+        {
+            "course_id": first["course_id"],
+            "activity_id": first["activity_id"],
+            "seq": first["seq"].astype("int64"),
+            "title": first["title"],
+            "tool": first["tool"],
+            "uses": words + pd.Series(joined.to_numpy(), dtype="str"),
+            "closest": pd.Series(
+                [", ".join(closest[t]) or None for t in first["tool"]], dtype="str"
+            ),
+        }
+    )
+
+
+def uses_bundled_catalog(portfolio: Portfolio) -> bool:
+    """Whether the portfolio has no tools table of its own (the bundled catalog stands in).
+
+    :attr:`Portfolio.raw <socialkit.schema.Portfolio>` holds the tables as read: a
+    portfolio read from files has no ``tools`` there when it has none of its own; one
+    validated with the bundled catalog filled in carries it flagged
+    (:data:`BUNDLED_ATTR`).
+    """
+    tools = portfolio.raw.get("tools")
+    return tools is None or bool(tools.attrs.get(BUNDLED_ATTR, False))

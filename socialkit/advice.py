@@ -31,7 +31,7 @@ from ._frames import cached, isin, memoized
 from ._rules import Flagged, Sentence, Table, collect, column, join, text
 from .analysis import rule_tables, sequence_check, uses_tool
 from .names import unknown_tool_uses, uses_bundled_catalog
-from .schema import Portfolio
+from .schema import DEFAULT_ORGANISATION, Portfolio
 
 __all__ = ["WARNING_CODES", "WARNING_QUESTIONS", "strategic_warnings", "warning_rules"]
 
@@ -45,7 +45,8 @@ WARNING_CODES: dict[str, str] = {
     "unknown-tool": "an activity names a tool that the catalog does not know (once per course "
     "and tool)",
     "blocked-tool": "the organisation's firewall blocks the chosen tool",
-    "tool-misfit": "the chosen tool does not serve the activity's tool type or direction",
+    "tool-misfit": "the chosen tool does not serve the activity's tool type, direction or timing",
+    "tool-not-available": "the chosen tool is internal, but the organisation does not have it",
     "new-account-external": "an external tool needing a new account, where an organisation "
     "platform serves the same type and direction",
     "no-benefit": "an activity uses a tool but tells learners no benefit",
@@ -128,7 +129,8 @@ def _per_course_tool(
     lists are joined by Arrow.
     """
     keep = ["course_id", "activity_id", "seq", "title", "organisation", "tool", "tool_type"]
-    keep += ["direction", "blocked_domains", "alternative"]
+    keep += ["direction", "blocked_domains", "alternative", *distinct]
+    keep = list(dict.fromkeys(keep))
     rows = fit.loc[mask.to_numpy(dtype=bool, na_value=False), keep].reset_index(drop=True)
     label = Table(rows, ids).label
     group = pd.factorize(rows["course_id"] + "\x1f" + rows["tool"])[0]
@@ -169,22 +171,73 @@ def _timing_words(timing: pa.Array) -> pa.Array:
     return pc.replace_substring_regex(filled, pattern="^(before|after)$", replacement="\\1 class")
 
 
+_STR = pa.large_string()
+
+
 def _misfit(d: Flagged) -> pa.Array:
-    t = d.mask(d.table.frame["serves_type"].eq(False))
-    r = d.mask(d.table.frame["serves_direction"].eq(False))
+    frame = d.table.frame
+    t = pa.array(d.mask(frame["serves_type"].eq(False)))
+    r = pa.array(d.mask(frame["serves_direction"].eq(False)))
+    m = pa.array(d.mask(frame["serves_timing"].eq(False)))
     tool_type, direction = d["tool_type"], d["direction"]
     what = pc.if_else(
-        t & r, join(tool_type, " nor ", direction), pc.if_else(t, tool_type, direction)
+        pc.and_(t, r), join(tool_type, " nor ", direction), pc.if_else(t, tool_type, direction)
     )
-    return join(d["tool"], " (", d.label, ") does not serve ", what, ": choose a tool that does")
+    live = pc.equal(pc.fill_null(d["timing"], ""), pa.scalar("during", _STR))
+    when = pc.if_else(
+        live, pa.scalar("live in class", _STR), pa.scalar("on learners' own time", _STR)
+    )
+    timing = join("does not work ", when)
+    serves = join("does not serve ", pc.fill_null(what, ""))
+    said = pc.if_else(pc.or_(t, r), pc.if_else(m, join(serves, " and ", timing), serves), timing)
+    return join(d["tool"], " (", d.label, ") ", said, ": choose a tool that does")
+
+
+def _not_available(d: Flagged) -> pa.Array:
+    """An internal tool the organisation does not have, and what its learners can use now."""
+    instead = pc.fill_null(d["recommended"], "")
+    other = pc.and_(pc.not_equal(instead, pa.scalar("", _STR)), pc.not_equal(instead, d["tool"]))
+    advice = pc.if_else(
+        other,
+        join("prefer ", instead, ", which its learners can use now"),
+        pa.scalar("check that it can be introduced before planning it", _STR),
+    )
+    org = d["organisation"]
+    lacks = pc.if_else(
+        pc.equal(org, pa.scalar(DEFAULT_ORGANISATION, _STR)),
+        pa.scalar("the course names no organisation that has it", _STR),
+        join(org, " does not have it"),
+    )
+    return join(
+        d["tool"],
+        " (",
+        d["label"],
+        ") is internal, but ",
+        lacks,
+        ": it would first have to be introduced; ",
+        advice,
+    )
 
 
 def _misfit_gap(d: Flagged) -> pa.Array:
-    """The checklist's words: ``serve content``, ``support many-to-many``, or both."""
-    t = d.mask(d.table.frame["serves_type"].eq(False))
-    r = d.mask(d.table.frame["serves_direction"].eq(False))
-    serve, support = join("serve ", d["tool_type"]), join("support ", d["direction"])
-    what = pc.if_else(t & r, join(serve, " nor ", support), pc.if_else(t, serve, support))
+    """The checklist's words: ``serve content``, ``support many-to-many``, ``work live in
+    class`` (or ``on learners' own time``), those that apply ``" nor "``-joined."""
+    frame, nulls = d.table.frame, pa.nulls(len(d), _STR)
+
+    def part(column: str, words: pa.Array) -> pa.Array:
+        return pc.if_else(pa.array(d.mask(frame[column].eq(False))), words, nulls)
+
+    live = pc.equal(pc.fill_null(d["timing"], ""), pa.scalar("during", _STR))
+    when = pc.if_else(
+        live, pa.scalar("live in class", _STR), pa.scalar("on learners' own time", _STR)
+    )
+    what = pc.binary_join_element_wise(
+        part("serves_type", join("serve ", d["tool_type"])),
+        part("serves_direction", join("support ", d["direction"])),
+        part("serves_timing", join("work ", when)),
+        pa.scalar(" nor ", _STR),
+        null_handling="skip",
+    )
     return join(d["tool"], " for ", d.label, " does not ", what)
 
 
@@ -227,7 +280,11 @@ def warning_rules(portfolio: Portfolio) -> list[WarningRule]:
     no_obj, tools_by_course = _no_objective(portfolio, t.activities)
     chooses = isin(portfolio.courses["course_id"], list(tools_by_course)).to_numpy()
     has_obj = ~no_obj[t.activities.course]  # each activity's course has objectives
-    misfit = fit["serves_type"].eq(False).fillna(False) | fit["serves_direction"].eq(False)
+    misfit = (
+        fit["serves_type"].eq(False).fillna(False)
+        | fit["serves_direction"].eq(False).fillna(False)
+        | fit["serves_timing"].eq(False).fillna(False)
+    )
     blocked = _per_course_tool(fit, fit["blocked"], ids)
     new_account = _per_course_tool(
         fit,
@@ -236,6 +293,9 @@ def warning_rules(portfolio: Portfolio) -> list[WarningRule]:
         & fit["alternative"].notna(),
         ids,
         distinct=("alternative",),
+    )
+    not_available = _per_course_tool(
+        fit, fit["availability"].eq("to-introduce"), ids, distinct=("recommended",)
     )
     no_objective_defined = "no learning objective defined"
     rules: dict[str, tuple | list[tuple]] = {
@@ -373,6 +433,12 @@ def warning_rules(portfolio: Portfolio) -> list[WarningRule]:
             ),
         ),
         "tool-misfit": (t.fit, misfit, _misfit, _misfit_gap),
+        "tool-not-available": (
+            not_available,
+            np.ones(len(not_available), dtype=bool),
+            _not_available,
+            lambda d: join(d["tool"], " for ", d["label"], " would first have to be introduced"),
+        ),
         "new-account-external": (
             new_account,
             np.ones(len(new_account), dtype=bool),

@@ -136,7 +136,8 @@ def _tool_attributes(tools: pd.DataFrame) -> pd.DataFrame:
     t = tools[["tool", "hosting", "onboarding", "suite"]].rename(
         columns={"onboarding": "catalog_onboarding"}
     )
-    return t.assign(known=True, n_types=tools["tool_types"].map(len).to_numpy())
+    primary = tools["tool_types"].map(lambda types: types[0] if types else None)
+    return t.assign(known=True, primary=primary.astype("str").to_numpy())
 
 
 def _access(frame: pd.DataFrame, cat: _Catalog) -> pd.DataFrame:
@@ -199,7 +200,8 @@ def tool_fit(portfolio: Portfolio) -> pd.DataFrame:
         and ``availability`` (see :data:`AVAILABILITY`; missing for an unknown tool the
         organisation does not list); ``alternative``: the best-ranked platform of the
         organisation that fits the same activity, when the chosen tool is not one;
-        ``recommended``: the best-ranked tool for the activity overall; and ``fits``:
+        ``recommended``: the best-ranked tool for the activity that these learners can use
+        now (available, in a suite the organisation uses, or external); and ``fits``:
         serves its type, direction and timing (where known) and is not blocked, missing
         for a tool the catalog does not know. Rows come in course order (as the
         courses table lists them), then ``seq``.
@@ -335,15 +337,17 @@ def _rank(source: Portfolio | _Catalog, combos: pd.DataFrame) -> pd.DataFrame:
         cat,
     )
 
-    # among equals, a tool made for fewer kinds of activity first, then names
+    # among equals: a platform the organisation names before a tool of its suites, then
+    # a tool made first of all for this type of activity, then names
+    cand["_other_type"] = cand["primary"].ne(cand["tool_type"]).to_numpy(dtype=bool, na_value=True)
     cand = cand.sort_values(
-        [*_KEYS, "score", "n_types", "tool"],
-        ascending=[True, True, True, True, False, True, True],
+        [*_KEYS, "score", "on_platform", "_other_type", "tool"],
+        ascending=[True, True, True, True, False, False, True, True],
         kind="stable",
         na_position="last",
     )
     cand["rank"] = cand.groupby(_KEYS, dropna=False, sort=False).cumcount() + 1
-    return cand.drop(columns=["catalog_onboarding", "known", "n_types"])
+    return cand.drop(columns=["catalog_onboarding", "known", "primary", "_other_type"])
 
 
 def _reasons(
@@ -744,17 +748,17 @@ class _Catalog:
             rows: dict[Hashable, list[int]] = {keys[i]: [] for i in new}
             for pos, key in enumerate(_row_keys(ranked[_KEYS])):
                 rows[key].append(start + pos)
-            available = (
-                self._ranked["availability"].eq("available").to_numpy(dtype=bool, na_value=False)
-            )
+            availability = self._ranked["availability"]
+            available = availability.eq("available").to_numpy(dtype=bool, na_value=False)
+            reachable = availability.ne("to-introduce").to_numpy(dtype=bool, na_value=False)
             tool = self._ranked["tool"].to_numpy()
             for key, found in rows.items():
                 block = np.asarray(found, dtype=np.int64)  # sorted: in rank order
                 self._blocks[key] = block
-                best = block[available[block]]
+                best, now = block[available[block]], block[reachable[block]]
                 self._best[key] = (
                     tool[best[0]] if len(best) else None,
-                    tool[block[0]] if len(block) else None,
+                    tool[now[0]] if len(now) else None,
                 )
         return keys
 
@@ -772,8 +776,8 @@ class _Catalog:
 
     def best(self, combos: pd.DataFrame) -> tuple[list[str | None], list[str | None]]:
         """For each (organisation, tool_type, direction, timing) row of ``combos``: the
-        best-ranked platform of the organisation, and the best-ranked tool (None where
-        there is none)."""
+        best-ranked platform of the organisation, and the best-ranked tool its learners
+        can use now, not one it would first have to introduce (None where there is none)."""
         found = [self._best[k] for k in self._rank_new(combos)]
         return [b for b, _ in found], [f for _, f in found]
 

@@ -120,6 +120,13 @@ CASES: dict[str, list[tuple]] = {
         ("tool-misfit", "misfit", "m1",
          f"Tube ({label('m1')}) does not serve community: choose a tool that does"),
     ],
+    # Bare has no platform: the internal Engage would have to be introduced, while the
+    # external Tube (content, one-to-many, no onboarding) can be used at once
+    "notavail": [
+        ("tool-not-available", "notavail", "v1",
+         f"Engage ({label('v1')}) is internal, but Bare does not have it: it would first "
+         "have to be introduced; prefer Tube, which its learners can use now"),
+    ],
     "newacct": [
         ("new-account-external", "newacct", "w1",
          f"Chat ({label('w1')}) is external and asks learners for a new account, while "
@@ -132,6 +139,9 @@ CASES: dict[str, list[tuple]] = {
     ],
 }  # fmt: skip
 
+#: An organisation with no platform, blocking nothing.
+BARE = {"organisation": "Bare", "platforms": "", "blocked_domains": "", "prefers_internal": "false"}
+
 #: The course built for each code.
 COURSE_OF = {
     "tool-first": "toolfirst",
@@ -142,6 +152,7 @@ COURSE_OF = {
     "unknown-tool": "unknown",
     "blocked-tool": "blocked",
     "tool-misfit": "misfit",
+    "tool-not-available": "notavail",
     "new-account-external": "newacct",
     "no-benefit": "nobenefit",
 }
@@ -150,7 +161,8 @@ COURSE_OF = {
 @pytest.fixture
 def warn_portfolio():
     """The courses of :data:`CASES`, activity rows given in reverse (interleaved) order."""
-    courses = [course(c, organisation="Acme" if c == "blocked" else "") for c in CASES]
+    orgs = {"blocked": "Acme", "notavail": "Bare"}
+    courses = [course(c, organisation=orgs.get(c, "")) for c in CASES]
     objectives = [objective(c) for c in CASES if c not in ("toolfirst", "bare")]
     activities = [
         act("clean", "c1", 1, **GOOD),
@@ -178,14 +190,17 @@ def warn_portfolio():
         act("misfit", "m1", 1, **{**GOOD, "tool_type": "community", "tool": "Tube"}),
         act("newacct", "w1", 1, **{**GOOD, "tool_type": "community",
                                    "direction": "many-to-many", "tool": "Chat"}),
+        act("notavail", "v1", 1, **GOOD),
         act("nobenefit", "x1", 1, **{**GOOD, "learner_benefit": ""}),
     ]  # fmt: skip
-    return make_portfolio(courses, objectives, activities[::-1])
+    return make_portfolio(
+        courses, objectives, activities[::-1], organisations=[*ORGANISATIONS, BARE]
+    )
 
 
 def test_every_code_has_a_case():
     assert set(COURSE_OF) == set(WARNING_CODES)
-    assert len(WARNING_CODES) == 10
+    assert len(WARNING_CODES) == 11
     codes = list(WARNING_CODES)
     assert codes.index("unknown-tool") == codes.index("reason-outside-class") + 1
 
@@ -531,7 +546,7 @@ def test_every_warning_opens_its_question(warn_portfolio, two_courses):
 
 
 def test_every_warning_opens_its_question_on_the_sample(sample):
-    assert open_questions_hold_every_warning(sample) == 12
+    assert open_questions_hold_every_warning(sample) == 14
     checklist = analysis.checklist_scores(sample).set_index(["course_id", "question"])
     assert not checklist.loc[("compliance-abc", 2), "ok"]  # out-of-phase
 
@@ -553,6 +568,8 @@ def test_sample_warnings_by_code(sample):
     # tool-misfit: coaching-skills A2 (Mentimeter is many-to-one only)
     # new-account-external: lead-first-time A3 and sales-consultative A1 (LinkedIn)
     # no-benefit: cust-service A2 (padlet, no benefit)
+    # tool-not-available: agile-teams A1 (Confluence, which Contoso lacks), presenting A1
+    #   (SharePoint: a blank organisation is the default, which has no platform)
     w = strategic_warnings(sample)
     by_code = w.groupby("code", sort=False)["course_id"].agg(list).to_dict()
     assert by_code == {
@@ -565,7 +582,9 @@ def test_sample_warnings_by_code(sample):
         "reason-outside-class": ["gdpr-basics"],
         "tool-misfit": ["coaching-skills"],
         "no-in-class-reason": ["presenting"],
+        "tool-not-available": ["agile-teams", "presenting"],
     }
+    assert w.loc[w["code"].eq("tool-not-available"), "activity_id"].tolist() == ["A1", "A1"]
     assert w.loc[w["code"].eq("no-objective"), "activity_id"].tolist() == ["A2", "A5"]
     assert w.loc[w["course_id"].eq("product-launch"), "code"].tolist() == ["tool-first"]
 
@@ -620,6 +639,12 @@ def test_unknown_tool_warning_tells_to_copy_the_bundled_catalog(tmp_path):
          "tool 'Workvivo2' (used by activity 'a1' (\"One\")) is not in the tool catalog, so "
          "its fit is unknown; closest catalog tools: Workvivo. If it is one of them, write "
          f"that name; otherwise add{HOW_TO_ADD}{BUNDLED}"),
+        # c1 names no organisation (the default, which has no platform), and a2 no tool
+        # type, so nothing to recommend instead
+        ("tool-not-available", "c1", "a2",
+         "Viva Engage (activity 'a2' (\"Two\")) is internal, but the course names no "
+         "organisation that has it: it would first have to be introduced; check that it can "
+         "be introduced before planning it"),
     ]  # fmt: skip
 
 
@@ -646,3 +671,22 @@ def test_sample_with_unknown_tools_is_analysed(tmp_path):
     assert fit["tool"].tolist() == ["Workvivo2", "Yamer"]
     assert len(checklist(p)) and len(course_summary(p)) == 14
     assert len(recommend_tools(p))
+
+
+def test_tool_not_available_once_per_course_and_tool():
+    p = one_course(
+        act("c", "v1", 1, **GOOD),
+        act("c", "v2", 2, **GOOD),
+        organisation="Bare",
+        organisations=[*ORGANISATIONS, BARE],
+    )
+    assert rows(strategic_warnings(p)) == [
+        ("tool-not-available", "c", "v1",
+         "Engage (activities 'v1' (\"Act v1\"), 'v2' (\"Act v2\")) is internal, but Bare does "
+         "not have it: it would first have to be introduced; prefer Tube, which its learners "
+         "can use now"),
+    ]  # fmt: skip
+    assert analysis.checklist_gaps(p)[["question", "gap"]].values.tolist() == [
+        [5, "Engage for activities 'v1' (\"Act v1\"), 'v2' (\"Act v2\") would first have to be "
+         "introduced"],
+    ]  # fmt: skip

@@ -190,14 +190,23 @@ def test_warnings_tell_the_trainer_what_to_change(pages):
                 "already has, serves content and one-to-many: prefer Padlet",
             ),
         ],
+        # a blank organisation is the default, which has no platform: SharePoint would
+        # first have to be introduced; Padlet (external, one-click) serves content now
         "presenting": [
+            (
+                "tool-not-available",
+                "A1",
+                "SharePoint (activity 'A1' (\"Send in your current slide deck\")) is internal, "
+                "but the course names no organisation that has it: it would first have to be "
+                "introduced; prefer Padlet, which its learners can use now",
+            ),
             (
                 "no-in-class-reason",
                 "A3",
                 "activity 'A3' (\"Filmed five-minute talk\") takes class time without a "
                 "reason: unless it needs expert guidance, feedback, skill practice, peer "
                 "coaching or reflection, move it before or after class",
-            )
+            ),
         ],
     }
     for course_id, warnings in expected.items():
@@ -277,10 +286,13 @@ def test_a_draft_shows_every_decision_still_open(pages):
 
 
 def test_a_question_with_an_open_warning_is_not_answered(pages):
-    # presenting decides everything, but A3 takes class time without a reason: its
-    # no-in-class-reason warning keeps question 3 open, and nothing else is open
+    # presenting decides everything, but A3 takes class time without a reason and A1's
+    # SharePoint is not the default organisation's: their warnings keep questions 3 and 5
+    # open, and nothing else is open
     assert open_points(pages["presenting"]) == {
-        3: "1 open activity 'A3' (\"Filmed five-minute talk\") takes class time without a reason"
+        3: "1 open activity 'A3' (\"Filmed five-minute talk\") takes class time without a reason",
+        5: "1 open SharePoint for activity 'A1' (\"Send in your current slide deck\") would "
+        "first have to be introduced",
     }
 
 

@@ -7,23 +7,24 @@ for the key activities and the warning codes per activity. The facts used, from
 
     tool                 suite  types                      directions   modes     host onboarding
     Viva Engage (Yammer) M365   community content          all          own       int  sso
-    SharePoint           M365   content co-creation        all          own       int  sso
+    SharePoint           M365   content co-creation        all          live+own  int  sso
     Teams                M365   community content co-cr. productivity all live+own int sso
-    Stream               M365   content                    1:n n:1      own       int  sso
+    Stream               M365   content                    1:n n:1      live+own  int  sso
     Microsoft Forms      M365   productivity               n:1          live+own  int  sso
     Microsoft Whiteboard M365   co-creation productivity   n:1 n:n      live+own  int  sso
     Loop                 M365   co-creation productivity   n:1 n:n      live+own  int  sso
-    Confluence, Workvivo -      content/community          all          own       int  sso
+    Confluence           -      content co-creation        all          live+own  int  sso
+    Workvivo             -      community content          all          own       int  sso
     Moodle (forum)       Moodle community (content prod.)  all          own       int  sso
     Canvas discussions   -      community                  all          own       int  sso
     LinkedIn             -      community content          all          own       ext  new-account
     Padlet               -      community content co-cr.   all          live+own  ext  one-click
-    YouTube              -      content                    1:n          own       ext  none
+    YouTube              -      content                    1:n          live+own  ext  none
     Slack                -      community productivity     all          own       ext  new-account
     Miro                 -      co-creation productivity   n:1 n:n      live+own  ext  new-account
-    Google Docs          GW     co-creation productivity   n:1 n:n      own       ext  new-account
+    Google Docs          GW     co-creation                n:1 n:n      live+own  ext  new-account
     Google Forms         GW     productivity               n:1          own       ext  none
-    Google Drive         GW     content                    1:n n:1      own       ext  new-account
+    Google Drive         GW     content                    1:n n:1      live+own  ext  new-account
     Google Meet, Zoom, Webex    community content          all          live      ext  one-click
     Mentimeter, Kahoot   -      productivity               n:1          live+own  ext  one-click
     Slido                -      productivity               n:1          live      ext  one-click
@@ -31,7 +32,8 @@ for the key activities and the warning codes per activity. The facts used, from
 The ranking priorities (contract): fits type, direction and mode (before/after: own time,
 during: live) → availability (available > in-suite > external > to-introduce) → never
 blocked → least effective onboarding (none for a tool the organisation has) → hosting
-preference → the chosen tool first among equals → name.
+preference → the chosen tool first among equals → a platform the organisation names
+before a tool of its suite → a tool whose first type is the activity's → name.
 """
 
 from __future__ import annotations
@@ -348,9 +350,9 @@ def test_without_microsoft_365_top_and_warnings(tailspin: Portfolio) -> None:
     assert "new account" not in first["reasons"].lower()
     t3 = fit_of(tailspin, "retail", "T3")
     assert facts(t3, "availability", "onboarding", "fits") == ("available", "none", True)
-    # T2: Google Docs serves productivity many-to-one, but not live: a misfit in class
+    # T2: Google Docs is a document editor (co-creation only): no tool for a quiz
     t2 = fit_of(tailspin, "retail", "T2")
-    assert facts(t2, "serves_type", "serves_direction", "serves_timing") == (True, True, False)
+    assert facts(t2, "serves_type", "serves_direction", "serves_timing") == (False, True, True)
     assert not t2["fits"] and top(tailspin, "retail", "T2") in QUIZ_TOOLS
     # SharePoint must be introduced first; Google Docs cannot run a live quiz in class
     assert warnings(tailspin, "retail") == {("T1", "tool-not-available"), ("T2", "tool-misfit")}
@@ -409,7 +411,7 @@ def test_live_quiz_gets_a_live_quiz_tool(
         {"quiz": [("Q1", 1, "O1", "during", "many-to-one", "productivity", "", "feedback", "")]},
     )
     assert top(p, "quiz", "Q1") in expected
-    # Google Docs, Google Forms and Slack work on own time only: not for a live quiz
+    # Google Docs serves no productivity; Google Forms and Slack work on own time only
     assert not {"Google Docs", "Google Forms", "Slack"} & set(top3(p, "quiz", "Q1"))
     if expected == QUIZ_TOOLS:
         assert set(top3(p, "quiz", "Q1")) == QUIZ_TOOLS

@@ -113,10 +113,10 @@ def test_tool_step_ranks_the_recommended_tools_first(editor) -> None:
     assert options[:4] == (
         ("not decided", ""),
         ("none (no tool)", "none"),
-        # both are Contoso platforms, equal on every priority: the tool made for fewer
-        # kinds of activity first (Viva Engage serves 2 tool types, Teams 4)
-        ("★1 Viva Engage (available)", "Viva Engage"),
-        ("★2 Teams (available)", "Teams"),
+        # both are Contoso platforms made first of all for community, equal on every
+        # priority: by name
+        ("★1 Teams (available)", "Teams"),
+        ("★2 Viva Engage (available)", "Viva Engage"),
     )
     html = editor.recommendations.value
     assert "Contoso IT Services" in html and "Viva Engage, SharePoint, Teams, Stream" in html

@@ -116,42 +116,43 @@ def _no_objective(portfolio: Portfolio, activities: Table) -> tuple[np.ndarray, 
     return no_obj, tools.to_dict()
 
 
-def _per_course_tool(
-    fit: pd.DataFrame, mask: pd.Series, ids: list[str], *, distinct: tuple[str, ...] = ()
-) -> Table:
-    """The flagged rows of :func:`~socialkit.tools.tool_fit`, one per (course, tool).
+def _per_course_tool(fit: Table, mask: pd.Series, *, distinct: tuple[str, ...] = ()) -> Table:
+    """The flagged rows of :func:`~socialkit.tools.tool_fit` (as a :class:`Table`), one per
+    (course, tool).
 
     Each row keeps its first activity's columns (``activity_id``, ``seq``, ...; the rows
     come in ``seq`` order), ``n`` (how many activities) and ``label``: the activity as
     :attr:`Table.label` writes it, or ``activities 'A1' ("Title"), 'A3' ("Other")`` for
     several (as :func:`~socialkit.names.unknown_tool_uses` names them); the
     ``distinct`` columns hold their distinct values ``" or "``-joined. Vectorised: the
-    lists are joined by Arrow.
+    groups are numbered on integer codes and the lists joined by Arrow, for the groups
+    of several rows only.
     """
     keep = ["course_id", "activity_id", "seq", "title", "organisation", "tool", "tool_type"]
     keep += ["direction", "blocked_domains", "alternative", *distinct]
-    keep = list(dict.fromkeys(keep))
-    rows = fit.loc[mask.to_numpy(dtype=bool, na_value=False), keep].reset_index(drop=True)
-    label = Table(rows, ids).label
-    group = pd.factorize(rows["course_id"] + "\x1f" + rows["tool"])[0]
-    _, first = np.unique(group, return_index=True)  # groups are numbered in order of first row
+    flagged = mask.to_numpy(dtype=bool, na_value=False)
+    rows = fit.frame.loc[flagged, list(dict.fromkeys(keep))].reset_index(drop=True)
+    tool = pd.factorize(rows["tool"])[0]
+    key = fit.course[flagged].astype(np.int64) * (tool.max(initial=0) + 1) + tool
+    group = pd.factorize(key)[0]  # numbered in order of first row
+    _, first = np.unique(group, return_index=True)
     n = np.bincount(group, minlength=len(first))
     out = rows.take(first).reset_index(drop=True)
     out["n"] = n
+    label = Table(out, fit._course_ids).label
     several = n > 1
     if several.any():
-        item = join("'", column(rows["activity_id"]), "' (\"", column(rows["title"]), '")')
-        label = pc.if_else(
-            several, join("activities ", _joined(group, item, ", ")), label.take(first)
-        )
+        in_several = several[group]
+        many = rows[in_several]
+        item = join("'", column(many["activity_id"]), "' (\"", column(many["title"]), '")')
+        joined = _joined(group[in_several], item, ", ", len(first))
+        label = pc.if_else(several, join("activities ", joined), label)
         for name in distinct:
             values = rows[[name]].assign(_g=group).dropna().drop_duplicates()
             joined = _joined(values["_g"].to_numpy(), column(values[name]), " or ", len(first))
             out[name] = text(joined)
-    else:
-        label = label.take(first)
     out["label"] = text(label)
-    return Table(out, ids)
+    return Table(out, fit._course_ids)
 
 
 def _joined(group: np.ndarray, values: pa.Array, sep: str, n_groups: int | None = None) -> pa.Array:
@@ -285,19 +286,21 @@ def warning_rules(portfolio: Portfolio) -> list[WarningRule]:
         | fit["serves_direction"].eq(False).fillna(False)
         | fit["serves_timing"].eq(False).fillna(False)
     )
-    blocked = _per_course_tool(fit, fit["blocked"], ids)
+    blocked = _per_course_tool(t.fit, fit["blocked"])
     new_account = _per_course_tool(
-        fit,
+        t.fit,
         fit["hosting"].eq("external")
         & fit["onboarding"].eq("new-account")
         & fit["alternative"].notna(),
-        ids,
         distinct=("alternative",),
     )
     not_available = _per_course_tool(
-        fit, fit["availability"].eq("to-introduce"), ids, distinct=("recommended",)
+        t.fit, fit["availability"].eq("to-introduce"), distinct=("recommended",)
     )
     no_objective_defined = "no learning objective defined"
+    # no sentence may refer to the portfolio: the rules are remembered per portfolio, in a
+    # weak dictionary whose entry would then keep it alive
+    bundled = uses_bundled_catalog(portfolio)
     rules: dict[str, tuple | list[tuple]] = {
         "tool-first": (
             t.courses,
@@ -402,7 +405,7 @@ def warning_rules(portfolio: Portfolio) -> list[WarningRule]:
                     ". This portfolio has no tools table of its own: start one from a copy of "
                     "the bundled catalog (socialkit/catalog/tools.csv in the installed "
                     "package), since a tools table of its own replaces the bundled one"
-                    if uses_bundled_catalog(portfolio)
+                    if bundled
                     else ""
                 ),
             ),

@@ -690,3 +690,17 @@ def test_tool_not_available_once_per_course_and_tool():
         [5, "Engage for activities 'v1' (\"Act v1\"), 'v2' (\"Act v2\") would first have to be "
          "introduced"],
     ]  # fmt: skip
+
+
+def test_remembered_rules_let_the_portfolio_go(two_courses):
+    import dataclasses
+    import gc
+    import weakref
+
+    p = dataclasses.replace(two_courses)
+    strategic_warnings(p)
+    analysis.checklist_scores(p)
+    gone = weakref.ref(p)
+    del p
+    gc.collect()
+    assert gone() is None

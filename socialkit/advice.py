@@ -131,6 +131,9 @@ def _per_course_tool(fit: Table, mask: pd.Series, *, distinct: tuple[str, ...] =
     keep = ["course_id", "activity_id", "seq", "title", "organisation", "tool", "tool_type"]
     keep += ["direction", "blocked_domains", "alternative", *distinct]
     flagged = mask.to_numpy(dtype=bool, na_value=False)
+    if not flagged.any():  # the common case in one course: no cost beyond the mask
+        empty = fit.frame.iloc[:0][list(dict.fromkeys(keep))]
+        return Table(empty.assign(n=np.empty(0, np.int64), label=empty["title"]), fit._course_ids)
     rows = fit.frame.loc[flagged, list(dict.fromkeys(keep))].reset_index(drop=True)
     tool = pd.factorize(rows["tool"])[0]
     key = fit.course[flagged].astype(np.int64) * (tool.max(initial=0) + 1) + tool

@@ -126,8 +126,8 @@ def matrix_cells(portfolio: Portfolio, course_id: str | None) -> np.ndarray:
     return _course_cells(portfolio)[_course_position(portfolio)[course_id]]
 
 
-_FIT = ["serves_type", "serves_direction", "blocked", "blocked_domains", "onboarding"]
-_FIT += ["on_platform", "alternative", "fits"]
+_FIT = ["known", "serves_type", "serves_direction", "serves_timing", "blocked"]
+_FIT += ["blocked_domains", "onboarding", "on_platform", "availability", "alternative", "fits"]
 
 
 @memoized
@@ -138,7 +138,8 @@ def fit_table(portfolio: Portfolio) -> pd.DataFrame:
     base = a[["course_id", "activity_id", "seq", "title", "tool", "tool_type", "direction"]]
     fit = tool_fit(portfolio)[["course_id", "activity_id", *_FIT]]
     out = base.merge(fit, on=["course_id", "activity_id"], how="left")
-    flags = ["serves_type", "serves_direction", "blocked", "on_platform", "fits"]
+    flags = ["known", "serves_type", "serves_direction", "serves_timing", "blocked"]
+    flags += ["on_platform", "fits"]
     return out.astype(dict.fromkeys(flags, "boolean"))
 
 

@@ -337,9 +337,10 @@ def tool_fit_data(portfolio: Portfolio, *, course_id: str, top: int = 3) -> pd.D
     pandas.DataFrame
         One row per activity in ``seq`` order: ``activity_id``, ``seq``, ``title``,
         ``tool``, ``tool_type``, ``direction``; from :func:`socialkit.tools.tool_fit`
-        (missing when the activity names no tool) ``serves_type``,
-        ``serves_direction``, ``blocked``, ``blocked_domains``, ``onboarding``,
-        ``on_platform``, ``alternative`` and ``fits``; and ``recommendations``: the top
+        (missing when the activity names no tool) ``known``, ``serves_type``,
+        ``serves_direction``, ``serves_timing``, ``blocked``, ``blocked_domains``,
+        ``onboarding``, ``on_platform``, ``availability``, ``alternative`` and ``fits``;
+        and ``recommendations``: the top
         tools of :func:`socialkit.tools.recommend_tools`, best first, ``", "``-joined
         (missing while the tool type is undecided).
     """
@@ -357,8 +358,11 @@ def tool_fit_figure(portfolio: Portfolio, *, course_id: str, top: int = 3) -> go
     Returns
     -------
     plotly.graph_objects.Figure
-        One ``table`` trace: Seq, Activity, Tool, Serves type, Serves direction,
-        Blocked, Onboarding, On platform, Alternative, Top recommendations.
+        One ``table`` trace: Seq, Activity, Tool, Serves type, Serves direction, Works
+        then (live in class, or on learners' own time before or after it), Blocked,
+        Onboarding (for these learners), For these learners (availability: available,
+        in-suite, external, to-introduce, or unknown tool), Alternative, Top
+        recommendations.
     """
     d = tool_fit_data(portfolio, course_id=course_id, top=top)
     named = base.scope(portfolio, course_id)
@@ -372,15 +376,15 @@ def tool_fit_figure(portfolio: Portfolio, *, course_id: str, top: int = 3) -> go
             "fill": {"color": [cells["fill"].tolist() for _ in values]},
             "values": values,
         },
-        "columnwidth": [0.5, 3, 1.3, 1, 1, 1.5, 1.3, 1, 1.3, 2.5],
+        "columnwidth": [0.5, 3, 1.3, 1, 1, 1, 1.5, 1.3, 1.2, 1.3, 2.5],
         "header": {"align": "left", "fill": {"color": "#E8EEF4"}, "values": _FIT_HEADER},
     }
     layout = {"title": base.title(f"Tool fit — {named}"), "height": 160 + 40 * max(len(d), 1)}
     return base.figure([table], layout)
 
 
-_FIT_HEADER = ["Seq", "Activity", "Tool", "Serves type", "Serves direction", "Blocked"]
-_FIT_HEADER += ["Onboarding", "On platform", "Alternative", "Top recommendations"]
+_FIT_HEADER = ["Seq", "Activity", "Tool", "Serves type", "Serves direction", "Works then"]
+_FIT_HEADER += ["Blocked", "Onboarding", "For these learners", "Alternative", "Top recommendations"]
 
 
 @memoized
@@ -395,9 +399,10 @@ def _fit_cells(portfolio: Portfolio) -> pd.DataFrame:
         d["tool"].fillna("not decided"),
         _yes_no(d["serves_type"]),
         _yes_no(d["serves_direction"]),
+        _yes_no(d["serves_timing"]),
         _yes_no(d["blocked"]).mask(blocked, "yes (" + d["blocked_domains"] + ")"),
         d["onboarding"].fillna(_DASH),
-        _yes_no(d["on_platform"]),
+        d["availability"].fillna(_DASH).mask(d["known"].eq(False).fillna(False), "unknown tool"),
         d["alternative"].fillna(_DASH),
     ]
     shown = [chart_texts(column) for column in shown]  # user text, shown as text

@@ -337,12 +337,13 @@ def _rank(source: Portfolio | _Catalog, combos: pd.DataFrame) -> pd.DataFrame:
         cat,
     )
 
-    # among equals: a platform the organisation names before a tool of its suites, then
-    # a tool made first of all for this type of activity, then names
+    # among equals: a tool made first of all for this type of activity (a quiz tool for
+    # a quiz, rather than a chat that also runs polls), then a platform the organisation
+    # names before a tool of its suites, then names
     cand["_other_type"] = cand["primary"].ne(cand["tool_type"]).to_numpy(dtype=bool, na_value=True)
     cand = cand.sort_values(
-        [*_KEYS, "score", "on_platform", "_other_type", "tool"],
-        ascending=[True, True, True, True, False, False, True, True],
+        [*_KEYS, "score", "_other_type", "on_platform", "tool"],
+        ascending=[True, True, True, True, False, True, False, True],
         kind="stable",
         na_position="last",
     )

@@ -38,6 +38,7 @@ from .charts import matrix_figure, swimlane_figure
 from .editing import DesignDraft
 from .errors import SocialkitError, ValidationError, format_issues
 from .fragments import bullets, join, note
+from .names import name_key, tool_lookup
 from .tools import recommend_tools
 from .vocab import DIRECTIONS, IN_CLASS_REASONS, LEARNING_TYPES, STATUS, TIMINGS, TOOL_TYPES
 
@@ -383,6 +384,8 @@ class DesignEditor(EditorForm):
             value = values.get(name) or ""
             if name in vocabs:
                 value = vocabs[name].canonical(value) or ""
+            elif name == "tool":  # as _fill_tools spelt it: an alias as its tool, unknown kept
+                value = field.value
             if isinstance(field, (w.Dropdown, w.ToggleButtons)):
                 if value not in [v for _, v in pairs(field)]:
                     value = ""
@@ -414,10 +417,22 @@ class DesignEditor(EditorForm):
             else []
         )
         rest = [(t, t) for t in self.draft.tool_names if t not in first]
-        current = values.get("tool") or ""
-        spelt = {t.lower(): t for t in self.draft.tool_names} | {"none": "none"}
-        current = spelt.get(current.strip().lower(), "") if current else ""
-        self.act["tool"].options = [(UNDECIDED, ""), ("none (no tool)", "none"), *labels, *rest]
+        written = (values.get("tool") or "").strip()
+        spelt = tool_lookup(self.draft.catalog.tools) | {"none": "none"}
+        current = spelt.get(name_key(written), written) if written else ""
+        # a tool the catalog does not know stays as written: choosing nothing must not lose it
+        unknown = (
+            []
+            if not current or name_key(current) in spelt
+            else [(f"{current} (not in the tool catalog)", current)]
+        )
+        self.act["tool"].options = [
+            (UNDECIDED, ""),
+            ("none (no tool)", "none"),
+            *unknown,
+            *labels,
+            *rest,
+        ]
         self.act["tool"].value = current
         self.recommendations.value = str(recommendation_html(self.draft, mine, values))
 

@@ -203,6 +203,7 @@ def test_every_code_has_a_case():
     assert len(WARNING_CODES) == 11
     codes = list(WARNING_CODES)
     assert codes.index("unknown-tool") == codes.index("reason-outside-class") + 1
+    assert codes.index("tool-not-available") == codes.index("tool-misfit") + 1
 
 
 def test_warning_columns(warn_portfolio):
@@ -618,7 +619,9 @@ def test_unknown_tool_warning_per_course_and_tool_at_its_first_use():
 
 
 def test_unknown_tool_warning_tells_to_copy_the_bundled_catalog(tmp_path):
-    (tmp_path / "courses.csv").write_text("course_id,title\nc1,One\n", encoding="utf-8")
+    (tmp_path / "courses.csv").write_text(
+        "course_id,title,organisation\nc1,One,Acme\n", encoding="utf-8"
+    )
     (tmp_path / "objectives.csv").write_text(
         "course_id,objective_id,statement\nc1,o1,Do\n", encoding="utf-8"
     )
@@ -639,12 +642,6 @@ def test_unknown_tool_warning_tells_to_copy_the_bundled_catalog(tmp_path):
          "tool 'Workvivo2' (used by activity 'a1' (\"One\")) is not in the tool catalog, so "
          "its fit is unknown; closest catalog tools: Workvivo. If it is one of them, write "
          f"that name; otherwise add{HOW_TO_ADD}{BUNDLED}"),
-        # c1 names no organisation (the default, which has no platform), and a2 no tool
-        # type, so nothing to recommend instead
-        ("tool-not-available", "c1", "a2",
-         "Viva Engage (activity 'a2' (\"Two\")) is internal, but the course names no "
-         "organisation that has it: it would first have to be introduced; check that it can "
-         "be introduced before planning it"),
     ]  # fmt: skip
 
 
@@ -704,3 +701,51 @@ def test_remembered_rules_let_the_portfolio_go(two_courses):
     del p
     gc.collect()
     assert gone() is None
+
+
+def _catalog_with_modes(tmp_path, timing: str, tool: str):
+    """The bundled catalog (which has modes) and one activity of a Contoso-like course."""
+    (tmp_path / "courses.csv").write_text(
+        "course_id,title,organisation\nc1,One,Corp\n", encoding="utf-8"
+    )
+    (tmp_path / "objectives.csv").write_text(
+        "course_id,objective_id,statement\nc1,o1,Do\n", encoding="utf-8"
+    )
+    (tmp_path / "organisations.csv").write_text(
+        "organisation,platforms,prefers_internal\nCorp,Viva Engage;Slack;Microsoft Forms,true\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "activities.csv").write_text(
+        "course_id,activity_id,seq,title,objective_id,timing,direction,tool_type,tool,"
+        "in_class_reason,learner_benefit\n"
+        f"c1,a1,1,Quiz,o1,{timing},many-to-one,productivity,{tool},feedback,Instant scores\n",
+        encoding="utf-8",
+    )
+    return load_portfolio(tmp_path)
+
+
+def test_tool_misfit_names_a_tool_that_does_not_work_live_in_class(tmp_path):
+    # Slack serves productivity many-to-one, but only on learners' own time (its modes)
+    p = _catalog_with_modes(tmp_path, "during", "Slack")
+    assert rows(strategic_warnings(p)) == [
+        ("tool-misfit", "c1", "a1",
+         "Slack (activity 'a1' (\"Quiz\")) does not work live in class: choose a tool that does"),
+    ]  # fmt: skip
+
+
+def test_tool_misfit_names_type_and_timing_together(tmp_path):
+    # Viva Engage serves community and content, many-to-one, on learners' own time only
+    p = _catalog_with_modes(tmp_path, "during", "Viva Engage")
+    ((code, _, _, message),) = rows(strategic_warnings(p))
+    assert code == "tool-misfit"
+    assert message == (
+        "Viva Engage (activity 'a1' (\"Quiz\")) does not serve productivity and does not "
+        "work live in class: choose a tool that does"
+    )
+
+
+def test_a_tool_for_own_time_fits_before_class(tmp_path):
+    # the same Slack before class is on learners' own time: no misfit
+    p = _catalog_with_modes(tmp_path, "before", "Slack")
+    codes = [c for c, *_ in rows(strategic_warnings(p))]
+    assert "tool-misfit" not in codes

@@ -213,9 +213,10 @@ def test_tool_fit_figure_c1(two_courses):
         "Tool",
         "Serves type",
         "Serves direction",
+        "Works then",
         "Blocked",
         "Onboarding",
-        "On platform",
+        "For these learners",
         "Alternative",
         "Top recommendations",
     ]
@@ -223,7 +224,9 @@ def test_tool_fit_figure_c1(two_courses):
     assert cols["Tool"] == ["Engage", "none", "Chat", "none", "Tube"]
     assert cols["Serves direction"] == ["yes", "—", "yes", "—", "—"]
     assert cols["Blocked"] == ["no", "—", "no", "—", "yes (tube.example.org)"]
-    assert cols["On platform"] == ["yes", "—", "no", "—", "no"]
+    # the conftest catalog says nothing of modes: whether a tool works then is not known
+    assert cols["Works then"] == ["—", "—", "—", "—", "—"]
+    assert cols["For these learners"] == ["available", "—", "external", "—", "external"]
     assert cols["Alternative"] == ["—", "—", "Engage", "—", "Engage"]
     assert cols["Top recommendations"][2] == "Engage, Board, Chat"
     fills = list(trace.cells.fill.color[0])

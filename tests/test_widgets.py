@@ -293,3 +293,25 @@ def test_an_unexpected_fault_during_save_is_shown_and_nothing_is_written(
     assert "Not saved: unexpected error (KeyError: 'surprise')" in text(editor.message)
     assert {p.name: p.read_bytes() for p in sample_copy.iterdir()} == before
     assert editor.draft.dirty and editor.act["title"].value == "Changed"
+
+
+def test_an_unknown_tool_is_kept_and_an_alias_shown_as_its_tool(sample_copy) -> None:
+    path = sample_copy / "activities.csv"
+    rows = activity_rows(sample_copy)
+    for row in rows:
+        if (row["course_id"], row["activity_id"]) == ("it-risk", "A1"):
+            row["tool"] = "Workvivo Pro"  # not in the catalog
+        if (row["course_id"], row["activity_id"]) == ("it-risk", "A2"):
+            row["tool"] = "yammer"  # an alias of Viva Engage
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    editor = DesignEditor(sample_copy, course_id="it-risk")
+    editor.activities.value = "A1"
+    tool = editor.act["tool"]
+    assert tool.value == "Workvivo Pro"
+    assert ("Workvivo Pro (not in the tool catalog)", "Workvivo Pro") in tool.options
+    assert editor.draft.activity("A1")["tool"] == "Workvivo Pro"  # opening it lost nothing
+    editor.activities.value = "A2"
+    assert editor.act["tool"].value == "Viva Engage"

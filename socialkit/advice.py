@@ -1,6 +1,23 @@
 """Strategic warnings: what a design does against the method, in words a trainer reads.
 
-Each warning has a stable ``code``; :data:`WARNING_CODES` describes them all.
+Each warning has a stable ``code``; :data:`WARNING_CODES` describes them all, and
+:data:`WARNING_QUESTIONS` says which of the six questions of the checklist each one
+belongs to.
+
+One cause, one warning. A warning names the root cause once, where it can be put right:
+
+* a course with no objective gets one course-level warning (``tool-first`` when it
+  already chooses tools, else ``no-objective``), never one per activity: an activity
+  cannot be linked to an objective that does not exist;
+* a decision column the activities table lacks altogether
+  (:attr:`~socialkit.schema.Portfolio.absent_decisions`) silences the rules that read it:
+  the portfolio has one notice saying so and the checklist one gap per course;
+* a tool is unknown to the catalog, blocked, or asks for a new account once per course
+  whatever the number of activities that use it: ``unknown-tool``, ``blocked-tool`` and
+  ``new-account-external`` come once per (course, tool) and name the activities.
+
+The warnings' rules are the checklist's rules too: :func:`warning_rules` feeds both, so a
+question with an open warning always has a gap (see :func:`socialkit.analysis.checklist`).
 """
 
 from __future__ import annotations
@@ -10,18 +27,18 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ._frames import isin, memoized
-from ._rules import Flagged, Rule, Table, collect, column, join, text
-from .analysis import rule_tables, sequence_check
+from ._frames import cached, isin, memoized
+from ._rules import Flagged, Sentence, Table, collect, column, join, text
+from .analysis import rule_tables, sequence_check, uses_tool
 from .names import unknown_tool_uses, uses_bundled_catalog
 from .schema import DEFAULT_ORGANISATION, Portfolio
 
-__all__ = ["WARNING_CODES", "strategic_warnings"]
+__all__ = ["WARNING_CODES", "WARNING_QUESTIONS", "strategic_warnings", "warning_rules"]
 
 #: Every warning code and what it means.
 WARNING_CODES: dict[str, str] = {
     "tool-first": "tools are chosen in a course that has no learning objective",
-    "no-objective": "an activity is linked to no objective",
+    "no-objective": "a course has no learning objective, or an activity is linked to none",
     "out-of-phase": "an activity comes after an activity of a later phase",
     "no-in-class-reason": "an activity stays in class without a reason",
     "reason-outside-class": "an in-class reason is given for an activity outside class",
@@ -35,10 +52,26 @@ WARNING_CODES: dict[str, str] = {
     "no-benefit": "an activity uses a tool but tells learners no benefit",
 }
 
+#: The question of the checklist (a key of :data:`socialkit.analysis.QUESTIONS`) each
+#: warning code belongs to: while a warning is open, its question has a gap.
+WARNING_QUESTIONS: dict[str, int] = {
+    "tool-first": 1,
+    "no-objective": 1,
+    "out-of-phase": 2,
+    "no-in-class-reason": 3,
+    "reason-outside-class": 3,
+    "unknown-tool": 5,
+    "blocked-tool": 5,
+    "tool-misfit": 5,
+    "tool-not-available": 5,
+    "new-account-external": 5,
+    "no-benefit": 6,
+}
+
 
 @memoized
 def strategic_warnings(portfolio: Portfolio) -> pd.DataFrame:
-    """Find every strategic warning in the portfolio.
+    """Find every strategic warning in the portfolio, one per cause.
 
     Parameters
     ----------
@@ -48,14 +81,21 @@ def strategic_warnings(portfolio: Portfolio) -> pd.DataFrame:
     -------
     pandas.DataFrame
         One row per warning: ``code`` (a key of :data:`WARNING_CODES`), ``course_id``,
-        ``activity_id`` (missing for a warning about the whole course) and ``message``,
-        in course order, then activity order, then the order of :data:`WARNING_CODES`.
+        ``activity_id`` (missing for a warning about the whole course; for a warning
+        about a tool used by several activities, the first of them, which the message
+        names all) and ``message``, in course order, then activity order, then the order
+        of :data:`WARNING_CODES`.
     """
-    found = collect(_warning_rules(portfolio), seq_first=True)
-    codes = np.asarray(list(WARNING_CODES), dtype=object)
+    codes = list(WARNING_CODES)
+    rules = [
+        (table, mask, codes.index(code), say)
+        for code, table, mask, say, _ in warning_rules(portfolio)
+    ]
+    found = collect(rules, seq_first=True)
+    names = np.asarray(codes, dtype=object)
     return pd.DataFrame(
         {
-            "code": pd.array(codes[found["key"]], dtype="str"),
+            "code": pd.array(names[found["key"]], dtype="str"),
             "course_id": text(found["course_id"]),
             "activity_id": text(found["activity_id"]),
             "message": text(found["message"]),
@@ -63,17 +103,70 @@ def strategic_warnings(portfolio: Portfolio) -> pd.DataFrame:
     )
 
 
-def _tool_first(portfolio: Portfolio) -> tuple[np.ndarray, dict[str, str]]:
-    """Courses with no objective whose activities choose tools: the mask over the
-    courses, and each such course's tools, ``", "``-joined in order of first use."""
+def _no_objective(portfolio: Portfolio, activities: Table) -> tuple[np.ndarray, dict[str, str]]:
+    """Courses with no objective: the mask over the courses, and the tools chosen in each
+    that chooses any, ``", "``-joined in order of first use."""
     c, o, a = portfolio.courses, portfolio.objectives, portfolio.activities
     no_obj = ~isin(c["course_id"], o["course_id"]).to_numpy()
     if not no_obj.any():
         return no_obj, {}
-    has_tool = a["tool"].notna() & a["tool"].ne("none")
-    chosen = a.loc[has_tool & isin(a["course_id"], c["course_id"][no_obj]), ["course_id", "tool"]]
+    in_course = no_obj[activities.course] & uses_tool(a).to_numpy(dtype=bool, na_value=False)
+    chosen = a.loc[in_course, ["course_id", "tool"]]
     tools = chosen.drop_duplicates().groupby("course_id", sort=False)["tool"].agg(", ".join)
-    return isin(c["course_id"], tools.index).to_numpy(), tools.to_dict()
+    return no_obj, tools.to_dict()
+
+
+def _per_course_tool(fit: Table, mask: pd.Series, *, distinct: tuple[str, ...] = ()) -> Table:
+    """The flagged rows of :func:`~socialkit.tools.tool_fit` (as a :class:`Table`), one per
+    (course, tool).
+
+    Each row keeps its first activity's columns (``activity_id``, ``seq``, ...; the rows
+    come in ``seq`` order), ``n`` (how many activities) and ``label``: the activity as
+    :attr:`Table.label` writes it, or ``activities 'A1' ("Title"), 'A3' ("Other")`` for
+    several (as :func:`~socialkit.names.unknown_tool_uses` names them); the
+    ``distinct`` columns hold their distinct values ``" or "``-joined. Vectorised: the
+    groups are numbered on integer codes and the lists joined by Arrow, for the groups
+    of several rows only.
+    """
+    keep = ["course_id", "activity_id", "seq", "title", "organisation", "tool", "tool_type"]
+    keep += ["direction", "blocked_domains", "alternative", *distinct]
+    flagged = mask.to_numpy(dtype=bool, na_value=False)
+    if not flagged.any():  # the common case in one course: no cost beyond the mask
+        empty = fit.frame.iloc[:0][list(dict.fromkeys(keep))]
+        return Table(empty.assign(n=np.empty(0, np.int64), label=empty["title"]), fit._course_ids)
+    rows = fit.frame.loc[flagged, list(dict.fromkeys(keep))].reset_index(drop=True)
+    tool = pd.factorize(rows["tool"])[0]
+    key = fit.course[flagged].astype(np.int64) * (tool.max(initial=0) + 1) + tool
+    group = pd.factorize(key)[0]  # numbered in order of first row
+    _, first = np.unique(group, return_index=True)
+    n = np.bincount(group, minlength=len(first))
+    out = rows.take(first).reset_index(drop=True)
+    out["n"] = n
+    label = Table(out, fit._course_ids).label
+    several = n > 1
+    if several.any():
+        in_several = several[group]
+        many = rows[in_several]
+        item = join("'", column(many["activity_id"]), "' (\"", column(many["title"]), '")')
+        joined = _joined(group[in_several], item, ", ", len(first))
+        label = pc.if_else(several, join("activities ", joined), label)
+        for name in distinct:
+            values = rows[[name]].assign(_g=group).dropna().drop_duplicates()
+            joined = _joined(values["_g"].to_numpy(), column(values[name]), " or ", len(first))
+            out[name] = text(joined)
+    out["label"] = text(label)
+    return Table(out, fit._course_ids)
+
+
+def _joined(group: np.ndarray, values: pa.Array, sep: str, n_groups: int | None = None) -> pa.Array:
+    """Each group's values (in their order) joined with ``sep``; groups number 0 to
+    ``n_groups - 1`` (a group without values gives a null)."""
+    order = np.argsort(group, kind="stable")
+    counts = np.bincount(group, minlength=n_groups or 0)
+    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
+    lists = pa.ListArray.from_arrays(pa.array(offsets), values.take(pa.array(order)))
+    joined = pc.binary_join(lists, pa.scalar(sep, pa.large_string()))
+    return pc.if_else(pa.array(counts > 0), joined, pa.nulls(len(counts), pa.large_string()))
 
 
 def _timing_words(timing: pa.Array) -> pa.Array:
@@ -122,7 +215,7 @@ def _not_available(d: Flagged) -> pa.Array:
     return join(
         d["tool"],
         " (",
-        d.label,
+        d["label"],
         ") is internal, but ",
         lacks,
         ": it would first have to be introduced; ",
@@ -130,37 +223,114 @@ def _not_available(d: Flagged) -> pa.Array:
     )
 
 
-def _warning_rules(portfolio: Portfolio) -> list[Rule]:
-    """The warnings' rules: (table, mask of the rows to warn about, position of the code in
-    :data:`WARNING_CODES`, message)."""
-    a = portfolio.activities
+def _misfit_gap(d: Flagged) -> pa.Array:
+    """The checklist's words: ``serve content``, ``support many-to-many``, ``work live in
+    class`` (or ``on learners' own time``), those that apply ``" nor "``-joined."""
+    frame, nulls = d.table.frame, pa.nulls(len(d), _STR)
+
+    def part(column: str, words: pa.Array) -> pa.Array:
+        return pc.if_else(pa.array(d.mask(frame[column].eq(False))), words, nulls)
+
+    live = pc.equal(pc.fill_null(d["timing"], ""), pa.scalar("during", _STR))
+    when = pc.if_else(
+        live, pa.scalar("live in class", _STR), pa.scalar("on learners' own time", _STR)
+    )
+    what = pc.binary_join_element_wise(
+        part("serves_type", join("serve ", d["tool_type"])),
+        part("serves_direction", join("support ", d["direction"])),
+        part("serves_timing", join("work ", when)),
+        pa.scalar(" nor ", _STR),
+        null_handling="skip",
+    )
+    return join(d["tool"], " for ", d.label, " does not ", what)
+
+
+#: (code, table, mask of the rows to warn about, warning sentence, checklist gap sentence)
+WarningRule = tuple[str, Table, "pd.Series | np.ndarray", Sentence, Sentence]
+
+
+def _present(portfolio: Portfolio, *columns: str) -> bool:
+    """Whether the user's activities table has every one of these decision columns."""
+    return not set(columns) & set(portfolio.absent_decisions)
+
+
+@cached
+def warning_rules(portfolio: Portfolio) -> list[WarningRule]:
+    """The warnings' rules, which the checklist shares (remembered per portfolio).
+
+    Each rule is (code, table, mask of the flagged rows, warning sentence, gap sentence),
+    sentences as in :mod:`socialkit._rules`; the checklist files each flagged row as a
+    gap of question ``WARNING_QUESTIONS[code]``. Which rows are one cause:
+
+    * ``tool-first`` / ``no-objective``: a course with no objective, once (``tool-first``
+      when it chooses tools); an activity linked to no objective only in a course that
+      has objectives.
+    * ``out-of-phase``, ``no-in-class-reason``, ``reason-outside-class``, ``tool-misfit``,
+      ``no-benefit``: per activity, as each is a decision of that activity alone (its
+      place, its reason, the fit of its tool with its own type and direction, what its
+      learners are told).
+    * ``unknown-tool``, ``blocked-tool``, ``new-account-external``: per (course, tool),
+      at its first use, naming the activities: the missing catalog row, the firewall, or
+      the account to make, is the tool's and the organisation's, the same for every
+      activity of the course that uses it.
+    * A rule reading a decision column the activities table lacks altogether gives no
+      row (see :attr:`~socialkit.schema.Portfolio.absent_decisions`).
+    """
+    a, ids = portfolio.activities, portfolio.course_ids
     t = rule_tables(portfolio)
     fit = t.fit.frame
-    seq = Table(sequence_check(portfolio), portfolio.course_ids)
-    has_tool = a["tool"].notna() & a["tool"].ne("none")
+    seq = Table(sequence_check(portfolio), ids)
     during = a["timing"].eq("during").fillna(False)
-    tool_first, tools_by_course = _tool_first(portfolio)
+    no_obj, tools_by_course = _no_objective(portfolio, t.activities)
+    chooses = isin(portfolio.courses["course_id"], list(tools_by_course)).to_numpy()
+    has_obj = ~no_obj[t.activities.course]  # each activity's course has objectives
     misfit = (
         fit["serves_type"].eq(False).fillna(False)
         | fit["serves_direction"].eq(False).fillna(False)
         | fit["serves_timing"].eq(False).fillna(False)
     )
-    rules: dict[str, tuple] = {
+    blocked = _per_course_tool(t.fit, fit["blocked"])
+    new_account = _per_course_tool(
+        t.fit,
+        fit["hosting"].eq("external")
+        & fit["onboarding"].eq("new-account")
+        & fit["alternative"].notna(),
+        distinct=("alternative",),
+    )
+    not_available = _per_course_tool(
+        t.fit, fit["availability"].eq("to-introduce"), distinct=("recommended",)
+    )
+    no_objective_defined = "no learning objective defined"
+    # no sentence may refer to the portfolio: the rules are remembered per portfolio, in a
+    # weak dictionary whose entry would then keep it alive
+    bundled = uses_bundled_catalog(portfolio)
+    rules: dict[str, tuple | list[tuple]] = {
         "tool-first": (
             t.courses,
-            tool_first,
+            no_obj & chooses,
             lambda d: join(
                 "tools are chosen (",
                 column([tools_by_course.get(c) for c in d["course_id"].to_pylist()]),
                 ") but the course has no learning objective: start from what "
                 "learners must be able to do, then choose tools",
             ),
+            no_objective_defined,
         ),
-        "no-objective": (
-            t.activities,
-            a["objective_id"].isna(),
-            lambda d: join(d.label, " serves no objective: link it to one, or drop it"),
-        ),
+        "no-objective": [
+            (
+                t.courses,
+                no_obj & ~chooses,
+                "the course has no learning objective: write down what learners must be "
+                "able to do, then plan the activities that get them there",
+                no_objective_defined,
+            ),
+            (
+                t.activities,
+                a["objective_id"].isna() & has_obj & _present(portfolio, "objective_id"),
+                lambda d: join(d.label, " serves no objective: link it to one, or drop it"),
+                lambda d: join(d.label, " is linked to no objective"),
+            ),
+        ],
         "out-of-phase": (
             seq,
             np.ones(len(seq), dtype=bool),
@@ -175,20 +345,32 @@ def _warning_rules(portfolio: Portfolio) -> list[Rule]:
                 d["after_timing"],
                 " class): reorder them or change the timing",
             ),
+            lambda d: join(
+                "activity '",
+                d["activity_id"],
+                "' (",
+                d["timing"],
+                " class) comes after activity '",
+                d["after_activity_id"],
+                "' (",
+                d["after_timing"],
+                " class)",
+            ),
         ),
         "no-in-class-reason": (
             t.activities,
-            during & a["in_class_reason"].isna(),
+            during & a["in_class_reason"].isna() & _present(portfolio, "in_class_reason"),
             lambda d: join(
                 d.label,
                 " takes class time without a reason: unless it needs expert guidance, "
                 "feedback, skill practice, peer coaching or reflection, move it before or "
                 "after class",
             ),
+            lambda d: join(d.label, " takes class time without a reason"),
         ),
         "reason-outside-class": (
             t.activities,
-            a["in_class_reason"].notna() & ~during,
+            a["in_class_reason"].notna() & ~during & _present(portfolio, "timing"),
             lambda d: join(
                 d.label,
                 " gives an in-class reason (",
@@ -196,6 +378,9 @@ def _warning_rules(portfolio: Portfolio) -> list[Rule]:
                 ") but is planned ",
                 _timing_words(d["timing"]),
                 ": move it into class or drop the reason",
+            ),
+            lambda d: join(
+                d.label, " gives an in-class reason but is planned ", _timing_words(d["timing"])
             ),
         ),
         "unknown-tool": (
@@ -223,60 +408,90 @@ def _warning_rules(portfolio: Portfolio) -> list[Rule]:
                     ". This portfolio has no tools table of its own: start one from a copy of "
                     "the bundled catalog (socialkit/catalog/tools.csv in the installed "
                     "package), since a tools table of its own replaces the bundled one"
-                    if uses_bundled_catalog(portfolio)
+                    if bundled
                     else ""
                 ),
             ),
+            lambda d: join(
+                "tool '", d["tool"], "' (used by ", d["uses"], ") is not in the catalog"
+            ),
         ),
         "blocked-tool": (
-            t.fit,
-            fit["blocked"],
+            blocked,
+            np.ones(len(blocked), dtype=bool),
             lambda d: join(
                 d["tool"],
                 " (",
-                d.label,
+                d["label"],
                 ") is blocked by ",
                 d["organisation"],
                 "'s firewall (",
                 d["blocked_domains"],
                 "): learners cannot reach it from work",
             ),
+            lambda d: join(
+                d["tool"],
+                " for ",
+                d["label"],
+                " is blocked by the firewall (",
+                d["blocked_domains"],
+                ")",
+            ),
         ),
-        "tool-misfit": (t.fit, misfit, _misfit),
-        "tool-not-available": (t.fit, fit["availability"].eq("to-introduce"), _not_available),
+        "tool-misfit": (t.fit, misfit, _misfit, _misfit_gap),
+        "tool-not-available": (
+            not_available,
+            np.ones(len(not_available), dtype=bool),
+            _not_available,
+            lambda d: join(d["tool"], " for ", d["label"], " would first have to be introduced"),
+        ),
         "new-account-external": (
-            t.fit,
-            fit["hosting"].eq("external")
-            & fit["onboarding"].eq("new-account")
-            & fit["alternative"].notna(),
+            new_account,
+            np.ones(len(new_account), dtype=bool),
             lambda d: join(
                 d["tool"],
                 " (",
-                d.label,
+                d["label"],
                 ") is external and asks learners for a new account, while ",
                 d["alternative"],
                 ", which ",
                 d["organisation"],
                 " already has, serves ",
-                d["tool_type"],
-                " and ",
-                pc.fill_null(d["direction"], pa.scalar("any direction", pa.large_string())),
+                _serves(d),
                 ": prefer ",
+                d["alternative"],
+            ),
+            lambda d: join(
+                d["tool"],
+                " for ",
+                d["label"],
+                " asks learners for a new account, while the organisation has ",
                 d["alternative"],
             ),
         ),
         "no-benefit": (
             t.activities,
-            has_tool & a["learner_benefit"].isna(),
+            uses_tool(a) & a["learner_benefit"].isna() & _present(portfolio, "learner_benefit"),
             lambda d: join(
                 d.label,
                 " uses ",
                 d["tool"],
                 " but tells learners no benefit: say what they gain from it",
             ),
+            lambda d: join("no learner benefit stated for ", d.label, ", which uses ", d["tool"]),
         ),
     }
-    return [
-        (table, mask, list(WARNING_CODES).index(code), say)
-        for code, (table, mask, say) in rules.items()
-    ]
+    out = []
+    for code, found in rules.items():
+        for rule in found if isinstance(found, list) else [found]:
+            table, mask, say, *gap = rule
+            out.append((code, table, mask, say, gap[0] if gap else say))
+    return out
+
+
+def _serves(d: Flagged) -> pa.Array:
+    """``community and many-to-many`` for one activity, ``what they need`` for several."""
+    direction = pc.fill_null(d["direction"], pa.scalar("any direction", pa.large_string()))
+    one = join(d["tool_type"], " and ", direction)
+    several = d.mask(d.table.frame["n"].gt(1))
+    return pc.if_else(several, pa.scalar("what these activities need", pa.large_string()), one)

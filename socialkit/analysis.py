@@ -24,6 +24,7 @@ from .vocab import DIRECTIONS, PHASE_ORDER, TIMINGS
 __all__ = [
     "QUESTIONS",
     "UNDECIDED",
+    "benefit_counts",
     "checklist",
     "checklist_gaps",
     "checklist_scores",
@@ -33,6 +34,7 @@ __all__ = [
     "outside_class_share",
     "sequence_check",
     "timing_direction_matrix",
+    "uses_tool",
 ]
 
 #: Label of a timing or direction that is not decided yet.
@@ -175,87 +177,127 @@ def rule_tables(portfolio: Portfolio) -> SimpleNamespace:
     )
 
 
+#: The question each decision column of ``activities`` belongs to, and what its absence
+#: means, for the one gap per course a column the activities table lacks gives.
+_ABSENT_GAPS: dict[str, tuple[int, str]] = {
+    "objective_id": (1, "no activity is linked to an objective"),
+    "timing": (3, "no activity's timing is decided"),
+    "in_class_reason": (3, "no activity in class says why it must be there"),
+    "direction": (4, "no activity's direction is decided"),
+    "tool_type": (5, "no activity's tool type is decided"),
+    "tool": (5, "no activity's tool is decided"),
+    "learner_benefit": (6, "no activity says what learners gain"),
+}
+
+
 def _gap_rules(portfolio: Portfolio) -> list[Rule]:
     """The checklist's rules: (table, mask of rows with a gap, question, gap sentence).
 
     The sentence is a constant or a callable building it from the flagged rows, so
-    that counting gaps never pays for writing them.
+    that counting gaps never pays for writing them. The rules of the warnings
+    (:func:`socialkit.advice.warning_rules`) are rules of the checklist too, under the
+    question :data:`socialkit.advice.WARNING_QUESTIONS` gives each code: a question with
+    an open warning is never answered. A decision column the activities table lacks
+    altogether gives one gap per course that has activities, under its question, and
+    none per activity.
     """
+    from .advice import WARNING_QUESTIONS, warning_rules
+
     c, o, a = portfolio.courses, portfolio.objectives, portfolio.activities
     t = rule_tables(portfolio)
-    fit = t.fit.frame
-    has_tool = a["tool"].notna() & a["tool"].ne("none")
-    return [
-        # 1 objectives defined, each served by an activity
-        (t.courses, ~isin(c["course_id"], o["course_id"]), 1, "no learning objective defined"),
+    absent = portfolio.absent_decisions
+
+    def present(name: str) -> bool:
+        return name not in absent
+
+    has_activities = isin(c["course_id"], a["course_id"])
+    rules: list[Rule] = [
+        # 1 each objective served by an activity (plus the warnings': an objective at
+        # all, each activity linked to one)
         (
             t.objectives,
-            ~pairs_isin(o[["course_id", "objective_id"]], a[["course_id", "objective_id"]]),
+            ~pairs_isin(o[["course_id", "objective_id"]], a[["course_id", "objective_id"]])
+            & present("objective_id"),
             1,
             lambda d: join("objective '", d["objective_id"], "' is served by no activity"),
         ),
-        # 2 activities listed (seq is ordered and unique by validation), each linked
-        (t.courses, ~isin(c["course_id"], a["course_id"]), 2, "no learning activity listed"),
-        (
-            t.activities,
-            a["objective_id"].isna(),
-            2,
-            lambda d: join(d.label, " is linked to no objective"),
-        ),
+        # 2 activities listed (seq is ordered and unique by validation)
+        (t.courses, ~has_activities, 2, "no learning activity listed"),
         # 3 timing, 4 direction
         (
             t.activities,
-            a["timing"].isna(),
+            a["timing"].isna() & present("timing"),
             3,
             lambda d: join("timing of ", d.label, " not decided"),
         ),
         (
             t.activities,
-            a["direction"].isna(),
+            a["direction"].isna() & present("direction"),
             4,
             lambda d: join("direction of ", d.label, " not decided"),
         ),
-        # 5 tool type and tool decided (tool 'none' needs no type), and the tool fits
+        # 5 tool type and tool decided (tool 'none' needs no type)
         (
             t.activities,
-            a["tool_type"].isna() & a["tool"].ne("none").fillna(True),
+            a["tool_type"].isna() & a["tool"].ne("none").fillna(True) & present("tool_type"),
             5,
             lambda d: join("tool type of ", d.label, " not decided"),
         ),
-        (t.activities, a["tool"].isna(), 5, lambda d: join("tool of ", d.label, " not decided")),
-        (
-            t.fit,
-            fit["blocked"],
-            5,
-            lambda d: join(
-                d["tool"],
-                " for ",
-                d.label,
-                " is blocked by the firewall (",
-                d["blocked_domains"],
-                ")",
-            ),
-        ),
-        (
-            t.fit,
-            fit["serves_type"].eq(False),
-            5,
-            lambda d: join(d["tool"], " for ", d.label, " does not serve ", d["tool_type"]),
-        ),
-        (
-            t.fit,
-            fit["serves_direction"].eq(False),
-            5,
-            lambda d: join(d["tool"], " for ", d.label, " does not support ", d["direction"]),
-        ),
-        # 6 a learner benefit for every activity that uses a tool
         (
             t.activities,
-            has_tool & a["learner_benefit"].isna(),
-            6,
-            lambda d: join("no learner benefit stated for ", d.label, ", which uses ", d["tool"]),
+            a["tool"].isna() & present("tool"),
+            5,
+            lambda d: join("tool of ", d.label, " not decided"),
         ),
     ]
+    rules += [
+        (t.courses, has_activities, question, f"{what}: the activities table has no {name} column")
+        for name, (question, what) in _ABSENT_GAPS.items()
+        if name in absent
+    ]
+    rules += [
+        (table, mask, WARNING_QUESTIONS[code], gap)
+        for code, table, mask, _, gap in warning_rules(portfolio)
+    ]
+    return rules
+
+
+def uses_tool(activities: pd.DataFrame) -> pd.Series:
+    """Which activities use a tool: a tool named, not ``none``, known to the catalog or not.
+
+    These are the activities whose learner benefit the checklist (question 6), the
+    ``no-benefit`` warning, the reports and the editor count.
+    """
+    return activities["tool"].notna() & activities["tool"].ne("none")
+
+
+def benefit_counts(portfolio: Portfolio) -> pd.DataFrame:
+    """How many activities of each course use a tool, and how many of them say what
+    learners gain: the one count of learner benefit every page shows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per course in course order: ``course_id``, ``activities``, ``uses_tool``
+        (see :func:`uses_tool`), ``told`` (of those, the ones with a learner benefit) and
+        ``silent`` (``uses_tool - told``: the ``no-benefit`` warnings, unless the
+        activities table has no ``learner_benefit`` column at all).
+    """
+    a = portfolio.activities
+    used = uses_tool(a).to_numpy(dtype=bool, na_value=False)
+    told = used & a["learner_benefit"].notna().to_numpy()
+    course = isin_codes(a["course_id"], portfolio.course_ids)
+    n = len(portfolio.course_ids)
+    out = pd.DataFrame(
+        {
+            "course_id": pd.array(portfolio.course_ids, dtype="str"),
+            "activities": np.bincount(course[course >= 0], minlength=n),
+            "uses_tool": np.bincount(course[used & (course >= 0)], minlength=n),
+            "told": np.bincount(course[told & (course >= 0)], minlength=n),
+        }
+    )
+    out["silent"] = out["uses_tool"] - out["told"]
+    return out.astype({c: "int64" for c in ("activities", "uses_tool", "told", "silent")})
 
 
 @memoized

@@ -38,6 +38,7 @@ __all__ = [
     "TABLE_ORDER",
     "ColumnSpec",
     "Portfolio",
+    "absent_decisions",
 ]
 
 Kind = Literal["structural", "decision", "optional"]
@@ -165,6 +166,32 @@ TABLE_ORDER = tuple(TABLES)
 REQUIRED_TABLES = ("courses", "objectives", "activities")
 
 
+def absent_decisions(raw: dict[str, pd.DataFrame]) -> tuple[str, ...]:
+    """The decision columns of ``activities`` that the user's table lacks altogether.
+
+    A decision column may be absent (every activity then counts as undecided on it);
+    the analyses treat such a column as one cause per course, never as one finding per
+    activity.
+
+    Parameters
+    ----------
+    raw : dict of str to pandas.DataFrame
+        The tables as read (see :attr:`Portfolio.raw`); without ``activities`` (a
+        portfolio built in memory), no column counts as absent.
+
+    Returns
+    -------
+    tuple of str
+        Column names, in the contract's order.
+    """
+    table = raw.get("activities")
+    if table is None:
+        return ()
+    return tuple(
+        s.name for s in TABLES["activities"] if s.kind == "decision" and s.name not in table
+    )
+
+
 # --------------------------------------------------------------------------- the result
 _EMPTY_ISSUES: list[pd.DataFrame] = []
 
@@ -239,6 +266,12 @@ class Portfolio:
                 "errors": pd.Series([int(counts[c]) for c in order], dtype="int64"),
             }
         )
+
+    @property
+    def absent_decisions(self) -> tuple[str, ...]:
+        """The decision columns the user's ``activities`` table lacks (see
+        :func:`absent_decisions`)."""
+        return absent_decisions(self.raw)
 
     @property
     def course_ids(self) -> list[str]:

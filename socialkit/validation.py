@@ -35,6 +35,7 @@ from .schema import (
     TABLES,
     ColumnSpec,
     Portfolio,
+    absent_decisions,
 )
 from .vocab import (
     BOOLEAN,
@@ -506,5 +507,17 @@ def _canonical(c, o, a, t, g, lookup, suites, *, raw, source, notices) -> Portfo
         organisations=orgs,
         raw=raw,
         source=source,
-        notices=tuple(notices),
+        notices=(*notices, *_absent_notice(absent_decisions(raw))),
+    )
+
+
+def _absent_notice(columns: tuple[str, ...]) -> tuple[str, ...]:
+    """The one notice about the decision columns the activities table lacks, if any."""
+    if not columns:
+        return ()
+    names = columns[0] if len(columns) == 1 else f"{', '.join(columns[:-1])} or {columns[-1]}"
+    return (
+        f"activities: no {names} column, so no activity has decided "
+        f"{'it' if len(columns) == 1 else 'them'} yet; the checklist counts this once per "
+        "course, and no warning repeats it for every activity",
     )

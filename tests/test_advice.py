@@ -1,19 +1,23 @@
 """Strategic warnings against hand-computed expectations.
 
-Each course of ``warn_portfolio`` is built to break the method in exactly one way (a
-course without objective necessarily also has activities linked to none), and ``clean``
-breaks it in none. The fixture catalog and contexts are described in conftest: Acme has
-Engage and blocks tube.example.org; ``default`` has Engage and blocks nothing.
+Each course of ``warn_portfolio`` is built to break the method in exactly one way, and
+``clean`` breaks it in none: one cause, one warning (a course without objective gets one
+course-level warning, never one per activity). The fixture catalog and contexts are
+described in conftest: Acme has Engage and blocks tube.example.org; ``default`` has Engage
+and blocks nothing.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
-from conftest import ORGANISATIONS, make_portfolio
+from conftest import ORGANISATIONS, make_portfolio, make_tables
 
-from socialkit.advice import WARNING_CODES, strategic_warnings
-from socialkit.io import load_portfolio
+from socialkit import analysis
+from socialkit.advice import WARNING_CODES, WARNING_QUESTIONS, strategic_warnings
+from socialkit.io import _with_defaults, load_portfolio
+from socialkit.synth import make_portfolio_tables
+from socialkit.validation import validate
 
 COLUMNS = ["code", "course_id", "activity_id", "message"]
 
@@ -73,8 +77,11 @@ CASES: dict[str, list[tuple]] = {
         ("tool-first", "toolfirst", None,
          "tools are chosen (Board) but the course has no learning objective: start from what "
          "learners must be able to do, then choose tools"),
-        ("no-objective", "toolfirst", "t1",
-         f"{label('t1')} serves no objective: link it to one, or drop it"),
+    ],
+    "bare": [
+        ("no-objective", "bare", None,
+         "the course has no learning objective: write down what learners must be able to "
+         "do, then plan the activities that get them there"),
     ],
     "noobj": [
         ("no-objective", "noobj", "n1",
@@ -113,10 +120,12 @@ CASES: dict[str, list[tuple]] = {
         ("tool-misfit", "misfit", "m1",
          f"Tube ({label('m1')}) does not serve community: choose a tool that does"),
     ],
+    # Bare has no platform: the internal Engage would have to be introduced, while the
+    # external Tube (content, one-to-many, no onboarding) can be used at once
     "notavail": [
         ("tool-not-available", "notavail", "v1",
-         f"Engage ({label('v1')}) is internal, but Bare does not have it: it would first have "
-         "to be introduced; prefer Tube, which its learners can use now"),
+         f"Engage ({label('v1')}) is internal, but Bare does not have it: it would first "
+         "have to be introduced; prefer Tube, which its learners can use now"),
     ],
     "newacct": [
         ("new-account-external", "newacct", "w1",
@@ -130,10 +139,13 @@ CASES: dict[str, list[tuple]] = {
     ],
 }  # fmt: skip
 
+#: An organisation with no platform, blocking nothing.
+BARE = {"organisation": "Bare", "platforms": "", "blocked_domains": "", "prefers_internal": "false"}
+
 #: The course built for each code.
 COURSE_OF = {
     "tool-first": "toolfirst",
-    "no-objective": "noobj",
+    "no-objective": "noobj",  # and "bare", at course level
     "out-of-phase": "phase",
     "no-in-class-reason": "noreason",
     "reason-outside-class": "reasonout",
@@ -149,16 +161,19 @@ COURSE_OF = {
 @pytest.fixture
 def warn_portfolio():
     """The courses of :data:`CASES`, activity rows given in reverse (interleaved) order."""
-    # Bare has no platform: it would first have to introduce an internal tool such as Engage
-    where = {"blocked": "Acme", "notavail": "Bare"}
-    courses = [course(c, organisation=where.get(c, "")) for c in CASES]
-    objectives = [objective(c) for c in CASES if c != "toolfirst"]
+    orgs = {"blocked": "Acme", "notavail": "Bare"}
+    courses = [course(c, organisation=orgs.get(c, "")) for c in CASES]
+    objectives = [objective(c) for c in CASES if c not in ("toolfirst", "bare")]
     activities = [
         act("clean", "c1", 1, **GOOD),
         act("clean", "c2", 2, objective_id="o1", timing="during", direction="many-to-one",
             tool="none", in_class_reason="feedback"),
         act("toolfirst", "t1", 1, **{**GOOD, "objective_id": "", "tool_type": "co-creation",
                                      "direction": "many-to-many", "tool": "Board"}),
+        act("bare", "e1", 1, objective_id="", timing="after", direction="many-to-many",
+            tool="none"),
+        act("bare", "e2", 2, **{**GOOD, "objective_id": "", "timing": "after", "tool": "none",
+                                "tool_type": ""}),
         act("noobj", "n1", 1, **{**GOOD, "objective_id": ""}),
         act("phase", "s1", 1, **{**GOOD, "timing": "after"}),
         act("phase", "s2", 2, **GOOD),
@@ -173,14 +188,13 @@ def warn_portfolio():
         act("unknown", "u2", 2, **{**GOOD, "tool": "Hammock", "tool_type": "", "direction": ""}),
         act("blocked", "b1", 1, **{**GOOD, "tool": "Tube"}),
         act("misfit", "m1", 1, **{**GOOD, "tool_type": "community", "tool": "Tube"}),
-        act("notavail", "v1", 1, **GOOD),
         act("newacct", "w1", 1, **{**GOOD, "tool_type": "community",
                                    "direction": "many-to-many", "tool": "Chat"}),
+        act("notavail", "v1", 1, **GOOD),
         act("nobenefit", "x1", 1, **{**GOOD, "learner_benefit": ""}),
     ]  # fmt: skip
-    bare = {"organisation": "Bare", "platforms": "", "prefers_internal": "false"}
     return make_portfolio(
-        courses, objectives, activities[::-1], organisations=[*ORGANISATIONS, bare]
+        courses, objectives, activities[::-1], organisations=[*ORGANISATIONS, BARE]
     )
 
 
@@ -202,8 +216,8 @@ def test_each_code_is_emitted_in_its_case_only(warn_portfolio, code):
     w = strategic_warnings(warn_portfolio)
     emitted_in = set(w.loc[w["code"] == code, "course_id"])
     assert COURSE_OF[code] in emitted_in
-    # no-objective is also, unavoidably, in the course that has no objective at all
-    assert emitted_in <= {COURSE_OF[code], "toolfirst"}
+    # no-objective is also the course-level warning of the course with no objective
+    assert emitted_in <= {COURSE_OF[code], "bare"}
     assert "clean" not in emitted_in
 
 
@@ -262,8 +276,6 @@ def test_two_courses_warnings_in_order(two_courses):
         ("tool-first", "c2", None,
          "tools are chosen (Board) but the course has no learning objective: start from "
          "what learners must be able to do, then choose tools"),
-        ("no-objective", "c2", "b1",
-         "activity 'b1' (\"Shared board\") serves no objective: link it to one, or drop it"),
         ("no-benefit", "c2", "b1",
          "activity 'b1' (\"Shared board\") uses Board but tells learners no benefit: say "
          "what they gain from it"),
@@ -367,12 +379,15 @@ def test_tool_first_names_each_tool_once_and_needs_a_tool():
         ") but the course has no learning objective: start from what learners must be "
         "able to do, then choose tools"
     )
-    # first the course-level warning, then t1..t4 no-objective
-    assert w["code"].tolist()[0] == "tool-first"
-    assert w.loc[w["code"] == "no-objective", "activity_id"].tolist() == ["t1", "t2", "t3", "t4"]
+    # one cause, one warning: no no-objective for t1..t4, which cannot be linked (Chat,
+    # external with a new account where the organisation has Engage, is another cause)
+    assert [(code, aid) for code, _, aid, _ in rows(w)] == [
+        ("tool-first", None),
+        ("new-account-external", "t2"),
+    ]
 
     no_tools = one_course(act("c", "t1", 1, tool="none"), act("c", "t2", 2), objectives=False)
-    assert "tool-first" not in set(strategic_warnings(no_tools)["code"])
+    assert rows(strategic_warnings(no_tools)) == [("no-objective", "c", None, CASES["bare"][0][3])]
 
 
 def test_blocked_tool_names_tool_organisation_and_domain():
@@ -382,6 +397,197 @@ def test_blocked_tool_names_tool_organisation_and_domain():
     assert code == "blocked-tool"
     assert message.startswith("Tube (")
     assert "Acme's firewall (tube.example.org)" in message
+
+
+# --------------------------------------------------------------------------- one cause, one warning
+def test_course_without_objectives_and_four_tool_activities_gives_one_warning():
+    p = one_course(
+        *(act("c", f"t{i}", i, **{**GOOD, "objective_id": ""}) for i in range(1, 5)),
+        objectives=False,
+    )
+    assert rows(strategic_warnings(p)) == [
+        ("tool-first", "c", None,
+         "tools are chosen (Engage) but the course has no learning objective: start from "
+         "what learners must be able to do, then choose tools"),
+    ]  # fmt: skip
+    # the checklist too: one course-level gap, none per activity
+    gaps = analysis.checklist_gaps(p)
+    assert gaps[["question", "gap"]].values.tolist() == [[1, "no learning objective defined"]]
+
+
+def test_an_activity_without_objective_in_a_course_with_objectives_is_warned():
+    p = one_course(act("c", "a", 1, **GOOD), act("c", "b", 2, **{**GOOD, "objective_id": ""}))
+    assert rows(strategic_warnings(p)) == [
+        ("no-objective", "c", "b", f"{label('b')} serves no objective: link it to one, or drop it")
+    ]
+    assert analysis.checklist_gaps(p)[["question", "gap"]].values.tolist() == [
+        [1, f"{label('b')} is linked to no objective"]
+    ]
+
+
+def test_blocked_tool_once_per_course_and_tool_naming_the_activities():
+    p = make_portfolio(
+        [course("c", organisation="Acme"), course("d", organisation="Acme")],
+        [objective("c"), objective("d")],
+        [
+            act("c", "b3", 3, **{**GOOD, "tool": "Tube"}),
+            act("c", "b1", 1, **{**GOOD, "tool": "Tube"}),
+            act("c", "ok", 2, **GOOD),
+            act("c", "b4", 4, **{**GOOD, "tool": "Tube"}),
+            act("d", "x", 1, **{**GOOD, "tool": "Tube"}),
+        ],
+    )
+    assert rows(strategic_warnings(p)) == [
+        ("blocked-tool", "c", "b1",
+         "Tube (activities 'b1' (\"Act b1\"), 'b3' (\"Act b3\"), 'b4' (\"Act b4\")) is "
+         "blocked by Acme's firewall (tube.example.org): learners cannot reach it from work"),
+        ("blocked-tool", "d", "x",
+         f"Tube ({label('x')}) is blocked by Acme's firewall (tube.example.org): "
+         "learners cannot reach it from work"),
+    ]  # fmt: skip
+    scores = analysis.checklist_scores(p)
+    assert scores.loc[scores["question"].eq(5), "n_gaps"].tolist() == [1, 1]
+    assert analysis.checklist_gaps(p)["gap"].tolist() == [
+        "Tube for activities 'b1' (\"Act b1\"), 'b3' (\"Act b3\"), 'b4' (\"Act b4\") is blocked "
+        "by the firewall (tube.example.org)",
+        f"Tube for {label('x')} is blocked by the firewall (tube.example.org)",
+    ]
+
+
+def test_new_account_external_once_per_course_and_tool():
+    chat = {**GOOD, "tool_type": "community", "direction": "many-to-many", "tool": "Chat"}
+    p = one_course(act("c", "w1", 1, **chat), act("c", "w2", 2, **{**chat, "tool": "chat"}))
+    assert rows(strategic_warnings(p)) == [
+        ("new-account-external", "c", "w1",
+         "Chat (activities 'w1' (\"Act w1\"), 'w2' (\"Act w2\")) is external and asks "
+         "learners for a new account, while Engage, which default already has, serves what "
+         "these activities need: prefer Engage"),
+    ]  # fmt: skip
+
+
+def test_out_of_phase_and_misfit_and_no_benefit_stay_per_activity():
+    p = one_course(
+        act("c", "a", 1, **{**GOOD, "timing": "after", "learner_benefit": ""}),
+        act("c", "b", 2, **{**GOOD, "learner_benefit": ""}),
+        act("c", "d", 3, **{**GOOD, "learner_benefit": ""}),
+    )
+    w = strategic_warnings(p)
+    assert w[["code", "activity_id"]].values.tolist() == [
+        ["no-benefit", "a"],
+        ["out-of-phase", "b"],
+        ["no-benefit", "b"],
+        ["out-of-phase", "d"],
+        ["no-benefit", "d"],
+    ]
+
+
+@pytest.mark.parametrize(
+    ("absent", "silenced", "question", "gap"),
+    [
+        ("objective_id", "no-objective", 1, "no activity is linked to an objective"),
+        ("in_class_reason", "no-in-class-reason", 3,
+         "no activity in class says why it must be there"),
+        ("learner_benefit", "no-benefit", 6, "no activity says what learners gain"),
+        ("timing", "reason-outside-class", 3, "no activity's timing is decided"),
+    ],
+)  # fmt: skip
+def test_an_absent_decision_column_never_fans_out(absent, silenced, question, gap):
+    # two courses, each with activities that would each give the warning
+    acts = [
+        act(c, f"{c}{i}", i, objective_id="", timing="during", direction="one-to-many",
+            tool="Engage", tool_type="content", in_class_reason="", learner_benefit="")
+        for c in ("c", "d") for i in (1, 2)
+    ]  # fmt: skip
+    if absent == "timing":
+        acts = [{**a, "timing": "", "in_class_reason": "feedback"} for a in acts]
+    tables = make_tables([course("c"), course("d")], [objective("c"), objective("d")], acts)
+    full = validate(tables)
+    assert (strategic_warnings(full)["code"] == silenced).sum() == 4
+    tables["activities"] = tables["activities"].drop(columns=absent)
+    p = validate(tables)
+    assert p.absent_decisions == (absent,)
+    (notice,) = p.notices
+    assert f"no {absent} column" in notice
+    assert silenced not in set(strategic_warnings(p)["code"])
+    gaps = analysis.checklist_gaps(p)
+    # the question's only gap, in each course: none per activity
+    assert gaps.loc[gaps["question"].eq(question), ["course_id", "gap"]].values.tolist() == [
+        [c, f"{gap}: the activities table has no {absent} column"] for c in ("c", "d")
+    ]
+    scores = analysis.checklist_scores(p)
+    assert scores.loc[scores["question"].eq(question), "n_gaps"].tolist() == [1, 1]
+
+
+# --------------------------------------------------------------------------- warnings and checklist
+def test_every_warning_code_belongs_to_a_question():
+    assert set(WARNING_CODES) <= set(WARNING_QUESTIONS)
+    assert set(WARNING_QUESTIONS.values()) <= set(analysis.QUESTIONS)
+    assert WARNING_QUESTIONS["out-of-phase"] == 2
+    assert WARNING_QUESTIONS["unknown-tool"] == WARNING_QUESTIONS["tool-not-available"] == 5
+    assert WARNING_QUESTIONS["no-benefit"] == 6
+
+
+def open_questions_hold_every_warning(p) -> int:
+    """Assert that every warning's question has a gap in the checklist, in the checklist,
+    its gaps and its scores alike; return how many warnings were checked."""
+    w = strategic_warnings(p)
+    needed = set(zip(w["course_id"], w["code"].map(WARNING_QUESTIONS), strict=True))
+    gaps = analysis.checklist_gaps(p)
+    assert needed <= set(zip(gaps["course_id"], gaps["question"], strict=True))
+    scores = analysis.checklist_scores(p)
+    open_ = scores[~scores["ok"]]
+    assert needed <= set(zip(open_["course_id"], open_["question"], strict=True))
+    assert scores["n_gaps"].tolist() == analysis.checklist(p)["n_gaps"].tolist()
+    return len(w)
+
+
+def test_every_warning_opens_its_question(warn_portfolio, two_courses):
+    assert open_questions_hold_every_warning(warn_portfolio) == sum(map(len, CASES.values()))
+    assert open_questions_hold_every_warning(two_courses) == 8
+
+
+def test_every_warning_opens_its_question_on_the_sample(sample):
+    assert open_questions_hold_every_warning(sample) == 14
+    checklist = analysis.checklist_scores(sample).set_index(["course_id", "question"])
+    assert not checklist.loc[("compliance-abc", 2), "ok"]  # out-of-phase
+
+
+def test_every_warning_opens_its_question_on_a_generated_portfolio():
+    tables = make_portfolio_tables(300, activities_per_course=12, seed=7)
+    p = validate(_with_defaults(tables))
+    assert open_questions_hold_every_warning(p) > 300
+
+
+def test_sample_warnings_by_code(sample):
+    # by hand from data/*.csv and the bundled catalog and organisations:
+    # tool-first: product-launch (no objective; YouTube, Mentimeter)
+    # no-objective: agile-teams A2 and A5 (the course has objectives)
+    # out-of-phase: compliance-abc A3 (before, after A2 during)
+    # no-in-class-reason: presenting A3; reason-outside-class: gdpr-basics A5 (after)
+    # blocked-tool: onboarding-30 A1 (YouTube at Fabrikam), sales-consultative A1
+    #   (LinkedIn at Tailspin)
+    # tool-misfit: coaching-skills A2 (Mentimeter is many-to-one only)
+    # new-account-external: lead-first-time A3 and sales-consultative A1 (LinkedIn)
+    # no-benefit: cust-service A2 (padlet, no benefit)
+    # tool-not-available: agile-teams A1 (Confluence, which Contoso lacks), presenting A1
+    #   (SharePoint: a blank organisation is the default, which has no platform)
+    w = strategic_warnings(sample)
+    by_code = w.groupby("code", sort=False)["course_id"].agg(list).to_dict()
+    assert by_code == {
+        "blocked-tool": ["onboarding-30", "sales-consultative"],
+        "new-account-external": ["lead-first-time", "sales-consultative"],
+        "out-of-phase": ["compliance-abc"],
+        "no-objective": ["agile-teams", "agile-teams"],
+        "no-benefit": ["cust-service"],
+        "tool-first": ["product-launch"],
+        "reason-outside-class": ["gdpr-basics"],
+        "tool-misfit": ["coaching-skills"],
+        "no-in-class-reason": ["presenting"],
+        "tool-not-available": ["agile-teams", "presenting"],
+    }
+    assert w.loc[w["code"].eq("tool-not-available"), "activity_id"].tolist() == ["A1", "A1"]
+    assert w.loc[w["code"].eq("no-objective"), "activity_id"].tolist() == ["A2", "A5"]
+    assert w.loc[w["course_id"].eq("product-launch"), "code"].tolist() == ["tool-first"]
 
 
 # --------------------------------------------------------------------------- unknown tools
@@ -462,6 +668,39 @@ def test_sample_with_unknown_tools_is_analysed(tmp_path):
     assert fit["tool"].tolist() == ["Workvivo2", "Yamer"]
     assert len(checklist(p)) and len(course_summary(p)) == 14
     assert len(recommend_tools(p))
+
+
+def test_tool_not_available_once_per_course_and_tool():
+    p = one_course(
+        act("c", "v1", 1, **GOOD),
+        act("c", "v2", 2, **GOOD),
+        organisation="Bare",
+        organisations=[*ORGANISATIONS, BARE],
+    )
+    assert rows(strategic_warnings(p)) == [
+        ("tool-not-available", "c", "v1",
+         "Engage (activities 'v1' (\"Act v1\"), 'v2' (\"Act v2\")) is internal, but Bare does "
+         "not have it: it would first have to be introduced; prefer Tube, which its learners "
+         "can use now"),
+    ]  # fmt: skip
+    assert analysis.checklist_gaps(p)[["question", "gap"]].values.tolist() == [
+        [5, "Engage for activities 'v1' (\"Act v1\"), 'v2' (\"Act v2\") would first have to be "
+         "introduced"],
+    ]  # fmt: skip
+
+
+def test_remembered_rules_let_the_portfolio_go(two_courses):
+    import dataclasses
+    import gc
+    import weakref
+
+    p = dataclasses.replace(two_courses)
+    strategic_warnings(p)
+    analysis.checklist_scores(p)
+    gone = weakref.ref(p)
+    del p
+    gc.collect()
+    assert gone() is None
 
 
 def _catalog_with_modes(tmp_path, timing: str, tool: str):

@@ -87,7 +87,7 @@ def test_add_activity_appends_to_the_sequence_with_the_next_free_id(sample_copy)
     assert problems == []
     gaps = sk.checklist_gaps(live)
     mine = gaps[gaps["gap"].str.contains("Lab check-in")]
-    assert mine["question"].tolist() == [2, 5, 5]  # no objective, no tool type, no tool
+    assert mine["question"].tolist() == [1, 5, 5]  # no objective, no tool type, no tool
 
 
 def test_set_activity_keeps_blanks_as_undecided_and_checks_fields(sample_copy) -> None:

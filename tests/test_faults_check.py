@@ -606,7 +606,9 @@ def test_check_with_an_unknown_tool_is_valid_and_shows_the_warning(tmp_path: Pat
     assert "valid: 1 course(s)" in out
     doc = check_json(src, tmp_path, 0)
     assert [w["code"] for w in doc["warnings"]].count("unknown-tool") == 1
-    assert len(doc["notices"]) == 1
+    # and the one notice for the decision columns its activities table lacks
+    assert len(doc["notices"]) == 2
+    assert doc["notices"][1].startswith("activities: no ")
 
 
 def test_check_text_never_sends_control_characters_to_the_terminal(tmp_path: Path) -> None:

@@ -31,11 +31,12 @@ def test_checklist_data_two_courses(two_courses):
     data = checklist_data(two_courses)
     assert data["course_id"].tolist() == ["c1"] * 6 + ["c2"] * 6
     assert data["question"].tolist() == [1, 2, 3, 4, 5, 6] * 2
-    # c1: only timing (Q3) is fully decided; c2: direction (Q4) and tool (Q5) are fine
-    c1 = ["gap", "gap", "ok", "gap", "gap", "gap"]
-    c2 = ["gap", "gap", "gap", "ok", "ok", "gap"]
+    # c1: every question open (Q3 by a2's no-in-class-reason warning); c2: activities
+    # (Q2: one cause, its no objective is Q1's), direction (Q4) and tool (Q5) are fine
+    c1 = ["gap", "gap", "gap", "gap", "gap", "gap"]
+    c2 = ["gap", "ok", "gap", "ok", "ok", "gap"]
     assert data["status"].tolist() == [*c1, *c2]
-    assert data["n_gaps"].tolist() == [1, 1, 0, 1, 1, 1, 1, 1, 1, 0, 0, 1]
+    assert data["n_gaps"].tolist() == [2, 1, 1, 1, 2, 1, 1, 0, 1, 0, 0, 1]
     assert data["title"].iloc[0] == "Risk basics" and data["title"].iloc[-1] == "Tool-first"
 
 
@@ -43,13 +44,14 @@ def test_checklist_figure_two_courses(two_courses):
     fig = checklist_figure(two_courses)
     (trace,) = fig.data
     assert trace.type == "heatmap"
-    assert z_of(fig) == [[0, 0, 1, 0, 0, 0], [0, 0, 0, 1, 1, 0]]
+    assert z_of(fig) == [[0, 0, 0, 0, 0, 0], [0, 1, 0, 1, 1, 0]]
     assert list(trace.y) == ["c1", "c2"]
     assert list(trace.x) == ["Q1", "Q2", "Q3", "Q4", "Q5", "Q6"]
-    assert np.asarray(trace.text).tolist()[0] == ["✗ 1", "✗ 1", "✓", "✗ 1", "✗ 1", "✗ 1"]
+    assert np.asarray(trace.text).tolist()[0] == ["✗ 2", "✗ 1", "✗ 1", "✗ 1", "✗ 2", "✗ 1"]
     hover = np.asarray(trace.customdata).tolist()
     assert "Tube" in hover[0][4] and "a5" in hover[0][4]  # c1 Q5: the blocked tool
-    assert "no gap" in hover[0][2]
+    assert "Lecture" in hover[0][2]  # c1 Q3: a2 in class without a reason
+    assert "no gap" in hover[1][1]
     assert "no learning objective" in hover[1][0]
     colours = {c for _, c in trace.colorscale}
     assert colours == {CHECK_COLOURS["ok"], CHECK_COLOURS["gap"]}
@@ -58,13 +60,22 @@ def test_checklist_figure_two_courses(two_courses):
 
 def test_checklist_single_course_and_fifty(two_courses):
     one = checklist_figure(two_courses.select(["c2"]))
-    assert z_of(one) == [[0, 0, 0, 1, 1, 0]]
+    assert z_of(one) == [[0, 1, 0, 1, 1, 0]]
     ids = [f"k{i:02d}" for i in range(50)]
     p = make_portfolio(
         [course(i) for i in ids],
         [{"course_id": i, "objective_id": "o", "statement": "s"} for i in ids],
         [
-            act(i, "a", 1, objective_id="o", timing="during", direction="many-to-many", tool="none")
+            act(
+                i,
+                "a",
+                1,
+                objective_id="o",
+                timing="during",
+                direction="many-to-many",
+                tool="none",
+                in_class_reason="feedback",
+            )
             for i in ids
         ],
     )

@@ -269,7 +269,11 @@ def warning_rules(portfolio: Portfolio) -> list[WarningRule]:
       ``no-benefit``: per activity, as each is a decision of that activity alone (its
       place, its reason, the fit of its tool with its own type and direction, what its
       learners are told).
-    * ``unknown-tool``, ``blocked-tool``, ``new-account-external``: per (course, tool),
+    * ``blocked-tool`` before ``tool-misfit`` before ``tool-not-available`` and
+      ``new-account-external``: a tool that must be replaced anyway gets no warning about
+      how learners would reach it.
+    * ``unknown-tool``, ``blocked-tool``, ``new-account-external``, ``tool-not-available``:
+      per (course, tool),
       at its first use, naming the activities: the missing catalog row, the firewall, or
       the account to make, is the tool's and the organisation's, the same for every
       activity of the course that uses it.
@@ -284,21 +288,27 @@ def warning_rules(portfolio: Portfolio) -> list[WarningRule]:
     no_obj, tools_by_course = _no_objective(portfolio, t.activities)
     chooses = isin(portfolio.courses["course_id"], list(tools_by_course)).to_numpy()
     has_obj = ~no_obj[t.activities.course]  # each activity's course has objectives
+    # one cause, one warning: a tool the firewall blocks must be replaced whatever else is
+    # true of it, and so must one that does not fit; only a tool that is reachable and
+    # fits is worth a word on how learners get to it
+    is_blocked = fit["blocked"].to_numpy(dtype=bool)
     misfit = (
         fit["serves_type"].eq(False).fillna(False)
         | fit["serves_direction"].eq(False).fillna(False)
         | fit["serves_timing"].eq(False).fillna(False)
-    )
+    ).to_numpy(dtype=bool) & ~is_blocked
+    replace = is_blocked | misfit
     blocked = _per_course_tool(t.fit, fit["blocked"])
     new_account = _per_course_tool(
         t.fit,
         fit["hosting"].eq("external")
         & fit["onboarding"].eq("new-account")
-        & fit["alternative"].notna(),
+        & fit["alternative"].notna()
+        & ~replace,
         distinct=("alternative",),
     )
     not_available = _per_course_tool(
-        t.fit, fit["availability"].eq("to-introduce"), distinct=("recommended",)
+        t.fit, fit["availability"].eq("to-introduce") & ~replace, distinct=("recommended",)
     )
     no_objective_defined = "no learning objective defined"
     # no sentence may refer to the portfolio: the rules are remembered per portfolio, in a

@@ -22,6 +22,8 @@ question with an open warning always has a gap (see :func:`socialkit.analysis.ch
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -254,6 +256,19 @@ def _present(portfolio: Portfolio, *columns: str) -> bool:
     return not set(columns) & set(portfolio.absent_decisions)
 
 
+#: What people write in a tool cell for "no tool yet" rather than a tool's name.
+_PLACEHOLDER = re.compile(
+    r"n/?a|tbd|tbc|t\.b\.d\.?|todo|to ?do|to be (decided|confirmed)|(not |un)decided|pending"
+    r"|unknown|\?+|-+|x|\.+",
+    re.IGNORECASE,
+)
+
+
+def _placeholders(tools: pa.Array) -> pa.Array:
+    """Whether each unknown tool name reads like a placeholder (``TBD``, ``N/A``, ``?``)."""
+    return pa.array([bool(_PLACEHOLDER.fullmatch(t.strip())) for t in tools.to_pylist()])
+
+
 @cached
 def warning_rules(portfolio: Portfolio) -> list[WarningRule]:
     """The warnings' rules, which the checklist shares (remembered per portfolio).
@@ -403,12 +418,20 @@ def warning_rules(portfolio: Portfolio) -> list[WarningRule]:
                 d["uses"],
                 ") is not in the tool catalog, so its fit is unknown; ",
                 pc.if_else(
-                    pc.is_null(d["closest"]),
-                    pa.scalar("no catalog tool has a similar name. Add", pa.large_string()),
-                    join(
-                        "closest catalog tools: ",
-                        pc.fill_null(d["closest"], pa.scalar("", pa.large_string())),
-                        ". If it is one of them, write that name; otherwise add",
+                    _placeholders(d["tool"]),
+                    pa.scalar(
+                        "it reads like a placeholder: leave the cell blank while the tool is "
+                        "not decided, or write none for no tool. If it is a tool, add",
+                        pa.large_string(),
+                    ),
+                    pc.if_else(
+                        pc.is_null(d["closest"]),
+                        pa.scalar("no catalog tool has a similar name. Add", pa.large_string()),
+                        join(
+                            "closest catalog tools: ",
+                            pc.fill_null(d["closest"], pa.scalar("", pa.large_string())),
+                            ". If it is one of them, write that name; otherwise add",
+                        ),
                     ),
                 ),
                 " a row for it to the tools table (tools.csv, or the tools sheet of a "

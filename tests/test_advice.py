@@ -750,3 +750,15 @@ def test_a_tool_for_own_time_fits_before_class(tmp_path):
     p = _catalog_with_modes(tmp_path, "before", "Slack")
     codes = [c for c, *_ in rows(strategic_warnings(p))]
     assert "tool-misfit" not in codes
+
+
+@pytest.mark.parametrize("written", ["TBD", "n/a", "?", "-", "to be decided"])
+def test_an_unknown_tool_that_reads_like_a_placeholder_says_how_to_leave_it_open(written):
+    p = one_course(act("c", "a1", 1, **{**GOOD, "tool": written, "tool_type": ""}))
+    ((code, _, aid, message),) = rows(strategic_warnings(p))
+    assert (code, aid) == ("unknown-tool", "a1")
+    assert (
+        "it reads like a placeholder: leave the cell blank while the tool is not decided, or "
+        "write none for no tool. If it is a tool, add a row for it"
+    ) in message
+    assert "closest catalog tools" not in message

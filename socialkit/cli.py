@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import codecs
 import gc
 import math
 import sys
@@ -63,7 +64,28 @@ def echo_json(document: str) -> None:
     are written as ``\\uXXXX`` (see :func:`socialkit._text.json_safe`): the document reads
     back to the same value.
     """
-    click.echo(stream_safe(json_safe(document), sys.stdout))
+    document = json_safe(document)
+    stream = sys.stdout
+    buffer = getattr(stream, "buffer", None)
+    if buffer is not None and _is_utf8(getattr(stream, "encoding", None)):
+        # megabytes of JSON: encoded once, where click would check and encode it again
+        try:
+            data = document.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate (the document is ASCII then)
+            pass
+        else:
+            stream.flush()
+            buffer.write(data + b"\n")
+            buffer.flush()
+            return
+    click.echo(stream_safe(document, stream))
+
+
+def _is_utf8(encoding: str | None) -> bool:
+    try:
+        return encoding is not None and codecs.lookup(encoding).name == "utf-8"
+    except LookupError:
+        return False
 
 
 def _freeze_objects() -> None:

@@ -213,17 +213,19 @@ class CheckResult:
                 f"{course[:-1]}, {enc.str('activities')}: {enc.any(activities)}}}"
                 for course, activities in zip(courses, _advice(p), strict=True)
             ]
-        return "{%s}" % ", ".join(  # noqa: UP031 (the document's braces)
-            [
-                f"{enc.str('valid')}: {enc.any(self.valid)}",
-                f"{enc.str('source')}: {enc.str(str(self.source))}",
-                f"{enc.str('notices')}: {enc.any(list(self.notices))}",
-                f"{enc.str('errors')}: {_records_json(self.errors, enc)}",
-                f"{enc.str('warnings')}: {_records_json(self.warnings, enc)}",
-                f"{enc.str('courses')}: [{', '.join(courses)}]",
-                f"{enc.str('invalid_courses')}: {_records_json(self.invalid_courses, enc)}",
-            ]
-        )
+        parts = [
+            ("valid", enc.any(self.valid)),
+            ("source", enc.str(str(self.source))),
+            ("notices", enc.any(list(self.notices))),
+            ("errors", _records_json(self.errors, enc)),
+            ("warnings", _records_json(self.warnings, enc)),
+            ("courses", "[" + ", ".join(courses) + "]"),
+            ("invalid_courses", _records_json(self.invalid_courses, enc)),
+        ]
+        text = []  # one join at the end: the long parts are copied once
+        for key, value in parts:
+            text += [", " if text else "{", enc.str(key), ": ", value]
+        return "".join([*text, "}"])
 
     def format_text(self, *, limit: int | None = 100) -> str:
         """A readable report: errors, then warnings, then a line per course.
@@ -540,9 +542,11 @@ class _Encoder:
     def column(self, s: pd.Series) -> list[str]:
         """Each value of a column as JSON text (see :func:`_values`)."""
         enc = self.str
+        if isinstance(s.dtype, pd.StringDtype):  # str or missing: each distinct one once
+            codes, uniques = pd.factorize(s, use_na_sentinel=True)
+            texts = np.array([*map(enc, uniques.tolist()), "null"], dtype=object)
+            return texts[codes].tolist()  # the sentinel -1 picks "null"
         values = _values(s)
-        if isinstance(s.dtype, pd.StringDtype):  # str or None only
-            return ["null" if v is None else enc(v) for v in values]
         return [
             "null"
             if v is None

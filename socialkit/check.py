@@ -148,6 +148,14 @@ class CheckResult:
         """The courses left out as invalid: ``course_id``, ``title``, ``errors``."""
         if self.portfolio is None:
             return pd.DataFrame({"course_id": [], "title": [], "errors": []})
+        if self.portfolio.invalid.empty:  # without reading every course's title
+            return pd.DataFrame(
+                {
+                    "course_id": pd.Series([], dtype="object"),
+                    "title": pd.Series([], dtype="object"),
+                    "errors": pd.Series([], dtype="int64"),
+                }
+            )
         return self.portfolio.invalid_courses
 
     def to_dict(self, *, advice: bool = False) -> dict[str, Any]:

@@ -6,6 +6,7 @@ import atexit
 import codecs
 import gc
 import math
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -110,6 +111,26 @@ def _exit_without_collecting() -> None:
         _at_exit.append(True)
 
 
+def _arrow_memory_pool() -> None:
+    """Let Arrow allocate with jemalloc (or the system allocator) in this process.
+
+    pandas keeps text in Arrow arrays. With Arrow's default pool, mimalloc, checking
+    20,000 courses spends about a second more of system time (memory handed back to
+    the system and taken again) and holds some 80 MB more at its peak than with
+    jemalloc or the system's allocator. A pool chosen with ``ARROW_DEFAULT_MEMORY_POOL``
+    is left alone.
+    """
+    if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
+        return
+    import pyarrow as pa
+
+    try:
+        pool = pa.jemalloc_memory_pool()
+    except NotImplementedError:  # a build without jemalloc
+        pool = pa.system_memory_pool()
+    pa.set_memory_pool(pool)
+
+
 def _fail(message: str, code: int) -> None:
     echo(f"error: {message}", err=True)
     sys.exit(code)
@@ -147,6 +168,7 @@ def check(path: Path | None, as_json: bool, limit: int, advice: bool) -> None:
     if advice and not as_json:
         raise click.UsageError("--advice goes with --json")
     _exit_without_collecting()
+    _arrow_memory_pool()
     from .check import CheckResult, check_portfolio
     from .io import sample_path
 

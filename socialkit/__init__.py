@@ -9,13 +9,7 @@ plotly, so they are not imported here).
 """
 
 from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
-
-try:
-    __version__ = version("socialkit")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0"
 
 # Names are imported on first use (PEP 562), so that ``import socialkit.kernels`` or the
 # command line's start does not pay for pandas, pandera and plotly before it needs them.
@@ -102,7 +96,20 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
     from .widgets import DesignEditor
 
 
+def _version() -> str:
+    # importlib.metadata costs a command's start some 40 ms: looked up on first use
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("socialkit")
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        return "0.0.0"
+
+
 def __getattr__(name: str) -> object:
+    if name == "__version__":
+        value = globals()["__version__"] = _version()
+        return value
     module = _WHERE.get(name)
     if module is None:
         raise AttributeError(f"module 'socialkit' has no attribute {name!r}")

@@ -8,20 +8,25 @@ that is renamed into place only once complete.
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import os
+import sys
+import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from ._transact import consistent_read
-from ._xlsx_read import _cell_text as _cell_text
 from .errors import ValidationError
 from .names import BUNDLED_ATTR, name_key
 from .readers import _finish as _finish
 from .readers import _read_csv as _read_csv
 from .readers import read_tables as _read_tables
 from .schema import Portfolio
-from .validation import validate
+
+if TYPE_CHECKING:
+    from .writers import convert, write_tables
 
 __all__ = [
     "catalog_path",
@@ -61,6 +66,26 @@ def sample_path() -> Path:
 
 
 # --------------------------------------------------------------------------- reading
+def _import_meanwhile(name: str) -> None:
+    """Start importing module ``name`` in a thread, unless it is imported already.
+
+    The validation rules need pandera, whose import takes a command's start some 0.2-0.3 s;
+    imported while the portfolio's files are read (Arrow parses them without holding the
+    interpreter), most of that time is not waited for. Whoever uses the module imports
+    it as usual, which waits for this import to finish (or raises its error).
+    """
+    if name in sys.modules:
+        return
+
+    def run() -> None:
+        try:
+            importlib.import_module(name)
+        except BaseException:
+            pass
+
+    threading.Thread(target=run, name=f"import {name}", daemon=True).start()
+
+
 # the readers live in socialkit.readers (CSV files) and socialkit._xlsx_read (workbooks);
 # here a read never sees a CSV folder half written (see socialkit._transact)
 read_tables = consistent_read(_read_tables)
@@ -176,8 +201,11 @@ def load_portfolio(
         row of ``tools`` or ``organisations``, a row whose ``course_id`` is blank).
     """
     path = Path(path) if path is not None else sample_path()
+    _import_meanwhile(f"{__package__}.validation")
     tables, notices = read_tables(path)
     notices = list(notices)
+    from .validation import validate
+
     try:
         filled = _with_defaults(tables, notices)
         checked = validate(filled, source=path, notices=tuple(notices), partial=partial)
@@ -188,5 +216,15 @@ def load_portfolio(
 
 
 # --------------------------------------------------------------------------- writing
-# in socialkit.writers; re-exported here, where they have always been
-from .writers import convert, write_tables  # noqa: E402
+# in socialkit.writers; re-exported here, where they have always been, and imported on
+# first use (as ``_cell_text`` of socialkit._xlsx_read): a command that only reads does
+# not pay for them
+_LATER = {"convert": ".writers", "write_tables": ".writers", "_cell_text": "._xlsx_read"}
+
+
+def __getattr__(name: str) -> object:
+    if name not in _LATER:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LATER[name], __package__), name)
+    globals()[name] = value
+    return value

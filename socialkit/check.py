@@ -59,6 +59,7 @@ ADVICE_FIT_KEYS = (
     "on_platform",
     "availability",
     "alternative",
+    "recommended",
     "fits",
 )
 #: The keys of each of an activity's ``recommendations`` in ``check --json --advice``:

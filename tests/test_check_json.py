@@ -75,23 +75,30 @@ def test_advice_it_risk_a5_fit_and_first_recommendation(advice_doc: dict) -> Non
     assert fit["organisation"] == "Contoso IT Services"
     assert (fit["tool_type"], fit["direction"]) == ("productivity", "many-to-one")
     assert fit["serves_type"] is True and fit["serves_direction"] is True
+    assert fit["serves_timing"] is True  # it works live, as an activity in class needs
     assert fit["blocked"] is False and fit["blocked_domains"] is None
-    assert fit["on_platform"] is False  # not among Contoso's platforms
-    assert fit["hosting"] == "internal"
-    assert fit["fits"] is True
-    if "serves_timing" in fit:  # it works live, as an activity in class needs
-        assert fit["serves_timing"] is True
-    if "known" in fit:
-        assert fit["known"] is True
+    assert fit["on_platform"] is False  # not among Contoso's platforms ...
+    assert fit["availability"] == "in-suite"  # ... but in Microsoft 365, which it uses
+    assert (fit["hosting"], fit["onboarding"]) == ("internal", "none")
+    assert fit["known"] is True and fit["fits"] is True
+    assert fit["alternative"] is None and fit["recommended"] == "Microsoft Forms"
     recs = a5["recommendations"]
     assert [r["rank"] for r in recs] == [1, 2, 3]
     first = recs[0]
-    assert first["tool"] == "Teams"
-    assert first["on_platform"] is True
-    assert first["chosen"] is False
-    assert isinstance(first["reasons"], str) and first["reasons"]
-    if "availability" in first:
-        assert first["availability"] == "available"
+    # Teams and Forms tie for Contoso (ready, nothing to sign up for, internal): the
+    # chosen tool comes first, with nothing to gain by switching
+    assert (first["tool"], first["chosen"], first["availability"]) == (
+        "Microsoft Forms",
+        True,
+        "in-suite",
+    )
+    assert first["advantage"] is None
+    assert first["reasons"] == (
+        "serves productivity, many-to-one, live in class; part of Microsoft 365, which "
+        "Contoso IT Services uses; learners already have access; internal, as Contoso IT "
+        "Services prefers"
+    )
+    assert all(r["advantage"] is None for r in recs)  # none ranks above the chosen tool
 
 
 def test_advice_activity_without_a_tool_or_a_tool_type(advice_doc: dict) -> None:

@@ -22,8 +22,6 @@ question with an open warning always has a gap (see :func:`socialkit.analysis.ch
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -32,7 +30,7 @@ import pyarrow.compute as pc
 from ._frames import cached, isin, memoized
 from ._rules import Flagged, Sentence, Table, collect, column, join, text
 from .analysis import rule_tables, sequence_check, uses_tool
-from .names import unknown_tool_uses, uses_bundled_catalog
+from .names import is_placeholder, unknown_tool_uses, uses_bundled_catalog
 from .schema import DEFAULT_ORGANISATION, Portfolio
 
 __all__ = ["WARNING_CODES", "WARNING_QUESTIONS", "strategic_warnings", "warning_rules"]
@@ -256,17 +254,9 @@ def _present(portfolio: Portfolio, *columns: str) -> bool:
     return not set(columns) & set(portfolio.absent_decisions)
 
 
-#: What people write in a tool cell for "no tool yet" rather than a tool's name.
-_PLACEHOLDER = re.compile(
-    r"n/?a|tbd|tbc|t\.b\.d\.?|todo|to ?do|to be (decided|confirmed)|(not |un)decided|pending"
-    r"|unknown|\?+|-+|x|\.+",
-    re.IGNORECASE,
-)
-
-
 def _placeholders(tools: pa.Array) -> pa.Array:
     """Whether each unknown tool name reads like a placeholder (``TBD``, ``N/A``, ``?``)."""
-    return pa.array([bool(_PLACEHOLDER.fullmatch(t.strip())) for t in tools.to_pylist()])
+    return pa.array([is_placeholder(t) for t in tools.to_pylist()])
 
 
 @cached
@@ -395,7 +385,10 @@ def warning_rules(portfolio: Portfolio) -> list[WarningRule]:
         ),
         "reason-outside-class": (
             t.activities,
-            a["in_class_reason"].notna() & ~during & _present(portfolio, "timing"),
+            a["in_class_reason"].notna()
+            & a["timing"].notna()
+            & ~during
+            & _present(portfolio, "timing"),
             lambda d: join(
                 d.label,
                 " gives an in-class reason (",

@@ -15,8 +15,9 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
-from ._frames import cached, in_course_order, isin, isin_codes, memoized, pairs_isin
+from ._frames import cached, in_course_order, isin, isin_codes, memoized, pairs_isin, per_unique
 from ._rules import Rule, Table, collect, count, join, text
+from .names import is_placeholder
 from .schema import Portfolio
 from .tools import tool_fit
 from .vocab import DIRECTIONS, PHASE_ORDER, TIMINGS
@@ -263,12 +264,15 @@ def _gap_rules(portfolio: Portfolio) -> list[Rule]:
 
 
 def uses_tool(activities: pd.DataFrame) -> pd.Series:
-    """Which activities use a tool: a tool named, not ``none``, known to the catalog or not.
+    """Which activities use a tool: a tool named, not ``none``, known to the catalog or not,
+    but not a placeholder such as ``TBD`` (see :func:`socialkit.names.is_placeholder`).
 
     These are the activities whose learner benefit the checklist (question 6), the
     ``no-benefit`` warning, the reports and the editor count.
     """
-    return activities["tool"].notna() & activities["tool"].ne("none")
+    tool = activities["tool"]
+    placeholder = per_unique(tool, lambda u: u.map(is_placeholder, na_action="ignore"))
+    return tool.notna() & tool.ne("none") & ~placeholder.fillna(False).astype(bool)
 
 
 def benefit_counts(portfolio: Portfolio) -> pd.DataFrame:

@@ -26,6 +26,7 @@ __all__ = [
     "BUNDLED_ATTR",
     "SUITE_ALIASES",
     "closest_tools",
+    "is_placeholder",
     "name_entries",
     "name_key",
     "resolve_tools",
@@ -52,6 +53,26 @@ SUITE_ALIASES: dict[str, str] = {
     "Google Apps": "Google Workspace",
     "Google Apps for Work": "Google Workspace",
 }
+
+#: What people write in a tool cell for "no tool yet" or "no tool" rather than a tool's name.
+_PLACEHOLDER = re.compile(
+    r"n/?a|tbd|tbc|t\.b\.d\.?|todo|to ?do|to be (decided|confirmed)|(not |un)decided|pending"
+    r"|unknown|no ?tool|\?+|-+|x|\.+",
+    re.IGNORECASE,
+)
+
+
+def is_placeholder(name: object) -> bool:
+    """Whether a tool cell reads like a placeholder (``TBD``, ``N/A``, ``?``, ``No tool``)
+    rather than the name of a tool: a tool still to choose, or none.
+
+    Examples
+    --------
+    >>> is_placeholder("TBD"), is_placeholder(" n/a "), is_placeholder("Teams")
+    (True, True, False)
+    """
+    return isinstance(name, str) and bool(_PLACEHOLDER.fullmatch(name.strip()))
+
 
 #: The ``DataFrame.attrs`` flag set on a ``tools`` table read from the bundled catalog
 #: (a portfolio without a tools table of its own).

@@ -137,7 +137,11 @@ def _tool_attributes(tools: pd.DataFrame) -> pd.DataFrame:
         columns={"onboarding": "catalog_onboarding"}
     )
     primary = tools["tool_types"].map(lambda types: types[0] if types else None)
-    return t.assign(known=True, primary=primary.astype("str").to_numpy())
+    return t.assign(
+        known=True,
+        primary=primary.astype("str").to_numpy(),
+        n_types=tools["tool_types"].map(len).to_numpy(),
+    )
 
 
 def _access(frame: pd.DataFrame, cat: _Catalog) -> pd.DataFrame:
@@ -198,9 +202,9 @@ def tool_fit(portfolio: Portfolio) -> pd.DataFrame:
         and ``friction`` (0 = none up to 3 = new account) *for these learners*: none for
         a tool the organisation already has; ``on_platform`` (the organisation lists it)
         and ``availability`` (see :data:`AVAILABILITY`; missing for an unknown tool the
-        organisation does not list); ``alternative``: the best-ranked platform of the
-        organisation that fits the same activity, when the chosen tool is neither one of
-        its platforms nor in one of its suites;
+        organisation does not list); ``alternative``: the best-ranked tool that fits the
+        same activity and that the organisation's learners have already (a platform, or a
+        tool of a suite it uses), when the chosen tool is not such a tool;
         ``recommended``: the best-ranked tool for the activity that these learners can use
         now (available, in a suite the organisation uses, or external), the chosen tool
         when it fits and ranks as well; and ``fits``:
@@ -348,18 +352,20 @@ def _rank(source: Portfolio | _Catalog, combos: pd.DataFrame) -> pd.DataFrame:
 
     # among equals: a tool the catalog says fits before one whose direction or modes it
     # leaves open, a tool made first of all for this type of activity (a quiz tool for a
-    # quiz, rather than a chat that also runs polls), a platform the organisation names
+    # quiz, rather than a chat that also runs polls), one made for fewer kinds of activity
+    # (a community tool before an all-purpose one), a platform the organisation names
     # before a tool of its suites, then names
     cand["_open"] = cand["_dir_open"] | cand["_mode_open"]
     cand["_other_type"] = cand["primary"].ne(cand["tool_type"]).to_numpy(dtype=bool, na_value=True)
     cand = cand.sort_values(
-        [*_KEYS, "score", "_open", "_other_type", "on_platform", "tool"],
-        ascending=[True, True, True, True, False, True, True, False, True],
+        [*_KEYS, "score", "_open", "_other_type", "n_types", "on_platform", "tool"],
+        ascending=[True, True, True, True, False, True, True, True, False, True],
         kind="stable",
         na_position="last",
     )
     cand["rank"] = cand.groupby(_KEYS, dropna=False, sort=False).cumcount() + 1
-    return cand.drop(columns=["catalog_onboarding", "known", "primary", "_other_type", "_open"])
+    drop = ["catalog_onboarding", "known", "primary", "n_types", "_other_type", "_open"]
+    return cand.drop(columns=drop)
 
 
 def _score(
@@ -395,8 +401,9 @@ def _reasons(
     blocks = cand["organisation"].isin(cat.blocking).tolist()
     out = []
     kinds = cand["tool_type"].tolist()
+    made_for = cand["primary"].eq(cand["tool_type"]).to_numpy(dtype=bool, na_value=False)
     for i, (kind, d, m) in enumerate(zip(kinds, direction, modes, strict=True)):
-        fit = f"serves {kind}"
+        fit = f"made for {kind}" if made_for[i] else f"serves {kind}"
         if isinstance(d, str):
             fit += f", {d}" if not dir_open[i] else f" (whether it supports {d} is not known)"
         if isinstance(m, str):
@@ -784,14 +791,14 @@ class _Catalog:
             for pos, key in enumerate(_row_keys(ranked[_KEYS])):
                 rows[key].append(start + pos)
             availability = self._ranked["availability"]
-            available = availability.eq("available").to_numpy(dtype=bool, na_value=False)
+            ready = availability.isin(["available", "in-suite"]).to_numpy(dtype=bool)
             reachable = availability.ne("to-introduce").to_numpy(dtype=bool, na_value=False)
             tool = self._ranked["tool"].to_numpy()
             score = self._ranked["score"].to_numpy()
             for key, found in rows.items():
                 block = np.asarray(found, dtype=np.int64)  # sorted: in rank order
                 self._blocks[key] = block
-                best, now = block[available[block]], block[reachable[block]]
+                best, now = block[ready[block]], block[reachable[block]]
                 self._best[key] = (
                     tool[best[0]] if len(best) else None,
                     tool[now[0]] if len(now) else None,
@@ -815,7 +822,8 @@ class _Catalog:
         self, combos: pd.DataFrame
     ) -> tuple[list[str | None], list[str | None], list[int | None]]:
         """For each (organisation, tool_type, direction, timing) row of ``combos``: the
-        best-ranked platform of the organisation, the best-ranked tool its learners can
+        best-ranked tool its learners have already (a platform, or a tool of a suite the
+        organisation uses), the best-ranked tool its learners can
         use now, not one it would first have to introduce, and that tool's score (None
         where there is none)."""
         found = [self._best[k] for k in self._rank_new(combos)]

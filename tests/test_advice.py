@@ -324,7 +324,7 @@ def test_tool_misfit_ignores_undecided_type_and_direction():
 
 @pytest.mark.parametrize(
     ("timing", "words"),
-    [("before", "before class"), ("after", "after class"), ("", "with undecided timing")],
+    [("before", "before class"), ("after", "after class")],
 )
 def test_reason_outside_class_message_names_the_timing(timing, words):
     p = one_course(
@@ -336,6 +336,17 @@ def test_reason_outside_class_message_names_the_timing(timing, words):
          f"{label('q')} gives an in-class reason (peer-coaching) but is planned {words}: "
          "move it into class or drop the reason"),
     ]  # fmt: skip
+
+
+def test_an_in_class_reason_with_undecided_timing_is_no_warning():
+    # not planned outside class: its timing is still open, which the checklist reports
+    p = one_course(
+        act("c", "q", 1, objective_id="o1", direction="many-to-one", tool="none",
+            in_class_reason="coaching"),
+    )  # fmt: skip
+    assert rows(strategic_warnings(p)) == []
+    gaps = analysis.checklist_gaps(p)
+    assert gaps["gap"].tolist() == [f"timing of {label('q')} not decided"]
 
 
 def test_new_account_external_with_undecided_direction():
@@ -499,7 +510,7 @@ def test_an_absent_decision_column_never_fans_out(absent, silenced, question, ga
         for c in ("c", "d") for i in (1, 2)
     ]  # fmt: skip
     if absent == "timing":
-        acts = [{**a, "timing": "", "in_class_reason": "feedback"} for a in acts]
+        acts = [{**a, "timing": "before", "in_class_reason": "feedback"} for a in acts]
     tables = make_tables([course("c"), course("d")], [objective("c"), objective("d")], acts)
     full = validate(tables)
     assert (strategic_warnings(full)["code"] == silenced).sum() == 4

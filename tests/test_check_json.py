@@ -94,7 +94,7 @@ def test_advice_it_risk_a5_fit_and_first_recommendation(advice_doc: dict) -> Non
     )
     assert first["advantage"] is None
     assert first["reasons"] == (
-        "serves productivity, many-to-one, live in class; part of Microsoft 365, which "
+        "made for productivity, many-to-one, live in class; part of Microsoft 365, which "
         "Contoso IT Services uses; learners already have access; internal, as Contoso IT "
         "Services prefers"
     )

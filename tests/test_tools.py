@@ -345,8 +345,9 @@ def test_recommend_tools_reasons(two_courses):
         "already available at Acme; not blocked by Acme's firewall; "
         "learners already have access; internal, as Acme prefers"
     )
+    # Chat is made for community (its first tool type), Engage only serves content
     assert r.loc[("a3", "Chat")] == (
-        "serves community, many-to-many (whether it works on learners' own time is not "
+        "made for community, many-to-many (whether it works on learners' own time is not "
         "known); external: learners can reach it themselves; not blocked by Acme's "
         "firewall; learners must create a new account; external, while Acme prefers "
         "internal tools"
@@ -504,24 +505,25 @@ def test_recommend_reasons_in_tie_portfolio(tie_portfolio):
     r = recommend_tools(tie_portfolio, top=10).set_index(["course_id", "activity_id", "tool"])
     reasons = r["reasons"]
     # fit, availability, firewall, effort, hosting: in that order
+    # every tool of this catalog is made for community (its first and only type)
     assert reasons.loc[("corp", "r1", "Alpha")] == (
-        "serves community, many-to-many; already available at Corp; not blocked by "
+        "made for community, many-to-many; already available at Corp; not blocked by "
         "Corp's firewall; learners already have access; external, while Corp prefers "
         "internal tools"
     )
     # Corp prefers internal tools, but does not have Zed: no claim that it is ready
     assert reasons.loc[("corp", "r1", "Zed")] == (
-        "serves community, many-to-many; internal, but Corp does not have it: it would "
+        "made for community, many-to-many; internal, but Corp does not have it: it would "
         "first have to be introduced; not blocked by Corp's firewall; then learners need "
         "no sign-up"
     )
     # Free blocks nothing and does not prefer internal tools
     assert reasons.loc[("free", "r1", "Kiwi")] == (
-        "serves community, many-to-many; external: learners can reach it themselves; "
+        "made for community, many-to-many; external: learners can reach it themselves; "
         "learners need no sign-up"
     )
     assert reasons.loc[("free", "r2", "Blocky")] == (
-        "serves community; already available at Free; learners already have access"
+        "made for community; already available at Free; learners already have access"
     )
     assert r.loc[("free", "r1", "Blocky"), "on_platform"]
     assert r.loc[("corp", "r1", "Zed"), "availability"] == "to-introduce"

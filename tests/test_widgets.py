@@ -114,9 +114,9 @@ def test_tool_step_ranks_the_recommended_tools_first(editor) -> None:
         ("not decided", ""),
         ("none (no tool)", "none"),
         # both are Contoso platforms made first of all for community, equal on every
-        # priority: by name
-        ("★1 Teams (available)", "Teams"),
-        ("★2 Viva Engage (available)", "Viva Engage"),
+        # priority: the one made for fewer kinds of activity first (Viva Engage 2, Teams 4)
+        ("★1 Viva Engage (available)", "Viva Engage"),
+        ("★2 Teams (available)", "Teams"),
     )
     html = editor.recommendations.value
     assert "Contoso IT Services" in html and "Viva Engage, SharePoint, Teams, Stream" in html

@@ -15,7 +15,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
-from ._frames import cached, in_course_order, isin, isin_codes, memoized, pairs_isin, per_unique
+from ._frames import cached, in_course_order, isin, isin_codes, memoized, pairs_isin
 from ._rules import Rule, Table, collect, count, join, text
 from .names import is_placeholder
 from .schema import Portfolio
@@ -271,8 +271,10 @@ def uses_tool(activities: pd.DataFrame) -> pd.Series:
     ``no-benefit`` warning, the reports and the editor count.
     """
     tool = activities["tool"]
-    placeholder = per_unique(tool, lambda u: u.map(is_placeholder, na_action="ignore"))
-    return tool.notna() & tool.ne("none") & ~placeholder.fillna(False).astype(bool)
+    named = tool.notna() & tool.ne("none")
+    distinct = tool[named].unique()
+    placeholders = [t for t in distinct if is_placeholder(t)]
+    return named & ~isin(tool, placeholders) if placeholders else named
 
 
 def benefit_counts(portfolio: Portfolio) -> pd.DataFrame:

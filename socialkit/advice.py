@@ -116,7 +116,9 @@ def _no_objective(portfolio: Portfolio, activities: Table) -> tuple[np.ndarray, 
     return no_obj, tools.to_dict()
 
 
-def _per_course_tool(fit: Table, mask: pd.Series, *, distinct: tuple[str, ...] = ()) -> Table:
+def _per_course_tool(
+    fit: Table, mask: pd.Series, *, distinct: tuple[str, ...] = (), by_course: bool = False
+) -> Table:
     """The flagged rows of :func:`~socialkit.tools.tool_fit` (as a :class:`Table`), one per
     (course, tool).
 
@@ -124,7 +126,8 @@ def _per_course_tool(fit: Table, mask: pd.Series, *, distinct: tuple[str, ...] =
     come in ``seq`` order), ``n`` (how many activities) and ``label``: the activity as
     :attr:`Table.label` writes it, or ``activities 'A1' ("Title"), 'A3' ("Other")`` for
     several (as :func:`~socialkit.names.unknown_tool_uses` names them); the
-    ``distinct`` columns hold their distinct values ``" or "``-joined. Vectorised: the
+    ``distinct`` columns hold their distinct values ``" or "``-joined. With ``by_course``,
+    one row per course, its ``tool`` the distinct tools ``", "``-joined. Vectorised: the
     groups are numbered on integer codes and the lists joined by Arrow, for the groups
     of several rows only.
     """
@@ -135,7 +138,7 @@ def _per_course_tool(fit: Table, mask: pd.Series, *, distinct: tuple[str, ...] =
         empty = fit.frame.iloc[:0][list(dict.fromkeys(keep))]
         return Table(empty.assign(n=np.empty(0, np.int64), label=empty["title"]), fit._course_ids)
     rows = fit.frame.loc[flagged, list(dict.fromkeys(keep))].reset_index(drop=True)
-    tool = pd.factorize(rows["tool"])[0]
+    tool = np.zeros(len(rows), np.int64) if by_course else pd.factorize(rows["tool"])[0]
     key = fit.course[flagged].astype(np.int64) * (tool.max(initial=0) + 1) + tool
     group = pd.factorize(key)[0]  # numbered in order of first row
     _, first = np.unique(group, return_index=True)
@@ -154,6 +157,10 @@ def _per_course_tool(fit: Table, mask: pd.Series, *, distinct: tuple[str, ...] =
             values = rows[[name]].assign(_g=group).dropna().drop_duplicates()
             joined = _joined(values["_g"].to_numpy(), column(values[name]), " or ", len(first))
             out[name] = text(joined)
+        if by_course:
+            values = rows[["tool"]].assign(_g=group).drop_duplicates()
+            joined = _joined(values["_g"].to_numpy(), column(values["tool"]), ", ", len(first))
+            out["tool"] = text(joined)
     out["label"] = text(label)
     return Table(out, fit._course_ids)
 
@@ -206,19 +213,13 @@ def _not_available(d: Flagged) -> pa.Array:
         join("prefer ", instead, ", which its learners can use now"),
         pa.scalar("check that it can be introduced before planning it", _STR),
     )
-    org = d["organisation"]
-    lacks = pc.if_else(
-        pc.equal(org, pa.scalar(DEFAULT_ORGANISATION, _STR)),
-        pa.scalar("the course names no organisation that has it", _STR),
-        join(org, " does not have it"),
-    )
     return join(
         d["tool"],
         " (",
         d["label"],
         ") is internal, but ",
-        lacks,
-        ": it would first have to be introduced; ",
+        d["organisation"],
+        " does not have it: it would first have to be introduced; ",
         advice,
     )
 
@@ -312,9 +313,11 @@ def warning_rules(portfolio: Portfolio) -> list[WarningRule]:
         & ~replace,
         distinct=("alternative",),
     )
-    not_available = _per_course_tool(
-        t.fit, fit["availability"].eq("to-introduce") & ~replace, distinct=("recommended",)
-    )
+    to_introduce = fit["availability"].eq("to-introduce") & ~replace
+    named = fit["organisation"].ne(DEFAULT_ORGANISATION)
+    not_available = _per_course_tool(t.fit, to_introduce & named, distinct=("recommended",))
+    # a course naming no organisation: one cause, whatever its tools (nothing is known)
+    unnamed = _per_course_tool(t.fit, to_introduce & ~named, by_course=True)
     no_objective_defined = "no learning objective defined"
     # no sentence may refer to the portfolio: the rules are remembered per portfolio, in a
     # weak dictionary whose entry would then keep it alive
@@ -465,12 +468,30 @@ def warning_rules(portfolio: Portfolio) -> list[WarningRule]:
             ),
         ),
         "tool-misfit": (t.fit, misfit, _misfit, _misfit_gap),
-        "tool-not-available": (
-            not_available,
-            np.ones(len(not_available), dtype=bool),
-            _not_available,
-            lambda d: join(d["tool"], " for ", d["label"], " would first have to be introduced"),
-        ),
+        "tool-not-available": [
+            (
+                not_available,
+                np.ones(len(not_available), dtype=bool),
+                _not_available,
+                lambda d: join(
+                    d["tool"], " for ", d["label"], " would first have to be introduced"
+                ),
+            ),
+            (
+                unnamed,
+                np.ones(len(unnamed), dtype=bool),
+                lambda d: join(
+                    "the course names no organisation, so nothing says its learners have ",
+                    d["tool"],
+                    " (",
+                    d["label"],
+                    "): internal tools come with an organisation; name the course's "
+                    "organisation in the courses table, or choose tools learners can "
+                    "reach themselves",
+                ),
+                lambda d: join("no organisation named: nothing says its learners have ", d["tool"]),
+            ),
+        ],
         "new-account-external": (
             new_account,
             np.ones(len(new_account), dtype=bool),

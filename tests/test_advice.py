@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from conftest import ORGANISATIONS, make_portfolio, make_tables
+from conftest import ORGANISATIONS, TOOLS, make_portfolio, make_tables
 
 from socialkit import analysis
 from socialkit.advice import WARNING_CODES, WARNING_QUESTIONS, strategic_warnings
@@ -773,3 +773,30 @@ def test_an_unknown_tool_that_reads_like_a_placeholder_says_how_to_leave_it_open
         "write none for no tool. If it is a tool, add a row for it"
     ) in message
     assert "closest catalog tools" not in message
+
+
+def test_a_course_naming_no_organisation_gets_one_warning_for_its_internal_tools():
+    # the bundled default context has no platform; Engage and Hub are internal
+    hub = {
+        "tool": "Hub",
+        "tool_types": "content",
+        "directions": "one-to-many",
+        "hosting": "internal",
+        "onboarding": "single-sign-on",
+        "domains": "hub.example.com",
+    }
+    bare_default = {"organisation": "default", "platforms": "", "prefers_internal": "false"}
+    p = one_course(
+        act("c", "a1", 1, **GOOD),
+        act("c", "a2", 2, **{**GOOD, "tool": "Hub"}),
+        act("c", "a3", 3, **GOOD),
+        tools=[*TOOLS, hub],
+        organisations=[bare_default],
+    )  # fmt: skip
+    assert rows(strategic_warnings(p)) == [
+        ("tool-not-available", "c", "a1",
+         "the course names no organisation, so nothing says its learners have Engage, Hub "
+         "(activities 'a1' (\"Act a1\"), 'a2' (\"Act a2\"), 'a3' (\"Act a3\")): internal "
+         "tools come with an organisation; name the course's organisation in the courses "
+         "table, or choose tools learners can reach themselves"),
+    ]  # fmt: skip

@@ -191,9 +191,10 @@ def test_warnings_tell_the_trainer_what_to_change(pages):
             (
                 "tool-not-available",
                 "A1",
-                "SharePoint (activity 'A1' (\"Send in your current slide deck\")) is internal, "
-                "but the course names no organisation that has it: it would first have to be "
-                "introduced; prefer Padlet, which its learners can use now",
+                "the course names no organisation, so nothing says its learners have "
+                "SharePoint (activity 'A1' (\"Send in your current slide deck\")): internal "
+                "tools come with an organisation; name the course's organisation in the "
+                "courses table, or choose tools learners can reach themselves",
             ),
             (
                 "no-in-class-reason",
@@ -281,12 +282,11 @@ def test_a_draft_shows_every_decision_still_open(pages):
 
 def test_a_question_with_an_open_warning_is_not_answered(pages):
     # presenting decides everything, but A3 takes class time without a reason and A1's
-    # SharePoint is not the default organisation's: their warnings keep questions 3 and 5
-    # open, and nothing else is open
+    # SharePoint is internal while the course names no organisation: their warnings keep
+    # questions 3 and 5 open, and nothing else is open
     assert open_points(pages["presenting"]) == {
         3: "1 open activity 'A3' (\"Filmed five-minute talk\") takes class time without a reason",
-        5: "1 open SharePoint for activity 'A1' (\"Send in your current slide deck\") would "
-        "first have to be introduced",
+        5: "1 open no organisation named: nothing says its learners have SharePoint",
     }
 
 

@@ -289,7 +289,7 @@ def warning_rules(portfolio: Portfolio) -> list[WarningRule]:
     a, ids = portfolio.activities, portfolio.course_ids
     t = rule_tables(portfolio)
     fit = t.fit.frame
-    seq = Table(sequence_check(portfolio), ids)
+    seq = Table(_out_of_place(portfolio), ids)
     during = a["timing"].eq("during").fillna(False)
     no_obj, tools_by_course = _no_objective(portfolio, t.activities)
     chooses = isin(portfolio.courses["course_id"], list(tools_by_course)).to_numpy()
@@ -352,28 +352,8 @@ def warning_rules(portfolio: Portfolio) -> list[WarningRule]:
         "out-of-phase": (
             seq,
             np.ones(len(seq), dtype=bool),
-            lambda d: join(
-                "activity '",
-                d["activity_id"],
-                "' (",
-                d["timing"],
-                " class) comes after activity '",
-                d["after_activity_id"],
-                "' (",
-                d["after_timing"],
-                " class): reorder them or change the timing",
-            ),
-            lambda d: join(
-                "activity '",
-                d["activity_id"],
-                "' (",
-                d["timing"],
-                " class) comes after activity '",
-                d["after_activity_id"],
-                "' (",
-                d["after_timing"],
-                " class)",
-            ),
+            lambda d: join(_phase_clash(d), ": reorder them or change the timing"),
+            _phase_clash,
         ),
         "no-in-class-reason": (
             t.activities,
@@ -534,6 +514,91 @@ def warning_rules(portfolio: Portfolio) -> list[WarningRule]:
             table, mask, say, *gap = rule
             out.append((code, table, mask, say, gap[0] if gap else say))
     return out
+
+
+def _phase_clash(d: Flagged) -> pa.Array:
+    """``activity 'A1' (after class) comes before activity 'A2' (before class)``, and how
+    many more activities it clashes with."""
+    frame = d.table.frame
+    more = frame["more"].to_numpy()[d.rows].tolist()
+    later = (frame["relation"].to_numpy()[d.rows] == "after").tolist()
+    others = pa.array(
+        [
+            f" and {m} more of {'a later' if lt else 'an earlier'} phase" if m else ""
+            for m, lt in zip(more, later, strict=True)
+        ],
+        type=pa.large_string(),
+    )
+    return join(
+        "activity '",
+        d["activity_id"],
+        "' (",
+        d["timing"],
+        " class) comes ",
+        d["relation"],
+        " activity '",
+        d["other_activity_id"],
+        "' (",
+        d["other_timing"],
+        " class)",
+        others,
+    )
+
+
+def _out_of_place(portfolio: Portfolio) -> pd.DataFrame:
+    """The activities to move so that a course's phases run before → during → after.
+
+    :func:`~socialkit.analysis.sequence_check` flags every activity placed after one of a
+    later phase, so one activity put too early (an after-class task first) flags all that
+    follow it. Here, in each course it flags, the longest run of activities already in
+    phase order stays (the earliest such run when several are as long) and only the
+    others are named: one cause, one warning. Each comes with the first activity it
+    conflicts with (``other_activity_id``, ``other_timing``), whether it comes ``after``
+    or ``before`` that one, and how many ``more`` it conflicts with. Only the flagged
+    courses are looked at, each in a short loop over its activities.
+    """
+    flagged = sequence_check(portfolio)
+    columns = ["course_id", "activity_id", "seq", "title", "timing", "other_activity_id"]
+    columns += ["other_timing", "relation", "more"]
+    if not len(flagged):
+        return pd.DataFrame({c: pd.Series(dtype="str") for c in columns}).astype(
+            {"seq": "int64", "more": "int64"}
+        )
+    a = portfolio.activities
+    a = a.loc[isin(a["course_id"], flagged["course_id"].unique()).to_numpy()]
+    a = a[a["timing"].notna()]
+    order = {"before": 0, "during": 1, "after": 2}
+    rows = []
+    for cid in flagged["course_id"].unique():
+        acts = a[a["course_id"].eq(cid)].sort_values("seq", kind="stable")
+        ids, seqs = acts["activity_id"].tolist(), acts["seq"].tolist()
+        titles, timings = acts["title"].tolist(), acts["timing"].tolist()
+        phase = [order[t] for t in timings]
+        n = len(phase)
+        # longest non-decreasing run starting at each position, then the earliest one
+        longest = [1] * n
+        for i in range(n - 1, -1, -1):
+            for j in range(i + 1, n):
+                if phase[j] >= phase[i] and longest[j] + 1 > longest[i]:
+                    longest[i] = longest[j] + 1
+        keep, need, last = set(), max(longest), -1
+        for i in range(n):
+            if need and longest[i] == need and phase[i] >= last:
+                keep.add(i)
+                need, last = need - 1, phase[i]
+        for i in range(n):
+            if i in keep:
+                continue
+            earlier = [j for j in range(i) if phase[j] > phase[i]]
+            later = [j for j in range(i + 1, n) if phase[j] < phase[i]]
+            conflicts, relation = (earlier, "after") if earlier else (later, "before")
+            j = conflicts[0]
+            rows.append(
+                [cid, ids[i], seqs[i], titles[i], timings[i], ids[j], timings[j], relation,
+                 len(conflicts) - 1]
+            )  # fmt: skip
+    out = pd.DataFrame(rows, columns=columns)
+    return out.astype({c: "str" for c in columns if c not in ("seq", "more")})
 
 
 def _serves(d: Flagged) -> pa.Array:

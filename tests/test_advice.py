@@ -476,7 +476,8 @@ def test_new_account_external_once_per_course_and_tool():
     ]  # fmt: skip
 
 
-def test_out_of_phase_and_misfit_and_no_benefit_stay_per_activity():
+def test_no_benefit_stays_per_activity_and_out_of_phase_names_the_one_to_move():
+    # a (after class) before b and d (before class): a is the one out of place
     p = one_course(
         act("c", "a", 1, **{**GOOD, "timing": "after", "learner_benefit": ""}),
         act("c", "b", 2, **{**GOOD, "learner_benefit": ""}),
@@ -484,10 +485,9 @@ def test_out_of_phase_and_misfit_and_no_benefit_stay_per_activity():
     )
     w = strategic_warnings(p)
     assert w[["code", "activity_id"]].values.tolist() == [
+        ["out-of-phase", "a"],
         ["no-benefit", "a"],
-        ["out-of-phase", "b"],
         ["no-benefit", "b"],
-        ["out-of-phase", "d"],
         ["no-benefit", "d"],
     ]
 
@@ -800,3 +800,35 @@ def test_a_course_naming_no_organisation_gets_one_warning_for_its_internal_tools
          "tools come with an organisation; name the course's organisation in the courses "
          "table, or choose tools learners can reach themselves"),
     ]  # fmt: skip
+
+
+def test_one_activity_out_of_place_is_one_warning():
+    # A1 (after class) is placed first; A2-A5 are in phase order: only A1 must move
+    p = one_course(
+        act("c", "a1", 1, **{**GOOD, "timing": "after"}),
+        act("c", "a2", 2, **GOOD),
+        act("c", "a3", 3, **GOOD),
+        act("c", "a4", 4, **{**GOOD, "timing": "during", "tool": "none", "tool_type": "",
+                             "in_class_reason": "feedback"}),
+        act("c", "a5", 5, **{**GOOD, "timing": "after"}),
+    )  # fmt: skip
+    assert rows(strategic_warnings(p)) == [
+        ("out-of-phase", "c", "a1",
+         "activity 'a1' (after class) comes before activity 'a2' (before class) and 2 more "
+         "of an earlier phase: reorder them or change the timing"),
+    ]  # fmt: skip
+    gaps = analysis.checklist_gaps(p)
+    assert gaps.loc[gaps["question"].eq(2), "gap"].tolist() == [
+        "activity 'a1' (after class) comes before activity 'a2' (before class) and 2 more of "
+        "an earlier phase"
+    ]
+
+
+def test_an_activity_placed_too_late_names_the_one_it_follows():
+    # before, during, before: the last one is out of place, after a during activity
+    during = {**GOOD, "timing": "during", "tool": "none", "tool_type": "",
+              "in_class_reason": "feedback"}  # fmt: skip
+    p = one_course(
+        act("c", "a1", 1, **GOOD), act("c", "a2", 2, **during), act("c", "a3", 3, **GOOD)
+    )
+    assert [(c, a) for c, _, a, _ in rows(strategic_warnings(p))] == [("out-of-phase", "a3")]

@@ -199,8 +199,9 @@ def _gap_rules(portfolio: Portfolio) -> list[Rule]:
     (:func:`socialkit.advice.warning_rules`) are rules of the checklist too, under the
     question :data:`socialkit.advice.WARNING_QUESTIONS` gives each code: a question with
     an open warning is never answered. A decision column the activities table lacks
-    altogether gives one gap per course that has activities, under its question, and
-    none per activity.
+    altogether gives one gap per course that needs the decision (has activities; in
+    class, for an in-class reason; using a tool, for a learner benefit; with objectives,
+    for an objective link), under its question, and none per activity.
     """
     from .advice import WARNING_QUESTIONS, warning_rules
 
@@ -251,11 +252,25 @@ def _gap_rules(portfolio: Portfolio) -> list[Rule]:
             lambda d: join("tool of ", d.label, " not decided"),
         ),
     ]
-    rules += [
-        (t.courses, has_activities, question, f"{what}: the activities table has no {name} column")
-        for name, (question, what) in _ABSENT_GAPS.items()
-        if name in absent
-    ]
+    if absent:
+        # a missing column is a gap only where the course needs the decision: an
+        # in-class reason for activities in class, a benefit for activities using a tool,
+        # an objective link where the course has objectives (else question 1 says so)
+        needs = {
+            "in_class_reason": isin(c["course_id"], a.loc[a["timing"].eq("during"), "course_id"]),
+            "learner_benefit": isin(c["course_id"], a.loc[uses_tool(a), "course_id"]),
+            "objective_id": has_activities & isin(c["course_id"], o["course_id"]),
+        }
+        rules += [
+            (
+                t.courses,
+                needs.get(name, has_activities),
+                question,
+                f"{what}: the activities table has no {name} column",
+            )
+            for name, (question, what) in _ABSENT_GAPS.items()
+            if name in absent
+        ]
     rules += [
         (table, mask, WARNING_QUESTIONS[code], gap)
         for code, table, mask, _, gap in warning_rules(portfolio)

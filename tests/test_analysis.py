@@ -867,3 +867,30 @@ def test_benefit_is_one_count_for_the_checklist_and_the_warnings(sample) -> None
     # cust-service: A1 YouTube, A2 padlet, A5 Padlet use a tool; A2 tells no benefit
     assert b.loc["cust-service"].tolist() == [5, 3, 2, 1]
     assert int(b["silent"].sum()) == 1
+
+
+def test_a_missing_column_is_a_gap_only_where_the_course_needs_the_decision():
+    from conftest import make_tables
+
+    from socialkit.validation import validate
+
+    acts = [
+        # "notools" uses no tool and has nothing in class: it owes no benefit, no reason
+        act("notools", "n1", 1, objective_id="o1", timing="before", direction="one-to-many",
+            tool="none"),
+        # "tooled" uses a tool in class
+        act("tooled", "t1", 1, objective_id="o1", timing="during", direction="one-to-many",
+            tool_type="content", tool="Engage"),
+    ]  # fmt: skip
+    tables = make_tables(
+        [course("notools"), course("tooled")], [objective("notools"), objective("tooled")], acts
+    )
+    tables["activities"] = tables["activities"].drop(columns=["learner_benefit", "in_class_reason"])
+    p = validate(tables)
+    gaps = checklist_gaps(p)
+    assert gaps[["course_id", "question", "gap"]].values.tolist() == [
+        ["tooled", 3, "no activity in class says why it must be there: the activities table "
+         "has no in_class_reason column"],
+        ["tooled", 6, "no activity says what learners gain: the activities table has no "
+         "learner_benefit column"],
+    ]  # fmt: skip

@@ -271,7 +271,9 @@ def warning_rules(portfolio: Portfolio) -> list[WarningRule]:
     * ``tool-first`` / ``no-objective``: a course with no objective, once (``tool-first``
       when it chooses tools); an activity linked to no objective only in a course that
       has objectives.
-    * ``out-of-phase``, ``no-in-class-reason``, ``reason-outside-class``, ``tool-misfit``,
+    * ``out-of-phase``: per activity to move, the longest run already in phase order
+      staying in place (see :func:`_out_of_place`), not per activity it clashes with.
+    * ``no-in-class-reason``, ``reason-outside-class``, ``tool-misfit``,
       ``no-benefit``: per activity, as each is a decision of that activity alone (its
       place, its reason, the fit of its tool with its own type and direction, what its
       learners are told).
@@ -279,10 +281,10 @@ def warning_rules(portfolio: Portfolio) -> list[WarningRule]:
       ``new-account-external``: a tool that must be replaced anyway gets no warning about
       how learners would reach it.
     * ``unknown-tool``, ``blocked-tool``, ``new-account-external``, ``tool-not-available``:
-      per (course, tool),
-      at its first use, naming the activities: the missing catalog row, the firewall, or
-      the account to make, is the tool's and the organisation's, the same for every
-      activity of the course that uses it.
+      per (course, tool), at its first use, naming the activities: the missing catalog
+      row, the firewall, or the account to make, is the tool's and the organisation's,
+      the same for every activity of the course that uses it; in a course naming no
+      organisation, ``tool-not-available`` once for all its internal tools.
     * A rule reading a decision column the activities table lacks altogether gives no
       row (see :attr:`~socialkit.schema.Portfolio.absent_decisions`).
     """

@@ -27,7 +27,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ._frames import cached, isin, memoized
+from ._frames import cached, isin, isin_codes, memoized
 from ._rules import Flagged, Sentence, Table, collect, column, join, text
 from .analysis import rule_tables, sequence_check, uses_tool
 from .names import is_placeholder, unknown_tool_uses, uses_bundled_catalog
@@ -569,34 +569,35 @@ def _out_of_place(portfolio: Portfolio) -> pd.DataFrame:
     a = portfolio.activities
     a = a.loc[isin(a["course_id"], flagged["course_id"].unique()).to_numpy()]
     a = a[a["timing"].notna()]
-    order = {"before": 0, "during": 1, "after": 2}
+    course = isin_codes(a["course_id"], portfolio.course_ids)
+    order = np.lexsort((a["seq"].to_numpy(), course))  # by course, then seq
+    a = a.iloc[order]
+    phases = isin_codes(a["timing"], ["before", "during", "after"]).tolist()
+    ids, seqs = a["activity_id"].tolist(), a["seq"].tolist()
+    titles, timings, cids = a["title"].tolist(), a["timing"].tolist(), a["course_id"].tolist()
+    course = course[order]
+    starts = np.flatnonzero(np.r_[True, course[1:] != course[:-1]]).tolist()
     rows = []
-    for cid in flagged["course_id"].unique():
-        acts = a[a["course_id"].eq(cid)].sort_values("seq", kind="stable")
-        ids, seqs = acts["activity_id"].tolist(), acts["seq"].tolist()
-        titles, timings = acts["title"].tolist(), acts["timing"].tolist()
-        phase = [order[t] for t in timings]
+    for start, end in zip(starts, [*starts[1:], len(course)], strict=True):
+        phase = phases[start:end]
         n = len(phase)
-        # longest non-decreasing run starting at each position, then the earliest one
-        longest = [1] * n
+        # the longest non-decreasing run starting at each position (phases 0, 1, 2)
+        longest, best = [0] * n, [0, 0, 0]
         for i in range(n - 1, -1, -1):
-            for j in range(i + 1, n):
-                if phase[j] >= phase[i] and longest[j] + 1 > longest[i]:
-                    longest[i] = longest[j] + 1
-        keep, need, last = set(), max(longest), -1
+            longest[i] = 1 + max(best[phase[i] :])
+            best[phase[i]] = max(best[phase[i]], longest[i])
+        # the earliest of the longest runs stays; the others are to move
+        keep, need, last = [False] * n, max(longest), 0
         for i in range(n):
             if need and longest[i] == need and phase[i] >= last:
-                keep.add(i)
-                need, last = need - 1, phase[i]
-        for i in range(n):
-            if i in keep:
-                continue
+                keep[i], need, last = True, need - 1, phase[i]
+        for i in (i for i in range(n) if not keep[i]):
             earlier = [j for j in range(i) if phase[j] > phase[i]]
             later = [j for j in range(i + 1, n) if phase[j] < phase[i]]
             conflicts, relation = (earlier, "after") if earlier else (later, "before")
-            j = conflicts[0]
+            k, j = start + i, start + conflicts[0]
             rows.append(
-                [cid, ids[i], seqs[i], titles[i], timings[i], ids[j], timings[j], relation,
+                [cids[k], ids[k], seqs[k], titles[k], timings[k], ids[j], timings[j], relation,
                  len(conflicts) - 1]
             )  # fmt: skip
     out = pd.DataFrame(rows, columns=columns)

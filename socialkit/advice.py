@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 
 from ._frames import cached, isin, isin_codes, memoized
 from ._rules import Flagged, Sentence, Table, collect, column, join, text
-from .analysis import rule_tables, sequence_check, uses_tool
+from .analysis import rule_tables, uses_tool
 from .names import is_placeholder, unknown_tool_uses, uses_bundled_catalog
 from .schema import DEFAULT_ORGANISATION, Portfolio
 
@@ -559,23 +559,26 @@ def _out_of_place(portfolio: Portfolio) -> pd.DataFrame:
     or ``before`` that one, and how many ``more`` it conflicts with. Only the flagged
     courses are looked at, each in a short loop over its activities.
     """
-    flagged = sequence_check(portfolio)
     columns = ["course_id", "activity_id", "seq", "title", "timing", "other_activity_id"]
     columns += ["other_timing", "relation", "more"]
-    if not len(flagged):
+    a = portfolio.activities
+    decided = np.flatnonzero(a["timing"].notna().to_numpy())
+    course = isin_codes(a["course_id"], portfolio.course_ids)[decided]
+    phase = isin_codes(a["timing"], ["before", "during", "after"])[decided]
+    order = np.lexsort((a["seq"].to_numpy()[decided], course))  # by course, then seq
+    course, phase = course[order], phase[order]
+    # a course's phases are out of order exactly where one falls below the one before it
+    same = course[1:] == course[:-1]
+    falls = np.flatnonzero(same & (phase[1:] < phase[:-1]))
+    if not len(falls):
         return pd.DataFrame({c: pd.Series(dtype="str") for c in columns}).astype(
             {"seq": "int64", "more": "int64"}
         )
-    a = portfolio.activities
-    a = a.loc[isin(a["course_id"], flagged["course_id"].unique()).to_numpy()]
-    a = a[a["timing"].notna()]
-    course = isin_codes(a["course_id"], portfolio.course_ids)
-    order = np.lexsort((a["seq"].to_numpy(), course))  # by course, then seq
-    a = a.iloc[order]
-    phases = isin_codes(a["timing"], ["before", "during", "after"]).tolist()
+    wanted = np.isin(course, np.unique(course[falls + 1]))
+    a = a.iloc[decided[order[wanted]]]
+    course, phases = course[wanted], phase[wanted].tolist()
     ids, seqs = a["activity_id"].tolist(), a["seq"].tolist()
     titles, timings, cids = a["title"].tolist(), a["timing"].tolist(), a["course_id"].tolist()
-    course = course[order]
     starts = np.flatnonzero(np.r_[True, course[1:] != course[:-1]]).tolist()
     rows = []
     for start, end in zip(starts, [*starts[1:], len(course)], strict=True):

@@ -33,6 +33,7 @@ from .analysis import (
 from .errors import SocialkitError, ValidationError, format_issues
 from .io import load_portfolio, sample_path
 from .schema import ISSUE_COLUMNS, TABLE_ORDER, Portfolio
+from .tools import FACT_COLUMNS
 
 __all__ = ["ADVICE_FIT_KEYS", "ADVICE_RECOMMENDATION_KEYS", "CheckResult", "check_portfolio"]
 
@@ -41,27 +42,7 @@ _WARNING_COLUMNS = ["code", "course_id", "activity_id", "message"]
 #: The keys of an activity's ``fit`` in ``check --json --advice``, in this order: the
 #: columns of :func:`socialkit.tools.tool_fit` but for the activity's own identifiers
 #: (a key whose column the running version does not compute is left out).
-ADVICE_FIT_KEYS = (
-    "organisation",
-    "tool",
-    "tool_type",
-    "direction",
-    "timing",
-    "known",
-    "serves_type",
-    "serves_direction",
-    "serves_timing",
-    "blocked",
-    "blocked_domains",
-    "hosting",
-    "onboarding",
-    "friction",
-    "on_platform",
-    "availability",
-    "alternative",
-    "recommended",
-    "fits",
-)
+ADVICE_FIT_KEYS = ("organisation", "tool", "tool_type", "direction", "timing", *FACT_COLUMNS)
 #: The keys of each of an activity's ``recommendations`` in ``check --json --advice``:
 #: the columns of :func:`socialkit.tools.recommend_tools` but for the activity's
 #: identifiers (again, only those the running version computes).

@@ -41,7 +41,7 @@ from ._frames import (
 from .schema import DEFAULT_ORGANISATION, Portfolio
 from .vocab import FRICTION, MODE_OF_TIMING
 
-__all__ = ["AVAILABILITY", "blocked_pairs", "recommend_tools", "tool_fit"]
+__all__ = ["AVAILABILITY", "FACT_COLUMNS", "blocked_pairs", "recommend_tools", "tool_fit"]
 
 #: How readily an organisation's learners can use a tool, best first:
 #: ``available``, among the organisation's platforms (its learners already have access);
@@ -225,7 +225,8 @@ def tool_fit(portfolio: Portfolio) -> pd.DataFrame:
     return pd.concat([fit, facts], axis=1)
 
 
-_FACT_COLUMNS = [
+#: What :func:`tool_fit` says of each chosen tool, after the activity's own columns.
+FACT_COLUMNS = (
     "known",
     "serves_type",
     "serves_direction",
@@ -240,7 +241,7 @@ _FACT_COLUMNS = [
     "alternative",
     "recommended",
     "fits",
-]
+)
 
 
 def _fit_combinations(source: Portfolio | _Catalog, fit: pd.DataFrame) -> pd.DataFrame:
@@ -289,7 +290,7 @@ def _fit_combinations(source: Portfolio | _Catalog, fit: pd.DataFrame) -> pd.Dat
     fit["recommended"] = pd.Series(first, index=fit.index, dtype="str")
     fit["fits"] = fits.astype("boolean").mask(~known)
     fit["known"] = known
-    return fit[_FACT_COLUMNS]
+    return fit[list(FACT_COLUMNS)]
 
 
 @cached

@@ -23,13 +23,10 @@ combinations not seen before.
 
 from __future__ import annotations
 
-import functools
-import weakref
-from collections.abc import Hashable
-
 import numpy as np
 import pandas as pd
 
+from ._catalog import AVAIL_RANK, KEY, KEYS, NO_FRICTION, Catalog
 from ._frames import (
     cached,
     factorize_rows,
@@ -38,7 +35,12 @@ from ._frames import (
     per_combination,
     per_identity,
 )
-from .schema import DEFAULT_ORGANISATION, Portfolio
+from ._tool_words import (
+    advantage,
+    organisation_words,
+    reasons,
+)
+from .schema import Portfolio
 from .vocab import FRICTION, MODE_OF_TIMING
 
 __all__ = ["AVAILABILITY", "FACT_COLUMNS", "blocked_pairs", "recommend_tools", "tool_fit"]
@@ -57,9 +59,6 @@ AVAILABILITY: dict[str, str] = {
     "to-introduce": "an internal tool the organisation does not have: it must be introduced first",
 }
 
-_KEY = "\x1f"
-_AVAIL_RANK = {"available": 0, "in-suite": 0, "external": 1, "to-introduce": 2}
-_NO_FRICTION = len(FRICTION) - 1  # an unknown onboarding counts as the worst
 _CANDIDATE_COLUMNS = [
     "rank",
     "tool",
@@ -70,26 +69,6 @@ _CANDIDATE_COLUMNS = [
     "onboarding",
     "reasons",
 ]
-_KEYS = ["organisation", "tool_type", "direction", "timing"]
-_MODE_WORDS = {"live": "live in class", "own-time": "on learners' own time"}
-_EFFORT_WORDS = {
-    "none": "learners need no sign-up",
-    "single-sign-on": "learners sign in with their work account",
-    "one-click": "learners join in one click, with no profile to create",
-    "new-account": "learners must create a new account",
-}
-
-
-def _pairs(tools: pd.DataFrame, column: str) -> set[str]:
-    long = tools[["tool", column]].explode(column).dropna()
-    return set(long["tool"] + _KEY + long[column])
-
-
-def _organisation_words(organisation: pd.Series) -> pd.Series:
-    """The organisation as sentences name it; the fallback context as what it is."""
-    return organisation.where(
-        organisation.ne(DEFAULT_ORGANISATION), "the course's organisation (none is named)"
-    )
 
 
 def blocked_pairs(portfolio: Portfolio) -> pd.DataFrame:
@@ -113,38 +92,7 @@ def blocked_pairs(portfolio: Portfolio) -> pd.DataFrame:
     return _catalog(portfolio).blocked.copy(deep=False)
 
 
-def _blocked_pairs(tools: pd.DataFrame, organisations: pd.DataFrame) -> pd.DataFrame:
-    """:func:`blocked_pairs` of a catalog and a context."""
-    orgs = organisations[["organisation", "blocked_domains"]].explode("blocked_domains")
-    orgs = orgs.dropna()
-    tools = tools[["tool", "domains"]].explode("domains").dropna()
-    pairs = orgs.merge(tools, how="cross")
-    d, b = pairs["domains"], pairs["blocked_domains"]
-    # catalog-sized (organisations x tools), not portfolio-sized
-    hit = (d == b) | pd.Series(
-        [x.endswith("." + y) for x, y in zip(d, b, strict=True)], index=pairs.index, dtype=bool
-    )
-    hits = pairs[hit]
-    out = hits.groupby(["organisation", "tool"], as_index=False, sort=False)["domains"].agg(
-        lambda s: ";".join(dict.fromkeys(s))
-    )
-    return out.astype({"organisation": "str", "tool": "str", "domains": "str"})
-
-
-def _tool_attributes(tools: pd.DataFrame) -> pd.DataFrame:
-    """The catalog facts ranking and fit need, one row per tool, ``known`` True."""
-    t = tools[["tool", "hosting", "onboarding", "suite"]].rename(
-        columns={"onboarding": "catalog_onboarding"}
-    )
-    primary = tools["tool_types"].map(lambda types: types[0] if types else None)
-    return t.assign(
-        known=True,
-        primary=primary.astype("str").to_numpy(),
-        n_types=tools["tool_types"].map(len).to_numpy(),
-    )
-
-
-def _access(frame: pd.DataFrame, cat: _Catalog) -> pd.DataFrame:
+def _access(frame: pd.DataFrame, cat: Catalog) -> pd.DataFrame:
     """How readily the organisation's learners can use each tool.
 
     ``frame`` holds ``organisation`` and ``tool`` and the tool's attributes (missing
@@ -154,9 +102,9 @@ def _access(frame: pd.DataFrame, cat: _Catalog) -> pd.DataFrame:
     organisation uses), the catalog's otherwise.
     """
     org, tool = frame["organisation"], frame["tool"]
-    on_platform = (org + _KEY + tool).isin(cat.platform_keys).to_numpy(dtype=bool)
+    on_platform = (org + KEY + tool).isin(cat.platform_keys).to_numpy(dtype=bool)
     known = frame["known"].to_numpy(dtype=bool, na_value=False)
-    in_suite = known & (org + _KEY + frame["suite"].astype("str")).isin(cat.suite_keys).to_numpy(
+    in_suite = known & (org + KEY + frame["suite"].astype("str")).isin(cat.suite_keys).to_numpy(
         dtype=bool, na_value=False
     )
     external = known & frame["hosting"].ne("internal").to_numpy(dtype=bool, na_value=True)
@@ -244,7 +192,7 @@ FACT_COLUMNS = (
 )
 
 
-def _fit_combinations(source: Portfolio | _Catalog, fit: pd.DataFrame) -> pd.DataFrame:
+def _fit_combinations(source: Portfolio | Catalog, fit: pd.DataFrame) -> pd.DataFrame:
     """:func:`tool_fit`'s facts for distinct (organisation, tool, tool_type, direction,
     timing) rows."""
     cat = _catalog(source)
@@ -254,7 +202,7 @@ def _fit_combinations(source: Portfolio | _Catalog, fit: pd.DataFrame) -> pd.Dat
     mode = fit["timing"].map(MODE_OF_TIMING)
 
     def serves(value: pd.Series, pairs: set[str], listed: set[str]) -> pd.Series:
-        ok = (tool + _KEY + value).isin(pairs).astype("boolean")
+        ok = (tool + KEY + value).isin(pairs).astype("boolean")
         return ok.mask(value.isna() | ~known | ~tool.isin(listed))
 
     fit["serves_type"] = serves(fit["tool_type"], cat.type_pairs, cat.with_types)
@@ -265,7 +213,7 @@ def _fit_combinations(source: Portfolio | _Catalog, fit: pd.DataFrame) -> pd.Dat
     fit = fit.merge(blocked, on=["organisation", "tool"], how="left")
     fit["blocked"] = fit["blocked_domains"].notna()
     fit = pd.concat([fit, _access(fit, cat)], axis=1)
-    best, first, first_score = cat.best(fit[_KEYS])
+    best, first, first_score = cat.best(fit[KEYS])
     ready = fit["availability"].isin(["available", "in-suite"]).to_numpy(dtype=bool)
     fit["alternative"] = pd.Series(best, index=fit.index, dtype="str").where(~ready)
     fits = (
@@ -297,7 +245,7 @@ def _fit_combinations(source: Portfolio | _Catalog, fit: pd.DataFrame) -> pd.Dat
 def _combinations(portfolio: Portfolio) -> tuple[np.ndarray, pd.DataFrame]:
     """Each activity's (organisation, tool_type, direction, timing) number, and the
     distinct ones."""
-    return factorize_rows(portfolio.activities[_KEYS])
+    return factorize_rows(portfolio.activities[KEYS])
 
 
 @memoized
@@ -309,7 +257,7 @@ def _ranked_combinations(portfolio: Portfolio) -> pd.DataFrame:
     return _catalog(portfolio).ranked(_combinations(portfolio)[1])
 
 
-def _rank(source: Portfolio | _Catalog, combos: pd.DataFrame) -> pd.DataFrame:
+def _rank(source: Portfolio | Catalog, combos: pd.DataFrame) -> pd.DataFrame:
     """Candidate tools for each (organisation, tool_type, direction, timing), ranked.
 
     A candidate serves the tool type and, where decided and known, the direction and
@@ -327,9 +275,9 @@ def _rank(source: Portfolio | _Catalog, combos: pd.DataFrame) -> pd.DataFrame:
     mode = cand["timing"].map(MODE_OF_TIMING)
     dir_open = direction.notna() & ~tool.isin(cat.with_directions)
     mode_open = mode.notna() & ~tool.isin(cat.with_modes)
-    dir_ok = direction.isna() | dir_open | (tool + _KEY + direction).isin(cat.direction_pairs)
-    mode_ok = mode.isna() | mode_open | (tool + _KEY + mode).isin(cat.mode_pairs)
-    blocked = (cand["organisation"] + _KEY + tool).isin(cat.blocked_keys)
+    dir_ok = direction.isna() | dir_open | (tool + KEY + direction).isin(cat.direction_pairs)
+    mode_ok = mode.isna() | mode_open | (tool + KEY + mode).isin(cat.mode_pairs)
+    blocked = (cand["organisation"] + KEY + tool).isin(cat.blocked_keys)
     keep = (dir_ok & mode_ok & ~blocked).to_numpy(dtype=bool)
     cand = cand[keep].reset_index(drop=True)
     mode = mode[keep].reset_index(drop=True)
@@ -341,14 +289,14 @@ def _rank(source: Portfolio | _Catalog, combos: pd.DataFrame) -> pd.DataFrame:
     prefers = org.map(cat.prefers_internal).fillna(False).to_numpy(dtype=bool)
     internal = cand["hosting"].eq("internal").to_numpy(dtype=bool, na_value=False)
     cand["score"] = _score(cand["availability"], cand["friction"], prefers, internal)
-    cand["reasons"] = _reasons(
+    cand["reasons"] = reasons(
         cand,
         mode,
         cand["_dir_open"].to_numpy(),
         cand["_mode_open"].to_numpy(),
         prefers,
         internal,
-        cat,
+        cat.blocking,
     )
 
     # among equals: a tool the catalog says fits before one whose direction or modes it
@@ -359,12 +307,12 @@ def _rank(source: Portfolio | _Catalog, combos: pd.DataFrame) -> pd.DataFrame:
     cand["_open"] = cand["_dir_open"] | cand["_mode_open"]
     cand["_other_type"] = cand["primary"].ne(cand["tool_type"]).to_numpy(dtype=bool, na_value=True)
     cand = cand.sort_values(
-        [*_KEYS, "score", "_open", "_other_type", "n_types", "on_platform", "tool"],
+        [*KEYS, "score", "_open", "_other_type", "n_types", "on_platform", "tool"],
         ascending=[True, True, True, True, False, True, True, True, False, True],
         kind="stable",
         na_position="last",
     )
-    cand["rank"] = cand.groupby(_KEYS, dropna=False, sort=False).cumcount() + 1
+    cand["rank"] = cand.groupby(KEYS, dropna=False, sort=False).cumcount() + 1
     drop = ["catalog_onboarding", "known", "primary", "n_types", "_other_type", "_open"]
     return cand.drop(columns=drop)
 
@@ -374,75 +322,11 @@ def _score(
 ) -> np.ndarray:
     """The method's priorities after fit in one number, higher is better: availability
     (20 a step), then the effort to start (4 a step), then the hosting preference (1)."""
-    avail = availability.map(_AVAIL_RANK).to_numpy(dtype="float64", na_value=2)
-    effort = friction.to_numpy(dtype="float64", na_value=_NO_FRICTION)
-    return (
-        20 * (2 - avail) + 4 * (_NO_FRICTION - effort) + (prefers & internal | ~prefers)
-    ).astype("int64")
-
-
-def _reasons(
-    cand: pd.DataFrame,
-    mode: pd.Series,
-    dir_open: np.ndarray,
-    mode_open: np.ndarray,
-    prefers: np.ndarray,
-    internal: np.ndarray,
-    cat: _Catalog,
-) -> list[str]:
-    """Each candidate's reasons in the method's order, ``"; "``-joined: what it fits, how
-    available it is, the firewall, the effort to start, the hosting preference."""
-    org = _organisation_words(cand["organisation"]).tolist()
-    direction = cand["direction"].tolist()
-    modes = mode.tolist()
-    availability = cand["availability"].tolist()
-    onboarding = cand["onboarding"].tolist()
-    suite = cand["suite"].tolist()
-    hosting = cand["hosting"].tolist()
-    blocks = cand["organisation"].isin(cat.blocking).tolist()
-    out = []
-    kinds = cand["tool_type"].tolist()
-    made_for = cand["primary"].eq(cand["tool_type"]).to_numpy(dtype=bool, na_value=False)
-    for i, (kind, d, m) in enumerate(zip(kinds, direction, modes, strict=True)):
-        fit = f"made for {kind}" if made_for[i] else f"serves {kind}"
-        if isinstance(d, str):
-            fit += f", {d}" if not dir_open[i] else f" (whether it supports {d} is not known)"
-        if isinstance(m, str):
-            words = _MODE_WORDS[m]
-            fit += f", {words}" if not mode_open[i] else f" (whether it works {words} is not known)"
-        parts = [fit]
-        a = availability[i]
-        if a == "available":
-            parts.append(f"already available at {org[i]}")
-        elif a == "in-suite":
-            parts.append(f"part of {suite[i]}, which {org[i]} uses")
-        elif a == "external" and not isinstance(hosting[i], str):
-            parts.append(
-                f"not among {org[i]}'s platforms; the catalog does not say where it is hosted"
-            )
-        elif a == "external":
-            parts.append("external: learners can reach it themselves")
-        else:
-            parts.append(
-                f"internal, but {org[i]} does not have it: it would first have to be introduced"
-            )
-        if blocks[i]:
-            parts.append(f"not blocked by {org[i]}'s firewall")
-        if a in ("available", "in-suite"):
-            parts.append("learners already have access")
-        elif isinstance(onboarding[i], str):
-            effort = _EFFORT_WORDS[onboarding[i]]
-            parts.append(f"then {effort}" if a == "to-introduce" else effort)
-        else:
-            parts.append("what learners must do to start is not known")
-        if prefers[i] and a != "to-introduce" and isinstance(hosting[i], str):
-            parts.append(
-                f"internal, as {org[i]} prefers"
-                if internal[i]
-                else f"external, while {org[i]} prefers internal tools"
-            )
-        out.append("; ".join(parts))
-    return out
+    avail = availability.map(AVAIL_RANK).to_numpy(dtype="float64", na_value=2)
+    effort = friction.to_numpy(dtype="float64", na_value=NO_FRICTION)
+    return (20 * (2 - avail) + 4 * (NO_FRICTION - effort) + (prefers & internal | ~prefers)).astype(
+        "int64"
+    )
 
 
 def recommend_tools(portfolio: Portfolio, *, top: int = 3) -> pd.DataFrame:
@@ -565,80 +449,15 @@ def _advantages(portfolio: Portfolio, rows: pd.DataFrame, pairs: pd.DataFrame) -
     for j, record in zip(named, fact_frame.to_dict("records"), strict=True):
         facts[j] = record
     tools = chosen["tool"].tolist()
-    org_words = _organisation_words(chosen["organisation"]).tolist()
+    org_words = organisation_words(chosen["organisation"]).tolist()
     prefers = chosen["organisation"].map(cat.prefers_internal).fillna(False).tolist()
     their = rows[["availability", "friction", "onboarding", "hosting", "suite", "_dir_open"]]
     their = their.assign(_mode_open=rows["_mode_open"])
     for i in np.flatnonzero(above):
         j = owner[i]
         c = their.iloc[i]
-        out[i] = _advantage(facts[j], chosen.iloc[j], c, tools[j], org_words[j], prefers[j])
+        out[i] = advantage(facts[j], chosen.iloc[j], c, tools[j], org_words[j], prefers[j])
     return pd.Series(pd.array(out, dtype="str"))
-
-
-def _missing(value: object) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value))
-
-
-def _no(value: object) -> bool:
-    return not _missing(value) and not bool(value)
-
-
-def _advantage(mine: dict, need: pd.Series, c: pd.Series, t: str, org: str, prefers: bool):
-    """What a candidate ``c`` ranked above the chosen tool ``t`` (facts ``mine``) has that
-    ``t`` lacks for the activity's ``need`` (tool type, direction, timing), priorities in
-    order; None when nothing."""
-    parts = []
-    if not mine["known"]:
-        return f"in the tool catalog, so its fit can be checked, unlike {t}"
-    if _no(mine["serves_type"]):
-        parts.append(f"serves {need['tool_type']}, which {t} does not")
-    elif _missing(mine["serves_type"]):
-        parts.append(f"serves {need['tool_type']}; the catalog does not say {t} does")
-    if _no(mine["serves_direction"]):
-        parts.append(f"supports {need['direction']}, which {t} does not")
-    elif (
-        not c["_dir_open"]
-        and _missing(mine["serves_direction"])
-        and not _missing(need["direction"])
-    ):
-        parts.append(f"known to support {need['direction']}; the catalog does not say {t} does")
-    words = _MODE_WORDS.get(MODE_OF_TIMING.get(need["timing"]))
-    if _no(mine["serves_timing"]):
-        parts.append(f"works {words}, which {t} does not")
-    elif not c["_mode_open"] and _missing(mine["serves_timing"]) and words:
-        parts.append(f"known to work {words}; the catalog does not say {t} does")
-    if bool(mine["blocked"]):
-        parts.append(f"not blocked, while {org}'s firewall blocks {t}")
-    mine_rank = _AVAIL_RANK.get(mine["availability"], len(_AVAIL_RANK))
-    theirs = c["availability"]
-    if _AVAIL_RANK[theirs] < mine_rank:
-        if theirs == "available":
-            parts.append(f"already available at {org}, unlike {t}")
-        elif theirs == "in-suite":
-            parts.append(f"part of {c['suite']}, which {org} uses, unlike {t}")
-        else:
-            parts.append(
-                f"learners can reach it now, while {org} would first have to introduce {t}"
-            )
-    mine_f = _NO_FRICTION if _missing(mine["friction"]) else int(mine["friction"])
-    their_f = _NO_FRICTION if _missing(c["friction"]) else int(c["friction"])
-    if their_f < mine_f:
-        step = _EFFORT_SHORT.get(mine["onboarding"], "an unknown step")
-        parts.append(
-            f"easier to start ({_EFFORT_SHORT[c['onboarding']]} instead of {step} for {t})"
-        )
-    if prefers and c["hosting"] == "internal" and mine["hosting"] != "internal":
-        parts.append(f"internal, as {org} prefers, unlike {t}")
-    return "; ".join(parts) if parts else None
-
-
-_EFFORT_SHORT = {
-    "none": "nothing to sign up for",
-    "single-sign-on": "the work account",
-    "one-click": "one click",
-    "new-account": "a new account",
-}
 
 
 @memoized
@@ -667,194 +486,19 @@ def _ranking(portfolio: Portfolio) -> pd.DataFrame:
     return out[cols]
 
 
-# --------------------------------------------------------------------------- per catalog
-def _row_keys(frame: pd.DataFrame) -> list[tuple]:
-    """Each row of ``frame`` (string columns) as a hashable key, missing values as None."""
-    columns = [[v if isinstance(v, str) else None for v in frame[c].tolist()] for c in frame]
-    return list(zip(*columns, strict=True)) if columns else []
-
-
-class _Catalog:
-    """What a tool catalog and an organisation context alone decide, worked out once.
-
-    Holds weak references to the two frames (they key the cache of :func:`_catalog`)
-    and, lazily, the facts derived from them: firewall blocks, tool attributes, each
-    (organisation, tool_type, direction, timing) combination's ranked candidates and
-    best platform, each (organisation, tool, tool_type, direction, timing)'s fit.
-    Combinations are worked out in one batch per call, only those not seen before.
-    """
-
-    def __init__(self, tools: pd.DataFrame, organisations: pd.DataFrame) -> None:
-        self._tools = weakref.ref(tools)
-        self._organisations = weakref.ref(organisations)
-        self._ranked: pd.DataFrame | None = None  # candidates of every combination seen
-        self._blocks: dict[Hashable, np.ndarray] = {}  # a combination's rows in _ranked
-        self._best: dict[Hashable, tuple[str | None, str | None]] = {}
-        self._facts: pd.DataFrame | None = None  # fit facts of every combination seen
-        self._fact_row: dict[Hashable, int] = {}
-
-    @property
-    def tools(self) -> pd.DataFrame:
-        return self._tools()
-
-    @property
-    def organisations(self) -> pd.DataFrame:
-        return self._organisations()
-
-    @functools.cached_property
-    def blocked(self) -> pd.DataFrame:
-        return _blocked_pairs(self.tools, self.organisations)
-
-    @functools.cached_property
-    def blocked_keys(self) -> set[str]:
-        return set(self.blocked["organisation"] + _KEY + self.blocked["tool"])
-
-    @functools.cached_property
-    def blocking(self) -> set[str]:
-        """Organisations whose firewall blocks some domain."""
-        g = self.organisations
-        return set(g.loc[g["blocked_domains"].map(len).gt(0), "organisation"])
-
-    @functools.cached_property
-    def attributes(self) -> pd.DataFrame:
-        return _tool_attributes(self.tools)
-
-    @functools.cached_property
-    def type_pairs(self) -> set[str]:
-        return _pairs(self.tools, "tool_types")
-
-    @functools.cached_property
-    def direction_pairs(self) -> set[str]:
-        return _pairs(self.tools, "directions")
-
-    @functools.cached_property
-    def mode_pairs(self) -> set[str]:
-        return _pairs(self.tools, "modes")
-
-    def _listing(self, column: str) -> set[str]:
-        t = self.tools
-        return set(t.loc[t[column].map(len).gt(0), "tool"])
-
-    @functools.cached_property
-    def with_types(self) -> set[str]:
-        return self._listing("tool_types")
-
-    @functools.cached_property
-    def with_directions(self) -> set[str]:
-        return self._listing("directions")
-
-    @functools.cached_property
-    def with_modes(self) -> set[str]:
-        return self._listing("modes")
-
-    @functools.cached_property
-    def by_type(self) -> pd.DataFrame:
-        return self.tools[["tool", "tool_types"]].explode("tool_types").dropna()
-
-    @functools.cached_property
-    def platform_keys(self) -> set[str]:
-        platforms = self._platforms
-        return set((platforms["organisation"] + _KEY + platforms["platforms"]).dropna())
-
-    @functools.cached_property
-    def _platforms(self) -> pd.DataFrame:
-        """(organisation, platform) rows, as strings (none when no organisation has one)."""
-        platforms = self.organisations[["organisation", "platforms"]].explode("platforms")
-        return platforms.dropna().astype("str")
-
-    @functools.cached_property
-    def suite_keys(self) -> set[str]:
-        """(organisation, suite) keys of the suites whose tools an organisation lists."""
-        suites = self._platforms.merge(
-            self.tools[["tool", "suite"]], left_on="platforms", right_on="tool"
-        ).dropna(subset=["suite"])
-        return set(suites["organisation"] + _KEY + suites["suite"].astype("str"))
-
-    @functools.cached_property
-    def prefers_internal(self) -> dict[str, bool]:
-        g = self.organisations
-        return dict(zip(g["organisation"], g["prefers_internal"].astype(bool), strict=True))
-
-    def _rank_new(self, combos: pd.DataFrame) -> list[Hashable]:
-        """Rank the (organisation, tool_type, direction, timing) rows not seen yet; their
-        keys."""
-        keys = _row_keys(combos)
-        new = [i for i, k in enumerate(keys) if k not in self._blocks]
-        if new:
-            ranked = _rank(self, combos.iloc[new])
-            start = 0
-            if self._ranked is None or not len(self._ranked):
-                self._ranked = ranked
-            elif len(ranked):
-                start = len(self._ranked)
-                self._ranked = pd.concat([self._ranked, ranked], ignore_index=True)
-            rows: dict[Hashable, list[int]] = {keys[i]: [] for i in new}
-            for pos, key in enumerate(_row_keys(ranked[_KEYS])):
-                rows[key].append(start + pos)
-            availability = self._ranked["availability"]
-            ready = availability.isin(["available", "in-suite"]).to_numpy(dtype=bool)
-            reachable = availability.ne("to-introduce").to_numpy(dtype=bool, na_value=False)
-            tool = self._ranked["tool"].to_numpy()
-            score = self._ranked["score"].to_numpy()
-            for key, found in rows.items():
-                block = np.asarray(found, dtype=np.int64)  # sorted: in rank order
-                self._blocks[key] = block
-                best, now = block[ready[block]], block[reachable[block]]
-                self._best[key] = (
-                    tool[best[0]] if len(best) else None,
-                    tool[now[0]] if len(now) else None,
-                    int(score[now[0]]) if len(now) else None,
-                )
-        return keys
-
-    def ranked(self, combos: pd.DataFrame) -> pd.DataFrame:
-        """:func:`_rank` of the distinct ``combos``, each combination's candidates together
-        in rank order and numbered (``combination``) by its row in ``combos``."""
-        keys = self._rank_new(combos[_KEYS])
-        blocks = [self._blocks[k] for k in keys]
-        sizes = [len(b) for b in blocks]
-        if not sum(sizes):  # no candidate at all: the frame _rank gives, as it gives it
-            return _rank(self, combos[_KEYS]).assign(combination=np.empty(0, np.int64))
-        out = self._ranked.take(np.concatenate(blocks)).reset_index(drop=True)
-        out["combination"] = np.repeat(np.arange(len(keys), dtype=np.int64), sizes)
-        return out
-
-    def best(
-        self, combos: pd.DataFrame
-    ) -> tuple[list[str | None], list[str | None], list[int | None]]:
-        """For each (organisation, tool_type, direction, timing) row of ``combos``: the
-        best-ranked tool its learners have already (a platform, or a tool of a suite the
-        organisation uses), the best-ranked tool its learners can
-        use now, not one it would first have to introduce, and that tool's score (None
-        where there is none)."""
-        found = [self._best[k] for k in self._rank_new(combos)]
-        return [b for b, _, _ in found], [f for _, f, _ in found], [s for _, _, s in found]
-
-    def fit_facts(self, combos: pd.DataFrame) -> pd.DataFrame:
-        """:func:`_fit_combinations` of the distinct (organisation, tool, tool_type,
-        direction, timing) rows of ``combos``, one row each (index not meaningful)."""
-        keys = _row_keys(combos)
-        if not keys:  # no tool named: the frame _fit_combinations gives, as it gives it
-            return _fit_combinations(self, combos)
-        new = [i for i, k in enumerate(keys) if k not in self._fact_row]
-        if new:
-            facts = _fit_combinations(self, combos.iloc[new].reset_index(drop=True))
-            start = 0 if self._facts is None else len(self._facts)
-            if self._facts is None:
-                self._facts = facts
-            else:
-                self._facts = pd.concat([self._facts, facts], ignore_index=True)
-            self._fact_row.update((keys[i], start + j) for j, i in enumerate(new))
-        return self._facts.take([self._fact_row[k] for k in keys])
-
-
 @per_identity
-def _catalog_of(tools: pd.DataFrame, organisations: pd.DataFrame) -> _Catalog:
-    return _Catalog(tools, organisations)
+def _catalog_of(tools: pd.DataFrame, organisations: pd.DataFrame) -> Catalog:
+    # looked up when called, so that what this module holds then is what runs
+    return Catalog(
+        tools,
+        organisations,
+        rank=lambda cat, combos: _rank(cat, combos),
+        fit=lambda cat, combos: _fit_combinations(cat, combos),
+    )
 
 
-def _catalog(source: Portfolio | _Catalog) -> _Catalog:
+def _catalog(source: Portfolio | Catalog) -> Catalog:
     """The (remembered) catalog facts of a portfolio's ``tools`` and ``organisations``."""
-    if isinstance(source, _Catalog):
+    if isinstance(source, Catalog):
         return source
     return _catalog_of(source.tools, source.organisations)

@@ -27,7 +27,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ._frames import cached, isin, isin_codes, memoized
+from ._causes import no_objective, out_of_place, per_course_tool
+from ._frames import cached, isin, memoized
 from ._rules import Flagged, Sentence, Table, collect, column, join, text
 from .analysis import rule_tables, uses_tool
 from .names import is_placeholder, unknown_tool_uses, uses_bundled_catalog
@@ -101,79 +102,6 @@ def strategic_warnings(portfolio: Portfolio) -> pd.DataFrame:
             "message": text(found["message"]),
         }
     )
-
-
-def _no_objective(portfolio: Portfolio, activities: Table) -> tuple[np.ndarray, dict[str, str]]:
-    """Courses with no objective: the mask over the courses, and the tools chosen in each
-    that chooses any, ``", "``-joined in order of first use."""
-    c, o, a = portfolio.courses, portfolio.objectives, portfolio.activities
-    no_obj = ~isin(c["course_id"], o["course_id"]).to_numpy()
-    if not no_obj.any():
-        return no_obj, {}
-    in_course = no_obj[activities.course] & uses_tool(a).to_numpy(dtype=bool, na_value=False)
-    chosen = a.loc[in_course, ["course_id", "tool"]]
-    tools = chosen.drop_duplicates().groupby("course_id", sort=False)["tool"].agg(", ".join)
-    return no_obj, tools.to_dict()
-
-
-def _per_course_tool(
-    fit: Table, mask: pd.Series, *, distinct: tuple[str, ...] = (), by_course: bool = False
-) -> Table:
-    """The flagged rows of :func:`~socialkit.tools.tool_fit` (as a :class:`Table`), one per
-    (course, tool).
-
-    Each row keeps its first activity's columns (``activity_id``, ``seq``, ...; the rows
-    come in ``seq`` order), ``n`` (how many activities) and ``label``: the activity as
-    :attr:`Table.label` writes it, or ``activities 'A1' ("Title"), 'A3' ("Other")`` for
-    several (as :func:`~socialkit.names.unknown_tool_uses` names them); the
-    ``distinct`` columns hold their distinct values ``" or "``-joined. With ``by_course``,
-    one row per course, its ``tool`` the distinct tools ``", "``-joined. Vectorised: the
-    groups are numbered on integer codes and the lists joined by Arrow, for the groups
-    of several rows only.
-    """
-    keep = ["course_id", "activity_id", "seq", "title", "organisation", "tool", "tool_type"]
-    keep += ["direction", "blocked_domains", "alternative", *distinct]
-    flagged = mask.to_numpy(dtype=bool, na_value=False)
-    if not flagged.any():  # the common case in one course: no cost beyond the mask
-        empty = fit.frame.iloc[:0][list(dict.fromkeys(keep))]
-        return Table(empty.assign(n=np.empty(0, np.int64), label=empty["title"]), fit._course_ids)
-    rows = fit.frame.loc[flagged, list(dict.fromkeys(keep))].reset_index(drop=True)
-    tool = np.zeros(len(rows), np.int64) if by_course else pd.factorize(rows["tool"])[0]
-    key = fit.course[flagged].astype(np.int64) * (tool.max(initial=0) + 1) + tool
-    group = pd.factorize(key)[0]  # numbered in order of first row
-    _, first = np.unique(group, return_index=True)
-    n = np.bincount(group, minlength=len(first))
-    out = rows.take(first).reset_index(drop=True)
-    out["n"] = n
-    label = Table(out, fit._course_ids).label
-    several = n > 1
-    if several.any():
-        in_several = several[group]
-        many = rows[in_several]
-        item = join("'", column(many["activity_id"]), "' (\"", column(many["title"]), '")')
-        joined = _joined(group[in_several], item, ", ", len(first))
-        label = pc.if_else(several, join("activities ", joined), label)
-        for name in distinct:
-            values = rows[[name]].assign(_g=group).dropna().drop_duplicates()
-            joined = _joined(values["_g"].to_numpy(), column(values[name]), " or ", len(first))
-            out[name] = text(joined)
-        if by_course:
-            values = rows[["tool"]].assign(_g=group).drop_duplicates()
-            joined = _joined(values["_g"].to_numpy(), column(values["tool"]), ", ", len(first))
-            out["tool"] = text(joined)
-    out["label"] = text(label)
-    return Table(out, fit._course_ids)
-
-
-def _joined(group: np.ndarray, values: pa.Array, sep: str, n_groups: int | None = None) -> pa.Array:
-    """Each group's values (in their order) joined with ``sep``; groups number 0 to
-    ``n_groups - 1`` (a group without values gives a null)."""
-    order = np.argsort(group, kind="stable")
-    counts = np.bincount(group, minlength=n_groups or 0)
-    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
-    lists = pa.ListArray.from_arrays(pa.array(offsets), values.take(pa.array(order)))
-    joined = pc.binary_join(lists, pa.scalar(sep, pa.large_string()))
-    return pc.if_else(pa.array(counts > 0), joined, pa.nulls(len(counts), pa.large_string()))
 
 
 def _timing_words(timing: pa.Array) -> pa.Array:
@@ -272,7 +200,7 @@ def warning_rules(portfolio: Portfolio) -> list[WarningRule]:
       when it chooses tools); an activity linked to no objective only in a course that
       has objectives.
     * ``out-of-phase``: per activity to move, the longest run already in phase order
-      staying in place (see :func:`_out_of_place`), not per activity it clashes with.
+      staying in place (see :func:`out_of_place`), not per activity it clashes with.
     * ``no-in-class-reason``, ``reason-outside-class``, ``tool-misfit``,
       ``no-benefit``: per activity, as each is a decision of that activity alone (its
       place, its reason, the fit of its tool with its own type and direction, what its
@@ -291,9 +219,9 @@ def warning_rules(portfolio: Portfolio) -> list[WarningRule]:
     a, ids = portfolio.activities, portfolio.course_ids
     t = rule_tables(portfolio)
     fit = t.fit.frame
-    seq = Table(_out_of_place(portfolio), ids)
+    seq = Table(out_of_place(portfolio), ids)
     during = a["timing"].eq("during").fillna(False)
-    no_obj, tools_by_course = _no_objective(portfolio, t.activities)
+    no_obj, tools_by_course = no_objective(portfolio, t.activities)
     chooses = isin(portfolio.courses["course_id"], list(tools_by_course)).to_numpy()
     has_obj = ~no_obj[t.activities.course]  # each activity's course has objectives
     # one cause, one warning: a tool the firewall blocks must be replaced whatever else is
@@ -306,8 +234,8 @@ def warning_rules(portfolio: Portfolio) -> list[WarningRule]:
         | fit["serves_timing"].eq(False).fillna(False)
     ).to_numpy(dtype=bool) & ~is_blocked
     replace = is_blocked | misfit
-    blocked = _per_course_tool(t.fit, fit["blocked"])
-    new_account = _per_course_tool(
+    blocked = per_course_tool(t.fit, fit["blocked"])
+    new_account = per_course_tool(
         t.fit,
         fit["hosting"].eq("external")
         & fit["onboarding"].eq("new-account")
@@ -317,9 +245,9 @@ def warning_rules(portfolio: Portfolio) -> list[WarningRule]:
     )
     to_introduce = fit["availability"].eq("to-introduce") & ~replace
     named = fit["organisation"].ne(DEFAULT_ORGANISATION)
-    not_available = _per_course_tool(t.fit, to_introduce & named, distinct=("recommended",))
+    not_available = per_course_tool(t.fit, to_introduce & named, distinct=("recommended",))
     # a course naming no organisation: one cause, whatever its tools (nothing is known)
-    unnamed = _per_course_tool(t.fit, to_introduce & ~named, by_course=True)
+    unnamed = per_course_tool(t.fit, to_introduce & ~named, by_course=True)
     no_objective_defined = "no learning objective defined"
     # no sentence may refer to the portfolio: the rules are remembered per portfolio, in a
     # weak dictionary whose entry would then keep it alive
@@ -545,66 +473,6 @@ def _phase_clash(d: Flagged) -> pa.Array:
         " class)",
         others,
     )
-
-
-def _out_of_place(portfolio: Portfolio) -> pd.DataFrame:
-    """The activities to move so that a course's phases run before → during → after.
-
-    :func:`~socialkit.analysis.sequence_check` flags every activity placed after one of a
-    later phase, so one activity put too early (an after-class task first) flags all that
-    follow it. Here, in each course it flags, the longest run of activities already in
-    phase order stays (the earliest such run when several are as long) and only the
-    others are named: one cause, one warning. Each comes with the first activity it
-    conflicts with (``other_activity_id``, ``other_timing``), whether it comes ``after``
-    or ``before`` that one, and how many ``more`` it conflicts with. Only the flagged
-    courses are looked at, each in a short loop over its activities.
-    """
-    columns = ["course_id", "activity_id", "seq", "title", "timing", "other_activity_id"]
-    columns += ["other_timing", "relation", "more"]
-    a = portfolio.activities
-    decided = np.flatnonzero(a["timing"].notna().to_numpy())
-    course = isin_codes(a["course_id"], portfolio.course_ids)[decided]
-    phase = isin_codes(a["timing"], ["before", "during", "after"])[decided]
-    order = np.lexsort((a["seq"].to_numpy()[decided], course))  # by course, then seq
-    course, phase = course[order], phase[order]
-    # a course's phases are out of order exactly where one falls below the one before it
-    same = course[1:] == course[:-1]
-    falls = np.flatnonzero(same & (phase[1:] < phase[:-1]))
-    if not len(falls):
-        return pd.DataFrame({c: pd.Series(dtype="str") for c in columns}).astype(
-            {"seq": "int64", "more": "int64"}
-        )
-    wanted = np.isin(course, np.unique(course[falls + 1]))
-    a = a.iloc[decided[order[wanted]]]
-    course, phases = course[wanted], phase[wanted].tolist()
-    ids, seqs = a["activity_id"].tolist(), a["seq"].tolist()
-    titles, timings, cids = a["title"].tolist(), a["timing"].tolist(), a["course_id"].tolist()
-    starts = np.flatnonzero(np.r_[True, course[1:] != course[:-1]]).tolist()
-    rows = []
-    for start, end in zip(starts, [*starts[1:], len(course)], strict=True):
-        phase = phases[start:end]
-        n = len(phase)
-        # the longest non-decreasing run starting at each position (phases 0, 1, 2)
-        longest, best = [0] * n, [0, 0, 0]
-        for i in range(n - 1, -1, -1):
-            longest[i] = 1 + max(best[phase[i] :])
-            best[phase[i]] = max(best[phase[i]], longest[i])
-        # the earliest of the longest runs stays; the others are to move
-        keep, need, last = [False] * n, max(longest), 0
-        for i in range(n):
-            if need and longest[i] == need and phase[i] >= last:
-                keep[i], need, last = True, need - 1, phase[i]
-        for i in (i for i in range(n) if not keep[i]):
-            earlier = [j for j in range(i) if phase[j] > phase[i]]
-            later = [j for j in range(i + 1, n) if phase[j] < phase[i]]
-            conflicts, relation = (earlier, "after") if earlier else (later, "before")
-            k, j = start + i, start + conflicts[0]
-            rows.append(
-                [cids[k], ids[k], seqs[k], titles[k], timings[k], ids[j], timings[j], relation,
-                 len(conflicts) - 1]
-            )  # fmt: skip
-    out = pd.DataFrame(rows, columns=columns)
-    return out.astype({c: "str" for c in columns if c not in ("seq", "more")})
 
 
 def _serves(d: Flagged) -> pa.Array:

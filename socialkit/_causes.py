@@ -1,0 +1,156 @@
+"""Where one cause of a warning is found once, however many rows it touches.
+
+A course without objectives, a tool of a course (blocked, unknown, missing at the
+organisation), the activities to move so that a course's phases run in order: each is
+one cause, and :mod:`socialkit.advice` gives it one warning. These helpers find them,
+vectorised over the portfolio but for the short loop over the courses out of order.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ._frames import isin, isin_codes
+from ._rules import Table, column, join, text
+from .analysis import uses_tool
+from .schema import Portfolio
+
+__all__ = ["join_groups", "no_objective", "out_of_place", "per_course_tool"]
+
+
+def no_objective(portfolio: Portfolio, activities: Table) -> tuple[np.ndarray, dict[str, str]]:
+    """Courses with no objective: the mask over the courses, and the tools chosen in each
+    that chooses any, ``", "``-joined in order of first use."""
+    c, o, a = portfolio.courses, portfolio.objectives, portfolio.activities
+    no_obj = ~isin(c["course_id"], o["course_id"]).to_numpy()
+    if not no_obj.any():
+        return no_obj, {}
+    in_course = no_obj[activities.course] & uses_tool(a).to_numpy(dtype=bool, na_value=False)
+    chosen = a.loc[in_course, ["course_id", "tool"]]
+    tools = chosen.drop_duplicates().groupby("course_id", sort=False)["tool"].agg(", ".join)
+    return no_obj, tools.to_dict()
+
+
+def per_course_tool(
+    fit: Table, mask: pd.Series, *, distinct: tuple[str, ...] = (), by_course: bool = False
+) -> Table:
+    """The flagged rows of :func:`~socialkit.tools.tool_fit` (as a :class:`Table`), one per
+    (course, tool).
+
+    Each row keeps its first activity's columns (``activity_id``, ``seq``, ...; the rows
+    come in ``seq`` order), ``n`` (how many activities) and ``label``: the activity as
+    :attr:`Table.label` writes it, or ``activities 'A1' ("Title"), 'A3' ("Other")`` for
+    several (as :func:`~socialkit.names.unknown_tool_uses` names them); the
+    ``distinct`` columns hold their distinct values ``" or "``-joined. With ``by_course``,
+    one row per course, its ``tool`` the distinct tools ``", "``-joined. Vectorised: the
+    groups are numbered on integer codes and the lists joined by Arrow, for the groups
+    of several rows only.
+    """
+    keep = ["course_id", "activity_id", "seq", "title", "organisation", "tool", "tool_type"]
+    keep += ["direction", "blocked_domains", "alternative", *distinct]
+    flagged = mask.to_numpy(dtype=bool, na_value=False)
+    if not flagged.any():  # the common case in one course: no cost beyond the mask
+        empty = fit.frame.iloc[:0][list(dict.fromkeys(keep))]
+        return Table(empty.assign(n=np.empty(0, np.int64), label=empty["title"]), fit._course_ids)
+    rows = fit.frame.loc[flagged, list(dict.fromkeys(keep))].reset_index(drop=True)
+    tool = np.zeros(len(rows), np.int64) if by_course else pd.factorize(rows["tool"])[0]
+    key = fit.course[flagged].astype(np.int64) * (tool.max(initial=0) + 1) + tool
+    group = pd.factorize(key)[0]  # numbered in order of first row
+    _, first = np.unique(group, return_index=True)
+    n = np.bincount(group, minlength=len(first))
+    out = rows.take(first).reset_index(drop=True)
+    out["n"] = n
+    label = Table(out, fit._course_ids).label
+    several = n > 1
+    if several.any():
+        in_several = several[group]
+        many = rows[in_several]
+        item = join("'", column(many["activity_id"]), "' (\"", column(many["title"]), '")')
+        joined = join_groups(group[in_several], item, ", ", len(first))
+        label = pc.if_else(several, join("activities ", joined), label)
+        for name in distinct:
+            values = rows[[name]].assign(_g=group).dropna().drop_duplicates()
+            joined = join_groups(values["_g"].to_numpy(), column(values[name]), " or ", len(first))
+            out[name] = text(joined)
+        if by_course:
+            values = rows[["tool"]].assign(_g=group).drop_duplicates()
+            joined = join_groups(values["_g"].to_numpy(), column(values["tool"]), ", ", len(first))
+            out["tool"] = text(joined)
+    out["label"] = text(label)
+    return Table(out, fit._course_ids)
+
+
+def join_groups(
+    group: np.ndarray, values: pa.Array, sep: str, n_groups: int | None = None
+) -> pa.Array:
+    """Each group's values (in their order) joined with ``sep``; groups number 0 to
+    ``n_groups - 1`` (a group without values gives a null)."""
+    order = np.argsort(group, kind="stable")
+    counts = np.bincount(group, minlength=n_groups or 0)
+    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
+    lists = pa.ListArray.from_arrays(pa.array(offsets), values.take(pa.array(order)))
+    joined = pc.binary_join(lists, pa.scalar(sep, pa.large_string()))
+    return pc.if_else(pa.array(counts > 0), joined, pa.nulls(len(counts), pa.large_string()))
+
+
+def out_of_place(portfolio: Portfolio) -> pd.DataFrame:
+    """The activities to move so that a course's phases run before → during → after.
+
+    :func:`~socialkit.analysis.sequence_check` flags every activity placed after one of a
+    later phase, so one activity put too early (an after-class task first) flags all that
+    follow it. Here, in each course it flags, the longest run of activities already in
+    phase order stays (the earliest such run when several are as long) and only the
+    others are named: one cause, one warning. Each comes with the first activity it
+    conflicts with (``other_activity_id``, ``other_timing``), whether it comes ``after``
+    or ``before`` that one, and how many ``more`` it conflicts with. Only the flagged
+    courses are looked at, each in a short loop over its activities.
+    """
+    columns = ["course_id", "activity_id", "seq", "title", "timing", "other_activity_id"]
+    columns += ["other_timing", "relation", "more"]
+    a = portfolio.activities
+    decided = np.flatnonzero(a["timing"].notna().to_numpy())
+    course = isin_codes(a["course_id"], portfolio.course_ids)[decided]
+    phase = isin_codes(a["timing"], ["before", "during", "after"])[decided]
+    order = np.lexsort((a["seq"].to_numpy()[decided], course))  # by course, then seq
+    course, phase = course[order], phase[order]
+    # a course's phases are out of order exactly where one falls below the one before it
+    same = course[1:] == course[:-1]
+    falls = np.flatnonzero(same & (phase[1:] < phase[:-1]))
+    if not len(falls):
+        return pd.DataFrame({c: pd.Series(dtype="str") for c in columns}).astype(
+            {"seq": "int64", "more": "int64"}
+        )
+    wanted = np.isin(course, np.unique(course[falls + 1]))
+    a = a.iloc[decided[order[wanted]]]
+    course, phases = course[wanted], phase[wanted].tolist()
+    ids, seqs = a["activity_id"].tolist(), a["seq"].tolist()
+    titles, timings, cids = a["title"].tolist(), a["timing"].tolist(), a["course_id"].tolist()
+    starts = np.flatnonzero(np.r_[True, course[1:] != course[:-1]]).tolist()
+    rows = []
+    for start, end in zip(starts, [*starts[1:], len(course)], strict=True):
+        phase = phases[start:end]
+        n = len(phase)
+        # the longest non-decreasing run starting at each position (phases 0, 1, 2)
+        longest, best = [0] * n, [0, 0, 0]
+        for i in range(n - 1, -1, -1):
+            longest[i] = 1 + max(best[phase[i] :])
+            best[phase[i]] = max(best[phase[i]], longest[i])
+        # the earliest of the longest runs stays; the others are to move
+        keep, need, last = [False] * n, max(longest), 0
+        for i in range(n):
+            if need and longest[i] == need and phase[i] >= last:
+                keep[i], need, last = True, need - 1, phase[i]
+        for i in (i for i in range(n) if not keep[i]):
+            earlier = [j for j in range(i) if phase[j] > phase[i]]
+            later = [j for j in range(i + 1, n) if phase[j] < phase[i]]
+            conflicts, relation = (earlier, "after") if earlier else (later, "before")
+            k, j = start + i, start + conflicts[0]
+            rows.append(
+                [cids[k], ids[k], seqs[k], titles[k], timings[k], ids[j], timings[j], relation,
+                 len(conflicts) - 1]
+            )  # fmt: skip
+    out = pd.DataFrame(rows, columns=columns)
+    return out.astype({c: "str" for c in columns if c not in ("seq", "more")})

@@ -5,61 +5,46 @@ from __future__ import annotations
 import ast
 import contextlib
 import gc
-import json
-import math
 import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from json.encoder import encode_basestring, encode_basestring_ascii  # type: ignore[attr-defined]
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from ._frames import isin_codes
+from ._check_json import (
+    ADVICE_FIT_KEYS,
+    ADVICE_RECOMMENDATION_KEYS,
+    ADVICE_TOP,
+    Encoder,
+    advice_documents,
+    course_documents,
+    courses_text,
+    json_records,
+    records_text,
+)
 from ._text import terminal_safe
 from .advice import strategic_warnings
 from .analysis import (
-    QUESTIONS,
-    checklist_gaps,
     checklist_scores,
-    gap_lists,
     outside_class_share,
-    timing_direction_matrix,
 )
 from .errors import SocialkitError, ValidationError, format_issues
 from .io import load_portfolio, sample_path
 from .schema import ISSUE_COLUMNS, TABLE_ORDER, Portfolio
-from .tools import FACT_COLUMNS
 
-__all__ = ["ADVICE_FIT_KEYS", "ADVICE_RECOMMENDATION_KEYS", "CheckResult", "check_portfolio"]
+__all__ = [
+    "ADVICE_FIT_KEYS",
+    "ADVICE_RECOMMENDATION_KEYS",
+    "ADVICE_TOP",
+    "CheckResult",
+    "check_portfolio",
+]
 
 _WARNING_COLUMNS = ["code", "course_id", "activity_id", "message"]
-
-#: The keys of an activity's ``fit`` in ``check --json --advice``, in this order: the
-#: columns of :func:`socialkit.tools.tool_fit` but for the activity's own identifiers
-#: (a key whose column the running version does not compute is left out).
-ADVICE_FIT_KEYS = ("organisation", "tool", "tool_type", "direction", "timing", *FACT_COLUMNS)
-#: The keys of each of an activity's ``recommendations`` in ``check --json --advice``:
-#: the columns of :func:`socialkit.tools.recommend_tools` but for the activity's
-#: identifiers (again, only those the running version computes).
-ADVICE_RECOMMENDATION_KEYS = (
-    "rank",
-    "tool",
-    "score",
-    "on_platform",
-    "availability",
-    "hosting",
-    "onboarding",
-    "chosen",
-    "reasons",
-    "advantage",
-)
-#: How many recommendations ``--advice`` gives per activity.
-ADVICE_TOP = 3
 
 
 @dataclass(frozen=True, eq=False)
@@ -156,18 +141,18 @@ class CheckResult:
             type is undecided), as ``socialkit check --json --advice`` prints.
         """
         p = self.portfolio
-        courses = [] if p is None else _courses(p, self.warnings)
+        courses = [] if p is None else course_documents(p, self.warnings)
         if advice and p is not None:
-            for course, activities in zip(courses, _advice(p), strict=True):
+            for course, activities in zip(courses, advice_documents(p), strict=True):
                 course["activities"] = activities
         return {
             "valid": self.valid,
             "source": str(self.source),
             "notices": list(self.notices),
-            "errors": _records(self.errors),
-            "warnings": _records(self.warnings),
+            "errors": json_records(self.errors),
+            "warnings": json_records(self.warnings),
             "courses": courses,
-            "invalid_courses": _records(self.invalid_courses),
+            "invalid_courses": json_records(self.invalid_courses),
         }
 
     def to_json(self, *, advice: bool = False) -> str:
@@ -195,22 +180,22 @@ class CheckResult:
         """``json.dumps(self.to_dict(advice=advice), ensure_ascii=ascii_only)``, the
         same text, written straight from the frames: each course and each record
         through a template, without a dict per course and per row first."""
-        enc = _Encoder(ascii_only)
+        enc = Encoder(ascii_only)
         p = self.portfolio
-        courses = [] if p is None else _courses_json(p, self.warnings, enc)
+        courses = [] if p is None else courses_text(p, self.warnings, enc)
         if advice and p is not None:
             courses = [
                 f"{course[:-1]}, {enc.str('activities')}: {enc.any(activities)}}}"
-                for course, activities in zip(courses, _advice(p), strict=True)
+                for course, activities in zip(courses, advice_documents(p), strict=True)
             ]
         parts = [
             ("valid", enc.any(self.valid)),
             ("source", enc.str(str(self.source))),
             ("notices", enc.any(list(self.notices))),
-            ("errors", _records_json(self.errors, enc)),
-            ("warnings", _records_json(self.warnings, enc)),
+            ("errors", records_text(self.errors, enc)),
+            ("warnings", records_text(self.warnings, enc)),
             ("courses", "[" + ", ".join(courses) + "]"),
-            ("invalid_courses", _records_json(self.invalid_courses, enc)),
+            ("invalid_courses", records_text(self.invalid_courses, enc)),
         ]
         text = []  # one join at the end: the long parts are copied once
         for key, value in parts:
@@ -426,245 +411,3 @@ def _invalid_lines(bad: pd.DataFrame) -> list[str]:
 
 
 # --------------------------------------------------------------------------- JSON values
-def _values(s: pd.Series) -> list[Any]:
-    """A column as JSON-ready Python values: int, float, str, bool; missing as None."""
-    values = s.to_numpy(dtype=object, na_value=None)
-    return [None if isinstance(v, float) and not math.isfinite(v) else v for v in values]
-
-
-def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    """One dict per row, keys in column order."""
-    if df.empty:
-        return []
-    columns = [_values(df[c]) for c in df.columns]
-    keys = [str(c) for c in df.columns]
-    return [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)]
-
-
-def _grids(cube: Any, outer: list[str], inner: list[str]) -> list[dict[str, dict[str, int]]]:
-    """``{outer: {inner: n}}`` per course from an array shaped (courses, outer, inner)."""
-    return [
-        {o: dict(zip(inner, row, strict=True)) for o, row in zip(outer, grid, strict=True)}
-        for grid in cube.tolist()  # Python ints, never a numpy type
-    ]
-
-
-@dataclass(frozen=True)
-class _CourseFigures:
-    """What the JSON document says of each valid course, column by column."""
-
-    ids: list[str]
-    titles: list[Any]
-    timings: list[str]
-    directions: list[str]
-    counts: Any  # int64 array shaped (courses, timings, directions)
-    minutes: Any
-    gaps: dict[tuple[str, int], list[str]]
-    flipped: list[Any]
-    minutes_share: list[Any]
-    n_warnings: list[int]
-
-
-def _course_figures(p: Portfolio, warnings: pd.DataFrame) -> _CourseFigures:
-    ids = p.course_ids
-    m = timing_direction_matrix(p)
-    t_names = [str(t) for t in m["timing"].cat.categories]
-    d_names = [str(d) for d in m["direction"].cat.categories]
-    shape = (len(ids), len(t_names), len(d_names))  # rows come in course, timing, direction order
-    share = outside_class_share(p)
-    n_warn = warnings["course_id"].value_counts()
-    return _CourseFigures(
-        ids=ids,
-        titles=_values(p.courses["title"]),
-        timings=t_names,
-        directions=d_names,
-        counts=m["activities"].to_numpy("int64").reshape(shape),
-        minutes=m["minutes"].to_numpy("int64").reshape(shape),
-        gaps=gap_lists(checklist_gaps(p)),
-        flipped=_values(share["share_outside"]),
-        minutes_share=_values(share["share_minutes_outside"]),
-        n_warnings=[int(n) for n in n_warn.reindex(ids, fill_value=0).tolist()],
-    )
-
-
-def _courses(p: Portfolio, warnings: pd.DataFrame) -> list[dict[str, Any]]:
-    if not p.course_ids:
-        return []
-    f = _course_figures(p, warnings)
-    counts = _grids(f.counts, f.timings, f.directions)
-    minutes = _grids(f.minutes, f.timings, f.directions)
-    out = []
-    for i, cid in enumerate(f.ids):
-        checklist = []
-        for q, text in QUESTIONS.items():
-            listed = f.gaps.get((cid, q), [])
-            checklist.append({"question": q, "text": text, "ok": not listed, "gaps": listed})
-        out.append(
-            {
-                "course_id": cid,
-                "title": f.titles[i],
-                "matrix": counts[i],
-                "minutes": minutes[i],
-                "checklist": checklist,
-                "flipped_share": f.flipped[i],
-                "minutes_share_outside": f.minutes_share[i],
-                "n_warnings": f.n_warnings[i],
-            }
-        )
-    return out
-
-
-# --------------------------------------------------------------------------- JSON text
-class _Encoder:
-    """JSON text of values exactly as :func:`json.dumps` writes them (``", "`` and
-    ``": "`` separators, no NaN), non-ASCII text as is or, with ``ascii_only``, as
-    ``\\u`` escapes."""
-
-    def __init__(self, ascii_only: bool) -> None:
-        self.ascii_only = ascii_only
-        #: a str's JSON text (the encoder json.dumps itself uses)
-        self.str = encode_basestring_ascii if ascii_only else encode_basestring
-
-    def any(self, value: Any) -> str:
-        """Any JSON-ready value (see :meth:`CheckResult.to_dict`)."""
-        return json.dumps(value, ensure_ascii=self.ascii_only, allow_nan=False)
-
-    def column(self, s: pd.Series) -> list[str]:
-        """Each value of a column as JSON text (see :func:`_values`)."""
-        enc = self.str
-        if isinstance(s.dtype, pd.StringDtype):  # str or missing: each distinct one once
-            codes, uniques = pd.factorize(s, use_na_sentinel=True)
-            texts = np.array([*map(enc, uniques.tolist()), "null"], dtype=object)
-            return texts[codes].tolist()  # the sentinel -1 picks "null"
-        values = _values(s)
-        return [
-            "null"
-            if v is None
-            else enc(v)
-            if type(v) is str
-            else int.__repr__(v)
-            if type(v) is int
-            else self.any(v)
-            for v in values
-        ]
-
-
-def _template(keys: list[str], enc: _Encoder, placeholders: list[str] | None = None) -> str:
-    """``{"key": %s, ...}``: an object's text with a placeholder per value."""
-    marks = placeholders or ["%s"] * len(keys)
-    items = (enc.str(k).replace("%", "%%") + ": " + m for k, m in zip(keys, marks, strict=True))
-    return "{" + ", ".join(items) + "}"
-
-
-def _records_json(df: pd.DataFrame, enc: _Encoder) -> str:
-    """``enc.any(_records(df))``, written through one template for every row."""
-    if df.empty:
-        return "[]"
-    template = _template([str(c) for c in df.columns], enc)
-    columns = [enc.column(df[c]) for c in df.columns]
-    return "[" + ", ".join([template % row for row in zip(*columns, strict=True)]) + "]"
-
-
-def _courses_json(p: Portfolio, warnings: pd.DataFrame, enc: _Encoder) -> list[str]:
-    """Each course of :func:`_courses` as its JSON text."""
-    if not p.course_ids:
-        return []
-    f = _course_figures(p, warnings)
-    grid = _template(
-        f.timings,
-        enc,
-        [_template(f.directions, enc, ["%d"] * len(f.directions)) for _ in f.timings],
-    )
-    counts = [grid % tuple(row) for row in f.counts.reshape(len(f.ids), -1).tolist()]
-    minutes = [grid % tuple(row) for row in f.minutes.reshape(len(f.ids), -1).tolist()]
-    answered, open_ = [], []
-    for q, text in QUESTIONS.items():
-        head = f"{enc.str('question')}: {enc.any(q)}, {enc.str('text')}: {enc.str(text)}, "
-        answered.append(f"{{{head}{enc.str('ok')}: true, {enc.str('gaps')}: []}}")
-        open_.append(
-            f"{{{head}{enc.str('ok')}: false, {enc.str('gaps')}: [".replace("%", "%%") + "%s]}"
-        )
-    questions = list(enumerate(QUESTIONS))
-    gaps = f.gaps
-    course = _template(
-        [
-            "course_id",
-            "title",
-            "matrix",
-            "minutes",
-            "checklist",
-            "flipped_share",
-            "minutes_share_outside",
-            "n_warnings",
-        ],
-        enc,
-        ["%s", "%s", "%s", "%s", "[%s]", "%s", "%s", "%d"],
-    )
-    titles = enc.column(p.courses["title"])
-    flipped = ["null" if v is None else float.__repr__(v) for v in f.flipped]
-    minutes_share = ["null" if v is None else float.__repr__(v) for v in f.minutes_share]
-    out = []
-    for i, cid in enumerate(f.ids):
-        checklist = []
-        for j, q in questions:
-            listed = gaps.get((cid, q))
-            checklist.append(open_[j] % ", ".join(map(enc.str, listed)) if listed else answered[j])
-        out.append(
-            course
-            % (
-                enc.str(cid),
-                titles[i],
-                counts[i],
-                minutes[i],
-                ", ".join(checklist),
-                flipped[i],
-                minutes_share[i],
-                f.n_warnings[i],
-            )
-        )
-    return out
-
-
-# --------------------------------------------------------------------------- advice
-def _advice(p: Portfolio) -> list[list[dict[str, Any]]]:
-    """Per course of ``p.course_ids``: its activities in ``seq`` order, each with its
-    tool's fit and its top recommendations (see :meth:`CheckResult.to_dict`)."""
-    from .tools import recommend_tools, tool_fit  # only --advice needs the ranking
-
-    a = p.activities
-    course = isin_codes(a["course_id"], p.course_ids)
-    order = np.lexsort((a["seq"].to_numpy(), course))  # course order, then seq
-    a = a.take(order)
-    course = course[order]
-    keys = pd.MultiIndex.from_arrays([a["course_id"], a["activity_id"]])
-
-    fit = tool_fit(p)
-    fit_of = np.full(len(a), -1, dtype="int64")
-    fit_of[keys.get_indexer(pd.MultiIndex.from_arrays([fit["course_id"], fit["activity_id"]]))] = (
-        np.arange(len(fit))
-    )
-    fits = _records(fit[[k for k in ADVICE_FIT_KEYS if k in fit.columns]]) if len(fit) else []
-
-    rec = recommend_tools(p, top=ADVICE_TOP)
-    owner = keys.get_indexer(pd.MultiIndex.from_arrays([rec["course_id"], rec["activity_id"]]))
-    by_owner = np.lexsort((rec["rank"].to_numpy(), owner))
-    rec = rec.take(by_owner)
-    recs = _records(rec[[k for k in ADVICE_RECOMMENDATION_KEYS if k in rec.columns]])
-    ends = np.cumsum(np.bincount(owner, minlength=len(a))).tolist()
-
-    ids, seqs, titles = _values(a["activity_id"]), _values(a["seq"]), _values(a["title"])
-    activities = []
-    begin = 0
-    for i, f in enumerate(fit_of.tolist()):
-        activities.append(
-            {
-                "activity_id": ids[i],
-                "seq": seqs[i],
-                "title": titles[i],
-                "fit": fits[f] if f >= 0 else None,
-                "recommendations": recs[begin : ends[i]],
-            }
-        )
-        begin = ends[i]
-    bounds = np.cumsum(np.bincount(course, minlength=len(p.course_ids))).tolist()
-    return [activities[s:e] for s, e in zip([0, *bounds[:-1]], bounds, strict=True)]

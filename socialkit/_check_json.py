@@ -1,0 +1,316 @@
+"""The documents of ``socialkit check --json``, as Python values and as JSON text.
+
+:class:`socialkit.check.CheckResult` builds its ``--json`` output here: each course's
+figures, worked out for the whole portfolio at once, and the JSON written through
+templates (each distinct string encoded once) rather than through ``json.dumps`` of
+dicts, which is the same text, much faster.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from json.encoder import encode_basestring, encode_basestring_ascii  # type: ignore[attr-defined]
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._frames import isin_codes
+from .analysis import (
+    QUESTIONS,
+    checklist_gaps,
+    gap_lists,
+    outside_class_share,
+    timing_direction_matrix,
+)
+from .schema import Portfolio
+from .tools import FACT_COLUMNS
+
+__all__ = [
+    "ADVICE_FIT_KEYS",
+    "ADVICE_RECOMMENDATION_KEYS",
+    "ADVICE_TOP",
+    "CourseFigures",
+    "Encoder",
+    "advice_documents",
+    "course_documents",
+    "course_figures",
+    "course_grids",
+    "courses_text",
+    "json_records",
+    "json_values",
+    "records_text",
+    "row_template",
+]
+
+#: The keys of an activity's ``fit`` in ``check --json --advice``, in this order: the
+#: columns of :func:`socialkit.tools.tool_fit` but for the activity's own identifiers
+#: (a key whose column the running version does not compute is left out).
+ADVICE_FIT_KEYS = ("organisation", "tool", "tool_type", "direction", "timing", *FACT_COLUMNS)
+#: The keys of each of an activity's ``recommendations`` in ``check --json --advice``:
+#: the columns of :func:`socialkit.tools.recommend_tools` but for the activity's
+#: identifiers (again, only those the running version computes).
+ADVICE_RECOMMENDATION_KEYS = (
+    "rank",
+    "tool",
+    "score",
+    "on_platform",
+    "availability",
+    "hosting",
+    "onboarding",
+    "chosen",
+    "reasons",
+    "advantage",
+)
+#: How many recommendations ``--advice`` gives per activity.
+ADVICE_TOP = 3
+
+
+def json_values(s: pd.Series) -> list[Any]:
+    """A column as JSON-ready Python values: int, float, str, bool; missing as None."""
+    values = s.to_numpy(dtype=object, na_value=None)
+    return [None if isinstance(v, float) and not math.isfinite(v) else v for v in values]
+
+
+def json_records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """One dict per row, keys in column order."""
+    if df.empty:
+        return []
+    columns = [json_values(df[c]) for c in df.columns]
+    keys = [str(c) for c in df.columns]
+    return [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
+def course_grids(cube: Any, outer: list[str], inner: list[str]) -> list[dict[str, dict[str, int]]]:
+    """``{outer: {inner: n}}`` per course from an array shaped (courses, outer, inner)."""
+    return [
+        {o: dict(zip(inner, row, strict=True)) for o, row in zip(outer, grid, strict=True)}
+        for grid in cube.tolist()  # Python ints, never a numpy type
+    ]
+
+
+@dataclass(frozen=True)
+class CourseFigures:
+    """What the JSON document says of each valid course, column by column."""
+
+    ids: list[str]
+    titles: list[Any]
+    timings: list[str]
+    directions: list[str]
+    counts: Any  # int64 array shaped (courses, timings, directions)
+    minutes: Any
+    gaps: dict[tuple[str, int], list[str]]
+    flipped: list[Any]
+    minutes_share: list[Any]
+    n_warnings: list[int]
+
+
+def course_figures(p: Portfolio, warnings: pd.DataFrame) -> CourseFigures:
+    ids = p.course_ids
+    m = timing_direction_matrix(p)
+    t_names = [str(t) for t in m["timing"].cat.categories]
+    d_names = [str(d) for d in m["direction"].cat.categories]
+    shape = (len(ids), len(t_names), len(d_names))  # rows come in course, timing, direction order
+    share = outside_class_share(p)
+    n_warn = warnings["course_id"].value_counts()
+    return CourseFigures(
+        ids=ids,
+        titles=json_values(p.courses["title"]),
+        timings=t_names,
+        directions=d_names,
+        counts=m["activities"].to_numpy("int64").reshape(shape),
+        minutes=m["minutes"].to_numpy("int64").reshape(shape),
+        gaps=gap_lists(checklist_gaps(p)),
+        flipped=json_values(share["share_outside"]),
+        minutes_share=json_values(share["share_minutes_outside"]),
+        n_warnings=[int(n) for n in n_warn.reindex(ids, fill_value=0).tolist()],
+    )
+
+
+def course_documents(p: Portfolio, warnings: pd.DataFrame) -> list[dict[str, Any]]:
+    if not p.course_ids:
+        return []
+    f = course_figures(p, warnings)
+    counts = course_grids(f.counts, f.timings, f.directions)
+    minutes = course_grids(f.minutes, f.timings, f.directions)
+    out = []
+    for i, cid in enumerate(f.ids):
+        checklist = []
+        for q, text in QUESTIONS.items():
+            listed = f.gaps.get((cid, q), [])
+            checklist.append({"question": q, "text": text, "ok": not listed, "gaps": listed})
+        out.append(
+            {
+                "course_id": cid,
+                "title": f.titles[i],
+                "matrix": counts[i],
+                "minutes": minutes[i],
+                "checklist": checklist,
+                "flipped_share": f.flipped[i],
+                "minutes_share_outside": f.minutes_share[i],
+                "n_warnings": f.n_warnings[i],
+            }
+        )
+    return out
+
+
+# --------------------------------------------------------------------------- JSON text
+class Encoder:
+    """JSON text of values exactly as :func:`json.dumps` writes them (``", "`` and
+    ``": "`` separators, no NaN), non-ASCII text as is or, with ``ascii_only``, as
+    ``\\u`` escapes."""
+
+    def __init__(self, ascii_only: bool) -> None:
+        self.ascii_only = ascii_only
+        #: a str's JSON text (the encoder json.dumps itself uses)
+        self.str = encode_basestring_ascii if ascii_only else encode_basestring
+
+    def any(self, value: Any) -> str:
+        """Any JSON-ready value (see :meth:`CheckResult.to_dict`)."""
+        return json.dumps(value, ensure_ascii=self.ascii_only, allow_nan=False)
+
+    def column(self, s: pd.Series) -> list[str]:
+        """Each value of a column as JSON text (see :func:`values`)."""
+        enc = self.str
+        if isinstance(s.dtype, pd.StringDtype):  # str or missing: each distinct one once
+            codes, uniques = pd.factorize(s, use_na_sentinel=True)
+            texts = np.array([*map(enc, uniques.tolist()), "null"], dtype=object)
+            return texts[codes].tolist()  # the sentinel -1 picks "null"
+        values = json_values(s)
+        return [
+            "null"
+            if v is None
+            else enc(v)
+            if type(v) is str
+            else int.__repr__(v)
+            if type(v) is int
+            else self.any(v)
+            for v in values
+        ]
+
+
+def row_template(keys: list[str], enc: Encoder, placeholders: list[str] | None = None) -> str:
+    """``{"key": %s, ...}``: an object's text with a placeholder per value."""
+    marks = placeholders or ["%s"] * len(keys)
+    items = (enc.str(k).replace("%", "%%") + ": " + m for k, m in zip(keys, marks, strict=True))
+    return "{" + ", ".join(items) + "}"
+
+
+def records_text(df: pd.DataFrame, enc: Encoder) -> str:
+    """``enc.any(json_records(df))``, written through one template for every row."""
+    if df.empty:
+        return "[]"
+    template = row_template([str(c) for c in df.columns], enc)
+    columns = [enc.column(df[c]) for c in df.columns]
+    return "[" + ", ".join([template % row for row in zip(*columns, strict=True)]) + "]"
+
+
+def courses_text(p: Portfolio, warnings: pd.DataFrame, enc: Encoder) -> list[str]:
+    """Each course of :func:`courses` as its JSON text."""
+    if not p.course_ids:
+        return []
+    f = course_figures(p, warnings)
+    grid = row_template(
+        f.timings,
+        enc,
+        [row_template(f.directions, enc, ["%d"] * len(f.directions)) for _ in f.timings],
+    )
+    counts = [grid % tuple(row) for row in f.counts.reshape(len(f.ids), -1).tolist()]
+    minutes = [grid % tuple(row) for row in f.minutes.reshape(len(f.ids), -1).tolist()]
+    answered, open_ = [], []
+    for q, text in QUESTIONS.items():
+        head = f"{enc.str('question')}: {enc.any(q)}, {enc.str('text')}: {enc.str(text)}, "
+        answered.append(f"{{{head}{enc.str('ok')}: true, {enc.str('gaps')}: []}}")
+        open_.append(
+            f"{{{head}{enc.str('ok')}: false, {enc.str('gaps')}: [".replace("%", "%%") + "%s]}"
+        )
+    questions = list(enumerate(QUESTIONS))
+    gaps = f.gaps
+    course = row_template(
+        [
+            "course_id",
+            "title",
+            "matrix",
+            "minutes",
+            "checklist",
+            "flipped_share",
+            "minutes_share_outside",
+            "n_warnings",
+        ],
+        enc,
+        ["%s", "%s", "%s", "%s", "[%s]", "%s", "%s", "%d"],
+    )
+    titles = enc.column(p.courses["title"])
+    flipped = ["null" if v is None else float.__repr__(v) for v in f.flipped]
+    minutes_share = ["null" if v is None else float.__repr__(v) for v in f.minutes_share]
+    out = []
+    for i, cid in enumerate(f.ids):
+        checklist = []
+        for j, q in questions:
+            listed = gaps.get((cid, q))
+            checklist.append(open_[j] % ", ".join(map(enc.str, listed)) if listed else answered[j])
+        out.append(
+            course
+            % (
+                enc.str(cid),
+                titles[i],
+                counts[i],
+                minutes[i],
+                ", ".join(checklist),
+                flipped[i],
+                minutes_share[i],
+                f.n_warnings[i],
+            )
+        )
+    return out
+
+
+# --------------------------------------------------------------------------- advice
+def advice_documents(p: Portfolio) -> list[list[dict[str, Any]]]:
+    """Per course of ``p.course_ids``: its activities in ``seq`` order, each with its
+    tool's fit and its top recommendations (see :meth:`CheckResult.to_dict`)."""
+    from .tools import recommend_tools, tool_fit  # only --advice needs the ranking
+
+    a = p.activities
+    course = isin_codes(a["course_id"], p.course_ids)
+    order = np.lexsort((a["seq"].to_numpy(), course))  # course order, then seq
+    a = a.take(order)
+    course = course[order]
+    keys = pd.MultiIndex.from_arrays([a["course_id"], a["activity_id"]])
+
+    fit = tool_fit(p)
+    fit_of = np.full(len(a), -1, dtype="int64")
+    fit_of[keys.get_indexer(pd.MultiIndex.from_arrays([fit["course_id"], fit["activity_id"]]))] = (
+        np.arange(len(fit))
+    )
+    fits = json_records(fit[[k for k in ADVICE_FIT_KEYS if k in fit.columns]]) if len(fit) else []
+
+    rec = recommend_tools(p, top=ADVICE_TOP)
+    owner = keys.get_indexer(pd.MultiIndex.from_arrays([rec["course_id"], rec["activity_id"]]))
+    by_owner = np.lexsort((rec["rank"].to_numpy(), owner))
+    rec = rec.take(by_owner)
+    recs = json_records(rec[[k for k in ADVICE_RECOMMENDATION_KEYS if k in rec.columns]])
+    ends = np.cumsum(np.bincount(owner, minlength=len(a))).tolist()
+
+    ids, seqs, titles = (
+        json_values(a["activity_id"]),
+        json_values(a["seq"]),
+        json_values(a["title"]),
+    )
+    activities = []
+    begin = 0
+    for i, f in enumerate(fit_of.tolist()):
+        activities.append(
+            {
+                "activity_id": ids[i],
+                "seq": seqs[i],
+                "title": titles[i],
+                "fit": fits[f] if f >= 0 else None,
+                "recommendations": recs[begin : ends[i]],
+            }
+        )
+        begin = ends[i]
+    bounds = np.cumsum(np.bincount(course, minlength=len(p.course_ids))).tolist()
+    return [activities[s:e] for s, e in zip([0, *bounds[:-1]], bounds, strict=True)]

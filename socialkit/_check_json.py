@@ -26,7 +26,7 @@ from .analysis import (
     timing_direction_matrix,
 )
 from .schema import Portfolio
-from .tools import FACT_COLUMNS
+from .tools import FACT_COLUMNS, RECOMMENDATION_COLUMNS
 
 __all__ = [
     "ADVICE_FIT_KEYS",
@@ -52,18 +52,7 @@ ADVICE_FIT_KEYS = ("organisation", "tool", "tool_type", "direction", "timing", *
 #: The keys of each of an activity's ``recommendations`` in ``check --json --advice``:
 #: the columns of :func:`socialkit.tools.recommend_tools` but for the activity's
 #: identifiers (again, only those the running version computes).
-ADVICE_RECOMMENDATION_KEYS = (
-    "rank",
-    "tool",
-    "score",
-    "on_platform",
-    "availability",
-    "hosting",
-    "onboarding",
-    "chosen",
-    "reasons",
-    "advantage",
-)
+ADVICE_RECOMMENDATION_KEYS = RECOMMENDATION_COLUMNS
 #: How many recommendations ``--advice`` gives per activity.
 ADVICE_TOP = 3
 

@@ -43,7 +43,14 @@ from ._tool_words import (
 from .schema import Portfolio
 from .vocab import FRICTION, MODE_OF_TIMING
 
-__all__ = ["AVAILABILITY", "FACT_COLUMNS", "blocked_pairs", "recommend_tools", "tool_fit"]
+__all__ = [
+    "AVAILABILITY",
+    "FACT_COLUMNS",
+    "RECOMMENDATION_COLUMNS",
+    "blocked_pairs",
+    "recommend_tools",
+    "tool_fit",
+]
 
 #: How readily an organisation's learners can use a tool, best first:
 #: ``available``, among the organisation's platforms (its learners already have access);
@@ -59,7 +66,8 @@ AVAILABILITY: dict[str, str] = {
     "to-introduce": "an internal tool the organisation does not have: it must be introduced first",
 }
 
-_CANDIDATE_COLUMNS = [
+#: What :func:`recommend_tools` says of each candidate, after the activity's ids.
+RECOMMENDATION_COLUMNS = (
     "rank",
     "tool",
     "score",
@@ -67,8 +75,12 @@ _CANDIDATE_COLUMNS = [
     "availability",
     "hosting",
     "onboarding",
+    "chosen",
     "reasons",
-]
+    "advantage",
+)
+# the columns of a combination's ranking that the recommendations take as they are
+_CANDIDATE_COLUMNS = [c for c in RECOMMENDATION_COLUMNS if c not in ("chosen", "advantage")]
 
 
 def blocked_pairs(portfolio: Portfolio) -> pd.DataFrame:
@@ -482,7 +494,7 @@ def _ranking(portfolio: Portfolio) -> pd.DataFrame:
     out = ranked[[*_CANDIDATE_COLUMNS, "chosen", "advantage"]].take(cand).reset_index(drop=True)
     out.insert(0, "course_id", acts["course_id"])
     out.insert(1, "activity_id", acts["activity_id"])
-    cols = ["course_id", "activity_id", *_CANDIDATE_COLUMNS[:-1], "chosen", "reasons", "advantage"]
+    cols = ["course_id", "activity_id", *RECOMMENDATION_COLUMNS]
     return out[cols]
 
 

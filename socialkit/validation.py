@@ -10,13 +10,12 @@ canonical tables.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 
-from ._frames import isin, pairs_isin, per_unique
+from ._distinct import Distinct, column_issues, has_repeats, pairs_found
 from .errors import ValidationError
 from .issues import (
     COURSE_TABLES,
@@ -33,7 +32,6 @@ from .schema import (
     ISSUE_COLUMNS,
     TABLE_ORDER,
     TABLES,
-    ColumnSpec,
     Portfolio,
     absent_decisions,
 )
@@ -52,112 +50,6 @@ from .vocab import (
 )
 
 __all__ = ["COURSE_TABLES", "ISSUE_CODES", "validate"]
-
-
-def _blank(s: pd.Series) -> pd.Series:
-    return s.isna() | (s.str.strip() == "")
-
-
-def _check_for(spec: ColumnSpec) -> pa.Check | None:
-    if spec.vocab is not None and spec.is_list:
-        keys = set(spec.vocab.lookup)
-
-        def ok(s: pd.Series) -> pd.Series:
-            items = match_key(s.str.split(";").explode())
-            good = items.isna() | (items == "") | items.isin(keys)
-            return good.groupby(level=0).all().reindex(s.index, fill_value=True)
-
-        return pa.Check(ok, error=f"every ';'-separated item must be {spec.vocab.expected()}")
-    if spec.vocab is not None:
-        keys = set(spec.vocab.lookup)
-        syn = f" (or a synonym: {', '.join(spec.vocab.synonyms)})" if spec.vocab.synonyms else ""
-        return pa.Check(
-            lambda s: _blank(s) | match_key(s).isin(keys),
-            error=f"expected {spec.vocab.expected()}{syn}",
-        )
-    if spec.min_int is not None:
-        lo, hi = spec.min_int, spec.max_int
-
-        def is_int(s: pd.Series) -> pd.Series:
-            t = s.str.strip()
-            # ASCII digits only (``\d`` would take other scripts' digits), few enough
-            # to stay an exact int64; the documented limit then bounds every sum
-            digits = t.str.fullmatch(r"[0-9]{1,15}").fillna(False).astype(bool)
-            n = pd.to_numeric(t.where(digits), errors="coerce")
-            in_range = (n >= lo) & (n <= hi) if hi is not None else n >= lo
-            return _blank(s) | (digits & in_range)
-
-        return pa.Check(is_int, error=f"expected {spec.expected}")
-    if spec.pattern is not None:
-        return pa.Check(
-            lambda s: _blank(s) | s.str.strip().str.fullmatch(spec.pattern).fillna(False),
-            error=f"expected {spec.expected}",
-        )
-    return None
-
-
-_BLANK = "is blank; a value is required"
-
-
-def _code_of(spec: ColumnSpec) -> str:
-    if spec.vocab is not None:
-        return "not-in-vocabulary"
-    return "bad-number" if spec.min_int is not None else "bad-format"
-
-
-def _column_schema(spec: ColumnSpec) -> pa.DataFrameSchema:
-    check = _check_for(spec)
-    checks = [check] if check is not None else []
-    if spec.kind == "structural":
-        checks.append(pa.Check(lambda s: ~_blank(s), error=_BLANK, ignore_na=False))
-    return pa.DataFrameSchema({spec.name: pa.Column(checks=checks, nullable=True)})
-
-
-def _column_issues(table: str, df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    """Run each column's pandera checks on its distinct values, then map back to rows.
-
-    Every rule here looks at one cell at a time, so checking each distinct value once
-    finds the same failures as checking every row, at a fraction of the cost on a
-    long portfolio.
-
-    Returns
-    -------
-    issues : pandas.DataFrame
-    untrimmed : list of str
-        The columns with a value that has surrounding white space or is empty: only
-        those need trimming.
-    """
-    found, untrimmed = [], []
-    for spec in TABLES[table]:
-        if spec.name not in df.columns:
-            continue
-        codes, uniques = pd.factorize(df[spec.name], use_na_sentinel=False)
-        values = pd.Series(uniques, dtype="str")
-        if ((values.str.strip() != values) | (values == "")).any():
-            untrimmed.append(spec.name)
-        distinct = pd.DataFrame({spec.name: values})
-        try:
-            _column_schema(spec).validate(distinct, lazy=True)
-        except pa.errors.SchemaErrors as exc:
-            fc = exc.failure_cases
-        else:
-            continue
-        fails = pd.DataFrame({"code": fc["index"].astype("int64"), "message": fc["check"]})
-        hit = np.flatnonzero(np.isin(codes, fails["code"].to_numpy()))
-        bad = pd.DataFrame({"code": codes[hit], "row": df.index[hit]}).merge(fails, on="code")
-        found.append(
-            pd.DataFrame(
-                {
-                    "table": table,
-                    "row": bad["row"].astype("Int64"),
-                    "column": spec.name,
-                    "value": distinct[spec.name].take(bad["code"]).to_numpy(),
-                    "message": bad["message"].astype("str"),
-                    "code": np.where(bad["message"].eq(_BLANK), "blank", _code_of(spec)),
-                }
-            )
-        )
-    return (pd.concat(found, ignore_index=True) if found else issue_frame()), untrimmed
 
 
 def _ensure_columns(df: pd.DataFrame, table: str) -> pd.DataFrame:
@@ -191,15 +83,6 @@ def _split_list(s: pd.Series, mapper=None) -> pd.Series:
         items = mapper(items)
     grouped = items.groupby(level=0).agg(tuple)
     return grouped.reindex(s.index).apply(lambda t: t if isinstance(t, tuple) else ())
-
-
-def _strip(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """Trim the cells of some columns; a cell of white space only becomes missing."""
-    out = df.copy(deep=False)
-    for col in columns:
-        s = df[col].str.strip()
-        out[col] = s.where(s != "")
-    return out
 
 
 _UNIQUE_NAMES = (
@@ -348,54 +231,59 @@ def validate(
     given = tuple(notices)
     issues = []
     raw = {name: df for name, df in tables.items()}
-    present = {}
+    present, cols = {}, {}
     for name in TABLE_ORDER:
         df = raw[name]
         issues.append(missing_column_issues(name, df))
-        column_issues, untrimmed = _column_issues(name, df)
-        issues.append(column_issues)
-        present[name] = _strip(_ensure_columns(df, name), untrimmed)
-    c, o, a, t, g = (present[n] for n in TABLE_ORDER)
+        found_here, columns = column_issues(name, df)
+        issues.append(found_here)
+        present[name], cols[name] = _trimmed(_ensure_columns(df, name), name, columns)
+    c, a, t, g = (present[n] for n in ("courses", "activities", "tools", "organisations"))
+    cc, oc, ac = (cols[n] for n in COURSE_TABLES)
 
-    # uniqueness (tool names case-insensitively, seq by its numeric value)
-    seq_num = per_unique(a["seq"], _whole_number)
-    issues += [
-        duplicate_issues("courses", c, ["course_id"]),
-        duplicate_issues("objectives", o, ["course_id", "objective_id"]),
-        duplicate_issues("activities", a, ["course_id", "activity_id"]),
-        duplicate_issues(
+    # uniqueness (tool names case-insensitively, seq by its numeric value); the codes
+    # of the distinct values tell at once whether a key repeats at all, and only then
+    # are the repeats described
+    seq_num = ac["seq"].derive(_whole_number)
+    for table, keys, key_cols, key_frame in (
+        ("courses", ["course_id"], [cc["course_id"]], None),
+        ("objectives", ["course_id", "objective_id"], [oc["course_id"], oc["objective_id"]], None),
+        ("activities", ["course_id", "activity_id"], [ac["course_id"], ac["activity_id"]], None),
+        (
             "activities",
-            a,
             ["course_id", "seq"],
-            key_frame=pd.DataFrame({"course_id": a["course_id"], "seq": seq_num}),
+            [ac["course_id"], seq_num],
+            pd.DataFrame({"course_id": a["course_id"], "seq": seq_num.column()}),
         ),
-        duplicate_issues("organisations", g, ["organisation"]),
-    ]
+        ("organisations", ["organisation"], [cols["organisations"]["organisation"]], None),
+    ):
+        if has_repeats(*key_cols):
+            issues.append(duplicate_issues(table, present[table], keys, key_frame=key_frame))
 
     # references
-    for name, df in (("objectives", o), ("activities", a)):
-        mask = df["course_id"].notna() & ~isin(df["course_id"], c["course_id"])
+    for name in ("objectives", "activities"):
+        course = cols[name]["course_id"]
+        mask = ~course.missing() & ~course.isin(cc["course_id"].values).to_numpy()
         issues.append(
             frame_issues(
                 name,
                 raw[name],
-                mask,
+                pd.Series(mask, index=present[name].index),
                 "course_id",
                 "unknown course; expected a course_id of the courses table",
                 "unknown-course",
             )
         )
-    keys = ["course_id", "objective_id"]
     mask = (
-        a["objective_id"].notna()
-        & ~pairs_isin(a[keys], o[keys])
-        & isin(a["course_id"], c["course_id"])
+        ~ac["objective_id"].missing()
+        & ~pairs_found([ac["course_id"], ac["objective_id"]], [oc["course_id"], oc["objective_id"]])
+        & ac["course_id"].isin(cc["course_id"].values).to_numpy()
     )
     issues.append(
         frame_issues(
             "activities",
             raw["activities"],
-            mask,
+            pd.Series(mask, index=a.index),
             "objective_id",
             "no such objective in this course; expected an objective_id "
             "of the same course in the objectives table, or blank",
@@ -403,7 +291,7 @@ def validate(
         )
     )
     org_names = set(g["organisation"].dropna())
-    mask = c["organisation"].notna() & ~isin(c["organisation"], org_names)
+    mask = c["organisation"].notna() & ~cc["organisation"].isin(g["organisation"])
     issues.append(
         frame_issues(
             "courses",
@@ -420,14 +308,14 @@ def validate(
     lookup = dict(zip(tool_names["key"], tool_names["tool"], strict=True))
     suites = suite_lookup(t)
     notices = (*given, *_platform_notices(g, lookup, suites, t))
-
-    found = (
-        pd.concat([i for i in issues if len(i)], ignore_index=True)
-        if any(len(i) for i in issues)
-        else issue_frame()
+    canonical = functools.partial(
+        _canonical, t=t, g=g, lookup=lookup, suites=suites, raw=raw, source=source, notices=notices
     )
-    if not len(found):
-        return _canonical(c, o, a, t, g, lookup, suites, raw=raw, source=source, notices=notices)
+
+    issues = [i for i in issues if len(i)]
+    if not issues:
+        return canonical(present, cols)
+    found = pd.concat(issues, ignore_index=True)
     order = {n: i for i, n in enumerate(TABLE_ORDER)}
     found = (
         found.assign(_t=found["table"].map(order), course_id=course_of(found, present))
@@ -437,31 +325,42 @@ def validate(
     )[ISSUE_COLUMNS]
     if not partial or found["course_id"].isna().any():
         raise ValidationError(found, notices)
-    # the inner validation notes the unknown platforms again
-    return _without_invalid(raw, present, found, source=source, notices=given)
-
-
-def _without_invalid(
-    raw: dict[str, pd.DataFrame],
-    present: dict[str, pd.DataFrame],
-    found: pd.DataFrame,
-    *,
-    source: Path | None,
-    notices: tuple[str, ...],
-) -> Portfolio:
-    """The portfolio of the courses without issues, with the others' issues kept."""
-    bad = set(found["course_id"])
-    kept = dict(raw)
+    # every rule is about one course's rows, or about the shared tables: the rows of
+    # the other courses are valid as they are, and need no second validation
+    bad = pd.Series(list(set(found["course_id"])), dtype="str")
     for table in COURSE_TABLES:
-        kept[table] = raw[table][~present[table]["course_id"].isin(bad).to_numpy()]
-    # every rule is about one course's rows, or about the shared tables, which are
-    # unchanged: the remaining courses are valid
-    valid = validate(kept, source=source, notices=notices)
-    return dataclasses.replace(valid, raw=raw, invalid=found)
+        keep = ~cols[table]["course_id"].isin(bad).to_numpy()
+        present[table] = present[table][keep]
+        cols[table] = {name: col.subset(keep) for name, col in cols[table].items()}
+    return dataclasses.replace(canonical(present, cols), invalid=found)
 
 
-def _canonical(c, o, a, t, g, lookup, suites, *, raw, source, notices) -> Portfolio:
+def _trimmed(
+    df: pd.DataFrame, table: str, columns: dict[str, Distinct]
+) -> tuple[pd.DataFrame, dict[str, Distinct]]:
+    """Trim the contract columns of ``df``; a cell of white space only becomes missing.
+
+    Only the columns with such a value change, and they are trimmed on their distinct
+    values. Returns the trimmed table and each contract column of it, factorized.
+    """
+    out = df.copy(deep=False)
+    trimmed = {}
+    for spec in TABLES[table]:
+        col = columns.get(spec.name)
+        if col is None:  # a column the table lacks, all missing (see _ensure_columns)
+            trimmed[spec.name] = Distinct.of(df[spec.name])
+            continue
+        stripped = col.stripped()
+        if stripped is not None:
+            col = stripped
+            out[spec.name] = col.column()
+        trimmed[spec.name] = col
+    return out, trimmed
+
+
+def _canonical(present, cols, *, t, g, lookup, suites, raw, source, notices) -> Portfolio:
     keep = {n: [s.name for s in TABLES[n]] for n in TABLES}
+    c, o, a = (present[n] for n in COURSE_TABLES)
 
     def with_row(df: pd.DataFrame, table: str) -> pd.DataFrame:
         out = df[keep[table]].copy()
@@ -472,18 +371,18 @@ def _canonical(c, o, a, t, g, lookup, suites, *, raw, source, notices) -> Portfo
     courses["organisation"] = courses["organisation"].fillna(DEFAULT_ORGANISATION)
     courses["status"] = STATUS.normalise(courses["status"]).fillna("draft")
 
+    # the long activity columns are worked out on their distinct values
+    ac = cols["activities"]
     acts = with_row(a, "activities")
-    acts["seq"] = per_unique(acts["seq"], _whole_number).astype("int64")
-    acts["minutes"] = per_unique(acts["minutes"], _whole_number).astype("Int64")
+    acts["seq"] = ac["seq"].map(_whole_number).astype("int64").array
+    acts["minutes"] = ac["minutes"].map(_whole_number).astype("Int64").array
     for vocab in (TIMINGS, DIRECTIONS, TOOL_TYPES, IN_CLASS_REASONS, LEARNING_TYPES):
-        acts[vocab.name] = vocab.normalise(acts[vocab.name])
+        acts[vocab.name] = ac[vocab.name].map(vocab.normalise).astype("str").array
     # a name or alias of the catalog is spelt as the catalog names the tool; any other
     # name is kept as written (trimmed): the unknown-tool warning is about it
-    acts["tool"] = per_unique(acts["tool"], lambda u: resolve_tools(u, lookup).fillna(u)).astype(
-        "str"
-    )
+    acts["tool"] = ac["tool"].map(lambda u: resolve_tools(u, lookup).fillna(u)).astype("str").array
     org_of = courses.set_index("course_id")["organisation"]
-    acts["organisation"] = per_unique(acts["course_id"], lambda u: u.map(org_of)).astype("str")
+    acts["organisation"] = ac["course_id"].map(lambda u: u.map(org_of)).astype("str").array
 
     tools = with_row(t, "tools")
     tools["tool_types"] = _split_list(tools["tool_types"], TOOL_TYPES.normalise)

@@ -81,8 +81,14 @@ def _split_list(s: pd.Series, mapper=None) -> pd.Series:
     items = items[items.notna() & (items != "")]
     if mapper is not None:
         items = mapper(items)
-    grouped = items.groupby(level=0).agg(tuple)
-    return grouped.reindex(s.index).apply(lambda t: t if isinstance(t, tuple) else ())
+    # gathered in plain Python: the tables with list cells are short, and a groupby
+    # costs more than the whole gathering there
+    cells: dict = {}
+    for row, item in zip(items.index, items, strict=True):
+        cells.setdefault(row, []).append(item)
+    return pd.Series(
+        [tuple(cells.get(row, ())) for row in s.index], index=s.index, dtype="object", name=s.name
+    )
 
 
 _UNIQUE_NAMES = (

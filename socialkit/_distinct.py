@@ -11,6 +11,7 @@ rule that uses it, so doing it once instead of once per use is most of the savin
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -57,6 +58,21 @@ class Distinct:
     @classmethod
     def of(cls, column: pd.Series) -> Distinct:
         """Factorize ``column``."""
+        if (
+            isinstance(column.dtype, pd.StringDtype)
+            and column.dtype.storage == "pyarrow"
+            and len(column)
+        ):
+            # what pandas.factorize does for an Arrow column, without widening the codes
+            # to 64 bits (a copy of every row) and without its checks
+            encoded = (
+                column.array.__arrow_array__()
+                .dictionary_encode(null_encoding="encode")
+                .combine_chunks()
+            )
+            codes = encoded.indices.to_numpy(zero_copy_only=False)
+            values = pd.array(encoded.dictionary, dtype=column.dtype)
+            return cls(codes, pd.Series(values), column.index)
         codes, uniques = pd.factorize(column, use_na_sentinel=False)
         return cls(codes, pd.Series(uniques, dtype=column.dtype), column.index)
 
@@ -146,8 +162,20 @@ def pairs_found(left: list[Distinct], right: list[Distinct]) -> np.ndarray:
     for col in in_left:
         right_key = right_key * len(col.values) + col.codes
         absent |= col.codes < 0
-    found = pd.Series(left_key).isin(pd.unique(right_key[~absent])).to_numpy()
+    right_key = right_key[~absent]
+    if _dense(in_left, len(left_key)):
+        table = np.zeros(math.prod(len(col.values) for col in in_left), dtype=bool)
+        table[right_key] = True
+        found = table[left_key]
+    else:
+        found = pd.Series(left_key).isin(pd.unique(right_key)).to_numpy()
     return found & ~left_missing
+
+
+def _dense(columns: list[Distinct], rows: int) -> bool:
+    """Whether the combinations of ``columns``' values are few enough, next to ``rows``,
+    to count them in an array indexed by combination (cheaper than hashing the rows)."""
+    return math.prod(len(col.values) for col in columns) <= 4 * rows + 1024
 
 
 def has_repeats(*columns: Distinct) -> bool:
@@ -156,6 +184,10 @@ def has_repeats(*columns: Distinct) -> bool:
     reports)."""
     combined, missing = pair_codes(*columns)
     keys = combined[~missing]
+    if not len(keys):
+        return False
+    if _dense(list(columns), len(keys)):
+        return bool(np.bincount(keys).max() > 1)
     return len(pd.unique(keys)) < len(keys)
 
 
@@ -247,7 +279,9 @@ def column_issues(table: str, df: pd.DataFrame) -> tuple[pd.DataFrame, dict[str,
             continue
         fails = pd.DataFrame({"code": fc["index"].astype("int64"), "message": fc["check"]})
         hit = np.flatnonzero(np.isin(col.codes, fails["code"].to_numpy()))
-        bad = pd.DataFrame({"code": col.codes[hit], "row": df.index[hit]}).merge(fails, on="code")
+        bad = pd.DataFrame({"code": col.codes[hit].astype("int64"), "row": df.index[hit]}).merge(
+            fails, on="code"
+        )
         found.append(
             pd.DataFrame(
                 {

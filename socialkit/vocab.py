@@ -49,10 +49,19 @@ def match_key(values: pd.Series) -> pd.Series:
     pandas.Series
         The keys, aligned with ``values``, of dtype ``str``.
     """
-    return per_unique(
-        values.astype("str"),
-        lambda u: u.str.strip().str.lower().str.replace(r"[\s_\-]+", "-", regex=True),
-    )
+    values = values.astype("str")
+    if len(values) <= _SHORT:
+        return _keys(values).rename(None)
+    return per_unique(values, _keys)
+
+
+#: Up to this many values are keyed directly: finding the distinct values first only pays
+#: on longer columns (validation keys a column's distinct values, which are few).
+_SHORT = 500
+
+
+def _keys(values: pd.Series) -> pd.Series:
+    return values.str.strip().str.lower().str.replace(r"[\s_\-]+", "-", regex=True)
 
 
 def _key(value: str) -> str:
@@ -97,6 +106,8 @@ class Vocabulary:
     def normalise(self, values: pd.Series) -> pd.Series:
         """Map raw values to canonical ones; unmatched and missing values become missing."""
         lookup = self.lookup
+        if len(values) <= _SHORT:
+            return match_key(values).map(lookup).astype("str")
         return per_unique(values.astype("str"), lambda u: match_key(u).map(lookup)).astype("str")
 
 

@@ -271,6 +271,21 @@ def _column_schema(spec: ColumnSpec) -> pa.DataFrameSchema:
     return pa.DataFrameSchema({spec.name: pa.Column(checks=checks, nullable=True)})
 
 
+def _import_backends() -> None:
+    """Validate a one-value frame, so that pandera imports its pandas backends now.
+
+    pandera imports them at its first validation, some 0.15-0.2 s; done when this module
+    is imported, that time is spent where :mod:`socialkit.io` imports validation, in a
+    thread while the portfolio's files are read, instead of after reading.
+    """
+    pa.DataFrameSchema({"x": pa.Column(checks=[pa.Check(lambda s: s.notna())])}).validate(
+        pd.DataFrame({"x": ["x"]})
+    )
+
+
+_import_backends()
+
+
 def column_issues(table: str, df: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Distinct]]:
     """Run each column's pandera checks on its distinct values, then map back to rows.
 

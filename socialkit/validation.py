@@ -251,20 +251,19 @@ def validate(
     # of the distinct values tell at once whether a key repeats at all, and only then
     # are the repeats described
     seq_num = ac["seq"].derive(_whole_number)
-    for table, keys, key_cols, key_frame in (
-        ("courses", ["course_id"], [cc["course_id"]], None),
-        ("objectives", ["course_id", "objective_id"], [oc["course_id"], oc["objective_id"]], None),
-        ("activities", ["course_id", "activity_id"], [ac["course_id"], ac["activity_id"]], None),
-        (
-            "activities",
-            ["course_id", "seq"],
-            [ac["course_id"], seq_num],
-            pd.DataFrame({"course_id": a["course_id"], "seq": seq_num.column()}),
-        ),
-        ("organisations", ["organisation"], [cols["organisations"]["organisation"]], None),
+    for table, keys, key_cols in (
+        ("courses", ["course_id"], [cc["course_id"]]),
+        ("objectives", ["course_id", "objective_id"], [oc["course_id"], oc["objective_id"]]),
+        ("activities", ["course_id", "activity_id"], [ac["course_id"], ac["activity_id"]]),
+        ("activities", ["course_id", "seq"], [ac["course_id"], seq_num]),
+        ("organisations", ["organisation"], [cols["organisations"]["organisation"]]),
     ):
-        if has_repeats(*key_cols):
-            issues.append(duplicate_issues(table, present[table], keys, key_frame=key_frame))
+        if not has_repeats(*key_cols):
+            continue
+        key_frame = None
+        if keys[-1] == "seq":  # seq compared by its numeric value
+            key_frame = pd.DataFrame({"course_id": a["course_id"], "seq": seq_num.column()})
+        issues.append(duplicate_issues(table, present[table], keys, key_frame=key_frame))
 
     # references
     for name in ("objectives", "activities"):

@@ -3,7 +3,7 @@
 A course without objectives, a tool of a course (blocked, unknown, missing at the
 organisation), the activities to move so that a course's phases run in order: each is
 one cause, and :mod:`socialkit.advice` gives it one warning. These helpers find them,
-vectorised over the portfolio but for the short loop over the courses out of order.
+vectorised over the portfolio.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ._frames import isin, isin_codes
+from ._phase_runs import phase_moves
 from ._rules import Table, column, join, text
 from .analysis import uses_tool
 from .schema import Portfolio
@@ -106,7 +107,7 @@ def out_of_place(portfolio: Portfolio) -> pd.DataFrame:
     others are named: one cause, one warning. Each comes with the first activity it
     conflicts with (``other_activity_id``, ``other_timing``), whether it comes ``after``
     or ``before`` that one, and how many ``more`` it conflicts with. Only the flagged
-    courses are looked at, each in a short loop over its activities.
+    courses are looked at, all at once (see :mod:`socialkit._phase_runs`).
     """
     columns = ["course_id", "activity_id", "seq", "title", "timing", "other_activity_id"]
     columns += ["other_timing", "relation", "more"]
@@ -124,33 +125,17 @@ def out_of_place(portfolio: Portfolio) -> pd.DataFrame:
             {"seq": "int64", "more": "int64"}
         )
     wanted = np.isin(course, np.unique(course[falls + 1]))
-    a = a.iloc[decided[order[wanted]]]
-    course, phases = course[wanted], phase[wanted].tolist()
-    ids, seqs = a["activity_id"].tolist(), a["seq"].tolist()
-    titles, timings, cids = a["title"].tolist(), a["timing"].tolist(), a["course_id"].tolist()
-    starts = np.flatnonzero(np.r_[True, course[1:] != course[:-1]]).tolist()
-    rows = []
-    for start, end in zip(starts, [*starts[1:], len(course)], strict=True):
-        phase = phases[start:end]
-        n = len(phase)
-        # the longest non-decreasing run starting at each position (phases 0, 1, 2)
-        longest, best = [0] * n, [0, 0, 0]
-        for i in range(n - 1, -1, -1):
-            longest[i] = 1 + max(best[phase[i] :])
-            best[phase[i]] = max(best[phase[i]], longest[i])
-        # the earliest of the longest runs stays; the others are to move
-        keep, need, last = [False] * n, max(longest), 0
-        for i in range(n):
-            if need and longest[i] == need and phase[i] >= last:
-                keep[i], need, last = True, need - 1, phase[i]
-        for i in (i for i in range(n) if not keep[i]):
-            earlier = [j for j in range(i) if phase[j] > phase[i]]
-            later = [j for j in range(i + 1, n) if phase[j] < phase[i]]
-            conflicts, relation = (earlier, "after") if earlier else (later, "before")
-            k, j = start + i, start + conflicts[0]
-            rows.append(
-                [cids[k], ids[k], seqs[k], titles[k], timings[k], ids[j], timings[j], relation,
-                 len(conflicts) - 1]
-            )  # fmt: skip
-    out = pd.DataFrame(rows, columns=columns)
-    return out.astype({c: "str" for c in columns if c not in ("seq", "more")})
+    rows = decided[order[wanted]]
+    moved = phase_moves(course[wanted], phase[wanted])
+    k, j = rows[moved.row], rows[moved.other]
+    a = a[["course_id", "activity_id", "seq", "title", "timing"]]
+    mine, other = a.take(k).reset_index(drop=True), a.take(j).reset_index(drop=True)
+    out = mine.assign(
+        other_activity_id=other["activity_id"],
+        other_timing=other["timing"],
+        relation=pd.Series(np.where(moved.after, "after", "before")),
+        more=moved.more,
+    )
+    return out.astype({c: "str" for c in columns if c not in ("seq", "more")}).astype(
+        {"seq": "int64", "more": "int64"}
+    )

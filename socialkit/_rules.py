@@ -112,8 +112,9 @@ class Flagged:
 
     @property
     def label(self) -> pa.Array:
-        """:attr:`Table.label` of the flagged rows."""
-        return self.table.label.take(self.rows)
+        """:attr:`Table.label` of the flagged rows, written for those rows only (a rule
+        flags few of a long table's rows: labelling them all first costs far more)."""
+        return join("activity '", self["activity_id"], "' (\"", self["title"], '")')
 
     def mask(self, values: pd.Series) -> np.ndarray:
         """A boolean column of the table (missing as False), at the flagged rows."""

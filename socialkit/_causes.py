@@ -15,6 +15,7 @@ import pyarrow.compute as pc
 
 from ._frames import isin, isin_codes
 from ._phase_runs import phase_moves
+from ._positions import activity_courses
 from ._rules import Table, column, join, text
 from .analysis import uses_tool
 from .schema import Portfolio
@@ -22,14 +23,19 @@ from .schema import Portfolio
 __all__ = ["join_groups", "no_objective", "out_of_place", "per_course_tool"]
 
 
-def no_objective(portfolio: Portfolio, activities: Table) -> tuple[np.ndarray, dict[str, str]]:
+def no_objective(
+    portfolio: Portfolio, activities: Table, uses: pd.Series | None = None
+) -> tuple[np.ndarray, dict[str, str]]:
     """Courses with no objective: the mask over the courses, and the tools chosen in each
-    that chooses any, ``", "``-joined in order of first use."""
+    that chooses any, ``", "``-joined in order of first use. ``uses`` is
+    :func:`~socialkit.analysis.uses_tool` of the activities, when the caller has it."""
     c, o, a = portfolio.courses, portfolio.objectives, portfolio.activities
     no_obj = ~isin(c["course_id"], o["course_id"]).to_numpy()
     if not no_obj.any():
         return no_obj, {}
-    in_course = no_obj[activities.course] & uses_tool(a).to_numpy(dtype=bool, na_value=False)
+    if uses is None:
+        uses = uses_tool(a)
+    in_course = no_obj[activities.course] & uses.to_numpy(dtype=bool, na_value=False)
     chosen = a.loc[in_course, ["course_id", "tool"]]
     tools = chosen.drop_duplicates().groupby("course_id", sort=False)["tool"].agg(", ".join)
     return no_obj, tools.to_dict()
@@ -56,30 +62,39 @@ def per_course_tool(
     if not flagged.any():  # the common case in one course: no cost beyond the mask
         empty = fit.frame.iloc[:0][list(dict.fromkeys(keep))]
         return Table(empty.assign(n=np.empty(0, np.int64), label=empty["title"]), fit._course_ids)
-    rows = fit.frame.loc[flagged, list(dict.fromkeys(keep))].reset_index(drop=True)
-    tool = np.zeros(len(rows), np.int64) if by_course else pd.factorize(rows["tool"])[0]
+    # number the groups on the flagged rows' codes, then take the columns only where they
+    # are needed: every column at each group's first row, the names of the activities
+    # (and the distinct values) at the rows of groups of several
+    flagged = np.flatnonzero(flagged)
+    frame = fit.frame
+    if by_course:
+        tool = np.zeros(len(flagged), np.int64)
+    else:
+        tool = pd.factorize(frame["tool"].take(flagged))[0]
     key = fit.course[flagged].astype(np.int64) * (tool.max(initial=0) + 1) + tool
     group = pd.factorize(key)[0]  # numbered in order of first row
     _, first = np.unique(group, return_index=True)
     n = np.bincount(group, minlength=len(first))
-    out = rows.take(first).reset_index(drop=True)
+    out = frame[list(dict.fromkeys(keep))].take(flagged[first]).reset_index(drop=True)
     out["n"] = n
     label = Table(out, fit._course_ids).label
     several = n > 1
     if several.any():
         in_several = several[group]
-        many = rows[in_several]
+        names = list(dict.fromkeys(["activity_id", "title", "tool", *distinct]))
+        many = frame[names].take(flagged[in_several]).reset_index(drop=True)
+        group = group[in_several]
         item = join("'", column(many["activity_id"]), "' (\"", column(many["title"]), '")')
-        joined = join_groups(group[in_several], item, ", ", len(first))
+        joined = join_groups(group, item, ", ", len(first))
         label = pc.if_else(several, join("activities ", joined), label)
-        for name in distinct:
-            values = rows[[name]].assign(_g=group).dropna().drop_duplicates()
-            joined = join_groups(values["_g"].to_numpy(), column(values[name]), " or ", len(first))
-            out[name] = text(joined)
-        if by_course:
-            values = rows[["tool"]].assign(_g=group).drop_duplicates()
-            joined = join_groups(values["_g"].to_numpy(), column(values["tool"]), ", ", len(first))
-            out["tool"] = text(joined)
+        # a group of one keeps its own value, as it would joined on its own
+        lists = [(name, " or ", True) for name in distinct]
+        lists += [("tool", ", ", False)] if by_course else []
+        for name, sep, drop_missing in lists:
+            values = many[[name]].assign(_g=group)
+            values = (values.dropna() if drop_missing else values).drop_duplicates()
+            joined = join_groups(values["_g"].to_numpy(), column(values[name]), sep, len(first))
+            out[name] = text(pc.if_else(several, joined, column(out[name])))
     out["label"] = text(label)
     return Table(out, fit._course_ids)
 
@@ -113,7 +128,7 @@ def out_of_place(portfolio: Portfolio) -> pd.DataFrame:
     columns += ["other_timing", "relation", "more"]
     a = portfolio.activities
     decided = np.flatnonzero(a["timing"].notna().to_numpy())
-    course = isin_codes(a["course_id"], portfolio.course_ids)[decided]
+    course = activity_courses(portfolio)[decided]
     phase = isin_codes(a["timing"], ["before", "during", "after"])[decided]
     order = np.lexsort((a["seq"].to_numpy()[decided], course))  # by course, then seq
     course, phase = course[order], phase[order]

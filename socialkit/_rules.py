@@ -64,12 +64,19 @@ class Table:
         activities, and ``activity_id`` and ``title`` for :attr:`label`.
     course_ids : list of str
         The portfolio's course ids, in the order findings are sorted by.
+    course : numpy.ndarray, optional
+        :attr:`course`, when the caller knows it already (finding it hashes every
+        ``course_id`` of the table).
     """
 
-    def __init__(self, frame: pd.DataFrame, course_ids: list[str]) -> None:
+    def __init__(
+        self, frame: pd.DataFrame, course_ids: list[str], *, course: np.ndarray | None = None
+    ) -> None:
         self.frame = frame
         self._course_ids = course_ids
         self._columns: dict[str, pa.Array] = {}
+        if course is not None:
+            self.__dict__["course"] = course  # the cached property's value
 
     def __len__(self) -> int:
         return len(self.frame)

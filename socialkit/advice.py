@@ -221,7 +221,8 @@ def warning_rules(portfolio: Portfolio) -> list[WarningRule]:
     fit = t.fit.frame
     seq = Table(out_of_place(portfolio), ids)
     during = a["timing"].eq("during").fillna(False)
-    no_obj, tools_by_course = no_objective(portfolio, t.activities)
+    uses = uses_tool(a)
+    no_obj, tools_by_course = no_objective(portfolio, t.activities, uses)
     chooses = isin(portfolio.courses["course_id"], list(tools_by_course)).to_numpy()
     has_obj = ~no_obj[t.activities.course]  # each activity's course has objectives
     # one cause, one warning: a tool the firewall blocks must be replaced whatever else is
@@ -428,7 +429,7 @@ def warning_rules(portfolio: Portfolio) -> list[WarningRule]:
         ),
         "no-benefit": (
             t.activities,
-            uses_tool(a) & a["learner_benefit"].isna() & _present(portfolio, "learner_benefit"),
+            uses & a["learner_benefit"].isna() & _present(portfolio, "learner_benefit"),
             lambda d: join(
                 d.label,
                 " uses ",

@@ -16,10 +16,11 @@ import numpy as np
 import pandas as pd
 
 from ._frames import cached, in_course_order, isin, isin_codes, memoized, pairs_isin
+from ._positions import activity_courses
 from ._rules import Rule, Table, collect, count, join, text
 from .names import is_placeholder
 from .schema import Portfolio
-from .tools import tool_fit
+from .tools import fit_rows, tool_fit
 from .vocab import DIRECTIONS, PHASE_ORDER, TIMINGS
 
 __all__ = [
@@ -173,8 +174,8 @@ def rule_tables(portfolio: Portfolio) -> SimpleNamespace:
     return SimpleNamespace(
         courses=Table(portfolio.courses, ids),
         objectives=Table(portfolio.objectives, ids),
-        activities=Table(portfolio.activities, ids),
-        fit=Table(tool_fit(portfolio), ids),
+        activities=Table(portfolio.activities, ids, course=activity_courses(portfolio)),
+        fit=Table(tool_fit(portfolio), ids, course=fit_rows(portfolio)[1]),
     )
 
 

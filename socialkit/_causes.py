@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 
 from ._frames import isin, isin_codes
 from ._phase_runs import phase_moves
-from ._positions import activity_courses
+from ._positions import activity_courses, activity_order
 from ._rules import Table, column, join, text
 from .analysis import uses_tool
 from .schema import Portfolio
@@ -77,7 +77,8 @@ def per_course_tool(
     n = np.bincount(group, minlength=len(first))
     out = frame[list(dict.fromkeys(keep))].take(flagged[first]).reset_index(drop=True)
     out["n"] = n
-    label = Table(out, fit._course_ids).label
+    course = fit.course[flagged[first]]
+    label = Table(out, fit._course_ids, course=course).label
     several = n > 1
     if several.any():
         in_several = several[group]
@@ -96,7 +97,7 @@ def per_course_tool(
             joined = join_groups(values["_g"].to_numpy(), column(values[name]), sep, len(first))
             out[name] = text(pc.if_else(several, joined, column(out[name])))
     out["label"] = text(label)
-    return Table(out, fit._course_ids)
+    return Table(out, fit._course_ids, course=course)
 
 
 def join_groups(
@@ -127,11 +128,10 @@ def out_of_place(portfolio: Portfolio) -> pd.DataFrame:
     columns = ["course_id", "activity_id", "seq", "title", "timing", "other_activity_id"]
     columns += ["other_timing", "relation", "more"]
     a = portfolio.activities
-    decided = np.flatnonzero(a["timing"].notna().to_numpy())
-    course = activity_courses(portfolio)[decided]
-    phase = isin_codes(a["timing"], ["before", "during", "after"])[decided]
-    order = np.lexsort((a["seq"].to_numpy()[decided], course))  # by course, then seq
-    course, phase = course[order], phase[order]
+    order = activity_order(portfolio)  # by course, then seq
+    order = order[a["timing"].notna().to_numpy(dtype=bool)[order]]  # timing decided
+    course = activity_courses(portfolio)[order]
+    phase = isin_codes(a["timing"], ["before", "during", "after"])[order]
     # a course's phases are out of order exactly where one falls below the one before it
     same = course[1:] == course[:-1]
     falls = np.flatnonzero(same & (phase[1:] < phase[:-1]))
@@ -140,7 +140,7 @@ def out_of_place(portfolio: Portfolio) -> pd.DataFrame:
             {"seq": "int64", "more": "int64"}
         )
     wanted = np.isin(course, np.unique(course[falls + 1]))
-    rows = decided[order[wanted]]
+    rows = order[wanted]
     moved = phase_moves(course[wanted], phase[wanted])
     k, j = rows[moved.row], rows[moved.other]
     a = a[["course_id", "activity_id", "seq", "title", "timing"]]

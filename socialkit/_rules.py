@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ._frames import isin_codes
+from ._positions import positions
 
 __all__ = ["Flagged", "Rule", "Table", "collect", "column", "count", "join", "text"]
 
@@ -62,15 +62,20 @@ class Table:
     frame : pandas.DataFrame
         With ``course_id``; ``seq`` (the activity's place, for sorting) when its rows are
         activities, and ``activity_id`` and ``title`` for :attr:`label`.
-    course_ids : list of str
-        The portfolio's course ids, in the order findings are sorted by.
+    course_ids : list of str or pandas.Index
+        The portfolio's course ids, in the order findings are sorted by (an index is
+        hashed once for all the tables that share it, a list on every lookup).
     course : numpy.ndarray, optional
         :attr:`course`, when the caller knows it already (finding it hashes every
         ``course_id`` of the table).
     """
 
     def __init__(
-        self, frame: pd.DataFrame, course_ids: list[str], *, course: np.ndarray | None = None
+        self,
+        frame: pd.DataFrame,
+        course_ids: list[str] | pd.Index,
+        *,
+        course: np.ndarray | None = None,
     ) -> None:
         self.frame = frame
         self._course_ids = course_ids
@@ -90,7 +95,7 @@ class Table:
     @functools.cached_property
     def course(self) -> np.ndarray:
         """Each row's course position in ``course_ids`` (-1 if absent)."""
-        return isin_codes(self.frame["course_id"], self._course_ids)
+        return positions(self.frame["course_id"], self._course_ids)
 
     @functools.cached_property
     def seq(self) -> np.ndarray | None:

@@ -29,6 +29,7 @@ import pyarrow.compute as pc
 
 from ._causes import no_objective, out_of_place, per_course_tool
 from ._frames import cached, isin, memoized
+from ._positions import course_index
 from ._rules import Flagged, Sentence, Table, collect, column, join, text
 from .analysis import rule_tables, uses_tool
 from .names import is_placeholder, unknown_tool_uses, uses_bundled_catalog
@@ -216,7 +217,7 @@ def warning_rules(portfolio: Portfolio) -> list[WarningRule]:
     * A rule reading a decision column the activities table lacks altogether gives no
       row (see :attr:`~socialkit.schema.Portfolio.absent_decisions`).
     """
-    a, ids = portfolio.activities, portfolio.course_ids
+    a, ids = portfolio.activities, course_index(portfolio)
     t = rule_tables(portfolio)
     fit = t.fit.frame
     seq = Table(out_of_place(portfolio), ids)
@@ -316,7 +317,7 @@ def warning_rules(portfolio: Portfolio) -> list[WarningRule]:
             ),
         ),
         "unknown-tool": (
-            unknown := Table(unknown_tool_uses(portfolio), portfolio.course_ids),
+            unknown := Table(unknown_tool_uses(portfolio), ids),
             np.ones(len(unknown), dtype=bool),
             lambda d: join(
                 "tool '",

@@ -16,11 +16,11 @@ import numpy as np
 import pandas as pd
 
 from ._frames import cached, in_course_order, isin, isin_codes, memoized, pairs_isin
-from ._positions import activity_courses
+from ._positions import activity_courses, course_index, fit_rows
 from ._rules import Rule, Table, collect, count, join, text
 from .names import is_placeholder
 from .schema import Portfolio
-from .tools import fit_rows, tool_fit
+from .tools import tool_fit
 from .vocab import DIRECTIONS, PHASE_ORDER, TIMINGS
 
 __all__ = [
@@ -170,7 +170,7 @@ def rule_tables(portfolio: Portfolio) -> SimpleNamespace:
     """The tables the checklist's and the warnings' rules flag rows of (see
     :mod:`socialkit._rules`): ``courses``, ``objectives``, ``activities`` and ``fit`` (the
     rows of :func:`~socialkit.tools.tool_fit`), shared by both."""
-    ids = portfolio.course_ids
+    ids = course_index(portfolio)  # hashed once for every table's lookups
     return SimpleNamespace(
         courses=Table(portfolio.courses, ids),
         objectives=Table(portfolio.objectives, ids),

@@ -33,7 +33,7 @@ from ._frames import (
     memoized,
     per_identity,
 )
-from ._positions import activity_courses, combinations, fit_rows
+from ._positions import activity_order, combinations, fit_rows
 from ._tool_words import (
     advantage,
     organisation_words,
@@ -480,8 +480,7 @@ def _ranking(portfolio: Portfolio) -> pd.DataFrame:
     """
     a = portfolio.activities
     pair, ranked = _pair_ranking(portfolio)
-    course = activity_courses(portfolio)
-    order = np.lexsort((a["seq"].to_numpy(), course))  # course order, then seq
+    order = activity_order(portfolio)  # course order, then seq
     number = ranked["pair"].to_numpy()
     counts = np.bincount(number, minlength=int(pair.max()) + 1 if len(pair) else 0)
     start = np.cumsum(counts) - counts  # rows of a pair are together, pairs in order

@@ -35,8 +35,8 @@ def positions(values: pd.Series, index: pd.Index | list) -> np.ndarray:
     codes, uniques = pd.factorize(values)  # missing: -1
     # an index is used as it is: a copy (pd.Index(index)) would build its hash table again
     index = index if isinstance(index, pd.Index) else pd.Index(index)
-    found = index.get_indexer(uniques)
-    return np.where(codes >= 0, found[codes], -1).astype(np.int64)
+    found = np.append(index.get_indexer(uniques), -1)  # code -1 (missing) finds -1
+    return found[codes].astype(np.int64)
 
 
 @cached

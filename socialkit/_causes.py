@@ -3,7 +3,7 @@
 A course without objectives, a tool of a course (blocked, unknown, missing at the
 organisation), the activities to move so that a course's phases run in order: each is
 one cause, and :mod:`socialkit.advice` gives it one warning. These helpers find them,
-vectorised over the portfolio but for the short loop over the courses out of order.
+vectorised over the portfolio.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ._frames import isin, isin_codes
+from ._phase_runs import phase_moves
+from ._positions import activity_courses, activity_order
 from ._rules import Table, column, join, text
 from .analysis import uses_tool
 from .schema import Portfolio
@@ -21,14 +23,19 @@ from .schema import Portfolio
 __all__ = ["join_groups", "no_objective", "out_of_place", "per_course_tool"]
 
 
-def no_objective(portfolio: Portfolio, activities: Table) -> tuple[np.ndarray, dict[str, str]]:
+def no_objective(
+    portfolio: Portfolio, activities: Table, uses: pd.Series | None = None
+) -> tuple[np.ndarray, dict[str, str]]:
     """Courses with no objective: the mask over the courses, and the tools chosen in each
-    that chooses any, ``", "``-joined in order of first use."""
+    that chooses any, ``", "``-joined in order of first use. ``uses`` is
+    :func:`~socialkit.analysis.uses_tool` of the activities, when the caller has it."""
     c, o, a = portfolio.courses, portfolio.objectives, portfolio.activities
     no_obj = ~isin(c["course_id"], o["course_id"]).to_numpy()
     if not no_obj.any():
         return no_obj, {}
-    in_course = no_obj[activities.course] & uses_tool(a).to_numpy(dtype=bool, na_value=False)
+    if uses is None:
+        uses = uses_tool(a)
+    in_course = no_obj[activities.course] & uses.to_numpy(dtype=bool, na_value=False)
     chosen = a.loc[in_course, ["course_id", "tool"]]
     tools = chosen.drop_duplicates().groupby("course_id", sort=False)["tool"].agg(", ".join)
     return no_obj, tools.to_dict()
@@ -55,32 +62,42 @@ def per_course_tool(
     if not flagged.any():  # the common case in one course: no cost beyond the mask
         empty = fit.frame.iloc[:0][list(dict.fromkeys(keep))]
         return Table(empty.assign(n=np.empty(0, np.int64), label=empty["title"]), fit._course_ids)
-    rows = fit.frame.loc[flagged, list(dict.fromkeys(keep))].reset_index(drop=True)
-    tool = np.zeros(len(rows), np.int64) if by_course else pd.factorize(rows["tool"])[0]
+    # number the groups on the flagged rows' codes, then take the columns only where they
+    # are needed: every column at each group's first row, the names of the activities
+    # (and the distinct values) at the rows of groups of several
+    flagged = np.flatnonzero(flagged)
+    frame = fit.frame
+    if by_course:
+        tool = np.zeros(len(flagged), np.int64)
+    else:
+        tool = pd.factorize(frame["tool"].take(flagged))[0]
     key = fit.course[flagged].astype(np.int64) * (tool.max(initial=0) + 1) + tool
     group = pd.factorize(key)[0]  # numbered in order of first row
     _, first = np.unique(group, return_index=True)
     n = np.bincount(group, minlength=len(first))
-    out = rows.take(first).reset_index(drop=True)
+    out = frame[list(dict.fromkeys(keep))].take(flagged[first]).reset_index(drop=True)
     out["n"] = n
-    label = Table(out, fit._course_ids).label
+    course = fit.course[flagged[first]]
+    label = Table(out, fit._course_ids, course=course).label
     several = n > 1
     if several.any():
         in_several = several[group]
-        many = rows[in_several]
+        names = list(dict.fromkeys(["activity_id", "title", "tool", *distinct]))
+        many = frame[names].take(flagged[in_several]).reset_index(drop=True)
+        group = group[in_several]
         item = join("'", column(many["activity_id"]), "' (\"", column(many["title"]), '")')
-        joined = join_groups(group[in_several], item, ", ", len(first))
+        joined = join_groups(group, item, ", ", len(first))
         label = pc.if_else(several, join("activities ", joined), label)
-        for name in distinct:
-            values = rows[[name]].assign(_g=group).dropna().drop_duplicates()
-            joined = join_groups(values["_g"].to_numpy(), column(values[name]), " or ", len(first))
-            out[name] = text(joined)
-        if by_course:
-            values = rows[["tool"]].assign(_g=group).drop_duplicates()
-            joined = join_groups(values["_g"].to_numpy(), column(values["tool"]), ", ", len(first))
-            out["tool"] = text(joined)
+        # a group of one keeps its own value, as it would joined on its own
+        lists = [(name, " or ", True) for name in distinct]
+        lists += [("tool", ", ", False)] if by_course else []
+        for name, sep, drop_missing in lists:
+            values = many[[name]].assign(_g=group)
+            values = (values.dropna() if drop_missing else values).drop_duplicates()
+            joined = join_groups(values["_g"].to_numpy(), column(values[name]), sep, len(first))
+            out[name] = text(pc.if_else(several, joined, column(out[name])))
     out["label"] = text(label)
-    return Table(out, fit._course_ids)
+    return Table(out, fit._course_ids, course=course)
 
 
 def join_groups(
@@ -106,16 +123,15 @@ def out_of_place(portfolio: Portfolio) -> pd.DataFrame:
     others are named: one cause, one warning. Each comes with the first activity it
     conflicts with (``other_activity_id``, ``other_timing``), whether it comes ``after``
     or ``before`` that one, and how many ``more`` it conflicts with. Only the flagged
-    courses are looked at, each in a short loop over its activities.
+    courses are looked at, all at once (see :mod:`socialkit._phase_runs`).
     """
     columns = ["course_id", "activity_id", "seq", "title", "timing", "other_activity_id"]
     columns += ["other_timing", "relation", "more"]
     a = portfolio.activities
-    decided = np.flatnonzero(a["timing"].notna().to_numpy())
-    course = isin_codes(a["course_id"], portfolio.course_ids)[decided]
-    phase = isin_codes(a["timing"], ["before", "during", "after"])[decided]
-    order = np.lexsort((a["seq"].to_numpy()[decided], course))  # by course, then seq
-    course, phase = course[order], phase[order]
+    order = activity_order(portfolio)  # by course, then seq
+    order = order[a["timing"].notna().to_numpy(dtype=bool)[order]]  # timing decided
+    course = activity_courses(portfolio)[order]
+    phase = isin_codes(a["timing"], ["before", "during", "after"])[order]
     # a course's phases are out of order exactly where one falls below the one before it
     same = course[1:] == course[:-1]
     falls = np.flatnonzero(same & (phase[1:] < phase[:-1]))
@@ -124,33 +140,17 @@ def out_of_place(portfolio: Portfolio) -> pd.DataFrame:
             {"seq": "int64", "more": "int64"}
         )
     wanted = np.isin(course, np.unique(course[falls + 1]))
-    a = a.iloc[decided[order[wanted]]]
-    course, phases = course[wanted], phase[wanted].tolist()
-    ids, seqs = a["activity_id"].tolist(), a["seq"].tolist()
-    titles, timings, cids = a["title"].tolist(), a["timing"].tolist(), a["course_id"].tolist()
-    starts = np.flatnonzero(np.r_[True, course[1:] != course[:-1]]).tolist()
-    rows = []
-    for start, end in zip(starts, [*starts[1:], len(course)], strict=True):
-        phase = phases[start:end]
-        n = len(phase)
-        # the longest non-decreasing run starting at each position (phases 0, 1, 2)
-        longest, best = [0] * n, [0, 0, 0]
-        for i in range(n - 1, -1, -1):
-            longest[i] = 1 + max(best[phase[i] :])
-            best[phase[i]] = max(best[phase[i]], longest[i])
-        # the earliest of the longest runs stays; the others are to move
-        keep, need, last = [False] * n, max(longest), 0
-        for i in range(n):
-            if need and longest[i] == need and phase[i] >= last:
-                keep[i], need, last = True, need - 1, phase[i]
-        for i in (i for i in range(n) if not keep[i]):
-            earlier = [j for j in range(i) if phase[j] > phase[i]]
-            later = [j for j in range(i + 1, n) if phase[j] < phase[i]]
-            conflicts, relation = (earlier, "after") if earlier else (later, "before")
-            k, j = start + i, start + conflicts[0]
-            rows.append(
-                [cids[k], ids[k], seqs[k], titles[k], timings[k], ids[j], timings[j], relation,
-                 len(conflicts) - 1]
-            )  # fmt: skip
-    out = pd.DataFrame(rows, columns=columns)
-    return out.astype({c: "str" for c in columns if c not in ("seq", "more")})
+    rows = order[wanted]
+    moved = phase_moves(course[wanted], phase[wanted])
+    k, j = rows[moved.row], rows[moved.other]
+    a = a[["course_id", "activity_id", "seq", "title", "timing"]]
+    mine, other = a.take(k).reset_index(drop=True), a.take(j).reset_index(drop=True)
+    out = mine.assign(
+        other_activity_id=other["activity_id"],
+        other_timing=other["timing"],
+        relation=pd.Series(np.where(moved.after, "after", "before")),
+        more=moved.more,
+    )
+    return out.astype({c: "str" for c in columns if c not in ("seq", "more")}).astype(
+        {"seq": "int64", "more": "int64"}
+    )

@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ._frames import isin_codes
+from ._positions import positions
 
 __all__ = ["Flagged", "Rule", "Table", "collect", "column", "count", "join", "text"]
 
@@ -62,14 +62,26 @@ class Table:
     frame : pandas.DataFrame
         With ``course_id``; ``seq`` (the activity's place, for sorting) when its rows are
         activities, and ``activity_id`` and ``title`` for :attr:`label`.
-    course_ids : list of str
-        The portfolio's course ids, in the order findings are sorted by.
+    course_ids : list of str or pandas.Index
+        The portfolio's course ids, in the order findings are sorted by (an index is
+        hashed once for all the tables that share it, a list on every lookup).
+    course : numpy.ndarray, optional
+        :attr:`course`, when the caller knows it already (finding it hashes every
+        ``course_id`` of the table).
     """
 
-    def __init__(self, frame: pd.DataFrame, course_ids: list[str]) -> None:
+    def __init__(
+        self,
+        frame: pd.DataFrame,
+        course_ids: list[str] | pd.Index,
+        *,
+        course: np.ndarray | None = None,
+    ) -> None:
         self.frame = frame
         self._course_ids = course_ids
         self._columns: dict[str, pa.Array] = {}
+        if course is not None:
+            self.__dict__["course"] = course  # the cached property's value
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -83,7 +95,7 @@ class Table:
     @functools.cached_property
     def course(self) -> np.ndarray:
         """Each row's course position in ``course_ids`` (-1 if absent)."""
-        return isin_codes(self.frame["course_id"], self._course_ids)
+        return positions(self.frame["course_id"], self._course_ids)
 
     @functools.cached_property
     def seq(self) -> np.ndarray | None:
@@ -112,8 +124,9 @@ class Flagged:
 
     @property
     def label(self) -> pa.Array:
-        """:attr:`Table.label` of the flagged rows."""
-        return self.table.label.take(self.rows)
+        """:attr:`Table.label` of the flagged rows, written for those rows only (a rule
+        flags few of a long table's rows: labelling them all first costs far more)."""
+        return join("activity '", self["activity_id"], "' (\"", self["title"], '")')
 
     def mask(self, values: pd.Series) -> np.ndarray:
         """A boolean column of the table (missing as False), at the flagged rows."""

@@ -29,6 +29,7 @@ import pyarrow.compute as pc
 
 from ._causes import no_objective, out_of_place, per_course_tool
 from ._frames import cached, isin, memoized
+from ._positions import course_index
 from ._rules import Flagged, Sentence, Table, collect, column, join, text
 from .analysis import rule_tables, uses_tool
 from .names import is_placeholder, unknown_tool_uses, uses_bundled_catalog
@@ -216,12 +217,13 @@ def warning_rules(portfolio: Portfolio) -> list[WarningRule]:
     * A rule reading a decision column the activities table lacks altogether gives no
       row (see :attr:`~socialkit.schema.Portfolio.absent_decisions`).
     """
-    a, ids = portfolio.activities, portfolio.course_ids
+    a, ids = portfolio.activities, course_index(portfolio)
     t = rule_tables(portfolio)
     fit = t.fit.frame
     seq = Table(out_of_place(portfolio), ids)
     during = a["timing"].eq("during").fillna(False)
-    no_obj, tools_by_course = no_objective(portfolio, t.activities)
+    uses = uses_tool(a)
+    no_obj, tools_by_course = no_objective(portfolio, t.activities, uses)
     chooses = isin(portfolio.courses["course_id"], list(tools_by_course)).to_numpy()
     has_obj = ~no_obj[t.activities.course]  # each activity's course has objectives
     # one cause, one warning: a tool the firewall blocks must be replaced whatever else is
@@ -315,7 +317,7 @@ def warning_rules(portfolio: Portfolio) -> list[WarningRule]:
             ),
         ),
         "unknown-tool": (
-            unknown := Table(unknown_tool_uses(portfolio), portfolio.course_ids),
+            unknown := Table(unknown_tool_uses(portfolio), ids),
             np.ones(len(unknown), dtype=bool),
             lambda d: join(
                 "tool '",
@@ -428,7 +430,7 @@ def warning_rules(portfolio: Portfolio) -> list[WarningRule]:
         ),
         "no-benefit": (
             t.activities,
-            uses_tool(a) & a["learner_benefit"].isna() & _present(portfolio, "learner_benefit"),
+            uses & a["learner_benefit"].isna() & _present(portfolio, "learner_benefit"),
             lambda d: join(
                 d.label,
                 " uses ",

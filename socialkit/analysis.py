@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ._frames import cached, in_course_order, isin, isin_codes, memoized, pairs_isin
+from ._positions import activity_courses, course_index, fit_rows
 from ._rules import Rule, Table, collect, count, join, text
 from .names import is_placeholder
 from .schema import Portfolio
@@ -169,12 +170,12 @@ def rule_tables(portfolio: Portfolio) -> SimpleNamespace:
     """The tables the checklist's and the warnings' rules flag rows of (see
     :mod:`socialkit._rules`): ``courses``, ``objectives``, ``activities`` and ``fit`` (the
     rows of :func:`~socialkit.tools.tool_fit`), shared by both."""
-    ids = portfolio.course_ids
+    ids = course_index(portfolio)  # hashed once for every table's lookups
     return SimpleNamespace(
         courses=Table(portfolio.courses, ids),
         objectives=Table(portfolio.objectives, ids),
-        activities=Table(portfolio.activities, ids),
-        fit=Table(tool_fit(portfolio), ids),
+        activities=Table(portfolio.activities, ids, course=activity_courses(portfolio)),
+        fit=Table(tool_fit(portfolio), ids, course=fit_rows(portfolio)[1]),
     )
 
 

@@ -18,7 +18,8 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from ._frames import isin, isin_codes
+from ._frames import isin
+from ._positions import activity_courses
 from .schema import Portfolio
 from .vocab import match_key
 
@@ -307,7 +308,7 @@ def unknown_tool_uses(portfolio: Portfolio) -> pd.DataFrame:
         )
     u = a.loc[unknown.to_numpy(), ["course_id", "activity_id", "seq", "title", "tool"]]
     u = u.assign(
-        _course=isin_codes(u["course_id"], portfolio.course_ids),
+        _course=activity_courses(portfolio)[unknown.to_numpy()],  # found once per portfolio
         _key=match_key(u["tool"]),
         _label="'" + u["activity_id"] + "' (\"" + u["title"] + '")',
     ).sort_values(["_course", "seq"], kind="stable")

@@ -30,11 +30,10 @@ from ._catalog import AVAIL_RANK, KEY, KEYS, NO_FRICTION, Catalog
 from ._frames import (
     cached,
     factorize_rows,
-    isin_codes,
     memoized,
-    per_combination,
     per_identity,
 )
+from ._positions import activity_order, combinations, fit_rows
 from ._tool_words import (
     advantage,
     organisation_words,
@@ -175,13 +174,20 @@ def tool_fit(portfolio: Portfolio) -> pd.DataFrame:
     a = portfolio.activities
     cols = ["course_id", "activity_id", "seq", "title"]
     keys = ["organisation", "tool", "tool_type", "direction", "timing"]
-    rows = np.flatnonzero((a["tool"].notna() & a["tool"].ne("none")).to_numpy())
-    course = isin_codes(a["course_id"], portfolio.course_ids)[rows]
-    rows = rows[np.lexsort((a["seq"].to_numpy()[rows], course))]  # course order, then seq
+    rows, _ = fit_rows(portfolio)
     fit = a[cols + keys].take(rows).reset_index(drop=True)
-    # everything below depends on the five keys only: work out each combination once
+    # everything below depends on the five keys only: work out each combination once.
+    # The activities' (organisation, tool_type, direction, timing) are numbered already
+    # (for the ranking): with the tool's number they number the five keys, which spares
+    # hashing the five string columns again (as per_combination would)
     _ranked_combinations(portfolio)  # alternatives come from it: rank all combinations at once
-    facts = per_combination(fit[keys], _catalog(portfolio).fit_facts)
+    tool, tools = pd.factorize(fit["tool"], use_na_sentinel=False)
+    key = combinations(portfolio)[0][rows].astype(np.int64) * (len(tools) + 1) + tool
+    codes, distinct = pd.factorize(key)  # numbered in order of first row
+    first = np.empty(len(distinct), dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes))[::-1]
+    combos = fit[keys].iloc[first].reset_index(drop=True)
+    facts = _catalog(portfolio).fit_facts(combos).take(codes).set_axis(fit.index)
     return pd.concat([fit, facts], axis=1)
 
 
@@ -253,20 +259,13 @@ def _fit_combinations(source: Portfolio | Catalog, fit: pd.DataFrame) -> pd.Data
     return fit[list(FACT_COLUMNS)]
 
 
-@cached
-def _combinations(portfolio: Portfolio) -> tuple[np.ndarray, pd.DataFrame]:
-    """Each activity's (organisation, tool_type, direction, timing) number, and the
-    distinct ones."""
-    return factorize_rows(portfolio.activities[KEYS])
-
-
 @memoized
 def _ranked_combinations(portfolio: Portfolio) -> pd.DataFrame:
     """:func:`_rank` of every combination of the activities; ``combination`` numbers it.
 
     Each combination's candidates are together, in rank order.
     """
-    return _catalog(portfolio).ranked(_combinations(portfolio)[1])
+    return _catalog(portfolio).ranked(combinations(portfolio)[1])
 
 
 def _rank(source: Portfolio | Catalog, combos: pd.DataFrame) -> pd.DataFrame:
@@ -405,7 +404,7 @@ def _pair_ranking(portfolio: Portfolio) -> tuple[np.ndarray, pd.DataFrame]:
     first among equals, ``chosen`` and ``advantage`` set.
     """
     a = portfolio.activities
-    combination, _ = _combinations(portfolio)
+    combination, _ = combinations(portfolio)
     ranked = _ranked_combinations(portfolio)
     chosen_tool = a["tool"].where(a["tool"].ne("none"))
     keys = pd.DataFrame({"combination": combination, "tool": chosen_tool})
@@ -438,7 +437,7 @@ def _advantages(portfolio: Portfolio, rows: pd.DataFrame, pairs: pd.DataFrame) -
     """What each candidate ranked above its pair's chosen tool has that the chosen one
     lacks, in the order of the priorities; missing elsewhere."""
     cat = _catalog(portfolio)
-    combos = _combinations(portfolio)[1]
+    combos = combinations(portfolio)[1]
     owner = rows["pair"].to_numpy()
     chosen_rank = np.full(len(pairs), np.iinfo(np.int64).max)
     picked = rows["chosen"].to_numpy()
@@ -481,8 +480,7 @@ def _ranking(portfolio: Portfolio) -> pd.DataFrame:
     """
     a = portfolio.activities
     pair, ranked = _pair_ranking(portfolio)
-    course = isin_codes(a["course_id"], portfolio.course_ids)
-    order = np.lexsort((a["seq"].to_numpy(), course))  # course order, then seq
+    order = activity_order(portfolio)  # course order, then seq
     number = ranked["pair"].to_numpy()
     counts = np.bincount(number, minlength=int(pair.max()) + 1 if len(pair) else 0)
     start = np.cumsum(counts) - counts  # rows of a pair are together, pairs in order

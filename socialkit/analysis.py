@@ -15,8 +15,9 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
-from ._frames import cached, in_course_order, isin, isin_codes, memoized, pairs_isin
+from ._frames import cached, in_course_order, isin, isin_codes, memoized
 from ._rules import Rule, Table, collect, count, join, text
+from ._tally import activity_courses, course_sums, pairs_found
 from .names import is_placeholder
 from .schema import Portfolio
 from .tools import tool_fit
@@ -91,25 +92,31 @@ def timing_direction_matrix(portfolio: Portfolio, *, by: str = "course") -> pd.D
 
 
 def _matrix(portfolio: Portfolio, keys: list[str]) -> pd.DataFrame:
+    """The grid of :func:`timing_direction_matrix`, counted with one bincount over the
+    cell codes (course, then timing, then direction, as a ``groupby`` orders them)."""
     a = portfolio.activities
     timing = _vocab_categories(a["timing"], TIMINGS.values)
     direction = _vocab_categories(a["direction"], DIRECTIONS.values)
-    frame = pd.DataFrame(
-        {
-            "course_id": _course_categories(portfolio, a["course_id"]),
-            "timing": timing,
-            "direction": direction,
-            "minutes": a["minutes"].fillna(0).astype("int64"),
-        }
-    )
-    out = (
-        frame.groupby(keys, observed=False)
-        .agg(activities=("minutes", "size"), minutes=("minutes", "sum"))
-        .reset_index()
-    )
+    n_t, n_d = len(timing.categories), len(direction.categories)
+    cell = timing.codes.astype("int64") * n_d + direction.codes
+    n_courses = 1
     if "course_id" in keys:
-        out["course_id"] = out["course_id"].astype("str")
-    return out.astype({"activities": "int64", "minutes": "int64"})
+        course = activity_courses(portfolio)
+        n_courses = len(portfolio.course_ids)
+        cell = np.where(course >= 0, course * (n_t * n_d) + cell, -1)
+    n_cells = n_courses * n_t * n_d
+    minutes = a["minutes"].fillna(0).astype("int64").to_numpy()
+    cells = np.arange(n_cells)
+    out = {
+        "timing": pd.Categorical.from_codes(cells // n_d % n_t, dtype=timing.dtype),
+        "direction": pd.Categorical.from_codes(cells % n_d, dtype=direction.dtype),
+        "activities": course_sums(cell, n_cells),
+        "minutes": course_sums(cell, n_cells, minutes),
+    }
+    if "course_id" in keys:
+        ids = np.asarray(portfolio.course_ids, dtype=object)
+        out = {"course_id": pd.array(np.repeat(ids, n_t * n_d), dtype="str"), **out}
+    return pd.DataFrame(out)
 
 
 _course_matrix = memoized(lambda p: _matrix(p, ["course_id", "timing", "direction"]))
@@ -129,22 +136,23 @@ def outside_class_share(portfolio: Portfolio) -> pd.DataFrame:
         denominator is zero.
     """
     a = portfolio.activities
-    mins = a["minutes"].fillna(0).astype("int64")
-    out_mask = a["timing"].isin(["before", "after"])
-    frame = pd.DataFrame(
+    course = activity_courses(portfolio)
+    n = len(portfolio.course_ids)
+    mins = a["minutes"].fillna(0).astype("int64").to_numpy()
+    out_mask = a["timing"].isin(["before", "after"]).to_numpy(dtype=bool)
+    during = a["timing"].eq("during").to_numpy(dtype=bool, na_value=False)
+    # one bincount per column over the course codes (a groupby would group anew each time)
+    out = pd.DataFrame(
         {
-            "course_id": _course_categories(portfolio, a["course_id"]),
-            "outside": out_mask.astype("int64"),
-            "during": a["timing"].eq("during").fillna(False).astype("int64"),
-            "undecided": a["timing"].isna().astype("int64"),
-            "minutes": mins,
-            "minutes_outside": mins.where(out_mask, 0),
+            "course_id": pd.array(portfolio.course_ids, dtype="str"),
+            "activities": course_sums(course, n),
+            "outside": course_sums(course[out_mask], n),
+            "during": course_sums(course[during], n),
+            "undecided": course_sums(course[a["timing"].isna().to_numpy()], n),
+            "minutes": course_sums(course, n, mins),
+            "minutes_outside": course_sums(course, n, np.where(out_mask, mins, 0)),
         }
     )
-    g = frame.groupby("course_id", observed=False)
-    out = g.sum().reset_index()
-    out.insert(1, "activities", g.size().to_numpy())
-    out["course_id"] = out["course_id"].astype("str")
     out["share_outside"] = (out["outside"] / out["activities"].replace(0, np.nan)).astype("Float64")
     out["share_minutes_outside"] = (
         out["minutes_outside"] / out["minutes"].replace(0, np.nan)
@@ -218,7 +226,9 @@ def _gap_rules(portfolio: Portfolio) -> list[Rule]:
         # all, each activity linked to one)
         (
             t.objectives,
-            ~pairs_isin(o[["course_id", "objective_id"]], a[["course_id", "objective_id"]])
+            ~pairs_found(
+                (t.objectives.course, o["objective_id"]), (t.activities.course, a["objective_id"])
+            )
             & present("objective_id"),
             1,
             lambda d: join("objective '", d["objective_id"], "' is served by no activity"),

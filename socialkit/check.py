@@ -26,6 +26,7 @@ from ._check_json import (
     json_records,
     records_text,
 )
+from ._json_text import join_text
 from ._text import terminal_safe
 from .advice import strategic_warnings
 from .analysis import (
@@ -182,19 +183,21 @@ class CheckResult:
         through a template, without a dict per course and per row first."""
         enc = Encoder(ascii_only)
         p = self.portfolio
-        courses = [] if p is None else courses_text(p, self.warnings, enc)
+        courses = "" if p is None else courses_text(p, self.warnings, enc)
         if advice and p is not None:
-            courses = [
+            courses = ", ".join(
                 f"{course[:-1]}, {enc.str('activities')}: {enc.any(activities)}}}"
-                for course, activities in zip(courses, advice_documents(p), strict=True)
-            ]
+                for course, activities in zip(courses.to_pylist(), advice_documents(p), strict=True)
+            )
+        elif p is not None:
+            courses = join_text(courses, ", ")
         parts = [
             ("valid", enc.any(self.valid)),
             ("source", enc.str(str(self.source))),
             ("notices", enc.any(list(self.notices))),
             ("errors", records_text(self.errors, enc)),
             ("warnings", records_text(self.warnings, enc)),
-            ("courses", "[" + ", ".join(courses) + "]"),
+            ("courses", "[" + courses + "]"),
             ("invalid_courses", records_text(self.invalid_courses, enc)),
         ]
         text = []  # one join at the end: the long parts are copied once

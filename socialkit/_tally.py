@@ -58,6 +58,8 @@ def pairs_found(
     right_codes = isin_codes(right_ids, distinct)
     width = len(distinct) + 1
     keep = (right_course >= 0) & (right_codes >= 0)
-    known = np.unique(right_course[keep] * width + right_codes[keep])
-    found = np.isin(left_course * width + left_codes, known)
+    # np.isin looks the keys up in a table as long as their range is small enough
+    found = np.isin(
+        left_course * width + left_codes, right_course[keep] * width + right_codes[keep]
+    )
     return found & (left_course >= 0) & (left_codes >= 0)

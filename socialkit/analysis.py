@@ -32,6 +32,7 @@ __all__ = [
     "checklist_scores",
     "course_summary",
     "flipped_candidates",
+    "gap_counts",
     "gap_lists",
     "outside_class_share",
     "sequence_check",
@@ -220,7 +221,10 @@ def _gap_rules(portfolio: Portfolio) -> list[Rule]:
     def present(name: str) -> bool:
         return name not in absent
 
-    has_activities = isin(c["course_id"], a["course_id"])
+    # the activities' course codes (positions in course_ids) are the rule table's own
+    has_activities = (
+        np.bincount(t.activities.course[t.activities.course >= 0], minlength=len(c)) > 0
+    )
     rules: list[Rule] = [
         # 1 each objective served by an activity (plus the warnings': an objective at
         # all, each activity linked to one)
@@ -351,6 +355,12 @@ def checklist_gaps(portfolio: Portfolio) -> pd.DataFrame:
     )
 
 
+def gap_counts(portfolio: Portfolio) -> np.ndarray:
+    """How many gaps each course has under each question: an int array shaped
+    (courses, questions), courses in file order (what :func:`checklist_scores` lists)."""
+    return count(_gap_rules(portfolio), len(portfolio.courses), len(QUESTIONS))
+
+
 def checklist_scores(portfolio: Portfolio) -> pd.DataFrame:
     """How many gaps each course has under each question, without writing the gaps.
 
@@ -361,7 +371,7 @@ def checklist_scores(portfolio: Portfolio) -> pd.DataFrame:
         ``n_gaps`` and ``ok``; the same counts as :func:`checklist`, much cheaper.
     """
     n_q = len(QUESTIONS)
-    counts = count(_gap_rules(portfolio), len(portfolio.courses), n_q)
+    counts = gap_counts(portfolio)
     out = pd.DataFrame(
         {
             "course_id": np.repeat(np.asarray(portfolio.course_ids, dtype=object), n_q),

@@ -13,7 +13,13 @@ import pandas as pd
 from ._frames import cached, isin_codes
 from .schema import Portfolio
 
-__all__ = ["activity_courses", "course_sums", "pairs_found"]
+__all__ = [
+    "activity_courses",
+    "course_sums",
+    "grid_counts",
+    "outside_counts",
+    "pairs_found",
+]
 
 
 @cached
@@ -63,3 +69,69 @@ def pairs_found(
         left_course * width + left_codes, right_course[keep] * width + right_codes[keep]
     )
     return found & (left_course >= 0) & (left_codes >= 0)
+
+
+def grid_counts(
+    timing: pd.Categorical,
+    direction: pd.Categorical,
+    minutes: pd.Series,
+    *,
+    courses: tuple[np.ndarray, list[str]] | None = None,
+) -> pd.DataFrame:
+    """Activities and minutes per timing × direction cell, per course or overall.
+
+    The frame of :func:`socialkit.analysis.timing_direction_matrix`: one bincount over
+    the cell codes, cells in course, then timing, then direction order, as a
+    ``groupby`` over the categoricals orders them (an activity of no listed course is
+    left out).
+
+    Parameters
+    ----------
+    timing, direction : pandas.Categorical
+        Each activity's, every category a cell.
+    minutes : pandas.Series
+        Each activity's minutes, missing counted as 0.
+    courses : (numpy.ndarray, list of str), optional
+        Each activity's course code and the course ids, for one grid per course.
+    """
+    n_t, n_d = len(timing.categories), len(direction.categories)
+    cell = timing.codes.astype("int64") * n_d + direction.codes
+    n_courses = 1
+    if courses is not None:
+        course, ids = courses
+        n_courses = len(ids)
+        cell = np.where(course >= 0, course * (n_t * n_d) + cell, -1)
+    n_cells = n_courses * n_t * n_d
+    cells = np.arange(n_cells)
+    out = {
+        "timing": pd.Categorical.from_codes(cells // n_d % n_t, dtype=timing.dtype),
+        "direction": pd.Categorical.from_codes(cells % n_d, dtype=direction.dtype),
+        "activities": course_sums(cell, n_cells),
+        "minutes": course_sums(cell, n_cells, minutes.fillna(0).astype("int64").to_numpy()),
+    }
+    if courses is not None:
+        repeated = np.repeat(np.asarray(courses[1], dtype=object), n_t * n_d)
+        out = {"course_id": pd.array(repeated, dtype="str"), **out}
+    return pd.DataFrame(out)
+
+
+def outside_counts(activities: pd.DataFrame, course: np.ndarray, ids: list[str]) -> pd.DataFrame:
+    """Per course (in the order of ``ids``): ``course_id``, ``activities``, ``outside``
+    (before or after class), ``during``, ``undecided``, ``minutes`` and
+    ``minutes_outside``, from each activity's course code; one bincount per column."""
+    n = len(ids)
+    timing = activities["timing"]
+    mins = activities["minutes"].fillna(0).astype("int64").to_numpy()
+    out_mask = timing.isin(["before", "after"]).to_numpy(dtype=bool)
+    during = timing.eq("during").to_numpy(dtype=bool, na_value=False)
+    return pd.DataFrame(
+        {
+            "course_id": pd.array(ids, dtype="str"),
+            "activities": course_sums(course, n),
+            "outside": course_sums(course[out_mask], n),
+            "during": course_sums(course[during], n),
+            "undecided": course_sums(course[timing.isna().to_numpy()], n),
+            "minutes": course_sums(course, n, mins),
+            "minutes_outside": course_sums(course, n, np.where(out_mask, mins, 0)),
+        }
+    )

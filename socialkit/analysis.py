@@ -17,7 +17,7 @@ import pandas as pd
 
 from ._frames import cached, in_course_order, isin, isin_codes, memoized
 from ._rules import Rule, Table, collect, count, join, text
-from ._tally import activity_courses, course_sums, pairs_found
+from ._tally import activity_courses, grid_counts, outside_counts, pairs_found
 from .names import is_placeholder
 from .schema import Portfolio
 from .tools import tool_fit
@@ -93,31 +93,14 @@ def timing_direction_matrix(portfolio: Portfolio, *, by: str = "course") -> pd.D
 
 
 def _matrix(portfolio: Portfolio, keys: list[str]) -> pd.DataFrame:
-    """The grid of :func:`timing_direction_matrix`, counted with one bincount over the
-    cell codes (course, then timing, then direction, as a ``groupby`` orders them)."""
     a = portfolio.activities
-    timing = _vocab_categories(a["timing"], TIMINGS.values)
-    direction = _vocab_categories(a["direction"], DIRECTIONS.values)
-    n_t, n_d = len(timing.categories), len(direction.categories)
-    cell = timing.codes.astype("int64") * n_d + direction.codes
-    n_courses = 1
-    if "course_id" in keys:
-        course = activity_courses(portfolio)
-        n_courses = len(portfolio.course_ids)
-        cell = np.where(course >= 0, course * (n_t * n_d) + cell, -1)
-    n_cells = n_courses * n_t * n_d
-    minutes = a["minutes"].fillna(0).astype("int64").to_numpy()
-    cells = np.arange(n_cells)
-    out = {
-        "timing": pd.Categorical.from_codes(cells // n_d % n_t, dtype=timing.dtype),
-        "direction": pd.Categorical.from_codes(cells % n_d, dtype=direction.dtype),
-        "activities": course_sums(cell, n_cells),
-        "minutes": course_sums(cell, n_cells, minutes),
-    }
-    if "course_id" in keys:
-        ids = np.asarray(portfolio.course_ids, dtype=object)
-        out = {"course_id": pd.array(np.repeat(ids, n_t * n_d), dtype="str"), **out}
-    return pd.DataFrame(out)
+    by_course = "course_id" in keys
+    return grid_counts(
+        _vocab_categories(a["timing"], TIMINGS.values),
+        _vocab_categories(a["direction"], DIRECTIONS.values),
+        a["minutes"],
+        courses=(activity_courses(portfolio), portfolio.course_ids) if by_course else None,
+    )
 
 
 _course_matrix = memoized(lambda p: _matrix(p, ["course_id", "timing", "direction"]))
@@ -136,24 +119,7 @@ def outside_class_share(portfolio: Portfolio) -> pd.DataFrame:
         ``share_minutes_outside`` (of the known minutes). Shares are missing where the
         denominator is zero.
     """
-    a = portfolio.activities
-    course = activity_courses(portfolio)
-    n = len(portfolio.course_ids)
-    mins = a["minutes"].fillna(0).astype("int64").to_numpy()
-    out_mask = a["timing"].isin(["before", "after"]).to_numpy(dtype=bool)
-    during = a["timing"].eq("during").to_numpy(dtype=bool, na_value=False)
-    # one bincount per column over the course codes (a groupby would group anew each time)
-    out = pd.DataFrame(
-        {
-            "course_id": pd.array(portfolio.course_ids, dtype="str"),
-            "activities": course_sums(course, n),
-            "outside": course_sums(course[out_mask], n),
-            "during": course_sums(course[during], n),
-            "undecided": course_sums(course[a["timing"].isna().to_numpy()], n),
-            "minutes": course_sums(course, n, mins),
-            "minutes_outside": course_sums(course, n, np.where(out_mask, mins, 0)),
-        }
-    )
+    out = outside_counts(portfolio.activities, activity_courses(portfolio), portfolio.course_ids)
     out["share_outside"] = (out["outside"] / out["activities"].replace(0, np.nan)).astype("Float64")
     out["share_minutes_outside"] = (
         out["minutes_outside"] / out["minutes"].replace(0, np.nan)

@@ -1,9 +1,9 @@
 """The documents of ``socialkit check --json``, as Python values and as JSON text.
 
 :class:`socialkit.check.CheckResult` builds its ``--json`` output here: each course's
-figures, worked out for the whole portfolio at once, and the JSON written through
-templates (each distinct string encoded once) rather than through ``json.dumps`` of
-dicts, which is the same text, much faster.
+figures, worked out for the whole portfolio at once, and the JSON written column by
+column by Arrow (see :mod:`socialkit._json_text`) rather than through ``json.dumps``
+of dicts: the same text, much faster.
 """
 
 from __future__ import annotations
@@ -52,7 +52,6 @@ __all__ = [
     "json_records",
     "json_values",
     "records_text",
-    "row_template",
 ]
 
 #: The keys of an activity's ``fit`` in ``check --json --advice``, in this order: the
@@ -196,13 +195,6 @@ class Encoder:
         if values is None:
             return json_numbers(self.column(s))
         return json_strings(values, self.str, ascii_only=self.ascii_only)
-
-
-def row_template(keys: list[str], enc: Encoder, placeholders: list[str] | None = None) -> str:
-    """``{"key": %s, ...}``: an object's text with a placeholder per value."""
-    marks = placeholders or ["%s"] * len(keys)
-    items = (enc.str(k).replace("%", "%%") + ": " + m for k, m in zip(keys, marks, strict=True))
-    return "{" + ", ".join(items) + "}"
 
 
 def records_text(df: pd.DataFrame, enc: Encoder) -> str:

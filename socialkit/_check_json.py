@@ -1,9 +1,9 @@
 """The documents of ``socialkit check --json``, as Python values and as JSON text.
 
 :class:`socialkit.check.CheckResult` builds its ``--json`` output here: each course's
-figures, worked out for the whole portfolio at once, and the JSON written through
-templates (each distinct string encoded once) rather than through ``json.dumps`` of
-dicts, which is the same text, much faster.
+figures, worked out for the whole portfolio at once, and the JSON written column by
+column by Arrow (see :mod:`socialkit._json_text`) rather than through ``json.dumps``
+of dicts: the same text, much faster.
 """
 
 from __future__ import annotations
@@ -16,8 +16,18 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ._frames import isin_codes
+from ._json_text import (
+    arrow_strings,
+    concat,
+    join_text,
+    joined_runs,
+    json_numbers,
+    json_strings,
+    pieces,
+)
 from .analysis import (
     QUESTIONS,
     checklist_gaps,
@@ -42,7 +52,6 @@ __all__ = [
     "json_records",
     "json_values",
     "records_text",
-    "row_template",
 ]
 
 #: The keys of an activity's ``fit`` in ``check --json --advice``, in this order: the
@@ -179,81 +188,118 @@ class Encoder:
             for v in values
         ]
 
-
-def row_template(keys: list[str], enc: Encoder, placeholders: list[str] | None = None) -> str:
-    """``{"key": %s, ...}``: an object's text with a placeholder per value."""
-    marks = placeholders or ["%s"] * len(keys)
-    items = (enc.str(k).replace("%", "%%") + ": " + m for k, m in zip(keys, marks, strict=True))
-    return "{" + ", ".join(items) + "}"
+    def texts(self, s: pd.Series) -> pa.Array:
+        """Each value of a column as JSON text, an Arrow array (see :meth:`column`):
+        a text column kept in Arrow is encoded there, whole, without a Python loop."""
+        values = arrow_strings(s)
+        if values is None:
+            return json_numbers(self.column(s))
+        return json_strings(values, self.str, ascii_only=self.ascii_only)
 
 
 def records_text(df: pd.DataFrame, enc: Encoder) -> str:
-    """``enc.any(json_records(df))``, written through one template for every row."""
+    """``enc.any(json_records(df))``, each row put together by Arrow from its columns'
+    JSON texts."""
     if df.empty:
         return "[]"
-    template = row_template([str(c) for c in df.columns], enc)
-    columns = [enc.column(df[c]) for c in df.columns]
-    return "[" + ", ".join([template % row for row in zip(*columns, strict=True)]) + "]"
+    parts: list[str | pa.Array] = []
+    for i, c in enumerate(df.columns):
+        parts += [("{" if i == 0 else ", ") + enc.str(str(c)) + ": ", enc.texts(df[c])]
+    return "[" + join_text(pieces(*parts, "}"), ", ") + "]"
 
 
-def courses_text(p: Portfolio, warnings: pd.DataFrame, enc: Encoder) -> list[str]:
-    """Each course of :func:`courses` as its JSON text."""
-    if not p.course_ids:
-        return []
-    f = course_figures(p, warnings)
-    grid = row_template(
-        f.timings,
-        enc,
-        [row_template(f.directions, enc, ["%d"] * len(f.directions)) for _ in f.timings],
-    )
-    counts = [grid % tuple(row) for row in f.counts.reshape(len(f.ids), -1).tolist()]
-    minutes = [grid % tuple(row) for row in f.minutes.reshape(len(f.ids), -1).tolist()]
-    answered, open_ = [], []
-    for q, text in QUESTIONS.items():
-        head = f"{enc.str('question')}: {enc.any(q)}, {enc.str('text')}: {enc.str(text)}, "
-        answered.append(f"{{{head}{enc.str('ok')}: true, {enc.str('gaps')}: []}}")
-        open_.append(
-            f"{{{head}{enc.str('ok')}: false, {enc.str('gaps')}: [".replace("%", "%%") + "%s]}"
-        )
-    questions = list(enumerate(QUESTIONS))
-    gaps = f.gaps
-    course = row_template(
-        [
-            "course_id",
-            "title",
-            "matrix",
-            "minutes",
-            "checklist",
-            "flipped_share",
-            "minutes_share_outside",
-            "n_warnings",
-        ],
-        enc,
-        ["%s", "%s", "%s", "%s", "[%s]", "%s", "%s", "%d"],
-    )
-    titles = enc.column(p.courses["title"])
-    flipped = ["null" if v is None else float.__repr__(v) for v in f.flipped]
-    minutes_share = ["null" if v is None else float.__repr__(v) for v in f.minutes_share]
-    out = []
-    for i, cid in enumerate(f.ids):
-        checklist = []
-        for j, q in questions:
-            listed = gaps.get((cid, q))
-            checklist.append(open_[j] % ", ".join(map(enc.str, listed)) if listed else answered[j])
-        out.append(
-            course
-            % (
-                enc.str(cid),
-                titles[i],
-                counts[i],
-                minutes[i],
-                ", ".join(checklist),
-                flipped[i],
-                minutes_share[i],
-                f.n_warnings[i],
-            )
-        )
-    return out
+def courses_text(p: Portfolio, warnings: pd.DataFrame, enc: Encoder) -> pa.Array:
+    """Each course of :func:`course_documents` as its JSON text, an Arrow array.
+
+    Each key is written once, as constant text; every value is a column of JSON texts
+    (ids, the two grids cell by cell, the six questions, the shares, the count), joined
+    row by row by Arrow.
+    """
+    ids = p.course_ids
+    if not ids:
+        return pa.array([], pa.large_string())
+    m = timing_direction_matrix(p)
+    timings = [str(t) for t in m["timing"].cat.categories]
+    directions = [str(d) for d in m["direction"].cat.categories]
+    share = outside_class_share(p)
+    n_warn = warnings["course_id"].value_counts().reindex(ids, fill_value=0)
+    parts: list[str | pa.Array] = [
+        "{" + enc.str("course_id") + ": ",
+        json_numbers([enc.str(c) for c in ids]),
+        ", " + enc.str("title") + ": ",
+        enc.texts(p.courses["title"]),
+    ]
+    for key, column in (("matrix", "activities"), ("minutes", "minutes")):
+        cells = m[column].to_numpy("int64").reshape(len(ids), len(timings) * len(directions))
+        parts.append(", " + enc.str(key) + ": ")
+        parts += _grid_parts(cells, timings, directions, enc)
+    for j, entries in enumerate(_checklist_texts(p, enc, len(ids))):
+        parts += [", " + enc.str("checklist") + ": [" if j == 0 else ", ", entries]
+    parts += [
+        "], " + enc.str("flipped_share") + ": ",
+        json_numbers(_float_texts(share["share_outside"])),
+        ", " + enc.str("minutes_share_outside") + ": ",
+        json_numbers(_float_texts(share["share_minutes_outside"])),
+        ", " + enc.str("n_warnings") + ": ",
+        json_numbers(n_warn.to_numpy("int64")),
+        "}",
+    ]
+    return pieces(*parts)
+
+
+def _grid_parts(
+    cells: np.ndarray, timings: list[str], directions: list[str], enc: Encoder
+) -> list[str | pa.Array]:
+    """``{timing: {direction: n, ...}, ...}`` as constant text and a column per cell."""
+    parts: list[str | pa.Array] = []
+    for i, t in enumerate(timings):
+        for j, d in enumerate(directions):
+            head = ("{" if i == 0 else "}, ") + enc.str(t) + ": {" if j == 0 else ", "
+            column = np.ascontiguousarray(cells[:, i * len(directions) + j])
+            parts += [head + enc.str(d) + ": ", json_numbers(column)]
+    return [*parts, "}}"]
+
+
+def _float_texts(s: pd.Series) -> list[str]:
+    """A float column as JSON numbers (Python's ``repr``, as :func:`json.dumps` writes
+    them), missing or not finite values as ``null``."""
+    values = s.to_numpy(dtype="float64", na_value=np.nan)
+    texts = np.array(list(map(float.__repr__, values.tolist())), dtype=object)
+    texts[~np.isfinite(values)] = "null"
+    return texts.tolist()
+
+
+def _checklist_texts(p: Portfolio, enc: Encoder, n_courses: int) -> list[pa.Array]:
+    """Per question, each course's checklist entry as JSON text: answered, or open with
+    its gaps in the order :func:`~socialkit.analysis.checklist_gaps` lists them."""
+    n_q = len(QUESTIONS)
+    heads = [
+        f"{{{enc.str('question')}: {enc.any(q)}, {enc.str('text')}: {enc.str(text)}, "
+        f"{enc.str('ok')}: "
+        for q, text in QUESTIONS.items()
+    ]
+    answered = [f"{head}true, {enc.str('gaps')}: []}}" for head in heads]
+    # which entry each (course, question) shows: an answered one, or a run of gaps
+    entry = np.tile(np.arange(n_q), n_courses)
+    entries = [pa.array(answered, pa.large_string())]
+    gaps = checklist_gaps(p)
+    if len(gaps):
+        course = isin_codes(gaps["course_id"], p.course_ids)
+        question = isin_codes(gaps["question"], list(QUESTIONS))
+        # the table is grouped by course, then question: a run of one key is one entry
+        key = course * (n_q + 1) + question  # unlisted (-1) ones apart from the others
+        starts = np.flatnonzero(np.diff(key, prepend=key[0] - 1))
+        listed = joined_runs(enc.texts(gaps["gap"]), starts, ", ")
+        opened = pa.array([f"{head}false, {enc.str('gaps')}: [" for head in heads])
+        first = question[starts]
+        heads_of_runs = opened.take(np.maximum(first, 0)).cast(listed.type)
+        entries.append(pieces(heads_of_runs, listed, "]}"))
+        # a run of an unlisted course or question is never shown; of a key that comes
+        # in several runs, the last is shown
+        shown = (course[starts] >= 0) & (first >= 0)
+        entry[(course[starts] * n_q + first)[shown]] = n_q + np.flatnonzero(shown)
+    values = concat(entries)
+    return [values.take(entry[j::n_q]) for j in range(n_q)]
 
 
 # --------------------------------------------------------------------------- advice

@@ -38,7 +38,14 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # not imported: the command line starts without pandas
     import pandas as pd
 
-__all__ = ["chart_text", "chart_texts", "json_safe", "stream_safe", "terminal_safe"]
+__all__ = [
+    "chart_text",
+    "chart_texts",
+    "json_safe",
+    "json_unsafe",
+    "stream_safe",
+    "terminal_safe",
+]
 
 
 # --------------------------------------------------------------------------- plotly
@@ -177,6 +184,25 @@ def json_safe(document: str) -> str:
     if _JSON_UNSAFE.search(_suspects(document, b"\t\n\r")):
         return _JSON_UNSAFE.sub(_json_escape, document)
     return document
+
+
+def json_unsafe(data: bytes) -> bool:
+    """Whether :func:`json_safe` would change the document ``data`` is the UTF-8 form of.
+
+    For a document already encoded, to print: the test runs on its bytes, without
+    encoding the text once more.
+
+    Parameters
+    ----------
+    data : bytes
+        A JSON document in UTF-8.
+
+    Returns
+    -------
+    bool
+    """
+    suspects = data.translate(None, _PRINTABLE_ASCII + b"\t\n\r").decode("utf-8")
+    return _JSON_UNSAFE.search(suspects) is not None
 
 
 def stream_safe(text: str, stream: object = None) -> str:

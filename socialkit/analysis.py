@@ -15,9 +15,10 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
-from ._frames import cached, in_course_order, isin, isin_codes, memoized, pairs_isin
+from ._frames import cached, in_course_order, isin, isin_codes, memoized
 from ._positions import activity_courses, course_index, fit_rows
 from ._rules import Rule, Table, collect, count, join, text
+from ._tally import grid_counts, outside_counts, pairs_found
 from .names import is_placeholder
 from .schema import Portfolio
 from .tools import tool_fit
@@ -32,6 +33,7 @@ __all__ = [
     "checklist_scores",
     "course_summary",
     "flipped_candidates",
+    "gap_counts",
     "gap_lists",
     "outside_class_share",
     "sequence_check",
@@ -93,24 +95,13 @@ def timing_direction_matrix(portfolio: Portfolio, *, by: str = "course") -> pd.D
 
 def _matrix(portfolio: Portfolio, keys: list[str]) -> pd.DataFrame:
     a = portfolio.activities
-    timing = _vocab_categories(a["timing"], TIMINGS.values)
-    direction = _vocab_categories(a["direction"], DIRECTIONS.values)
-    frame = pd.DataFrame(
-        {
-            "course_id": _course_categories(portfolio, a["course_id"]),
-            "timing": timing,
-            "direction": direction,
-            "minutes": a["minutes"].fillna(0).astype("int64"),
-        }
+    by_course = "course_id" in keys
+    return grid_counts(
+        _vocab_categories(a["timing"], TIMINGS.values),
+        _vocab_categories(a["direction"], DIRECTIONS.values),
+        a["minutes"],
+        courses=(activity_courses(portfolio), portfolio.course_ids) if by_course else None,
     )
-    out = (
-        frame.groupby(keys, observed=False)
-        .agg(activities=("minutes", "size"), minutes=("minutes", "sum"))
-        .reset_index()
-    )
-    if "course_id" in keys:
-        out["course_id"] = out["course_id"].astype("str")
-    return out.astype({"activities": "int64", "minutes": "int64"})
 
 
 _course_matrix = memoized(lambda p: _matrix(p, ["course_id", "timing", "direction"]))
@@ -129,23 +120,7 @@ def outside_class_share(portfolio: Portfolio) -> pd.DataFrame:
         ``share_minutes_outside`` (of the known minutes). Shares are missing where the
         denominator is zero.
     """
-    a = portfolio.activities
-    mins = a["minutes"].fillna(0).astype("int64")
-    out_mask = a["timing"].isin(["before", "after"])
-    frame = pd.DataFrame(
-        {
-            "course_id": _course_categories(portfolio, a["course_id"]),
-            "outside": out_mask.astype("int64"),
-            "during": a["timing"].eq("during").fillna(False).astype("int64"),
-            "undecided": a["timing"].isna().astype("int64"),
-            "minutes": mins,
-            "minutes_outside": mins.where(out_mask, 0),
-        }
-    )
-    g = frame.groupby("course_id", observed=False)
-    out = g.sum().reset_index()
-    out.insert(1, "activities", g.size().to_numpy())
-    out["course_id"] = out["course_id"].astype("str")
+    out = outside_counts(portfolio.activities, activity_courses(portfolio), portfolio.course_ids)
     out["share_outside"] = (out["outside"] / out["activities"].replace(0, np.nan)).astype("Float64")
     out["share_minutes_outside"] = (
         out["minutes_outside"] / out["minutes"].replace(0, np.nan)
@@ -213,13 +188,18 @@ def _gap_rules(portfolio: Portfolio) -> list[Rule]:
     def present(name: str) -> bool:
         return name not in absent
 
-    has_activities = isin(c["course_id"], a["course_id"])
+    # the activities' course codes (positions in course_ids) are the rule table's own
+    has_activities = (
+        np.bincount(t.activities.course[t.activities.course >= 0], minlength=len(c)) > 0
+    )
     rules: list[Rule] = [
         # 1 each objective served by an activity (plus the warnings': an objective at
         # all, each activity linked to one)
         (
             t.objectives,
-            ~pairs_isin(o[["course_id", "objective_id"]], a[["course_id", "objective_id"]])
+            ~pairs_found(
+                (t.objectives.course, o["objective_id"]), (t.activities.course, a["objective_id"])
+            )
             & present("objective_id"),
             1,
             lambda d: join("objective '", d["objective_id"], "' is served by no activity"),
@@ -342,6 +322,12 @@ def checklist_gaps(portfolio: Portfolio) -> pd.DataFrame:
     )
 
 
+def gap_counts(portfolio: Portfolio) -> np.ndarray:
+    """How many gaps each course has under each question: an int array shaped
+    (courses, questions), courses in file order (what :func:`checklist_scores` lists)."""
+    return count(_gap_rules(portfolio), len(portfolio.courses), len(QUESTIONS))
+
+
 def checklist_scores(portfolio: Portfolio) -> pd.DataFrame:
     """How many gaps each course has under each question, without writing the gaps.
 
@@ -352,7 +338,7 @@ def checklist_scores(portfolio: Portfolio) -> pd.DataFrame:
         ``n_gaps`` and ``ok``; the same counts as :func:`checklist`, much cheaper.
     """
     n_q = len(QUESTIONS)
-    counts = count(_gap_rules(portfolio), len(portfolio.courses), n_q)
+    counts = gap_counts(portfolio)
     out = pd.DataFrame(
         {
             "course_id": np.repeat(np.asarray(portfolio.course_ids, dtype=object), n_q),

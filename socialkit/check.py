@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow.compute as pc
 
 from ._check_json import (
     ADVICE_FIT_KEYS,
@@ -26,12 +27,10 @@ from ._check_json import (
     json_records,
     records_text,
 )
+from ._json_text import arrow_strings, join_text, pieces
 from ._text import terminal_safe
 from .advice import strategic_warnings
-from .analysis import (
-    checklist_scores,
-    outside_class_share,
-)
+from .analysis import gap_counts, outside_class_share
 from .errors import SocialkitError, ValidationError, format_issues
 from .io import load_portfolio, sample_path
 from .schema import ISSUE_COLUMNS, TABLE_ORDER, Portfolio
@@ -169,8 +168,9 @@ class CheckResult:
             :meth:`to_dict`).
         """
         with _collector_paused():  # many small acyclic objects: nothing to collect
-            text = self._json(ascii_only=False, advice=advice)
             try:
+                # Arrow, which joins the text, refuses a lone surrogate as well
+                text = self._json(ascii_only=False, advice=advice)
                 text.encode("utf-8")
             except UnicodeEncodeError:
                 text = self._json(ascii_only=True, advice=advice)
@@ -182,19 +182,21 @@ class CheckResult:
         through a template, without a dict per course and per row first."""
         enc = Encoder(ascii_only)
         p = self.portfolio
-        courses = [] if p is None else courses_text(p, self.warnings, enc)
+        courses = "" if p is None else courses_text(p, self.warnings, enc)
         if advice and p is not None:
-            courses = [
+            courses = ", ".join(
                 f"{course[:-1]}, {enc.str('activities')}: {enc.any(activities)}}}"
-                for course, activities in zip(courses, advice_documents(p), strict=True)
-            ]
+                for course, activities in zip(courses.to_pylist(), advice_documents(p), strict=True)
+            )
+        elif p is not None:
+            courses = join_text(courses, ", ")
         parts = [
             ("valid", enc.any(self.valid)),
             ("source", enc.str(str(self.source))),
             ("notices", enc.any(list(self.notices))),
             ("errors", records_text(self.errors, enc)),
             ("warnings", records_text(self.warnings, enc)),
-            ("courses", "[" + ", ".join(courses) + "]"),
+            ("courses", "[" + courses + "]"),
             ("invalid_courses", records_text(self.invalid_courses, enc)),
         ]
         text = []  # one join at the end: the long parts are copied once
@@ -225,8 +227,7 @@ class CheckResult:
         if len(self.warnings):
             out += ["", f"Warnings ({len(self.warnings)}):"]
             w = self.warnings if limit is None else self.warnings.head(limit)
-            where = w["course_id"] + (" / " + w["activity_id"]).fillna("")
-            out += ("  [" + w["code"] + "] " + where + ": " + w["message"]).tolist()
+            out += _warning_lines(w)
             out += _more(len(self.warnings) - len(w), "warning")
         if self.portfolio is None:
             out += ["", f"invalid: {len(self.errors)} error(s); nothing was analysed"]
@@ -248,6 +249,18 @@ class CheckResult:
         return _terminal_text(out)
 
 
+def _warning_lines(w: pd.DataFrame) -> list[str]:
+    """``  [code] course / activity: message`` per warning (no `` / activity`` for a
+    warning about the whole course), joined by Arrow when the columns are in Arrow."""
+    columns = [arrow_strings(w[c]) for c in ("code", "course_id", "activity_id", "message")]
+    if any(c is None for c in columns):
+        where = w["course_id"] + (" / " + w["activity_id"]).fillna("")
+        return ("  [" + w["code"] + "] " + where + ": " + w["message"]).tolist()
+    code, course, activity, message = columns
+    activity = pc.fill_null(pieces(" / ", activity), "")
+    return pieces("  [", code, "] ", course, activity, ": ", message).to_pylist()
+
+
 def _terminal_text(lines: list[str]) -> str:
     """Lines joined, user data kept on its line and harmless to a terminal.
 
@@ -256,7 +269,10 @@ def _terminal_text(lines: list[str]) -> str:
     window start with one) as an escape such as ``\\x1b`` (see
     :func:`socialkit._text.terminal_safe`).
     """
-    return terminal_safe("\n".join([line.replace("\n", "\\n") for line in lines]))
+    text = "\n".join(lines)
+    if text.count("\n") != len(lines) - 1:  # some line holds a line break of its own
+        text = "\n".join([line.replace("\n", "\\n") for line in lines])
+    return terminal_safe(text)
 
 
 @contextmanager
@@ -365,39 +381,43 @@ def _course_table(p: Portfolio, warnings: pd.DataFrame) -> pd.DataFrame:
     ``course_id``, ``title``, ``checklist_ok``, ``share_outside`` and ``warnings``, from
     the same functions, without the columns the line does not show."""
     ids = p.course_ids
-    ok = checklist_scores(p).groupby("course_id", sort=False)["ok"].sum()
-    share = outside_class_share(p).set_index("course_id")["share_outside"]
+    share = outside_class_share(p)  # one row per course, in course order
     n_warn = warnings["course_id"].value_counts()
     return pd.DataFrame(
         {
             "course_id": p.courses["course_id"].reset_index(drop=True),
             "title": p.courses["title"].reset_index(drop=True),
-            "checklist_ok": ok.reindex(ids, fill_value=0).to_numpy().astype("int64"),
-            "share_outside": pd.array(share.reindex(ids).to_numpy(), dtype="Float64"),
+            "checklist_ok": (gap_counts(p) == 0).sum(axis=1).astype("int64"),
+            "share_outside": share["share_outside"].array,
             "warnings": n_warn.reindex(ids, fill_value=0).to_numpy().astype("int64"),
         }
     )
 
 
 def _course_lines(summary: pd.DataFrame) -> list[str]:
-    """One aligned line per course: id, checklist score, share outside class, warnings."""
-    width = max(6, int(summary["course_id"].str.len().max()) if len(summary) else 6)
+    """One aligned line per course: id, checklist score, share outside class, warnings.
+
+    Written by f-strings over the columns' values: on 20,000 courses, cheaper than a
+    dozen string operations on whole columns.
+    """
+    ids = summary["course_id"].tolist()
+    width = max(6, max(map(len, ids)) if ids else 6)
     share = summary["share_outside"]
-    shown = (share * 100).round().astype("Int64").astype("str").str.pad(4) + "%"
-    shown = shown.where(share.notna(), "  n/a")
-    return (
-        "  "
-        + summary["course_id"].str.pad(width, side="right")
-        + "  checklist "
-        + summary["checklist_ok"].astype("str")
-        + "/6"
-        + "  outside class "
-        + shown
-        + "  warnings "
-        + summary["warnings"].astype("str").str.pad(3)
-        + "  "
-        + summary["title"]
-    ).tolist()
+    percent = (share * 100).round().astype("Int64")  # half to even, as numpy rounds
+    shown = [
+        "  n/a" if pd.isna(v) else f"{v:>4}%" for v in percent.to_numpy(dtype=object, na_value=None)
+    ]
+    return [
+        f"  {cid:<{width}}  checklist {ok}/6  outside class {pct}  warnings {n:>3}  {title}"
+        for cid, ok, pct, n, title in zip(
+            ids,
+            summary["checklist_ok"].tolist(),
+            shown,
+            summary["warnings"].tolist(),
+            summary["title"].tolist(),
+            strict=True,
+        )
+    ]
 
 
 def _invalid_lines(bad: pd.DataFrame) -> list[str]:

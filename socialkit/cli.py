@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ._text import json_safe, stream_safe, terminal_safe
+from ._text import json_safe, json_unsafe, stream_safe, terminal_safe
 from .errors import (
     DestinationNotEmptyError,
     NotebookNotFoundError,
@@ -65,21 +65,34 @@ def echo_json(document: str) -> None:
     are written as ``\\uXXXX`` (see :func:`socialkit._text.json_safe`): the document reads
     back to the same value.
     """
-    document = json_safe(document)
     stream = sys.stdout
     buffer = getattr(stream, "buffer", None)
     if buffer is not None and _is_utf8(getattr(stream, "encoding", None)):
         # megabytes of JSON: encoded once, where click would check and encode it again
-        try:
-            data = document.encode("utf-8")
-        except UnicodeEncodeError:  # a lone surrogate (the document is ASCII then)
-            pass
-        else:
+        data = _utf8_json(document)
+        if data is not None:
             stream.flush()
-            buffer.write(data + b"\n")
+            buffer.write(data)
+            buffer.write(b"\n")
             buffer.flush()
             return
-    click.echo(stream_safe(document, stream))
+    click.echo(stream_safe(json_safe(document), stream))
+
+
+def _utf8_json(document: str) -> bytes | None:
+    """``json_safe(document)`` in UTF-8 (None if it cannot be encoded): the document is
+    encoded once, and looked at in that form, when nothing in it needs an escape."""
+    try:
+        data = document.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate, which json_safe escapes
+        pass
+    else:
+        if not json_unsafe(data):
+            return data
+    try:
+        return json_safe(document).encode("utf-8")
+    except UnicodeEncodeError:
+        return None
 
 
 def _is_utf8(encoding: str | None) -> bool:

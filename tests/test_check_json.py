@@ -14,6 +14,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -226,3 +227,44 @@ def test_to_json_of_an_unreadable_portfolio(tmp_path: Path) -> None:
     doc = json.loads(out)
     assert doc["valid"] is False and doc["courses"] == []
     assert [(e["table"], e["code"]) for e in doc["errors"]] == [("courses", "unreadable")]
+
+
+_AWKWARD = ["plain", 'q"uo\\te', "ctl\x01\x1f", "tab\tnl\n", "del\x7f", "é€😀", None, "", '"']
+
+
+@pytest.mark.parametrize("ascii_only", [False, True])
+def test_records_text_escapes_as_json_dumps(ascii_only: bool) -> None:
+    """Text kept in Arrow and text in Python objects alike: quotes, backslashes, C0
+    controls, DEL, non-ASCII and missing values are written as json.dumps writes them."""
+    from socialkit._check_json import Encoder, json_records, records_text
+
+    frame = pd.DataFrame(
+        {
+            "arrow": pd.array(_AWKWARD, dtype="str"),
+            "number": pd.array(range(len(_AWKWARD)), dtype="Int64"),
+            "objects": pd.Series(_AWKWARD[::-1], dtype=object),
+        }
+    )
+    for part in (frame, frame.iloc[2:5]):  # a slice: its Arrow buffers start further on
+        expected = json.dumps(json_records(part), ensure_ascii=ascii_only)
+        assert records_text(part, Encoder(ascii_only)) == expected
+
+
+def test_to_json_with_a_lone_surrogate_is_all_ascii() -> None:
+    """A file name Python could not decode makes the whole document ASCII, as before."""
+    from socialkit.schema import ISSUE_COLUMNS
+
+    errors = pd.DataFrame(
+        {
+            "table": ["courses"],
+            "row": pd.array([3], dtype="Int64"),
+            "column": ["title"],
+            "value": pd.Series(["bad \udcff name"], dtype=object),
+            "message": ["é"],
+            "course_id": [None],
+            "code": ["x"],
+        },
+        columns=ISSUE_COLUMNS,
+    )
+    result = CheckResult(Path("x\udcffy"), errors, pd.DataFrame(columns=["code"]), None)
+    assert result.to_json() == json.dumps(result.to_dict(), ensure_ascii=True)

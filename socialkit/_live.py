@@ -199,17 +199,19 @@ def _activity(
 
 def every_choice(catalog: Portfolio) -> Portfolio:
     """Made-up courses, one per organisation, each with one activity per choice of tool
-    type, direction and tool (blanks included), for working out the catalog's facts.
+    type, direction, timing and tool (blanks included), for working out the catalog's
+    facts.
 
     Analyses remember what they work out about a catalog per (organisation, tool type,
-    direction, tool); running them once over these courses means that no later edit
-    pays for a combination seen for the first time.
+    direction, timing, tool); running :func:`socialkit.tools.tool_fit` once over these
+    courses means that no later edit pays for a combination seen for the first time.
     """
     tools = [*catalog.tools["tool"], "none", None]
     choices = [
-        (tool_type, direction, tool)
+        (tool_type, direction, timing, tool)
         for tool_type in (*TOOL_TYPES.values, None)
         for direction in (*DIRECTIONS.values, None)
+        for timing in (*TIMINGS.values, None)
         for tool in tools
     ]
     n = len(choices)
@@ -220,7 +222,8 @@ def every_choice(catalog: Portfolio) -> Portfolio:
             "title": ["a choice"] * n,
             "tool_type": [c[0] for c in choices],
             "direction": [c[1] for c in choices],
-            "tool": [c[2] for c in choices],
+            "timing": [c[2] for c in choices],
+            "tool": [c[3] for c in choices],
         },
         dtype="str",
     ).reindex(columns=list(_ACTIVITY_COLUMNS))

@@ -32,14 +32,12 @@ from ._editor_form import (
     warnings_html,
 )
 from ._live import every_choice
-from .advice import strategic_warnings
-from .analysis import checklist
 from .charts import matrix_figure, swimlane_figure
 from .editing import DesignDraft
 from .errors import SocialkitError, ValidationError, format_issues
 from .fragments import bullets, join, note
 from .names import name_key, tool_lookup
-from .tools import recommend_tools
+from .tools import recommend_tools, tool_fit
 from .vocab import DIRECTIONS, IN_CLASS_REASONS, LEARNING_TYPES, STATUS, TIMINGS, TOOL_TYPES
 
 __all__ = ["DesignEditor"]
@@ -104,13 +102,15 @@ class DesignEditor(EditorForm):
 
     def _warm_up(self) -> None:
         """Work out the catalog's facts for every organisation and choice once, now, so
-        that no later change pays for a tool type and direction met for the first time."""
-        every = every_choice(self.draft.catalog)
-        checklist(every)
-        strategic_warnings(every)
-        recommend_tools(every, top=5)
-        swimlane_figure(every, course_id=every.course_ids[0])
-        matrix_figure(every, course_id=every.course_ids[0])
+        that no later change pays for a tool type, direction, timing and tool met for the
+        first time (ranking a new combination costs 40 ms and more).
+
+        :func:`tool_fit` alone fills the catalog's memory (the ranking of each combination
+        and the fit of each tool to it); the other analyses on these made-up courses
+        would cost seconds (recommendations word their advantages one by one) and add
+        nothing to it. Their first-call costs are paid by the first course shown.
+        """
+        tool_fit(every_choice(self.draft.catalog))
 
     def refresh(self) -> None:
         """Fill the form again from :attr:`draft` (after edits made in code)."""

@@ -31,7 +31,7 @@ from ._editor_form import (
     recommendation_html,
     warnings_html,
 )
-from ._live import every_choice
+from ._live import activity_view, every_choice
 from .charts import matrix_figure, swimlane_figure
 from .editing import DesignDraft
 from .errors import SocialkitError, ValidationError, format_issues
@@ -102,14 +102,11 @@ class DesignEditor(EditorForm):
 
     def _warm_up(self) -> None:
         """Work out the catalog's facts for every organisation and choice once, now, so
-        that no later change pays for a tool type, direction, timing and tool met for the
-        first time (ranking a new combination costs 40 ms and more).
+        that no change pays for a combination met the first time (40 ms and more).
 
-        :func:`tool_fit` alone fills the catalog's memory (the ranking of each combination
-        and the fit of each tool to it); the other analyses on these made-up courses
-        would cost seconds (recommendations word their advantages one by one) and add
-        nothing to it. Their first-call costs are paid by the first course shown.
-        """
+        :func:`tool_fit` alone fills the catalog's memory (each combination's ranking, each
+        tool's fit); other analyses of these made-up courses would cost seconds and add
+        nothing to it. Their first-call costs are paid by the first course shown."""
         tool_fit(every_choice(self.draft.catalog))
 
     def refresh(self) -> None:
@@ -404,9 +401,9 @@ class DesignEditor(EditorForm):
         if key == self._tools_for:  # the ranking depends on nothing else
             return
         self._tools_for = key
-        # only activities with a decided tool type are ranked
-        ranked = recommend_tools(portfolio, top=5) if aid and values.get("tool_type") else None
-        mine = ranked[ranked["activity_id"].eq(aid)] if ranked is not None else None
+        # only activities with a decided tool type are ranked, and only this one is shown
+        ranks = aid and values.get("tool_type")
+        mine = recommend_tools(activity_view(portfolio, aid), top=5) if ranks else None
         first = [] if mine is None else mine["tool"].tolist()
         labels = (
             [
@@ -465,16 +462,19 @@ class DesignEditor(EditorForm):
             self.checks.value = self.warnings.value = ""
             self.problems.value = str(note("No course yet: start one above (an id and a title)."))
         else:
-            cid = d.course_id
-            charted = (
-                cid,
-                portfolio.courses["title"].iloc[0],
-                portfolio.activities[list(_CHARTED)].fillna("").to_numpy().tolist(),
-            )
-            if charted != self._charted:  # e.g. a new benefit changes neither chart
-                self._charted = charted
+            cid, title = d.course_id, portfolio.courses["title"].iloc[0]
+            rows = portfolio.activities[list(_CHARTED)].fillna("")
+            # each chart is drawn again only when what it shows changed: a new benefit
+            # changes neither; a title, tool or move only the swimlane, whereas the grid
+            # counts activities per timing and direction, whatever their order
+            cells = sorted(rows[["timing", "direction"]].itertuples(index=False, name=None))
+            charted = ((cid, title, rows.to_numpy().tolist()), (cid, title, cells))
+            drawn = self._charted or (None, None)
+            if charted[0] != drawn[0]:
                 self.swimlane.outputs = (figure_output(swimlane_figure(portfolio, course_id=cid)),)
+            if charted[1] != drawn[1]:
                 self.matrix.outputs = (figure_output(matrix_figure(portfolio, course_id=cid)),)
+            self._charted = charted
             self.checks.value = str(checklist_html(portfolio))
             self.warnings.value = str(warnings_html(portfolio))
             self.problems.value = (

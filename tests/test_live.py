@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from socialkit._live import every_choice, text, whole
+import pandas as pd
+
+from socialkit._live import activity_view, every_choice, text, whole
 from socialkit.editing import DesignDraft
-from socialkit.tools import tool_fit
+from socialkit.tools import recommend_tools, tool_fit
 from socialkit.widgets import DesignEditor
 
 
@@ -60,3 +62,18 @@ def test_no_edit_works_out_a_catalog_fact_the_editor_did_not_warm(sample_copy, m
                 for tool in (*editor.draft.tool_names[::7], "none", ""):
                     act["tool"].value = tool
     assert worked_out == []
+
+
+def test_one_activity_ranks_as_it_does_in_its_course(sample_copy) -> None:
+    draft = DesignDraft(sample_copy)
+    for course_id in draft.course_ids:
+        draft.select(course_id)
+        portfolio, _ = draft.live()
+        ranked = recommend_tools(portfolio, top=5)
+        for aid in portfolio.activities["activity_id"].dropna():
+            alone = recommend_tools(activity_view(portfolio, aid), top=5)
+            in_course = ranked[ranked["activity_id"].eq(aid)].reset_index(drop=True)
+            if len(in_course):
+                pd.testing.assert_frame_equal(alone, in_course)
+            else:
+                assert alone.empty

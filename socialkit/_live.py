@@ -24,6 +24,7 @@ __all__ = [
     "course_view",
     "every_choice",
     "text",
+    "tool_spellings",
     "whole",
 ]
 
@@ -125,7 +126,7 @@ def course_view(
         row=objectives.index.tolist(),
     )
 
-    tools = _names_of(catalog)
+    tools = tool_spellings(catalog)
     known = frozenset(ids)
     rows = zip(*(map(text, activities[c].tolist()) for c in _ACTIVITY_COLUMNS), strict=True)
     canonical = []
@@ -178,7 +179,7 @@ def activity_view(portfolio: Portfolio, activity_id: str) -> Portfolio:
 
 
 @cached
-def _names_of(catalog: Portfolio) -> tuple[tuple[str, str], ...]:
+def tool_spellings(catalog: Portfolio) -> tuple[tuple[str, str], ...]:
     """The catalog's (matching key, tool name) pairs, names and aliases, ``none`` too."""
     return (*tool_lookup(catalog.tools).items(), ("none", "none"))
 
@@ -193,7 +194,7 @@ def _activity(
 
     Cached: between two edits most rows are unchanged, so a course is rebuilt from
     lookups. The result depends only on the row, the course's objective ids and the
-    catalog's tool names and aliases (:func:`_names_of`), which are all part of the key.
+    catalog's tool names and aliases (:func:`tool_spellings`), which are all part of the key.
     A tool the catalog does not know is kept as written (trimmed), as validation keeps
     it: not a problem, the ``unknown-tool`` warning is about it.
     """

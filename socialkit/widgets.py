@@ -23,6 +23,7 @@ from collections.abc import Callable
 import ipywidgets as w
 
 from ._editor_form import (
+    READINESS,
     UNDECIDED,
     EditorForm,
     checklist_html,
@@ -31,12 +32,12 @@ from ._editor_form import (
     recommendation_html,
     warnings_html,
 )
-from ._live import activity_view, every_choice
+from ._live import activity_view, every_choice, tool_spellings
 from .charts import matrix_figure, swimlane_figure
 from .editing import DesignDraft
 from .errors import SocialkitError, ValidationError, format_issues
 from .fragments import bullets, join, note
-from .names import name_key, tool_lookup
+from .names import name_key
 from .tools import recommend_tools, tool_fit
 from .vocab import DIRECTIONS, IN_CLASS_REASONS, LEARNING_TYPES, STATUS, TIMINGS, TOOL_TYPES
 
@@ -44,15 +45,6 @@ __all__ = ["DesignEditor"]
 
 #: The activity columns the swimlane and the timing × direction grid are drawn from.
 _CHARTED = ("activity_id", "seq", "title", "timing", "direction", "tool", "tool_type")
-
-
-#: How a recommended tool's availability reads in the tool choices.
-_READINESS = {
-    "available": "available",
-    "in-suite": "in a suite the organisation uses",
-    "external": "external",
-    "to-introduce": "not at the organisation yet",
-}
 
 
 class DesignEditor(EditorForm):
@@ -171,7 +163,7 @@ class DesignEditor(EditorForm):
             self.draft.set_activity(current, **{name: change["new"]})
             if name == "timing":
                 self.act["in_class_reason"].disabled = change["new"] != "during"
-            self._after_edit(relabel=name == "title")
+            self._after_edit(relabel="activities" if name == "title" else None)
 
         return edit
 
@@ -195,7 +187,7 @@ class DesignEditor(EditorForm):
     def _on_statement(self, change) -> None:
         if self.objectives.value:
             self.draft.set_objective(self.objectives.value, change["new"])
-            self._after_edit(relabel=True)
+            self._after_edit(relabel="objectives")
 
     def _on_add_objective(self, _) -> None:
         new = self.draft.add_objective(self.new_statement.value)
@@ -407,7 +399,7 @@ class DesignEditor(EditorForm):
         first = [] if mine is None else mine["tool"].tolist()
         labels = (
             [
-                (f"★{r} {t} ({_READINESS.get(a, 'availability not known')})", t)
+                (f"★{r} {t} ({READINESS.get(a, 'availability not known')})", t)
                 for r, t, a in zip(mine["rank"], mine["tool"], mine["availability"], strict=True)
             ]
             if mine is not None
@@ -415,7 +407,7 @@ class DesignEditor(EditorForm):
         )
         rest = [(t, t) for t in self.draft.tool_names if t not in first]
         written = (values.get("tool") or "").strip()
-        spelt = tool_lookup(self.draft.catalog.tools) | {"none": "none"}
+        spelt = dict(tool_spellings(self.draft.catalog))  # names and aliases, worked out once
         current = spelt.get(name_key(written), written) if written else ""
         # a tool the catalog does not know stays as written: choosing nothing must not lose it
         unknown = (
@@ -434,14 +426,16 @@ class DesignEditor(EditorForm):
         self.recommendations.value = str(recommendation_html(self.draft, mine, values))
 
     # ------------------------------------------------------------------ feedback
-    def _after_edit(self, *, relabel: bool = False) -> None:
+    def _after_edit(self, *, relabel: str | None = None) -> None:
         self.message.value = ""  # an earlier refusal or confirmation no longer applies
         self._reload_armed = False
-        if relabel:  # a title or a statement changed: the lists show them
+        if relabel:  # a title or a statement changed: the list that shows it, only
             self._loading = True
             try:
-                self._fill_objectives()
-                self._fill_activities(fields=False)
+                if relabel == "objectives":
+                    self._fill_objectives()
+                else:
+                    self._fill_activities(fields=False)
             finally:
                 self._loading = False
         self._refresh()

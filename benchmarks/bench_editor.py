@@ -9,8 +9,10 @@ jupyter_client), so widget state is serialised and sent over its comms as in Jup
 
 Side by side, in the same kernel and the same rounds, it times what a notebook without
 the editor does after a change: re-read and validate the portfolio, then recompute the
-same analyses and figures. It prints per-change medians and maxima, the 95th percentile,
-and the ratio between the two, against the goal: at most 100 ms per update.
+same analyses and figures. It prints, per kind of change and for every change, the
+median, the 95th percentile and the maximum, whether each meets the goal (at most 100 ms
+per update: "met" when the maximum does, "p95 met" when only the 95th percentile does),
+and the ratio between the editor and the notebook without it.
 
 Usage::
 
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import sys
@@ -120,25 +123,33 @@ def main() -> int:
     code = KERNEL_CODE.format(
         path=str(work / "portfolio"), activities=args.activities, rounds=args.rounds
     )
+    load = os.getloadavg()[0]
     result = run_in_kernel(textwrap.dedent(code))
     timings: dict[str, list[float]] = result["timings"]
     naive = timings.pop("re-read, validate, recompute (no editor)")
     edits = [t for values in timings.values() for t in values]
     print(f"course of {result['n']} activities, {len(edits)} changes, {args.rounds} round(s)")
-    print(f"{'change':<18} {'n':>4} {'median ms':>10} {'max ms':>8}")
-    for kind, values in timings.items():
-        print(f"{kind:<18} {len(values):>4} {statistics.median(values):>10.1f} {max(values):>8.1f}")
-    p95 = statistics.quantiles(edits, n=20)[-1]
-    print(
-        f"{'every change':<18} {len(edits):>4} {statistics.median(edits):>10.1f} "
-        f"{max(edits):>8.1f}   p95 {p95:.1f} ms"
-    )
+    print(f"goal: every update <= {GOAL_MS:.0f} ms (each kind's 95th percentile and maximum)")
+    print(f"{'change':<18} {'n':>4} {'median ms':>10} {'p95 ms':>8} {'max ms':>8}  goal")
+    met = True
+    for kind, values in [*timings.items(), ("every change", edits)]:
+        p95 = statistics.quantiles(values, n=20)[-1] if len(values) > 1 else values[0]
+        verdict = "met" if max(values) <= GOAL_MS else "p95 met" if p95 <= GOAL_MS else "NOT met"
+        met &= verdict == "met"
+        print(
+            f"{kind:<18} {len(values):>4} {statistics.median(values):>10.1f} {p95:>8.1f} "
+            f"{max(values):>8.1f}  {verdict}"
+        )
     print(
         f"without the editor (re-read + validate + recompute): median "
         f"{statistics.median(naive):.1f} ms, max {max(naive):.1f} ms; "
         f"ratio of medians {statistics.median(naive) / statistics.median(edits):.1f}x"
     )
-    met = max(edits) <= GOAL_MS
+    # other processes inflate every timing: the load says how much to trust this run
+    print(
+        f"load average (1 min) {load:.1f} before, {os.getloadavg()[0]:.1f} after, on "
+        f"{os.cpu_count()} CPU(s)"
+    )
     print(f"goal: every update <= {GOAL_MS:.0f} ms: {'met' if met else 'NOT met'}")
     return 0 if met else 1
 

@@ -21,6 +21,7 @@ from .schema import Portfolio
 from .vocab import DIRECTIONS, IN_CLASS_REASONS, LEARNING_TYPES, STATUS, TIMINGS, TOOL_TYPES
 
 __all__ = [
+    "READINESS",
     "UNDECIDED",
     "EditorForm",
     "checklist_html",
@@ -36,6 +37,13 @@ __all__ = [
 SHOWN = 8
 
 UNDECIDED = "not decided"
+#: How a recommended tool's availability reads in the tool choices.
+READINESS = {
+    "available": "available",
+    "in-suite": "in a suite the organisation uses",
+    "external": "external",
+    "to-introduce": "not at the organisation yet",
+}
 _STEPS = (
     "1 Objectives",
     "2 Activities",

@@ -17,7 +17,16 @@ from .names import name_key, tool_lookup
 from .schema import DEFAULT_ORGANISATION, TABLES, Portfolio
 from .vocab import DIRECTIONS, IN_CLASS_REASONS, LEARNING_TYPES, STATUS, TIMINGS, TOOL_TYPES
 
-__all__ = ["blank_table", "columns", "course_view", "every_choice", "text", "whole"]
+__all__ = [
+    "activity_view",
+    "blank_table",
+    "columns",
+    "course_view",
+    "every_choice",
+    "text",
+    "tool_spellings",
+    "whole",
+]
 
 _ACTIVITY_VOCABS = (TIMINGS, DIRECTIONS, TOOL_TYPES, IN_CLASS_REASONS, LEARNING_TYPES)
 _WHOLE = re.compile(r"\s*\+?(\d{1,15})(?:\.0*)?\s*")
@@ -117,7 +126,7 @@ def course_view(
         row=objectives.index.tolist(),
     )
 
-    tools = _names_of(catalog)
+    tools = tool_spellings(catalog)
     known = frozenset(ids)
     rows = zip(*(map(text, activities[c].tolist()) for c in _ACTIVITY_COLUMNS), strict=True)
     canonical = []
@@ -149,8 +158,28 @@ def course_view(
     return portfolio, problems
 
 
+def activity_view(portfolio: Portfolio, activity_id: str) -> Portfolio:
+    """The portfolio with one activity only, for ranking that activity's tools.
+
+    A tool ranking depends only on the activity's own organisation, tool type,
+    direction, timing and chosen tool, so ranking it alone gives the same rows as
+    ranking the whole course, for a fraction of the cost (the other activities'
+    advantages are not worded). The catalog frames are the same objects.
+    """
+    a = portfolio.activities
+    mine = a[a["activity_id"].eq(activity_id).to_numpy(dtype=bool, na_value=False)]
+    return Portfolio(
+        portfolio.courses,
+        portfolio.objectives,
+        mine.reset_index(drop=True),
+        portfolio.tools,
+        portfolio.organisations,
+        source=portfolio.source,
+    )
+
+
 @cached
-def _names_of(catalog: Portfolio) -> tuple[tuple[str, str], ...]:
+def tool_spellings(catalog: Portfolio) -> tuple[tuple[str, str], ...]:
     """The catalog's (matching key, tool name) pairs, names and aliases, ``none`` too."""
     return (*tool_lookup(catalog.tools).items(), ("none", "none"))
 
@@ -165,7 +194,7 @@ def _activity(
 
     Cached: between two edits most rows are unchanged, so a course is rebuilt from
     lookups. The result depends only on the row, the course's objective ids and the
-    catalog's tool names and aliases (:func:`_names_of`), which are all part of the key.
+    catalog's tool names and aliases (:func:`tool_spellings`), which are all part of the key.
     A tool the catalog does not know is kept as written (trimmed), as validation keeps
     it: not a problem, the ``unknown-tool`` warning is about it.
     """
@@ -199,17 +228,19 @@ def _activity(
 
 def every_choice(catalog: Portfolio) -> Portfolio:
     """Made-up courses, one per organisation, each with one activity per choice of tool
-    type, direction and tool (blanks included), for working out the catalog's facts.
+    type, direction, timing and tool (blanks included), for working out the catalog's
+    facts.
 
     Analyses remember what they work out about a catalog per (organisation, tool type,
-    direction, tool); running them once over these courses means that no later edit
-    pays for a combination seen for the first time.
+    direction, timing, tool); running :func:`socialkit.tools.tool_fit` once over these
+    courses means that no later edit pays for a combination seen for the first time.
     """
     tools = [*catalog.tools["tool"], "none", None]
     choices = [
-        (tool_type, direction, tool)
+        (tool_type, direction, timing, tool)
         for tool_type in (*TOOL_TYPES.values, None)
         for direction in (*DIRECTIONS.values, None)
+        for timing in (*TIMINGS.values, None)
         for tool in tools
     ]
     n = len(choices)
@@ -220,7 +251,8 @@ def every_choice(catalog: Portfolio) -> Portfolio:
             "title": ["a choice"] * n,
             "tool_type": [c[0] for c in choices],
             "direction": [c[1] for c in choices],
-            "tool": [c[2] for c in choices],
+            "timing": [c[2] for c in choices],
+            "tool": [c[3] for c in choices],
         },
         dtype="str",
     ).reindex(columns=list(_ACTIVITY_COLUMNS))

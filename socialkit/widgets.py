@@ -23,6 +23,7 @@ from collections.abc import Callable
 import ipywidgets as w
 
 from ._editor_form import (
+    READINESS,
     UNDECIDED,
     EditorForm,
     checklist_html,
@@ -31,30 +32,19 @@ from ._editor_form import (
     recommendation_html,
     warnings_html,
 )
-from ._live import every_choice
-from .advice import strategic_warnings
-from .analysis import checklist
+from ._live import activity_view, every_choice, tool_spellings
 from .charts import matrix_figure, swimlane_figure
 from .editing import DesignDraft
 from .errors import SocialkitError, ValidationError, format_issues
 from .fragments import bullets, join, note
-from .names import name_key, tool_lookup
-from .tools import recommend_tools
+from .names import name_key
+from .tools import recommend_tools, tool_fit
 from .vocab import DIRECTIONS, IN_CLASS_REASONS, LEARNING_TYPES, STATUS, TIMINGS, TOOL_TYPES
 
 __all__ = ["DesignEditor"]
 
 #: The activity columns the swimlane and the timing × direction grid are drawn from.
 _CHARTED = ("activity_id", "seq", "title", "timing", "direction", "tool", "tool_type")
-
-
-#: How a recommended tool's availability reads in the tool choices.
-_READINESS = {
-    "available": "available",
-    "in-suite": "in a suite the organisation uses",
-    "external": "external",
-    "to-introduce": "not at the organisation yet",
-}
 
 
 class DesignEditor(EditorForm):
@@ -104,13 +94,12 @@ class DesignEditor(EditorForm):
 
     def _warm_up(self) -> None:
         """Work out the catalog's facts for every organisation and choice once, now, so
-        that no later change pays for a tool type and direction met for the first time."""
-        every = every_choice(self.draft.catalog)
-        checklist(every)
-        strategic_warnings(every)
-        recommend_tools(every, top=5)
-        swimlane_figure(every, course_id=every.course_ids[0])
-        matrix_figure(every, course_id=every.course_ids[0])
+        that no change pays for a combination met the first time (40 ms and more).
+
+        :func:`tool_fit` alone fills the catalog's memory (each combination's ranking, each
+        tool's fit); other analyses of these made-up courses would cost seconds and add
+        nothing to it. Their first-call costs are paid by the first course shown."""
+        tool_fit(every_choice(self.draft.catalog))
 
     def refresh(self) -> None:
         """Fill the form again from :attr:`draft` (after edits made in code)."""
@@ -174,7 +163,7 @@ class DesignEditor(EditorForm):
             self.draft.set_activity(current, **{name: change["new"]})
             if name == "timing":
                 self.act["in_class_reason"].disabled = change["new"] != "during"
-            self._after_edit(relabel=name == "title")
+            self._after_edit(relabel="activities" if name == "title" else None)
 
         return edit
 
@@ -198,7 +187,7 @@ class DesignEditor(EditorForm):
     def _on_statement(self, change) -> None:
         if self.objectives.value:
             self.draft.set_objective(self.objectives.value, change["new"])
-            self._after_edit(relabel=True)
+            self._after_edit(relabel="objectives")
 
     def _on_add_objective(self, _) -> None:
         new = self.draft.add_objective(self.new_statement.value)
@@ -404,13 +393,13 @@ class DesignEditor(EditorForm):
         if key == self._tools_for:  # the ranking depends on nothing else
             return
         self._tools_for = key
-        # only activities with a decided tool type are ranked
-        ranked = recommend_tools(portfolio, top=5) if aid and values.get("tool_type") else None
-        mine = ranked[ranked["activity_id"].eq(aid)] if ranked is not None else None
+        # only activities with a decided tool type are ranked, and only this one is shown
+        ranks = aid and values.get("tool_type")
+        mine = recommend_tools(activity_view(portfolio, aid), top=5) if ranks else None
         first = [] if mine is None else mine["tool"].tolist()
         labels = (
             [
-                (f"★{r} {t} ({_READINESS.get(a, 'availability not known')})", t)
+                (f"★{r} {t} ({READINESS.get(a, 'availability not known')})", t)
                 for r, t, a in zip(mine["rank"], mine["tool"], mine["availability"], strict=True)
             ]
             if mine is not None
@@ -418,7 +407,7 @@ class DesignEditor(EditorForm):
         )
         rest = [(t, t) for t in self.draft.tool_names if t not in first]
         written = (values.get("tool") or "").strip()
-        spelt = tool_lookup(self.draft.catalog.tools) | {"none": "none"}
+        spelt = dict(tool_spellings(self.draft.catalog))  # names and aliases, worked out once
         current = spelt.get(name_key(written), written) if written else ""
         # a tool the catalog does not know stays as written: choosing nothing must not lose it
         unknown = (
@@ -437,14 +426,16 @@ class DesignEditor(EditorForm):
         self.recommendations.value = str(recommendation_html(self.draft, mine, values))
 
     # ------------------------------------------------------------------ feedback
-    def _after_edit(self, *, relabel: bool = False) -> None:
+    def _after_edit(self, *, relabel: str | None = None) -> None:
         self.message.value = ""  # an earlier refusal or confirmation no longer applies
         self._reload_armed = False
-        if relabel:  # a title or a statement changed: the lists show them
+        if relabel:  # a title or a statement changed: the list that shows it, only
             self._loading = True
             try:
-                self._fill_objectives()
-                self._fill_activities(fields=False)
+                if relabel == "objectives":
+                    self._fill_objectives()
+                else:
+                    self._fill_activities(fields=False)
             finally:
                 self._loading = False
         self._refresh()
@@ -465,16 +456,19 @@ class DesignEditor(EditorForm):
             self.checks.value = self.warnings.value = ""
             self.problems.value = str(note("No course yet: start one above (an id and a title)."))
         else:
-            cid = d.course_id
-            charted = (
-                cid,
-                portfolio.courses["title"].iloc[0],
-                portfolio.activities[list(_CHARTED)].fillna("").to_numpy().tolist(),
-            )
-            if charted != self._charted:  # e.g. a new benefit changes neither chart
-                self._charted = charted
+            cid, title = d.course_id, portfolio.courses["title"].iloc[0]
+            rows = portfolio.activities[list(_CHARTED)].fillna("")
+            # each chart is drawn again only when what it shows changed: a new benefit
+            # changes neither; a title, tool or move only the swimlane, whereas the grid
+            # counts activities per timing and direction, whatever their order
+            cells = sorted(rows[["timing", "direction"]].itertuples(index=False, name=None))
+            charted = ((cid, title, rows.to_numpy().tolist()), (cid, title, cells))
+            drawn = self._charted or (None, None)
+            if charted[0] != drawn[0]:
                 self.swimlane.outputs = (figure_output(swimlane_figure(portfolio, course_id=cid)),)
+            if charted[1] != drawn[1]:
                 self.matrix.outputs = (figure_output(matrix_figure(portfolio, course_id=cid)),)
+            self._charted = charted
             self.checks.value = str(checklist_html(portfolio))
             self.warnings.value = str(warnings_html(portfolio))
             self.problems.value = (

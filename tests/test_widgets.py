@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from socialkit._editor_form import figure_output
+from socialkit.charts import matrix_figure, swimlane_figure
 from socialkit.widgets import DesignEditor
 
 PLOTLY = "application/vnd.plotly.v1+json"
@@ -257,6 +259,17 @@ def test_charts_are_redrawn_only_when_what_they_show_changes(editor) -> None:
     editor.act["timing"].value = "after"
     assert editor.swimlane.outputs is not swimlane
     assert figure(editor.matrix)["data"][0]["z"] == [[0, 0, 2], [0, 1, 1], [1, 0, 1]]
+    # a title, a tool or a move changes the sequence, not the timing × direction counts
+    matrix = editor.matrix.outputs
+    editor.act["title"].value = "Renamed"
+    editor.act["tool"].value = "none"
+    editor.buttons["down"].click()
+    assert editor.matrix.outputs is matrix and "Renamed" in labels(editor.swimlane)
+    editor.act["direction"].value = "many-to-many"
+    assert editor.matrix.outputs is not matrix
+    portfolio, _ = editor.draft.live()  # what is shown is what drawing it afresh gives
+    for output, draw in ((editor.swimlane, swimlane_figure), (editor.matrix, matrix_figure)):
+        assert output.outputs == (figure_output(draw(portfolio, course_id="it-risk")),)
 
 
 def test_long_lists_of_gaps_are_cut_with_a_count(tmp_path) -> None:

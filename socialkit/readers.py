@@ -436,8 +436,6 @@ def read_tables(path: str | os.PathLike[str]) -> tuple[dict[str, pd.DataFrame], 
         If a file cannot be read as a table, or passes a limit (see
         :mod:`socialkit._limits`).
     """
-    from ._xlsx_read import read_workbook
-
     path = Path(path)
     if not path.exists():
         raise PortfolioNotFoundError(f"no portfolio at {str(path)!r}: the path does not exist")
@@ -450,6 +448,10 @@ def read_tables(path: str | os.PathLike[str]) -> tuple[dict[str, pd.DataFrame], 
         }
         where = "CSV file"
     elif path.suffix.lower() == ".xlsx":
+        # imported here: zipfile, ElementTree and the workbook reader (some 15-40 ms
+        # at a command's start) are of no use for a folder of CSV files
+        from ._xlsx_read import read_workbook
+
         tables = read_workbook(path, notices)
         where = "sheet"
     else:

@@ -111,6 +111,17 @@ class Distinct:
         results, position = self._results(func)
         return pd.Series(_take(results, position[self.codes]), index=self.index)
 
+    def map_changed(self, func: Callable[[pd.Series], pd.Series]) -> pd.Series | None:
+        """:meth:`map` ``(func)``, or ``None`` when ``func`` gives every distinct value
+        back as it is (a missing one stays missing), so that the column itself is the
+        result and its rows need no new array."""
+        results, position = self._results(func)
+        if results.dtype == self.values.dtype and pd.Series(results.take(position)).equals(
+            self.values
+        ):
+            return None
+        return pd.Series(_take(results, position[self.codes]), index=self.index)
+
     def derive(self, func: Callable[[pd.Series], pd.Series]) -> Distinct:
         """The column of :meth:`map` ``(func)``, factorized (from the few distinct values)."""
         results, position = self._results(func)

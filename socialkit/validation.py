@@ -381,11 +381,17 @@ def _canonical(present, cols, *, t, g, lookup, suites, raw, source, notices) -> 
     acts = with_row(a, "activities")
     acts["seq"] = ac["seq"].map(_whole_number).astype("int64").array
     acts["minutes"] = ac["minutes"].map(_whole_number).astype("Int64").array
-    for vocab in (TIMINGS, DIRECTIONS, TOOL_TYPES, IN_CLASS_REASONS, LEARNING_TYPES):
-        acts[vocab.name] = ac[vocab.name].map(vocab.normalise).astype("str").array
+    # a column whose values are all canonical already (as the editor writes them) is kept
+    # as it is: spreading the same values to every row again costs a take a column
+    vocabs = (TIMINGS, DIRECTIONS, TOOL_TYPES, IN_CLASS_REASONS, LEARNING_TYPES)
+    spelt = {vocab.name: vocab.normalise for vocab in vocabs}
     # a name or alias of the catalog is spelt as the catalog names the tool; any other
     # name is kept as written (trimmed): the unknown-tool warning is about it
-    acts["tool"] = ac["tool"].map(lambda u: resolve_tools(u, lookup).fillna(u)).astype("str").array
+    spelt["tool"] = lambda u: resolve_tools(u, lookup).fillna(u)
+    for name, func in spelt.items():
+        mapped = ac[name].map_changed(func)
+        if mapped is not None:
+            acts[name] = mapped.astype("str").array
     org_of = courses.set_index("course_id")["organisation"]
     acts["organisation"] = ac["course_id"].map(lambda u: u.map(org_of)).astype("str").array
 

@@ -118,3 +118,32 @@ def test_distinct_map_gives_a_missing_result_for_a_missing_value() -> None:
     assert pd.isna(col.map(lambda u: u.str.upper()).iloc[1])
     assert col.isin(pd.Series(["a", None])).tolist() == [False, False, True, False]
     assert col.missing().tolist() == [False, True, False, False]
+
+
+def test_distinct_map_changed_is_none_only_when_no_value_changes() -> None:
+    column = pd.Series(["b", None, "a", "b"], index=[2, 3, 4, 5], dtype="str")
+    col = Distinct.of(column)
+    assert col.map_changed(lambda u: u) is None
+    upper = col.map_changed(lambda u: u.str.upper())
+    assert upper is not None
+    pd.testing.assert_series_equal(upper, col.map(lambda u: u.str.upper()))
+    # a value made missing is a change, as is one value of many
+    assert col.map_changed(lambda u: u.where(u != "a")) is not None
+    assert col.map_changed(lambda u: u.replace("b", "c")) is not None
+
+
+def test_canonical_activity_columns_are_the_same_whether_kept_or_respelt() -> None:
+    def tables(timing: str, direction: str) -> dict[str, pd.DataFrame]:
+        return make_tables(
+            [course("c1")],
+            [objective("c1")],
+            [
+                act("c1", "a1", "1", timing=timing, direction=direction),
+                act("c1", "a2", "2", timing="during"),
+            ],
+        )
+
+    kept = validate(tables("before", "one-to-many")).activities
+    respelt = validate(tables(" Before", "ONE-TO-MANY")).activities
+    pd.testing.assert_frame_equal(respelt, kept, check_exact=True)
+    assert kept["timing"].tolist() == ["before", "during"]

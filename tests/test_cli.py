@@ -298,3 +298,36 @@ def test_check_of_an_invalid_portfolio_still_mentions_unknown_columns(tmp_path: 
     assert "activities, row 2, column 'seq': value '0': expected a whole number from 1 to" in (
         result.stdout
     )
+
+
+def test_a_command_does_not_import_hypothesis_for_pandera_and_gives_it_back() -> None:
+    """pandera imports hypothesis, when installed, for strategies no command uses (some
+    0.3 s of every start); during a command it is kept out, afterwards it imports again."""
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from socialkit.cli import main\n"
+        "result = CliRunner().invoke(main, ['check'])\n"
+        "during = sorted({m.split('.')[0] for m in sys.modules} & {'hypothesis', 'pandera'})\n"
+        "import hypothesis\n"
+        "print(result.exit_code, ','.join(during), hypothesis.__name__)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == ["0", "pandera", "hypothesis"]
+
+
+def test_a_program_that_imported_hypothesis_first_keeps_it() -> None:
+    code = (
+        "import hypothesis.strategies\n"
+        "from click.testing import CliRunner\n"
+        "from socialkit.cli import main\n"
+        "result = CliRunner().invoke(main, ['check'])\n"
+        "import pandera.strategies.base_strategies as b\n"
+        "print(result.exit_code, b.HAS_HYPOTHESIS)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == ["0", "True"]

@@ -43,10 +43,12 @@ from .schema import Portfolio
 from .vocab import FRICTION, MODE_OF_TIMING
 
 __all__ = [
+    "ACTIVITY_COLUMNS",
     "AVAILABILITY",
     "FACT_COLUMNS",
     "RECOMMENDATION_COLUMNS",
     "blocked_pairs",
+    "fit_parts",
     "recommend_tools",
     "tool_fit",
 ]
@@ -171,24 +173,54 @@ def tool_fit(portfolio: Portfolio) -> pd.DataFrame:
         for a tool the catalog does not know. Rows come in course order (as the
         courses table lists them), then ``seq``.
     """
+    rows, codes, facts = fit_parts(portfolio)
+    fit = portfolio.activities[list(ACTIVITY_COLUMNS)].take(rows).reset_index(drop=True)
+    facts = facts[list(FACT_COLUMNS)].take(codes).set_axis(fit.index)
+    return pd.concat([fit, facts], axis=1)
+
+
+#: The activity's own columns of :func:`tool_fit`, before :data:`FACT_COLUMNS`.
+ACTIVITY_COLUMNS = (
+    "course_id",
+    "activity_id",
+    "seq",
+    "title",
+    "organisation",
+    "tool",
+    "tool_type",
+    "direction",
+    "timing",
+)
+_FIT_KEYS = ["organisation", "tool", "tool_type", "direction", "timing"]
+
+
+@cached
+def fit_parts(portfolio: Portfolio) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+    """:func:`tool_fit` in two small parts, from which it is taken.
+
+    Returns the activities it has a row for (positions, in its order), each row's
+    number of its distinct (organisation, tool, tool_type, direction, timing), and one
+    row per such number: those five keys and :data:`FACT_COLUMNS`. Everything but the
+    activity's own columns depends on the five keys only, so this is all the work;
+    a caller that needs only a few facts of a few rows (the warnings) takes them from
+    here instead of copying every column of every row.
+    """
     a = portfolio.activities
-    cols = ["course_id", "activity_id", "seq", "title"]
-    keys = ["organisation", "tool", "tool_type", "direction", "timing"]
     rows, _ = fit_rows(portfolio)
-    fit = a[cols + keys].take(rows).reset_index(drop=True)
-    # everything below depends on the five keys only: work out each combination once.
-    # The activities' (organisation, tool_type, direction, timing) are numbered already
+    # the activities' (organisation, tool_type, direction, timing) are numbered already
     # (for the ranking): with the tool's number they number the five keys, which spares
-    # hashing the five string columns again (as per_combination would)
+    # hashing the five string columns again (as per_combination would). The tool is
+    # numbered on the whole column, which spares copying its strings first
     _ranked_combinations(portfolio)  # alternatives come from it: rank all combinations at once
-    tool, tools = pd.factorize(fit["tool"], use_na_sentinel=False)
-    key = combinations(portfolio)[0][rows].astype(np.int64) * (len(tools) + 1) + tool
+    tool, tools = pd.factorize(a["tool"], use_na_sentinel=False)
+    key = combinations(portfolio)[0][rows].astype(np.int64) * (len(tools) + 1) + tool[rows]
     codes, distinct = pd.factorize(key)  # numbered in order of first row
     first = np.empty(len(distinct), dtype=np.int64)
     first[codes[::-1]] = np.arange(len(codes))[::-1]
-    combos = fit[keys].iloc[first].reset_index(drop=True)
-    facts = _catalog(portfolio).fit_facts(combos).take(codes).set_axis(fit.index)
-    return pd.concat([fit, facts], axis=1)
+    combos = a[_FIT_KEYS].take(rows[first]).reset_index(drop=True)
+    facts = _catalog(portfolio).fit_facts(combos).reset_index(drop=True)
+    codes.flags.writeable = False  # shared by every caller
+    return rows, codes, pd.concat([combos, facts], axis=1)
 
 
 #: What :func:`tool_fit` says of each chosen tool, after the activity's own columns.

@@ -42,7 +42,11 @@ def no_objective(
 
 
 def per_course_tool(
-    fit: Table, mask: pd.Series, *, distinct: tuple[str, ...] = (), by_course: bool = False
+    fit: Table,
+    mask: pd.Series | np.ndarray,
+    *,
+    distinct: tuple[str, ...] = (),
+    by_course: bool = False,
 ) -> Table:
     """The flagged rows of :func:`~socialkit.tools.tool_fit` (as a :class:`Table`), one per
     (course, tool).
@@ -58,7 +62,9 @@ def per_course_tool(
     """
     keep = ["course_id", "activity_id", "seq", "title", "organisation", "tool", "tool_type"]
     keep += ["direction", "blocked_domains", "alternative", *distinct]
-    flagged = mask.to_numpy(dtype=bool, na_value=False)
+    if isinstance(mask, pd.Series):
+        mask = mask.to_numpy(dtype=bool, na_value=False)
+    flagged = np.asarray(mask, dtype=bool)
     if not flagged.any():  # the common case in one course: no cost beyond the mask
         empty = fit.rows_frame(list(dict.fromkeys(keep)), np.empty(0, np.int64))
         return Table(empty.assign(n=np.empty(0, np.int64), label=empty["title"]), fit._course_ids)

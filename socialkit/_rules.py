@@ -201,6 +201,15 @@ class CodedTable(Table):
             found = self._columns[name] = self.at(name, np.arange(len(self)))
         return found
 
+    @property
+    def facts(self) -> pd.DataFrame:
+        """The small frame of facts, one row per distinct combination."""
+        return self._facts
+
+    def spread(self, values: pd.Series) -> np.ndarray:
+        """A boolean column of :attr:`facts` (missing as False), at every row."""
+        return values.to_numpy(dtype=bool, na_value=False)[self._codes]
+
     def at(self, name: str, rows: np.ndarray) -> pa.Array:
         if name in self.frame.base:
             return self._source[name].take(self._rows[rows])

@@ -148,8 +148,11 @@ def out_of_place(portfolio: Portfolio) -> pd.DataFrame:
     rows = order[wanted]
     moved = phase_moves(course[wanted], phase[wanted])
     k, j = rows[moved.row], rows[moved.other]
-    a = a[["course_id", "activity_id", "seq", "title", "timing"]]
-    mine, other = a.take(k).reset_index(drop=True), a.take(j).reset_index(drop=True)
+    # one take for both: taking rows of a column read in many chunks joins its chunks
+    # first, so two takes would pay for that twice
+    both = a[["course_id", "activity_id", "seq", "title", "timing"]].take(np.r_[k, j])
+    both = both.reset_index(drop=True)
+    mine, other = both.iloc[: len(k)], both.iloc[len(k) :].reset_index(drop=True)
     out = mine.assign(
         other_activity_id=other["activity_id"],
         other_timing=other["timing"],

@@ -41,27 +41,41 @@ AVAIL_RANK = {"available": 0, "in-suite": 0, "external": 1, "to-introduce": 2}
 NO_FRICTION = len(FRICTION) - 1
 
 
+def _long(frame: pd.DataFrame, key: str, column: str) -> list[tuple[str, str]]:
+    """(key, item) of each item of the list cells of ``column``, in row order, rows or
+    items that are missing left out (as ``explode`` then ``dropna`` would).
+
+    The catalog and the context are a few dozen rows: plain Python walks them faster
+    than the pandas machinery of ``explode``, ``merge`` and ``groupby`` starts up.
+    """
+    return [
+        (k, item)
+        for k, cell in zip(frame[key].tolist(), frame[column].tolist(), strict=True)
+        if not pd.isna(k) and isinstance(cell, tuple | list)
+        for item in cell
+        if not pd.isna(item)
+    ]
+
+
 def pairs(tools: pd.DataFrame, column: str) -> set[str]:
-    long = tools[["tool", column]].explode(column).dropna()
-    return set(long["tool"] + KEY + long[column])
+    return {tool + KEY + item for tool, item in _long(tools, "tool", column)}
 
 
 def blocked_pairs(tools: pd.DataFrame, organisations: pd.DataFrame) -> pd.DataFrame:
     """:func:`blocked_pairs` of a catalog and a context."""
-    orgs = organisations[["organisation", "blocked_domains"]].explode("blocked_domains")
-    orgs = orgs.dropna()
-    tools = tools[["tool", "domains"]].explode("domains").dropna()
-    pairs = orgs.merge(tools, how="cross")
-    d, b = pairs["domains"], pairs["blocked_domains"]
-    # catalog-sized (organisations x tools), not portfolio-sized
-    hit = (d == b) | pd.Series(
-        [x.endswith("." + y) for x, y in zip(d, b, strict=True)], index=pairs.index, dtype=bool
+    domains = _long(tools, "tool", "domains")
+    found: dict[tuple[str, str], list[str]] = {}  # in order of first hit
+    for org, blocked in _long(organisations, "organisation", "blocked_domains"):
+        for tool, domain in domains:
+            if domain == blocked or domain.endswith("." + blocked):
+                found.setdefault((org, tool), []).append(domain)
+    return pd.DataFrame(
+        {
+            "organisation": pd.Series([o for o, _ in found], dtype="str"),
+            "tool": pd.Series([t for _, t in found], dtype="str"),
+            "domains": pd.Series([";".join(dict.fromkeys(d)) for d in found.values()], dtype="str"),
+        }
     )
-    hits = pairs[hit]
-    out = hits.groupby(["organisation", "tool"], as_index=False, sort=False)["domains"].agg(
-        lambda s: ";".join(dict.fromkeys(s))
-    )
-    return out.astype({"organisation": "str", "tool": "str", "domains": "str"})
 
 
 def tool_attributes(tools: pd.DataFrame) -> pd.DataFrame:

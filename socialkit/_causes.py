@@ -42,7 +42,11 @@ def no_objective(
 
 
 def per_course_tool(
-    fit: Table, mask: pd.Series, *, distinct: tuple[str, ...] = (), by_course: bool = False
+    fit: Table,
+    mask: pd.Series | np.ndarray,
+    *,
+    distinct: tuple[str, ...] = (),
+    by_course: bool = False,
 ) -> Table:
     """The flagged rows of :func:`~socialkit.tools.tool_fit` (as a :class:`Table`), one per
     (course, tool).
@@ -58,24 +62,25 @@ def per_course_tool(
     """
     keep = ["course_id", "activity_id", "seq", "title", "organisation", "tool", "tool_type"]
     keep += ["direction", "blocked_domains", "alternative", *distinct]
-    flagged = mask.to_numpy(dtype=bool, na_value=False)
+    if isinstance(mask, pd.Series):
+        mask = mask.to_numpy(dtype=bool, na_value=False)
+    flagged = np.asarray(mask, dtype=bool)
     if not flagged.any():  # the common case in one course: no cost beyond the mask
-        empty = fit.frame.iloc[:0][list(dict.fromkeys(keep))]
+        empty = fit.rows_frame(list(dict.fromkeys(keep)), np.empty(0, np.int64))
         return Table(empty.assign(n=np.empty(0, np.int64), label=empty["title"]), fit._course_ids)
     # number the groups on the flagged rows' codes, then take the columns only where they
     # are needed: every column at each group's first row, the names of the activities
     # (and the distinct values) at the rows of groups of several
     flagged = np.flatnonzero(flagged)
-    frame = fit.frame
     if by_course:
         tool = np.zeros(len(flagged), np.int64)
     else:
-        tool = pd.factorize(frame["tool"].take(flagged))[0]
+        tool = pd.factorize(fit.rows_frame(["tool"], flagged)["tool"])[0]
     key = fit.course[flagged].astype(np.int64) * (tool.max(initial=0) + 1) + tool
     group = pd.factorize(key)[0]  # numbered in order of first row
     _, first = np.unique(group, return_index=True)
     n = np.bincount(group, minlength=len(first))
-    out = frame[list(dict.fromkeys(keep))].take(flagged[first]).reset_index(drop=True)
+    out = fit.rows_frame(list(dict.fromkeys(keep)), flagged[first])
     out["n"] = n
     course = fit.course[flagged[first]]
     label = Table(out, fit._course_ids, course=course).label
@@ -83,7 +88,7 @@ def per_course_tool(
     if several.any():
         in_several = several[group]
         names = list(dict.fromkeys(["activity_id", "title", "tool", *distinct]))
-        many = frame[names].take(flagged[in_several]).reset_index(drop=True)
+        many = fit.rows_frame(names, flagged[in_several])
         group = group[in_several]
         item = join("'", column(many["activity_id"]), "' (\"", column(many["title"]), '")')
         joined = join_groups(group, item, ", ", len(first))
@@ -143,8 +148,11 @@ def out_of_place(portfolio: Portfolio) -> pd.DataFrame:
     rows = order[wanted]
     moved = phase_moves(course[wanted], phase[wanted])
     k, j = rows[moved.row], rows[moved.other]
-    a = a[["course_id", "activity_id", "seq", "title", "timing"]]
-    mine, other = a.take(k).reset_index(drop=True), a.take(j).reset_index(drop=True)
+    # one take for both: taking rows of a column read in many chunks joins its chunks
+    # first, so two takes would pay for that twice
+    both = a[["course_id", "activity_id", "seq", "title", "timing"]].take(np.r_[k, j])
+    both = both.reset_index(drop=True)
+    mine, other = both.iloc[: len(k)], both.iloc[len(k) :].reset_index(drop=True)
     out = mine.assign(
         other_activity_id=other["activity_id"],
         other_timing=other["timing"],

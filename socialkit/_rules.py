@@ -22,7 +22,17 @@ import pyarrow.compute as pc
 
 from ._positions import positions
 
-__all__ = ["Flagged", "Rule", "Table", "collect", "column", "count", "join", "text"]
+__all__ = [
+    "CodedTable",
+    "Flagged",
+    "Rule",
+    "Table",
+    "collect",
+    "column",
+    "count",
+    "join",
+    "text",
+]
 
 _STR = pa.large_string()
 
@@ -92,6 +102,14 @@ class Table:
             found = self._columns[name] = column(self.frame[name])
         return found
 
+    def at(self, name: str, rows: np.ndarray) -> pa.Array:
+        """Column ``name`` at ``rows`` only, as an Arrow array."""
+        return self[name].take(rows)
+
+    def rows_frame(self, names: list[str], rows: np.ndarray) -> pd.DataFrame:
+        """Columns ``names`` at ``rows`` only, on a fresh RangeIndex."""
+        return self.frame[names].take(rows).reset_index(drop=True)
+
     @functools.cached_property
     def course(self) -> np.ndarray:
         """Each row's course position in ``course_ids`` (-1 if absent)."""
@@ -110,6 +128,110 @@ class Table:
         return join("activity '", self["activity_id"], "' (\"", self["title"], '")')
 
 
+class _CodedFrame:
+    """The columns of a :class:`CodedTable` as pandas Series, each built on first use."""
+
+    def __init__(self, base: pd.DataFrame, rows: np.ndarray, facts: pd.DataFrame, codes) -> None:
+        self.base, self.rows, self.facts, self.codes = base, rows, facts, codes
+        self.columns = [*base.columns, *(c for c in facts.columns if c not in base)]
+        self._series: dict[str, pd.Series] = {}
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.base or name in self.facts
+
+    def __getitem__(self, name: str) -> pd.Series:
+        found = self._series.get(name)
+        if found is None:
+            if name in self.base:
+                found = self.base[name].take(self.rows)
+            else:
+                found = self.facts[name].take(self.codes)
+            found = self._series[name] = found.reset_index(drop=True)
+        return found
+
+
+class CodedTable(Table):
+    """A long table kept as two short parts: rows of another table, and codes into a
+    small frame of facts (one row per distinct combination the facts depend on).
+
+    Its columns are those of ``base`` (the other table's, at ``rows``) and those of
+    ``facts`` that ``base`` lacks (at ``codes``). A rule's sentence takes its columns
+    at the flagged rows only, so the long table is never copied as a whole: a column
+    of ``base`` comes from ``source``'s Arrow columns (shared with the rules of that
+    table), a fact from the few distinct values.
+
+    Parameters
+    ----------
+    source : Table
+        The other table (its :attr:`Table.frame` is ``base``).
+    rows : numpy.ndarray
+        For each row, its row in ``source``.
+    facts : pandas.DataFrame
+        One row per distinct combination.
+    codes : numpy.ndarray
+        For each row, its row in ``facts``.
+    columns : list of str
+        The columns of ``source`` the table has.
+    course_ids, course
+        As for :class:`Table`.
+    """
+
+    def __init__(
+        self,
+        source: Table,
+        rows: np.ndarray,
+        facts: pd.DataFrame,
+        codes: np.ndarray,
+        *,
+        columns: list[str],
+        course_ids: list[str] | pd.Index,
+        course: np.ndarray | None = None,
+    ) -> None:
+        frame = _CodedFrame(source.frame[columns], rows, facts, codes)
+        super().__init__(frame, course_ids, course=course)  # type: ignore[arg-type]
+        self._source, self._rows, self._facts, self._codes = source, rows, facts, codes
+        self._fact_columns: dict[str, pa.Array] = {}
+
+    def __getitem__(self, name: str) -> pa.Array:
+        found = self._columns.get(name)
+        if found is None:
+            found = self._columns[name] = self.at(name, np.arange(len(self)))
+        return found
+
+    @property
+    def facts(self) -> pd.DataFrame:
+        """The small frame of facts, one row per distinct combination."""
+        return self._facts
+
+    def spread(self, values: pd.Series) -> np.ndarray:
+        """A boolean column of :attr:`facts` (missing as False), at every row."""
+        return values.to_numpy(dtype=bool, na_value=False)[self._codes]
+
+    def at(self, name: str, rows: np.ndarray) -> pa.Array:
+        if name in self.frame.base:
+            return self._source[name].take(self._rows[rows])
+        fact = self._fact_columns.get(name)
+        if fact is None:
+            fact = self._fact_columns[name] = column(self._facts[name])
+        return fact.take(self._codes[rows])
+
+    def rows_frame(self, names: list[str], rows: np.ndarray) -> pd.DataFrame:
+        # strings of ``base`` from ``source``'s Arrow columns: taking a few rows of a
+        # column read in many chunks would first join all its chunks, on every call
+        base, out = self.frame.base, {}
+        for n in names:
+            if n not in base:
+                out[n] = self._facts[n].take(self._codes[rows]).reset_index(drop=True)
+            elif base[n].dtype == "str":
+                out[n] = pd.Series(text(self.at(n, rows)))
+            else:
+                out[n] = base[n].take(self._rows[rows]).reset_index(drop=True)
+        return pd.DataFrame(out, columns=names) if out else pd.DataFrame(index=range(len(rows)))
+
+
 class Flagged:
     """The rows of a :class:`Table` that a rule flags, as a sentence function sees them."""
 
@@ -120,7 +242,7 @@ class Flagged:
         return len(self.rows)
 
     def __getitem__(self, name: str) -> pa.Array:
-        return self.table[name].take(self.rows)
+        return self.table.at(name, self.rows)
 
     @property
     def label(self) -> pa.Array:

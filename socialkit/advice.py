@@ -219,7 +219,9 @@ def warning_rules(portfolio: Portfolio) -> list[WarningRule]:
     """
     a, ids = portfolio.activities, course_index(portfolio)
     t = rule_tables(portfolio)
-    fit = t.fit.frame
+    # the facts of tool_fit's rows depend on the (organisation, tool, tool_type,
+    # direction, timing) only: each mask is worked out on those few, then spread
+    facts, spread = t.fit.facts, t.fit.spread
     seq = Table(out_of_place(portfolio), ids)
     during = a["timing"].eq("during").fillna(False)
     uses = uses_tool(a)
@@ -229,24 +231,22 @@ def warning_rules(portfolio: Portfolio) -> list[WarningRule]:
     # one cause, one warning: a tool the firewall blocks must be replaced whatever else is
     # true of it, and so must one that does not fit; only a tool that is reachable and
     # fits is worth a word on how learners get to it
-    is_blocked = fit["blocked"].to_numpy(dtype=bool)
-    misfit = (
-        fit["serves_type"].eq(False).fillna(False)
-        | fit["serves_direction"].eq(False).fillna(False)
-        | fit["serves_timing"].eq(False).fillna(False)
-    ).to_numpy(dtype=bool) & ~is_blocked
-    replace = is_blocked | misfit
-    blocked = per_course_tool(t.fit, fit["blocked"])
-    new_account = per_course_tool(
-        t.fit,
-        fit["hosting"].eq("external")
-        & fit["onboarding"].eq("new-account")
-        & fit["alternative"].notna()
-        & ~replace,
-        distinct=("alternative",),
+    is_blocked = spread(facts["blocked"])
+    misfit = ~is_blocked & spread(
+        facts["serves_type"].eq(False)
+        | facts["serves_direction"].eq(False)
+        | facts["serves_timing"].eq(False)
     )
-    to_introduce = fit["availability"].eq("to-introduce") & ~replace
-    named = fit["organisation"].ne(DEFAULT_ORGANISATION)
+    replace = is_blocked | misfit
+    blocked = per_course_tool(t.fit, is_blocked)
+    asks_account = (
+        facts["hosting"].eq("external")
+        & facts["onboarding"].eq("new-account")
+        & facts["alternative"].notna()
+    )
+    new_account = per_course_tool(t.fit, spread(asks_account) & ~replace, distinct=("alternative",))
+    to_introduce = spread(facts["availability"].eq("to-introduce")) & ~replace
+    named = spread(facts["organisation"].ne(DEFAULT_ORGANISATION))
     not_available = per_course_tool(t.fit, to_introduce & named, distinct=("recommended",))
     # a course naming no organisation: one cause, whatever its tools (nothing is known)
     unnamed = per_course_tool(t.fit, to_introduce & ~named, by_course=True)

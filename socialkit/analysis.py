@@ -17,11 +17,11 @@ import pandas as pd
 
 from ._frames import cached, in_course_order, isin, isin_codes, memoized
 from ._positions import activity_courses, course_index, fit_rows
-from ._rules import Rule, Table, collect, count, join, text
+from ._rules import CodedTable, Rule, Table, collect, count, join, text
 from ._tally import grid_counts, outside_counts, pairs_found
 from .names import is_placeholder
 from .schema import Portfolio
-from .tools import tool_fit
+from .tools import ACTIVITY_COLUMNS, fit_parts
 from .vocab import DIRECTIONS, PHASE_ORDER, TIMINGS
 
 __all__ = [
@@ -146,11 +146,17 @@ def rule_tables(portfolio: Portfolio) -> SimpleNamespace:
     :mod:`socialkit._rules`): ``courses``, ``objectives``, ``activities`` and ``fit`` (the
     rows of :func:`~socialkit.tools.tool_fit`), shared by both."""
     ids = course_index(portfolio)  # hashed once for every table's lookups
+    activities = Table(portfolio.activities, ids, course=activity_courses(portfolio))
+    # tool_fit's rows as its two short parts: the rules read a few facts of every row and
+    # the words of flagged rows only; copying every column of every row costs more
+    rows, codes, facts = fit_parts(portfolio)
+    columns, course = list(ACTIVITY_COLUMNS), fit_rows(portfolio)[1]
+    fit = CodedTable(activities, rows, facts, codes, columns=columns, course_ids=ids, course=course)
     return SimpleNamespace(
         courses=Table(portfolio.courses, ids),
         objectives=Table(portfolio.objectives, ids),
-        activities=Table(portfolio.activities, ids, course=activity_courses(portfolio)),
-        fit=Table(tool_fit(portfolio), ids, course=fit_rows(portfolio)[1]),
+        activities=activities,
+        fit=fit,
     )
 
 

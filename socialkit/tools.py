@@ -26,7 +26,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._catalog import AVAIL_RANK, KEY, KEYS, NO_FRICTION, Catalog
+from ._availability import access as _access
+from ._availability import score as _score
+from ._catalog import KEY, KEYS, Catalog
 from ._frames import (
     cached,
     factorize_rows,
@@ -40,13 +42,15 @@ from ._tool_words import (
     reasons,
 )
 from .schema import Portfolio
-from .vocab import FRICTION, MODE_OF_TIMING
+from .vocab import MODE_OF_TIMING
 
 __all__ = [
+    "ACTIVITY_COLUMNS",
     "AVAILABILITY",
     "FACT_COLUMNS",
     "RECOMMENDATION_COLUMNS",
     "blocked_pairs",
+    "fit_parts",
     "recommend_tools",
     "tool_fit",
 ]
@@ -103,43 +107,6 @@ def blocked_pairs(portfolio: Portfolio) -> pd.DataFrame:
     return _catalog(portfolio).blocked.copy(deep=False)
 
 
-def _access(frame: pd.DataFrame, cat: Catalog) -> pd.DataFrame:
-    """How readily the organisation's learners can use each tool.
-
-    ``frame`` holds ``organisation`` and ``tool`` and the tool's attributes (missing
-    for a tool the catalog does not know). Returns ``on_platform``, ``availability``
-    (see :data:`AVAILABILITY`), and the onboarding step and friction *for these
-    learners*: none for a tool they already have (a platform, or a tool of a suite the
-    organisation uses), the catalog's otherwise.
-    """
-    org, tool = frame["organisation"], frame["tool"]
-    on_platform = (org + KEY + tool).isin(cat.platform_keys).to_numpy(dtype=bool)
-    known = frame["known"].to_numpy(dtype=bool, na_value=False)
-    in_suite = known & (org + KEY + frame["suite"].astype("str")).isin(cat.suite_keys).to_numpy(
-        dtype=bool, na_value=False
-    )
-    external = known & frame["hosting"].ne("internal").to_numpy(dtype=bool, na_value=True)
-    availability = np.select(
-        [on_platform, in_suite, external, known],
-        ["available", "in-suite", "external", "to-introduce"],
-        default=None,
-    ).astype(object)
-    availability[availability == 0] = None  # np.select's default of an object array
-    friction = frame["catalog_onboarding"].map(FRICTION).to_numpy(dtype="float64", na_value=np.nan)
-    friction = np.where(on_platform | in_suite, 0.0, friction)
-    steps = np.asarray(list(FRICTION), dtype=object)
-    onboarding = np.where(np.isnan(friction), None, steps[np.nan_to_num(friction).astype(int)])
-    return pd.DataFrame(
-        {
-            "on_platform": on_platform,
-            "availability": pd.array(availability, dtype="str"),
-            "onboarding": pd.array(onboarding, dtype="str"),
-            "friction": pd.array(friction, dtype="Float64").astype("Int64"),
-        },
-        index=frame.index,
-    )
-
-
 @memoized
 def tool_fit(portfolio: Portfolio) -> pd.DataFrame:
     """How well each chosen tool fits its activity, for the activity's organisation.
@@ -171,24 +138,54 @@ def tool_fit(portfolio: Portfolio) -> pd.DataFrame:
         for a tool the catalog does not know. Rows come in course order (as the
         courses table lists them), then ``seq``.
     """
+    rows, codes, facts = fit_parts(portfolio)
+    fit = portfolio.activities[list(ACTIVITY_COLUMNS)].take(rows).reset_index(drop=True)
+    facts = facts[list(FACT_COLUMNS)].take(codes).set_axis(fit.index)
+    return pd.concat([fit, facts], axis=1)
+
+
+#: The activity's own columns of :func:`tool_fit`, before :data:`FACT_COLUMNS`.
+ACTIVITY_COLUMNS = (
+    "course_id",
+    "activity_id",
+    "seq",
+    "title",
+    "organisation",
+    "tool",
+    "tool_type",
+    "direction",
+    "timing",
+)
+_FIT_KEYS = ["organisation", "tool", "tool_type", "direction", "timing"]
+
+
+@cached
+def fit_parts(portfolio: Portfolio) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+    """:func:`tool_fit` in two small parts, from which it is taken.
+
+    Returns the activities it has a row for (positions, in its order), each row's
+    number of its distinct (organisation, tool, tool_type, direction, timing), and one
+    row per such number: those five keys and :data:`FACT_COLUMNS`. Everything but the
+    activity's own columns depends on the five keys only, so this is all the work;
+    a caller that needs only a few facts of a few rows (the warnings) takes them from
+    here instead of copying every column of every row.
+    """
     a = portfolio.activities
-    cols = ["course_id", "activity_id", "seq", "title"]
-    keys = ["organisation", "tool", "tool_type", "direction", "timing"]
     rows, _ = fit_rows(portfolio)
-    fit = a[cols + keys].take(rows).reset_index(drop=True)
-    # everything below depends on the five keys only: work out each combination once.
-    # The activities' (organisation, tool_type, direction, timing) are numbered already
+    # the activities' (organisation, tool_type, direction, timing) are numbered already
     # (for the ranking): with the tool's number they number the five keys, which spares
-    # hashing the five string columns again (as per_combination would)
+    # hashing the five string columns again (as per_combination would). The tool is
+    # numbered on the whole column, which spares copying its strings first
     _ranked_combinations(portfolio)  # alternatives come from it: rank all combinations at once
-    tool, tools = pd.factorize(fit["tool"], use_na_sentinel=False)
-    key = combinations(portfolio)[0][rows].astype(np.int64) * (len(tools) + 1) + tool
+    tool, tools = pd.factorize(a["tool"], use_na_sentinel=False)
+    key = combinations(portfolio)[0][rows].astype(np.int64) * (len(tools) + 1) + tool[rows]
     codes, distinct = pd.factorize(key)  # numbered in order of first row
     first = np.empty(len(distinct), dtype=np.int64)
     first[codes[::-1]] = np.arange(len(codes))[::-1]
-    combos = fit[keys].iloc[first].reset_index(drop=True)
-    facts = _catalog(portfolio).fit_facts(combos).take(codes).set_axis(fit.index)
-    return pd.concat([fit, facts], axis=1)
+    combos = a[_FIT_KEYS].take(rows[first]).reset_index(drop=True)
+    facts = _catalog(portfolio).fit_facts(combos).reset_index(drop=True)
+    codes.flags.writeable = False  # shared by every caller
+    return rows, codes, pd.concat([combos, facts], axis=1)
 
 
 #: What :func:`tool_fit` says of each chosen tool, after the activity's own columns.
@@ -326,18 +323,6 @@ def _rank(source: Portfolio | Catalog, combos: pd.DataFrame) -> pd.DataFrame:
     cand["rank"] = cand.groupby(KEYS, dropna=False, sort=False).cumcount() + 1
     drop = ["catalog_onboarding", "known", "primary", "n_types", "_other_type", "_open"]
     return cand.drop(columns=drop)
-
-
-def _score(
-    availability: pd.Series, friction: pd.Series, prefers: np.ndarray, internal: np.ndarray
-) -> np.ndarray:
-    """The method's priorities after fit in one number, higher is better: availability
-    (20 a step), then the effort to start (4 a step), then the hosting preference (1)."""
-    avail = availability.map(AVAIL_RANK).to_numpy(dtype="float64", na_value=2)
-    effort = friction.to_numpy(dtype="float64", na_value=NO_FRICTION)
-    return (20 * (2 - avail) + 4 * (NO_FRICTION - effort) + (prefers & internal | ~prefers)).astype(
-        "int64"
-    )
 
 
 def recommend_tools(portfolio: Portfolio, *, top: int = 3) -> pd.DataFrame:

@@ -17,19 +17,26 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ._frames import isin_codes
 from ._json_text import (
     arrow_strings,
     concat,
     join_text,
-    joined_runs,
     json_numbers,
     json_strings,
     pieces,
+    separators,
+    utf8_bytes,
 )
+from ._positions import activity_courses
+from ._rules import Flagged
+from ._tally import grid_cells
 from .analysis import (
     QUESTIONS,
+    _gap_rules,
+    _vocab_categories,
     checklist_gaps,
     gap_lists,
     outside_class_share,
@@ -37,6 +44,7 @@ from .analysis import (
 )
 from .schema import Portfolio
 from .tools import FACT_COLUMNS, RECOMMENDATION_COLUMNS
+from .vocab import DIRECTIONS, TIMINGS
 
 __all__ = [
     "ADVICE_FIT_KEYS",
@@ -52,6 +60,7 @@ __all__ = [
     "json_records",
     "json_values",
     "records_text",
+    "records_utf8",
 ]
 
 #: The keys of an activity's ``fit`` in ``check --json --advice``, in this order: the
@@ -202,40 +211,58 @@ def records_text(df: pd.DataFrame, enc: Encoder) -> str:
     JSON texts."""
     if df.empty:
         return "[]"
+    return "[" + join_text(_record_texts(df, enc), ", ") + "]"
+
+
+def records_utf8(df: pd.DataFrame, enc: Encoder) -> list[bytes | memoryview]:
+    """:func:`records_text` as pieces of UTF-8, for a document joined as bytes."""
+    if df.empty:
+        return [b"[]"]
+    return [b"[", utf8_bytes(_record_texts(df, enc, separators(len(df), ", "))), b"]"]
+
+
+def _record_texts(df: pd.DataFrame, enc: Encoder, *end: pa.Array) -> pa.Array:
+    """Each row of a non-empty frame as its JSON object, followed by ``end``."""
     parts: list[str | pa.Array] = []
     for i, c in enumerate(df.columns):
         parts += [("{" if i == 0 else ", ") + enc.str(str(c)) + ": ", enc.texts(df[c])]
-    return "[" + join_text(pieces(*parts, "}"), ", ") + "]"
+    return pieces(*parts, "}", *end)
 
 
-def courses_text(p: Portfolio, warnings: pd.DataFrame, enc: Encoder) -> pa.Array:
+def courses_text(
+    p: Portfolio, warnings: pd.DataFrame, enc: Encoder, *, separator: str | None = None
+) -> pa.Array:
     """Each course of :func:`course_documents` as its JSON text, an Arrow array.
 
     Each key is written once, as constant text; every value is a column of JSON texts
-    (ids, the two grids cell by cell, the six questions, the shares, the count), joined
-    row by row by Arrow.
+    (ids, the two grids cell by cell, the shares, the count), and the checklist a run of
+    texts of its own length per course. With a ``separator``, the texts come joined by
+    it instead, as one text (an array of one value).
     """
     ids = p.course_ids
     if not ids:
         return pa.array([], pa.large_string())
-    m = timing_direction_matrix(p)
-    timings = [str(t) for t in m["timing"].cat.categories]
-    directions = [str(d) for d in m["direction"].cat.categories]
+    # timing_direction_matrix's cells, without the frame (and its 16 course ids a course)
+    a = p.activities
+    timing = _vocab_categories(a["timing"], TIMINGS.values)
+    direction = _vocab_categories(a["direction"], DIRECTIONS.values)
+    grids = grid_cells(timing, direction, a["minutes"], activity_courses(p), len(ids))
+    timings = [str(t) for t in timing.categories]
+    directions = [str(d) for d in direction.categories]
     share = outside_class_share(p)
     n_warn = warnings["course_id"].value_counts().reindex(ids, fill_value=0)
-    parts: list[str | pa.Array] = [
+    before: list[str | pa.Array] = [
         "{" + enc.str("course_id") + ": ",
         json_numbers([enc.str(c) for c in ids]),
         ", " + enc.str("title") + ": ",
         enc.texts(p.courses["title"]),
     ]
-    for key, column in (("matrix", "activities"), ("minutes", "minutes")):
-        cells = m[column].to_numpy("int64").reshape(len(ids), len(timings) * len(directions))
-        parts.append(", " + enc.str(key) + ": ")
-        parts += _grid_parts(cells, timings, directions, enc)
-    for j, entries in enumerate(_checklist_texts(p, enc, len(ids))):
-        parts += [", " + enc.str("checklist") + ": [" if j == 0 else ", ", entries]
-    parts += [
+    for key, values in zip(("matrix", "minutes"), grids, strict=True):
+        cells = values.reshape(len(ids), len(timings) * len(directions))
+        before.append(", " + enc.str(key) + ": ")
+        before += _grid_parts(cells, timings, directions, enc)
+    before.append(", " + enc.str("checklist") + ": [")
+    after: list[str | pa.Array] = [
         "], " + enc.str("flipped_share") + ": ",
         json_numbers(_float_texts(share["share_outside"])),
         ", " + enc.str("minutes_share_outside") + ": ",
@@ -244,7 +271,61 @@ def courses_text(p: Portfolio, warnings: pd.DataFrame, enc: Encoder) -> pa.Array
         json_numbers(n_warn.to_numpy("int64")),
         "}",
     ]
-    return pieces(*parts)
+    if separator is not None:
+        after.append(separators(len(ids), separator))
+    return _course_tokens(len(ids), before, _checklist_tokens(p, enc, len(ids)), after, separator)
+
+
+def _course_tokens(
+    n: int,
+    before: list[str | pa.Array],
+    middle: tuple[list[pa.Array], np.ndarray, np.ndarray],
+    after: list[str | pa.Array],
+    separator: str | None,
+) -> pa.Array:
+    """The courses' texts from their tokens, with one ``take``: per course, a token of
+    each part of ``before`` (constant text, or the course's row of a column), its run
+    of ``middle`` tokens, then a token of each part of ``after``.
+
+    ``middle`` is (arrays of texts, token numbers into those arrays end to end, where
+    each course's run starts: ``n + 1`` offsets). The texts taken in token order, end to
+    end, are all the courses' texts one after the other: returned so when a
+    ``separator`` is in ``after``, else cut into one per course by one join.
+    """
+    arrays: list[pa.Array] = []
+    size = 0
+
+    def slot(part: str | pa.Array) -> np.ndarray:
+        """The token number of this part for each course."""
+        nonlocal size
+        values = pa.array([part], pa.large_string()) if isinstance(part, str) else part
+        arrays.append(values)
+        size += len(values)
+        first = size - len(values)
+        return np.full(n, first, dtype=np.int64) if isinstance(part, str) else first + np.arange(n)
+
+    heads, tails = [slot(x) for x in before], [slot(x) for x in after]
+    texts, middle_tokens, middle_starts = middle
+    arrays += texts
+    middle_tokens = middle_tokens + size
+    middle_length = np.diff(middle_starts)
+    length = len(heads) + middle_length + len(tails)
+    start = np.cumsum(length) - length
+    token = np.empty(int(length.sum()), dtype=np.int64)
+    for j, numbers in enumerate(heads):
+        token[start + j] = numbers
+    # the run of course c: its tokens middle_starts[c]... placed from start[c] + heads
+    shift = np.repeat(start + len(heads) - middle_starts[:-1], middle_length)
+    token[shift + np.arange(len(middle_tokens))] = middle_tokens
+    for j, numbers in enumerate(tails):
+        token[start + len(heads) + middle_length + j] = numbers
+    values = concat(arrays).take(token)
+    if separator is not None:
+        return values
+    offsets = pa.array(np.append(start, len(token)).astype("int64"))
+    return pc.binary_join(
+        pa.LargeListArray.from_arrays(offsets, values), pa.scalar("", pa.large_string())
+    )
 
 
 def _grid_parts(
@@ -269,9 +350,55 @@ def _float_texts(s: pd.Series) -> list[str]:
     return texts.tolist()
 
 
-def _checklist_texts(p: Portfolio, enc: Encoder, n_courses: int) -> list[pa.Array]:
-    """Per question, each course's checklist entry as JSON text: answered, or open with
-    its gaps in the order :func:`~socialkit.analysis.checklist_gaps` lists them."""
+def _gap_texts(
+    p: Portfolio, enc: Encoder
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[pa.Array]]:
+    """Every gap of :func:`~socialkit.analysis.checklist_gaps`: its course code (its
+    position in ``p.course_ids``, -1 if not listed), its question index (0-5) and
+    ``order``, all three in the table's order, and the JSON texts, per rule, in the
+    rules' order.
+
+    The table's order is the rules' flagged rows sorted as
+    :func:`socialkit._rules.collect` sorts them (course, question, then ``seq``, missing
+    first; ties in the order of the rules and rows); ``order`` gives, for each gap in
+    that order, its place among the texts of every rule put end to end. Unlike that
+    table, neither the id columns the JSON does not show are taken, nor the texts
+    sorted: they are taken once, where the document is put together.
+    """
+    course, seq, key, texts = [], [], [], []
+    for table, mask, k, sentence in _gap_rules(p):
+        flags = mask.to_numpy(dtype=bool, na_value=False) if isinstance(mask, pd.Series) else mask
+        rows = np.flatnonzero(np.asarray(flags, dtype=bool))
+        if not len(rows):
+            continue
+        course.append(table.course[rows])
+        seq.append(np.full(len(rows), -np.inf) if table.seq is None else table.seq[rows])
+        key.append(np.full(len(rows), k, dtype=np.int64))
+        if callable(sentence):
+            said = sentence(Flagged(table, rows))
+        else:
+            said = pa.repeat(pa.scalar(sentence, pa.large_string()), len(rows))
+        texts.append(json_strings(said, enc.str, ascii_only=enc.ascii_only))
+    if not course:
+        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.int64), []
+    course_, seq_, key_ = (np.concatenate(x) for x in (course, seq, key))
+    seq_ = np.where(np.isnan(seq_), -np.inf, seq_)  # missing first
+    order = np.lexsort((seq_, key_, course_))
+    question = isin_codes(pd.Series(key_[order]), list(QUESTIONS))
+    return course_[order], question, order, texts
+
+
+def _checklist_tokens(
+    p: Portfolio, enc: Encoder, n_courses: int
+) -> tuple[list[pa.Array], np.ndarray, np.ndarray]:
+    """Each course's checklist entries as tokens of JSON text (see
+    :func:`_course_tokens`), ``{...}, {...}`` without the brackets: per question,
+    answered, or open with its gaps in the order
+    :func:`~socialkit.analysis.checklist_gaps` lists them.
+
+    The tokens are an entry's head, a gap, a separator or an entry's end: the gap texts
+    are copied once into their place, not joined per entry, then per course.
+    """
     n_q = len(QUESTIONS)
     heads = [
         f"{{{enc.str('question')}: {enc.any(q)}, {enc.str('text')}: {enc.str(text)}, "
@@ -279,27 +406,29 @@ def _checklist_texts(p: Portfolio, enc: Encoder, n_courses: int) -> list[pa.Arra
         for q, text in QUESTIONS.items()
     ]
     answered = [f"{head}true, {enc.str('gaps')}: []}}" for head in heads]
-    # which entry each (course, question) shows: an answered one, or a run of gaps
-    entry = np.tile(np.arange(n_q), n_courses)
-    entries = [pa.array(answered, pa.large_string())]
-    gaps = checklist_gaps(p)
-    if len(gaps):
-        course = isin_codes(gaps["course_id"], p.course_ids)
-        question = isin_codes(gaps["question"], list(QUESTIONS))
-        # the table is grouped by course, then question: a run of one key is one entry
-        key = course * (n_q + 1) + question  # unlisted (-1) ones apart from the others
-        starts = np.flatnonzero(np.diff(key, prepend=key[0] - 1))
-        listed = joined_runs(enc.texts(gaps["gap"]), starts, ", ")
-        opened = pa.array([f"{head}false, {enc.str('gaps')}: [" for head in heads])
-        first = question[starts]
-        heads_of_runs = opened.take(np.maximum(first, 0)).cast(listed.type)
-        entries.append(pieces(heads_of_runs, listed, "]}"))
-        # a run of an unlisted course or question is never shown; of a key that comes
-        # in several runs, the last is shown
-        shown = (course[starts] >= 0) & (first >= 0)
-        entry[(course[starts] * n_q + first)[shown]] = n_q + np.flatnonzero(shown)
-    values = concat(entries)
-    return [values.take(entry[j::n_q]) for j in range(n_q)]
+    opened = [f"{head}false, {enc.str('gaps')}: [" for head in heads]
+    constants = pa.array([", ", "]}", *answered, *opened], pa.large_string())
+    sep, close, answered_0, opened_0 = 0, 1, 2, 2 + n_q  # their places in ``constants``
+    course, question, order, texts = _gap_texts(p, enc)
+    # a gap of an unlisted course or question is never shown; the table is sorted by
+    # course, then question, so the gaps of each (course, question) cell come together
+    shown = np.flatnonzero((course >= 0) & (question >= 0))
+    cell = course[shown] * n_q + question[shown]
+    n_gaps = np.bincount(cell, minlength=n_courses * n_q)
+    q = np.tile(np.arange(n_q), n_courses)
+    # per cell: a separator before every entry but a course's first, then the answered
+    # entry (one token), or the open head, each gap and a separator between two, the end
+    lead = (q > 0).astype(np.int64)
+    length = lead + np.where(n_gaps > 0, 2 * n_gaps + 1, 1)
+    start = np.cumsum(length) - length
+    token = np.full(int(length.sum()), sep, dtype=np.int64)
+    head = start + lead
+    token[head] = np.where(n_gaps > 0, opened_0 + q, answered_0 + q)
+    rank = np.arange(len(cell)) - np.searchsorted(cell, cell, side="left")  # within its cell
+    token[head[cell] + 1 + 2 * rank] = len(constants) + order[shown]
+    is_open = n_gaps > 0
+    token[(head + 2 * n_gaps)[is_open]] = close
+    return [constants, *texts], token, np.append(start[::n_q], len(token))
 
 
 # --------------------------------------------------------------------------- advice

@@ -26,6 +26,8 @@ __all__ = [
     "json_numbers",
     "json_strings",
     "pieces",
+    "separators",
+    "utf8_bytes",
 ]
 
 _STR = pa.large_string()
@@ -119,6 +121,18 @@ def join_text(texts: pa.Array, sep: str) -> str:
     if not len(texts):
         return ""
     return joined_runs(texts, np.zeros(1, dtype="int64"), sep)[0].as_py()
+
+
+def separators(n: int, sep: str) -> pa.Array:
+    """``sep`` for each of ``n`` rows but the last, which gets ``""``: a last part for
+    :func:`pieces` whose rows, end to end, are then the rows joined by ``sep``."""
+    return pa.concat_arrays([pa.repeat(pa.scalar(sep, _STR), max(n - 1, 0)), pa.array([""], _STR)])
+
+
+def utf8_bytes(texts: pa.Array) -> memoryview:
+    """The texts end to end, as UTF-8 bytes: a view of the Arrow buffer that holds them,
+    neither decoded into a Python string nor copied (the view keeps the buffer alive)."""
+    return memoryview(_utf8(texts)[0])
 
 
 def concat(arrays: list[pa.Array]) -> pa.Array:

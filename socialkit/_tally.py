@@ -14,8 +14,10 @@ from ._frames import isin_codes
 
 __all__ = [
     "course_sums",
+    "grid_cells",
     "grid_counts",
     "outside_counts",
+    "outside_share",
     "pairs_found",
 ]
 
@@ -82,24 +84,42 @@ def grid_counts(
         Each activity's course code and the course ids, for one grid per course.
     """
     n_t, n_d = len(timing.categories), len(direction.categories)
-    cell = timing.codes.astype("int64") * n_d + direction.codes
-    n_courses = 1
-    if courses is not None:
-        course, ids = courses
-        n_courses = len(ids)
-        cell = np.where(course >= 0, course * (n_t * n_d) + cell, -1)
-    n_cells = n_courses * n_t * n_d
+    course, ids = courses if courses is not None else (None, [None])
+    n_cells = len(ids) * n_t * n_d
+    activities, mins = grid_cells(timing, direction, minutes, course, len(ids))
     cells = np.arange(n_cells)
     out = {
         "timing": pd.Categorical.from_codes(cells // n_d % n_t, dtype=timing.dtype),
         "direction": pd.Categorical.from_codes(cells % n_d, dtype=direction.dtype),
-        "activities": course_sums(cell, n_cells),
-        "minutes": course_sums(cell, n_cells, minutes.fillna(0).astype("int64").to_numpy()),
+        "activities": activities,
+        "minutes": mins,
     }
     if courses is not None:
         repeated = np.repeat(np.asarray(courses[1], dtype=object), n_t * n_d)
         out = {"course_id": pd.array(repeated, dtype="str"), **out}
     return pd.DataFrame(out)
+
+
+def grid_cells(
+    timing: pd.Categorical,
+    direction: pd.Categorical,
+    minutes: pd.Series,
+    course: np.ndarray | None,
+    n_courses: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The ``activities`` and ``minutes`` columns of :func:`grid_counts` (int64 arrays,
+    cells in course, then timing, then direction order), without the frame.
+
+    ``course`` is each activity's course code (-1 for none) and ``n_courses`` the number
+    of courses; None and 1 for one grid over the whole portfolio.
+    """
+    n_t, n_d = len(timing.categories), len(direction.categories)
+    cell = timing.codes.astype("int64") * n_d + direction.codes
+    if course is not None:
+        cell = np.where(course >= 0, course * (n_t * n_d) + cell, -1)
+    n_cells = n_courses * n_t * n_d
+    weights = minutes.fillna(0).astype("int64").to_numpy()
+    return course_sums(cell, n_cells), course_sums(cell, n_cells, weights)
 
 
 def outside_counts(activities: pd.DataFrame, course: np.ndarray, ids: list[str]) -> pd.DataFrame:
@@ -122,3 +142,23 @@ def outside_counts(activities: pd.DataFrame, course: np.ndarray, ids: list[str])
             "minutes_outside": course_sums(course, n, np.where(out_mask, mins, 0)),
         }
     )
+
+
+def outside_share(timing: pd.Series, course: np.ndarray, n_courses: int) -> np.ndarray:
+    """Per course, the share of its activities placed before or after class: the
+    ``share_outside`` of :func:`outside_counts`'s counts, NaN for a course without
+    activities, without the other counts (two bincounts instead of six).
+
+    Parameters
+    ----------
+    timing : pandas.Series
+        Each activity's timing.
+    course : numpy.ndarray
+        Each activity's course code (-1 for no listed course).
+    n_courses : int
+    """
+    outside = timing.isin(["before", "after"]).to_numpy(dtype=bool)
+    activities = course_sums(course, n_courses)
+    with np.errstate(invalid="ignore", divide="ignore"):  # 0 / 0 is the NaN wanted
+        share = course_sums(course[outside], n_courses) / activities
+    return np.where(activities > 0, share, np.nan)

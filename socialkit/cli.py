@@ -60,24 +60,35 @@ def echo(message: object, *, err: bool = False) -> None:
     click.echo(stream_safe(terminal_safe(message), sys.stderr if err else sys.stdout), err=err)
 
 
-def echo_json(document: str) -> None:
+def echo_json(document: str | bytes) -> None:
     """Print a JSON document as it is, but for characters a terminal would run.
 
     Those (C1 controls, DEL, bidirectional overrides...; JSON encoders escape only C0)
     are written as ``\\uXXXX`` (see :func:`socialkit._text.json_safe`): the document reads
     back to the same value.
+
+    Parameters
+    ----------
+    document : str or bytes
+        The document, or its UTF-8 form (megabytes of it are then looked at and
+        written as they are, never decoded).
     """
     stream = sys.stdout
     buffer = getattr(stream, "buffer", None)
     if buffer is not None and _is_utf8(getattr(stream, "encoding", None)):
         # megabytes of JSON: encoded once, where click would check and encode it again
-        data = _utf8_json(document)
+        if isinstance(document, bytes):  # UTF-8 already: only what needs an escape
+            data = document if not json_unsafe(document) else _utf8_json(document.decode())
+        else:
+            data = _utf8_json(document)
         if data is not None:
             stream.flush()
             buffer.write(data)
             buffer.write(b"\n")
             buffer.flush()
             return
+    if isinstance(document, bytes):
+        document = document.decode("utf-8")
     click.echo(stream_safe(json_safe(document), stream))
 
 
@@ -223,7 +234,7 @@ def check(path: Path | None, as_json: bool, limit: int, advice: bool) -> None:
         echo(f"error: {exc}", err=True)
         sys.exit(code)
     if as_json:
-        echo_json(result.to_json(advice=advice))
+        echo_json(result.to_json_bytes(advice=advice))
     else:
         echo(result.format_text(limit=limit or None))
     sys.exit(EXIT_OK if result.valid else EXIT_INVALID)

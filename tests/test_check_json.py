@@ -268,3 +268,11 @@ def test_to_json_with_a_lone_surrogate_is_all_ascii() -> None:
     )
     result = CheckResult(Path("x\udcffy"), errors, pd.DataFrame(columns=["code"]), None)
     assert result.to_json() == json.dumps(result.to_dict(), ensure_ascii=True)
+
+
+@pytest.mark.parametrize("advice", [False, True])
+def test_to_json_bytes_is_the_utf8_of_to_json(advice: bool) -> None:
+    result = check_portfolio(SAMPLE)
+    data = result.to_json_bytes(advice=advice)
+    assert data == result.to_json(advice=advice).encode("utf-8")
+    assert json.loads(data) == result.to_dict(advice=advice)

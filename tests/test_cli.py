@@ -331,3 +331,24 @@ def test_a_program_that_imported_hypothesis_first_keeps_it() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.split()
     assert out == ["0", "True"]
+
+
+def test_check_keeps_the_garbage_collector_off_while_it_runs_and_gives_it_back() -> None:
+    code = (
+        "import gc\n"
+        "import socialkit.check as check\n"
+        "from click.testing import CliRunner\n"
+        "from socialkit.cli import main\n"
+        "seen = []\n"
+        "real = check.check_portfolio\n"
+        "def spy(path=None):\n"
+        "    seen.append(gc.isenabled())\n"
+        "    return real(path)\n"
+        "check.check_portfolio = spy\n"
+        "result = CliRunner().invoke(main, ['check'])\n"
+        "print(result.exit_code, seen, gc.isenabled())\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert out == "0 [False] True"

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import ast
 import contextlib
-import gc
 import os
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +26,7 @@ from ._check_json import (
     json_records,
     records_utf8,
 )
+from ._gc import collector_paused
 from ._json_text import arrow_strings, pieces, utf8_bytes
 from ._positions import activity_courses
 from ._tally import outside_share
@@ -182,7 +180,7 @@ class CheckResult:
         advice : bool, default False
             See :meth:`to_dict`.
         """
-        with _collector_paused():  # many small acyclic objects: nothing to collect
+        with collector_paused():  # many small acyclic objects: nothing to collect
             try:
                 return self._json(ascii_only=False, advice=advice)
             except UnicodeEncodeError:  # a lone surrogate somewhere
@@ -235,7 +233,7 @@ class CheckResult:
             At most this many error lines and warning lines are shown, with a count of
             the rest; None shows all.
         """
-        with _collector_paused():
+        with collector_paused():
             return self._text(limit)
 
     def _text(self, limit: int | None) -> str:
@@ -295,25 +293,6 @@ def _terminal_text(lines: list[str]) -> str:
     if text.count("\n") != len(lines) - 1:  # some line holds a line break of its own
         text = "\n".join([line.replace("\n", "\\n") for line in lines])
     return terminal_safe(text)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while checking or writing a large portfolio.
-
-    Allocating tens of thousands of dicts, lists and small frames triggers full
-    collections that walk every object of the portfolio's frames and of the imported
-    modules as well (on 20,000 courses some 0.2 s of checking, and half the time
-    spent building a JSON document of 2,000), and find next to nothing: the peak
-    memory stays the same. What is cyclic is collected once the collector runs again.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _more(hidden: int, what: str) -> list[str]:
@@ -384,7 +363,7 @@ def check_portfolio(path: str | os.PathLike[str] | None = None) -> CheckResult:
         raised); :meth:`CheckResult.unreadable` turns these into a result.
     """
     path = Path(path) if path is not None else sample_path()
-    with _collector_paused():  # frames of mostly acyclic objects: little to collect
+    with collector_paused():  # frames of mostly acyclic objects: little to collect
         try:
             portfolio = load_portfolio(path, partial=True)
         except ValidationError as exc:

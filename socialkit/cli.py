@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ._gc import collector_paused
 from ._text import json_safe, json_unsafe, stream_safe, terminal_safe
 from .errors import (
     DestinationNotEmptyError,
@@ -180,26 +181,6 @@ def _pandera_without_hypothesis() -> Iterator[None]:
             del sys.modules["hypothesis"]
 
 
-@contextlib.contextmanager
-def _collector_off() -> Iterator[None]:
-    """Keep the cyclic garbage collector off while a short command runs.
-
-    Importing pandas, pyarrow and pandera and reading a large portfolio allocate
-    hundreds of thousands of objects, and every so many allocations the collector walks
-    them all and finds next to nothing: some 4% of checking 20,000 courses, with the
-    same peak memory. What is cyclic is collected once the collector runs again (in a
-    program that runs commands in-process). Not for ``report``, whose kernels' messages
-    run for minutes.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def _fail(message: str, code: int) -> None:
     echo(f"error: {message}", err=True)
     sys.exit(code)
@@ -238,7 +219,7 @@ def check(path: Path | None, as_json: bool, limit: int, advice: bool) -> None:
     """
     if advice and not as_json:
         raise click.UsageError("--advice goes with --json")
-    click.get_current_context().with_resource(_collector_off())
+    click.get_current_context().with_resource(collector_paused())
     _exit_without_collecting()
     _arrow_memory_pool()
     from .check import CheckResult, check_portfolio

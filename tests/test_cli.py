@@ -300,6 +300,13 @@ def test_check_of_an_invalid_portfolio_still_mentions_unknown_columns(tmp_path: 
     )
 
 
+def python_prints(code: str) -> str:
+    """What a fresh interpreter running ``code`` prints."""
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
 def test_a_command_does_not_import_hypothesis_for_pandera_and_gives_it_back() -> None:
     """pandera imports hypothesis, when installed, for strategies no command uses (some
     0.3 s of every start); during a command it is kept out, afterwards it imports again."""
@@ -312,10 +319,7 @@ def test_a_command_does_not_import_hypothesis_for_pandera_and_gives_it_back() ->
         "import hypothesis\n"
         "print(result.exit_code, ','.join(during), hypothesis.__name__)\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout.split()
-    assert out == ["0", "pandera", "hypothesis"]
+    assert python_prints(code).split() == ["0", "pandera", "hypothesis"]
 
 
 def test_a_program_that_imported_hypothesis_first_keeps_it() -> None:
@@ -327,10 +331,7 @@ def test_a_program_that_imported_hypothesis_first_keeps_it() -> None:
         "import pandera.strategies.base_strategies as b\n"
         "print(result.exit_code, b.HAS_HYPOTHESIS)\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout.split()
-    assert out == ["0", "True"]
+    assert python_prints(code).split() == ["0", "True"]
 
 
 def test_check_keeps_the_garbage_collector_off_while_it_runs_and_gives_it_back() -> None:
@@ -348,7 +349,4 @@ def test_check_keeps_the_garbage_collector_off_while_it_runs_and_gives_it_back()
         "result = CliRunner().invoke(main, ['check'])\n"
         "print(result.exit_code, seen, gc.isenabled())\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout.strip()
-    assert out == "0 [False] True"
+    assert python_prints(code) == "0 [False] True"

@@ -13,7 +13,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ._frames import isin, isin_codes
+from ._frames import isin_codes
+from ._lookup import isin
 from ._phase_runs import phase_moves
 from ._positions import activity_courses, activity_order
 from ._rules import Table, column, join, text
@@ -141,9 +142,10 @@ def out_of_place(portfolio: Portfolio) -> pd.DataFrame:
     same = course[1:] == course[:-1]
     falls = np.flatnonzero(same & (phase[1:] < phase[:-1]))
     if not len(falls):
-        return pd.DataFrame({c: pd.Series(dtype="str") for c in columns}).astype(
-            {"seq": "int64", "more": "int64"}
-        )
+        # built from empty arrays: empty Series would first be aligned on their indexes
+        empty = {c: pd.array([], dtype="str") for c in columns}
+        empty["seq"], empty["more"] = np.empty(0, np.int64), np.empty(0, np.int64)
+        return pd.DataFrame(empty, index=pd.RangeIndex(0))
     wanted = np.isin(course, np.unique(course[falls + 1]))
     rows = order[wanted]
     moved = phase_moves(course[wanted], phase[wanted])
@@ -159,6 +161,6 @@ def out_of_place(portfolio: Portfolio) -> pd.DataFrame:
         relation=pd.Series(np.where(moved.after, "after", "before")),
         more=moved.more,
     )
-    return out.astype({c: "str" for c in columns if c not in ("seq", "more")}).astype(
-        {"seq": "int64", "more": "int64"}
-    )
+    # one astype, not two: each call copies the frame's blocks
+    dtypes = {c: "int64" if c in ("seq", "more") else "str" for c in columns}
+    return out.astype(dtypes)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 
 from ._frames import cached
@@ -41,15 +42,25 @@ _ACTIVITY_COLUMNS = tuple(columns("activities"))
 _SEQ = _ACTIVITY_COLUMNS.index("seq")
 
 
-def _frame(text_columns: dict[str, list], *, row: list[int], organisation: str | None = None):
-    """A canonical frame: text columns as ``str``, then ``row`` (and ``organisation``)."""
-    out = pd.DataFrame(text_columns, dtype="str")
-    if not len(out.columns):
-        out = pd.DataFrame({c: pd.Series(dtype="str") for c in text_columns})
-    out["row"] = pd.Series(row, dtype="int64")
+def _frame(
+    text_columns: dict[str, list],
+    *,
+    row: list[int],
+    organisation: str | None = None,
+    typed: dict[str, pd.api.extensions.ExtensionArray | np.ndarray] | None = None,
+) -> pd.DataFrame:
+    """A canonical frame: text columns as ``str``, then ``row`` (and ``organisation``).
+
+    ``typed`` holds columns of ``text_columns`` with a dtype of their own, put in their
+    place. The frame is made in one go from arrays: adding columns one by one, or from
+    Series (aligned on their indexes first), costs more than the few rows themselves.
+    """
+    data = {c: pd.array(values, dtype="str") for c, values in text_columns.items()}
+    data.update(typed or {})
+    data["row"] = np.asarray(row, dtype="int64")
     if organisation is not None:
-        out["organisation"] = pd.Series([organisation] * len(out), dtype="str")
-    return out
+        data["organisation"] = pd.array([organisation] * len(row), dtype="str")
+    return pd.DataFrame(data, index=pd.RangeIndex(len(row)))
 
 
 def blank_table(table: str) -> pd.DataFrame:
@@ -110,8 +121,12 @@ def course_view(
         problems.append(f"status {course['status']!r}: expected {STATUS.expected()}")
     if text(course.get("title")) is None:
         problems.append("the course has no title")
-    courses = _frame({c: [course.get(c)] for c in columns("courses")}, row=[row], organisation=org)
-    courses["status"] = pd.Series([status or "draft"], dtype="str")
+    courses = _frame(
+        {c: [course.get(c)] for c in columns("courses")},
+        row=[row],
+        organisation=org,
+        typed={"status": pd.array([status or "draft"], dtype="str")},
+    )
 
     oids, statements = objectives["objective_id"].tolist(), objectives["statement"].tolist()
     ids = set()
@@ -144,14 +159,15 @@ def course_view(
         canonical.append(values)
     transposed = zip(*canonical, strict=True) if canonical else ([] for _ in _ACTIVITY_COLUMNS)
     by_column = dict(zip(_ACTIVITY_COLUMNS, transposed, strict=True))
-    acts = _frame(
+    activities = _frame(
         {c: list(v) for c, v in by_column.items()},
         row=activities.index.tolist(),
         organisation=org,
+        typed={
+            "seq": np.asarray(by_column["seq"], dtype="int64"),
+            "minutes": pd.array(by_column["minutes"], dtype="Int64"),
+        },
     )
-    acts["seq"] = pd.Series(by_column["seq"], dtype="int64")
-    acts["minutes"] = pd.Series(by_column["minutes"], dtype="Int64")
-    activities = acts
     portfolio = Portfolio(
         courses, objectives, activities, catalog.tools, catalog.organisations, source=catalog.source
     )

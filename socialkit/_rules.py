@@ -201,6 +201,11 @@ class CodedTable(Table):
             found = self._columns[name] = self.at(name, np.arange(len(self)))
         return found
 
+    @functools.cached_property
+    def _base_dtypes(self) -> dict[str, object]:
+        # looked up once: selecting a column of a frame costs more than taking a few rows
+        return dict(self.frame.base.dtypes.items())
+
     @property
     def facts(self) -> pd.DataFrame:
         """The small frame of facts, one row per distinct combination."""
@@ -221,15 +226,19 @@ class CodedTable(Table):
     def rows_frame(self, names: list[str], rows: np.ndarray) -> pd.DataFrame:
         # strings of ``base`` from ``source``'s Arrow columns: taking a few rows of a
         # column read in many chunks would first join all its chunks, on every call
-        base, out = self.frame.base, {}
+        # the columns are gathered as arrays, not Series: a frame made of Series first
+        # aligns each on its index, which costs more than the take itself on few rows
+        base, dtypes, out = self.frame.base, self._base_dtypes, {}
         for n in names:
-            if n not in base:
-                out[n] = self._facts[n].take(self._codes[rows]).reset_index(drop=True)
-            elif base[n].dtype == "str":
-                out[n] = pd.Series(text(self.at(n, rows)))
+            dtype = dtypes.get(n)
+            if dtype is None:  # not a column of ``base``: one of the facts
+                out[n] = self._facts[n].array.take(self._codes[rows])
+            elif dtype == "str":
+                out[n] = text(self.at(n, rows))
             else:
-                out[n] = base[n].take(self._rows[rows]).reset_index(drop=True)
-        return pd.DataFrame(out, columns=names) if out else pd.DataFrame(index=range(len(rows)))
+                out[n] = base[n].array.take(self._rows[rows])
+        index = pd.RangeIndex(len(rows))
+        return pd.DataFrame(out, index=index, columns=names) if out else pd.DataFrame(index=index)
 
 
 class Flagged:

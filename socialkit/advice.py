@@ -28,7 +28,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ._causes import no_objective, out_of_place, per_course_tool
-from ._frames import cached, isin, memoized
+from ._frames import cached, memoized
+from ._lookup import isin
 from ._positions import course_index
 from ._rules import Flagged, Sentence, Table, collect, column, join, text
 from .analysis import rule_tables, uses_tool

@@ -15,7 +15,8 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
-from ._frames import cached, in_course_order, isin, isin_codes, memoized
+from ._frames import cached, in_course_order, isin_codes, memoized
+from ._lookup import isin
 from ._positions import activity_courses, course_index, fit_rows
 from ._rules import CodedTable, Rule, Table, collect, count, join, text
 from ._tally import grid_counts, outside_counts, pairs_found

@@ -16,9 +16,10 @@ import difflib
 import re
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
-from ._frames import isin
+from ._lookup import isin
 from ._positions import activity_courses
 from .schema import Portfolio
 from .vocab import match_key
@@ -303,9 +304,10 @@ def unknown_tool_uses(portfolio: Portfolio) -> pd.DataFrame:
     named = a["tool"].notna() & a["tool"].ne("none")
     unknown = named & ~isin(a["tool"], portfolio.tools["tool"])
     if not unknown.any():
-        return pd.DataFrame({c: pd.Series(dtype="str") for c in _USES_COLUMNS}).astype(
-            {"seq": "int64"}
-        )
+        # built from empty arrays: empty Series would first be aligned on their indexes
+        columns = {c: pd.array([], dtype="str") for c in _USES_COLUMNS}
+        columns["seq"] = np.empty(0, np.int64)
+        return pd.DataFrame(columns, index=pd.RangeIndex(0))
     u = a.loc[unknown.to_numpy(), ["course_id", "activity_id", "seq", "title", "tool"]]
     u = u.assign(
         _course=activity_courses(portfolio)[unknown.to_numpy()],  # found once per portfolio

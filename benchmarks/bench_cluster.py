@@ -55,7 +55,7 @@ def batch(portfolio: Path, out: Path, address: str, workers: list[str]) -> tuple
     the portfolio read, the overview made)."""
     code = (
         "import sys, time, dask\n"
-        "from socialkit.runner import run_reports\n"
+        "from socialkit.reports.runner import run_reports\n"
         "mark = {}\n"
         "def plan(todo, same): mark['start'] = time.perf_counter()\n"
         "def done(n, total): mark['end'] = time.perf_counter()\n"

@@ -41,10 +41,10 @@ GOAL_MS = 100.0
 KERNEL_CODE = """
 import json, time
 import socialkit as sk
-from socialkit.charts import matrix_figure, swimlane_figure
-from socialkit.synth import make_portfolio_tables
-from socialkit.io import write_tables
-from socialkit.widgets import DesignEditor
+from socialkit.charts.course import matrix_figure, swimlane_figure
+from socialkit.contract.synth import make_portfolio_tables
+from socialkit.contract.io import write_tables
+from socialkit.editor.widget import DesignEditor
 from IPython.display import display
 
 path = {path!r}

@@ -6,7 +6,7 @@ all alike), each in its own process:
 * baseline ``python_calamine``: open the workbook and turn each table's sheet into
   Python lists (what socialkit's reader starts from);
 * baseline ``openpyxl read_only``: iterate over every row's values of the same sheets;
-* ``socialkit.io.read_tables``: the same workbook read as socialkit reads it (the limit
+* ``socialkit.contract.io.read_tables``: the same workbook read as socialkit reads it (the limit
   scan, the header checks, the tables as text);
 * ``read_tables`` of a copy with one value in cell ``XFD1048576``, which socialkit
   refuses: calamine alone would try to allocate 512 GiB for it.
@@ -98,13 +98,13 @@ def main() -> int:
         "socialkit read_tables": [
             sys.executable,
             "-c",
-            f"from socialkit.io import read_tables\nread_tables({str(book)!r})",
+            f"from socialkit.contract.io import read_tables\nread_tables({str(book)!r})",
         ],
         "socialkit, one value in XFD1048576": [
             sys.executable,
             "-c",
             "from socialkit.errors import PortfolioReadError\n"
-            "from socialkit.io import read_tables\n"
+            "from socialkit.contract.io import read_tables\n"
             f"try:\n    read_tables({str(far)!r})\n"
             "except PortfolioReadError:\n    pass\n"
             "else:\n    raise SystemExit('the far cell was not refused')",

@@ -4,18 +4,22 @@ Model course designs as pandas DataFrames, check them against the data contract 
 the strategic method (objective → activities in order → timing → direction → tool type
 → tool → learner benefit), and analyse whole portfolios at once.
 
-Charts live in :mod:`socialkit.charts` and :mod:`socialkit.portfolio_charts` (they import
+Charts live in :mod:`socialkit.charts.course` and :mod:`socialkit.charts.portfolio` (they import
 plotly, so they are not imported here).
 """
 
 from importlib import import_module
 from typing import TYPE_CHECKING
 
-# Names are imported on first use (PEP 562), so that ``import socialkit.kernels`` or the
+from socialkit._moved import MOVED, install
+
+install()  # the former module paths (``socialkit.io``, ``socialkit.tools`` ...) still work
+
+# Names are imported on first use (PEP 562), so that ``import socialkit.reports.kernels`` or the
 # command line's start does not pay for pandas, pandera and plotly before it needs them.
 _LAZY = {
-    "advice": ["WARNING_CODES", "strategic_warnings"],
-    "analysis": [
+    "analysis.advice": ["WARNING_CODES", "strategic_warnings"],
+    "analysis.checks": [
         "QUESTIONS",
         "checklist",
         "checklist_gaps",
@@ -26,8 +30,8 @@ _LAZY = {
         "sequence_check",
         "timing_direction_matrix",
     ],
-    "check": ["CheckResult", "check_portfolio"],
-    "editing": ["DesignDraft"],
+    "analysis.check": ["CheckResult", "check_portfolio"],
+    "editor.draft": ["DesignDraft"],
     "errors": [
         "DesignChangedError",
         "DestinationNotEmptyError",
@@ -46,18 +50,19 @@ _LAZY = {
         "UnknownCourseError",
         "ValidationError",
     ],
-    "io": ["convert", "load_portfolio", "read_tables", "sample_path", "write_tables"],
-    "names": ["closest_tools"],
-    "schema": ["Portfolio"],
-    "tools": ["blocked_pairs", "recommend_tools", "tool_fit"],
-    "validation": ["validate"],
-    "widgets": ["DesignEditor"],
+    "contract.io": ["convert", "load_portfolio", "read_tables", "sample_path", "write_tables"],
+    "contract.tool_names": ["closest_tools"],
+    "contract.schema": ["Portfolio"],
+    "analysis.tool_fit": ["blocked_pairs", "recommend_tools", "tool_fit"],
+    "contract.validation": ["validate"],
+    "editor.widget": ["DesignEditor"],
 }
 _WHERE = {name: module for module, names in _LAZY.items() for name in names}
 
 if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eagerly
-    from .advice import WARNING_CODES, strategic_warnings
-    from .analysis import (
+    from socialkit.analysis.advice import WARNING_CODES, strategic_warnings
+    from socialkit.analysis.check import CheckResult, check_portfolio
+    from socialkit.analysis.checks import (
         QUESTIONS,
         checklist,
         checklist_gaps,
@@ -68,9 +73,20 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
         sequence_check,
         timing_direction_matrix,
     )
-    from .check import CheckResult, check_portfolio
-    from .editing import DesignDraft
-    from .errors import (
+    from socialkit.analysis.tool_fit import blocked_pairs, recommend_tools, tool_fit
+    from socialkit.contract.io import (
+        convert,
+        load_portfolio,
+        read_tables,
+        sample_path,
+        write_tables,
+    )
+    from socialkit.contract.schema import Portfolio
+    from socialkit.contract.tool_names import closest_tools
+    from socialkit.contract.validation import validate
+    from socialkit.editor.draft import DesignDraft
+    from socialkit.editor.widget import DesignEditor
+    from socialkit.errors import (
         DesignChangedError,
         DestinationNotEmptyError,
         EditError,
@@ -88,12 +104,6 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
         UnknownCourseError,
         ValidationError,
     )
-    from .io import convert, load_portfolio, read_tables, sample_path, write_tables
-    from .names import closest_tools
-    from .schema import Portfolio
-    from .tools import blocked_pairs, recommend_tools, tool_fit
-    from .validation import validate
-    from .widgets import DesignEditor
 
 
 def _version() -> str:
@@ -107,13 +117,15 @@ def _version() -> str:
 
 
 def __getattr__(name: str) -> object:
+    if name in MOVED:  # ``socialkit.tools`` and the like, where the module is now
+        return import_module(MOVED[name])
     if name == "__version__":
         value = globals()["__version__"] = _version()
         return value
     module = _WHERE.get(name)
     if module is None:
         raise AttributeError(f"module 'socialkit' has no attribute {name!r}")
-    value = getattr(import_module(f".{module}", __name__), name)
+    value = getattr(import_module(f"{__name__}.{module}"), name)
     globals()[name] = value
     return value
 

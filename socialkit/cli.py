@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ._gc import collector_paused
-from ._text import json_safe, json_unsafe, stream_safe, terminal_safe
-from .errors import (
+from socialkit.base.collector import collector_paused
+from socialkit.base.text import json_safe, json_unsafe, stream_safe, terminal_safe
+from socialkit.errors import (
     DestinationNotEmptyError,
     NotebookNotFoundError,
     NotebookReadError,
@@ -30,7 +30,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from .kernels import KernelPool
+    from socialkit.reports.kernels import KernelPool
 
 __all__ = ["echo", "echo_json", "main"]
 
@@ -46,7 +46,7 @@ def echo(message: object, *, err: bool = False) -> None:
     """Print a line (or lines) of text for a person: what user data brings is made safe.
 
     Every line the commands print goes through here: control characters, ANSI and OSC
-    sequences and invisible format characters (see :func:`socialkit._text.terminal_safe`)
+    sequences and invisible format characters (see :func:`socialkit.base.text.terminal_safe`)
     are shown as visible escapes such as ``\\x1b``, so a course title cannot clear the
     screen or retitle the window; line feeds are kept. What the stream's encoding cannot
     write is shown as backslash escapes too, instead of failing.
@@ -65,7 +65,7 @@ def echo_json(document: str | bytes) -> None:
     """Print a JSON document as it is, but for characters a terminal would run.
 
     Those (C1 controls, DEL, bidirectional overrides...; JSON encoders escape only C0)
-    are written as ``\\uXXXX`` (see :func:`socialkit._text.json_safe`): the document reads
+    are written as ``\\uXXXX`` (see :func:`socialkit.base.text.json_safe`): the document reads
     back to the same value.
 
     Parameters
@@ -222,8 +222,8 @@ def check(path: Path | None, as_json: bool, limit: int, advice: bool) -> None:
     click.get_current_context().with_resource(collector_paused())
     _exit_without_collecting()
     _arrow_memory_pool()
-    from .check import CheckResult, check_portfolio
-    from .io import sample_path
+    from socialkit.analysis.check import CheckResult, check_portfolio
+    from socialkit.contract.io import sample_path
 
     try:
         result = check_portfolio(path)
@@ -265,7 +265,7 @@ def convert(src: Path, dest: Path, no_check: bool, force: bool) -> None:
     status: 0 written, 1 invalid source or write failure, 2 bad usage (no portfolio at
     SRC, DEST refused).
     """
-    from .io import convert as do_convert
+    from socialkit.contract.io import convert as do_convert
 
     def warn(message: str) -> None:
         warned.append(message)
@@ -309,7 +309,7 @@ def generate(n_courses: int, dest: Path, per_course: int, seed: int) -> None:
     20,000,000 activities in all. Exit status: 0 written, 1 write failure, 2 DEST not
     empty or a size beyond these limits.
     """
-    from .synth import size_problem, write_portfolio
+    from socialkit.contract.synth import size_problem, write_portfolio
 
     problem = size_problem(n_courses, per_course)
     if problem:
@@ -386,14 +386,14 @@ def report(
     made, 1 invalid portfolio or some course failed, 2 bad usage, 130 interrupted.
     """
     if scheduler:  # a bad address is told at once, before any kernel starts
-        from .cluster import check_address
+        from socialkit.reports.cluster import check_address
 
         try:
             check_address(scheduler)
         except SchedulerError as exc:
             _fail(str(exc), EXIT_USAGE)
-    from .kernels import KernelPool
-    from .runner import pool_size
+    from socialkit.reports.kernels import KernelPool
+    from socialkit.reports.runner import pool_size
 
     # launch the kernels first: they start up while the portfolio is read and checked
     size = pool_size(jobs, courses, scheduler=scheduler)
@@ -419,7 +419,7 @@ def _report(
 ) -> None:
     from tqdm.auto import tqdm
 
-    from .runner import run_reports
+    from socialkit.reports.runner import run_reports
 
     bar = None
 

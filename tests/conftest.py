@@ -20,9 +20,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from socialkit.io import load_portfolio, sample_path
-from socialkit.schema import TABLES, Portfolio
-from socialkit.validation import validate
+from socialkit.contract.io import load_portfolio, sample_path
+from socialkit.contract.schema import TABLES, Portfolio
+from socialkit.contract.validation import validate
 
 #: Debian's Chromium, which the browser tests drive with Playwright (never a downloaded one).
 CHROMIUM = Path("/usr/bin/chromium")

@@ -20,8 +20,8 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from conftest import CHROMIUM, CHROMIUM_ARGS, browser_missing
 
-from socialkit.io import read_tables, sample_path, write_tables
-from socialkit.runner import run_reports
+from socialkit.contract.io import read_tables, sample_path, write_tables
+from socialkit.reports.runner import run_reports
 
 pytestmark = pytest.mark.browser
 

@@ -337,7 +337,7 @@ def test_a_program_that_imported_hypothesis_first_keeps_it() -> None:
 def test_check_keeps_the_garbage_collector_off_while_it_runs_and_gives_it_back() -> None:
     code = (
         "import gc\n"
-        "import socialkit.check as check\n"
+        "import socialkit.analysis.check as check\n"
         "from click.testing import CliRunner\n"
         "from socialkit.cli import main\n"
         "seen = []\n"

@@ -6,6 +6,8 @@ import pandas as pd
 import pytest
 from conftest import make_tables
 
+from socialkit.contract.schema import ISSUE_COLUMNS
+from socialkit.contract.validation import validate
 from socialkit.errors import (
     PortfolioNotFoundError,
     PortfolioReadError,
@@ -15,8 +17,6 @@ from socialkit.errors import (
     ValidationError,
     format_issues,
 )
-from socialkit.schema import ISSUE_COLUMNS
-from socialkit.validation import validate
 
 
 def issue_frame(rows: list[dict]) -> pd.DataFrame:

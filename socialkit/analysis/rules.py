@@ -1,0 +1,333 @@
+"""Rules that flag rows and write a sentence for each: what the checklist and the warnings share.
+
+A rule is a boolean mask over the rows of one table, a sort key (a question, a warning
+code) and a sentence: a constant, or a function writing it from the flagged rows only.
+Rules pay for the rows they flag and little else: an empty mask costs nothing, and
+sentences are joined by Arrow on the flagged rows, which costs far less per call than
+pandas string arithmetic on Arrow-backed columns. The findings of all the rules are
+then put together and sorted once.
+
+Everything stays vectorised over the whole portfolio: no Python loop over rows.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from socialkit.analysis.positions import positions
+
+__all__ = [
+    "CodedTable",
+    "Flagged",
+    "Rule",
+    "Table",
+    "collect",
+    "column",
+    "count",
+    "join",
+    "text",
+]
+
+_STR = pa.large_string()
+
+
+def column(values: pd.Series | np.ndarray | list) -> pa.Array:
+    """Strings as an Arrow array of large strings; missing values become nulls."""
+    array = pa.array(values, from_pandas=True)
+    if isinstance(array, pa.ChunkedArray):  # e.g. a column made by pd.concat
+        array = array.combine_chunks()
+    return array if array.type == _STR else array.cast(_STR)
+
+
+def join(*parts: str | pa.Array) -> pa.Array:
+    """Join strings row by row (constants repeat); a missing part makes the row missing.
+
+    Examples
+    --------
+    >>> join("a", column(["x", None]), "!").to_pylist()
+    ['ax!', None]
+    """
+    args = [pa.scalar(p, _STR) if isinstance(p, str) else p for p in parts]
+    return pc.binary_join_element_wise(*args, pa.scalar("", _STR))
+
+
+def text(values: pa.Array) -> pd.arrays.ArrowStringArray:
+    """An Arrow string array as the values of a pandas ``str`` column."""
+    return pd.array(values, dtype="str")
+
+
+class Table:
+    """One table that rules flag rows of, with what their sentences and sorting need.
+
+    Columns are turned into Arrow arrays once, when a sentence first asks for them.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        With ``course_id``; ``seq`` (the activity's place, for sorting) when its rows are
+        activities, and ``activity_id`` and ``title`` for :attr:`label`.
+    course_ids : list of str or pandas.Index
+        The portfolio's course ids, in the order findings are sorted by (an index is
+        hashed once for all the tables that share it, a list on every lookup).
+    course : numpy.ndarray, optional
+        :attr:`course`, when the caller knows it already (finding it hashes every
+        ``course_id`` of the table).
+    """
+
+    def __init__(
+        self,
+        frame: pd.DataFrame,
+        course_ids: list[str] | pd.Index,
+        *,
+        course: np.ndarray | None = None,
+    ) -> None:
+        self.frame = frame
+        self._course_ids = course_ids
+        self._columns: dict[str, pa.Array] = {}
+        if course is not None:
+            self.__dict__["course"] = course  # the cached property's value
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def __getitem__(self, name: str) -> pa.Array:
+        found = self._columns.get(name)
+        if found is None:
+            found = self._columns[name] = column(self.frame[name])
+        return found
+
+    def at(self, name: str, rows: np.ndarray) -> pa.Array:
+        """Column ``name`` at ``rows`` only, as an Arrow array."""
+        return self[name].take(rows)
+
+    def rows_frame(self, names: list[str], rows: np.ndarray) -> pd.DataFrame:
+        """Columns ``names`` at ``rows`` only, on a fresh RangeIndex."""
+        return self.frame[names].take(rows).reset_index(drop=True)
+
+    @functools.cached_property
+    def course(self) -> np.ndarray:
+        """Each row's course position in ``course_ids`` (-1 if absent)."""
+        return positions(self.frame["course_id"], self._course_ids)
+
+    @functools.cached_property
+    def seq(self) -> np.ndarray | None:
+        """Each row's ``seq`` as floats, or None for a table of courses or objectives."""
+        if "seq" not in self.frame:
+            return None
+        return self.frame["seq"].to_numpy(dtype="float64", na_value=np.nan)
+
+    @functools.cached_property
+    def label(self) -> pa.Array:
+        """``activity 'a3' ("Title")`` for each row, for sentences."""
+        return join("activity '", self["activity_id"], "' (\"", self["title"], '")')
+
+
+class _CodedFrame:
+    """The columns of a :class:`CodedTable` as pandas Series, each built on first use."""
+
+    def __init__(self, base: pd.DataFrame, rows: np.ndarray, facts: pd.DataFrame, codes) -> None:
+        self.base, self.rows, self.facts, self.codes = base, rows, facts, codes
+        self.columns = [*base.columns, *(c for c in facts.columns if c not in base)]
+        self._series: dict[str, pd.Series] = {}
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.base or name in self.facts
+
+    def __getitem__(self, name: str) -> pd.Series:
+        found = self._series.get(name)
+        if found is None:
+            if name in self.base:
+                found = self.base[name].take(self.rows)
+            else:
+                found = self.facts[name].take(self.codes)
+            found = self._series[name] = found.reset_index(drop=True)
+        return found
+
+
+class CodedTable(Table):
+    """A long table kept as two short parts: rows of another table, and codes into a
+    small frame of facts (one row per distinct combination the facts depend on).
+
+    Its columns are those of ``base`` (the other table's, at ``rows``) and those of
+    ``facts`` that ``base`` lacks (at ``codes``). A rule's sentence takes its columns
+    at the flagged rows only, so the long table is never copied as a whole: a column
+    of ``base`` comes from ``source``'s Arrow columns (shared with the rules of that
+    table), a fact from the few distinct values.
+
+    Parameters
+    ----------
+    source : Table
+        The other table (its :attr:`Table.frame` is ``base``).
+    rows : numpy.ndarray
+        For each row, its row in ``source``.
+    facts : pandas.DataFrame
+        One row per distinct combination.
+    codes : numpy.ndarray
+        For each row, its row in ``facts``.
+    columns : list of str
+        The columns of ``source`` the table has.
+    course_ids, course
+        As for :class:`Table`.
+    """
+
+    def __init__(
+        self,
+        source: Table,
+        rows: np.ndarray,
+        facts: pd.DataFrame,
+        codes: np.ndarray,
+        *,
+        columns: list[str],
+        course_ids: list[str] | pd.Index,
+        course: np.ndarray | None = None,
+    ) -> None:
+        frame = _CodedFrame(source.frame[columns], rows, facts, codes)
+        super().__init__(frame, course_ids, course=course)  # type: ignore[arg-type]
+        self._source, self._rows, self._facts, self._codes = source, rows, facts, codes
+        self._fact_columns: dict[str, pa.Array] = {}
+
+    def __getitem__(self, name: str) -> pa.Array:
+        found = self._columns.get(name)
+        if found is None:
+            found = self._columns[name] = self.at(name, np.arange(len(self)))
+        return found
+
+    @functools.cached_property
+    def _base_dtypes(self) -> dict[str, object]:
+        # looked up once: selecting a column of a frame costs more than taking a few rows
+        return dict(self.frame.base.dtypes.items())
+
+    @property
+    def facts(self) -> pd.DataFrame:
+        """The small frame of facts, one row per distinct combination."""
+        return self._facts
+
+    def spread(self, values: pd.Series) -> np.ndarray:
+        """A boolean column of :attr:`facts` (missing as False), at every row."""
+        return values.to_numpy(dtype=bool, na_value=False)[self._codes]
+
+    def at(self, name: str, rows: np.ndarray) -> pa.Array:
+        if name in self.frame.base:
+            return self._source[name].take(self._rows[rows])
+        fact = self._fact_columns.get(name)
+        if fact is None:
+            fact = self._fact_columns[name] = column(self._facts[name])
+        return fact.take(self._codes[rows])
+
+    def rows_frame(self, names: list[str], rows: np.ndarray) -> pd.DataFrame:
+        # strings of ``base`` from ``source``'s Arrow columns: taking a few rows of a
+        # column read in many chunks would first join all its chunks, on every call
+        # the columns are gathered as arrays, not Series: a frame made of Series first
+        # aligns each on its index, which costs more than the take itself on few rows
+        base, dtypes, out = self.frame.base, self._base_dtypes, {}
+        for n in names:
+            dtype = dtypes.get(n)
+            if dtype is None:  # not a column of ``base``: one of the facts
+                out[n] = self._facts[n].array.take(self._codes[rows])
+            elif dtype == "str":
+                out[n] = text(self.at(n, rows))
+            else:
+                out[n] = base[n].array.take(self._rows[rows])
+        index = pd.RangeIndex(len(rows))
+        return pd.DataFrame(out, index=index, columns=names) if out else pd.DataFrame(index=index)
+
+
+class Flagged:
+    """The rows of a :class:`Table` that a rule flags, as a sentence function sees them."""
+
+    def __init__(self, table: Table, rows: np.ndarray) -> None:
+        self.table, self.rows = table, rows
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, name: str) -> pa.Array:
+        return self.table.at(name, self.rows)
+
+    @property
+    def label(self) -> pa.Array:
+        """:attr:`Table.label` of the flagged rows, written for those rows only (a rule
+        flags few of a long table's rows: labelling them all first costs far more)."""
+        return join("activity '", self["activity_id"], "' (\"", self["title"], '")')
+
+    def mask(self, values: pd.Series) -> np.ndarray:
+        """A boolean column of the table (missing as False), at the flagged rows."""
+        return values.to_numpy(dtype=bool, na_value=False)[self.rows]
+
+
+Sentence = str | Callable[[Flagged], pa.Array]
+#: (table, mask of the flagged rows, sort key, sentence)
+Rule = tuple[Table, pd.Series | np.ndarray, int, Sentence]
+
+
+def _mask(mask: pd.Series | np.ndarray) -> np.ndarray:
+    if isinstance(mask, pd.Series):
+        return mask.to_numpy(dtype=bool, na_value=False)
+    return np.asarray(mask, dtype=bool)
+
+
+def count(rules: Iterable[Rule], n_courses: int, n_keys: int) -> np.ndarray:
+    """How many rows the rules flag per course and key (1 to ``n_keys``), without writing
+    a sentence: shape (``n_courses``, ``n_keys``)."""
+    flagged = [
+        table.course[m] * n_keys + key - 1
+        for table, mask, key, _ in rules
+        if (m := _mask(mask)).any()
+    ]
+    codes = np.concatenate([np.empty(0, np.int64), *flagged])
+    counts = np.bincount(codes, minlength=n_courses * n_keys)
+    return counts.reshape(n_courses, n_keys)
+
+
+def collect(rules: Iterable[Rule], *, seq_first: bool) -> dict[str, np.ndarray | pa.Array]:
+    """Every flagged row of the rules with its sentence, sorted.
+
+    Rows come in course order, then by key then ``seq`` (or ``seq`` then key when
+    ``seq_first``); rows that are not activities come before a course's activities,
+    and ties keep the order of the rules, then of the rows.
+
+    Returns
+    -------
+    dict
+        ``course_id``, ``activity_id`` (null for rows that are not activities) and
+        ``message``, Arrow arrays; ``key``, a numpy array.
+    """
+    course, seq, key, course_id, activity_id, message = [], [], [], [], [], []
+    for table, mask, k, sentence in rules:
+        rows = np.flatnonzero(_mask(mask))
+        if not len(rows):
+            continue
+        flagged = Flagged(table, rows)
+        course.append(table.course[rows])
+        seq.append(np.full(len(rows), -np.inf) if table.seq is None else table.seq[rows])
+        key.append(np.full(len(rows), k, dtype=np.int64))
+        course_id.append(flagged["course_id"])
+        if "activity_id" in table.frame:
+            activity_id.append(flagged["activity_id"])
+        else:
+            activity_id.append(pa.nulls(len(rows), _STR))
+        if callable(sentence):
+            message.append(sentence(flagged))
+        else:
+            message.append(pa.repeat(pa.scalar(sentence, _STR), len(rows)))
+    if not course:
+        empty = pa.array([], _STR)
+        return dict(course_id=empty, activity_id=empty, key=np.empty(0, np.int64), message=empty)
+    course_, seq_, key_ = (np.concatenate(x) for x in (course, seq, key))
+    seq_ = np.where(np.isnan(seq_), -np.inf, seq_)  # missing first
+    order = np.lexsort((key_, seq_, course_) if seq_first else (seq_, key_, course_))
+    return {
+        "course_id": pa.concat_arrays(course_id).take(order),
+        "activity_id": pa.concat_arrays(activity_id).take(order),
+        "key": key_[order],
+        "message": pa.concat_arrays(message).take(order),
+    }

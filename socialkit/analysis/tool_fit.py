@@ -1,0 +1,499 @@
+"""Tool fit and tool recommendations, relative to each organisation.
+
+The method picks a concrete tool last. Once an activity's tool type, social direction
+and timing are known, a tool must *fit* it: serve the type, support the direction, and
+work live in the room for an activity in class or on the learners' own time for one
+before or after it. Among the tools that fit, prefer, in this order, what these learners
+can already use (:data:`AVAILABILITY`), what the firewall lets through (a blocked tool is
+never recommended), what asks the least of learners before first use, and the hosting
+the organisation prefers. The tool an activity already uses comes first among equals, so
+advice to switch always has a reason, which is named.
+
+All functions work on the whole portfolio at once; work that depends only on an
+(organisation, tool type, direction, timing) combination is done once per combination,
+and each result is computed once per portfolio object.
+
+What the tool catalog and the organisation context alone decide (firewall blocks,
+each combination's ranking, each (organisation, tool, tool type, direction, timing)'s
+fit) is also remembered per catalog: per identity of the ``tools`` and ``organisations``
+frames, which are treated as immutable. A new portfolio that shares them (an editor
+rebuilding one course on every change) pays only lookups, and works out only the
+combinations not seen before.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from socialkit.analysis.availability import access as _access
+from socialkit.analysis.availability import score as _score
+from socialkit.analysis.catalog import KEY, KEYS, Catalog
+from socialkit.analysis.positions import activity_order, combinations, fit_rows
+from socialkit.analysis.tool_words import (
+    advantage,
+    organisation_words,
+    reasons,
+)
+from socialkit.base.frames import (
+    cached,
+    factorize_rows,
+    memoized,
+    per_identity,
+)
+from socialkit.contract.schema import Portfolio
+from socialkit.contract.vocab import MODE_OF_TIMING
+
+__all__ = [
+    "ACTIVITY_COLUMNS",
+    "AVAILABILITY",
+    "FACT_COLUMNS",
+    "RECOMMENDATION_COLUMNS",
+    "blocked_pairs",
+    "fit_parts",
+    "recommend_tools",
+    "tool_fit",
+]
+
+#: How readily an organisation's learners can use a tool, best first:
+#: ``available``, among the organisation's platforms (its learners already have access);
+#: ``in-suite``, another tool of a suite the organisation uses (it names the suite, or a
+#: tool of it: its learners have the suite's account), as ready as a platform;
+#: ``external``, outside the organisation, reachable by learners themselves with the
+#: onboarding the catalog says; ``to-introduce``, an internal tool the organisation does
+#: not have, which it would first have to introduce.
+AVAILABILITY: dict[str, str] = {
+    "available": "among the organisation's platforms: its learners already have access",
+    "in-suite": "part of a suite the organisation uses: its learners already have access",
+    "external": "an external tool learners can reach themselves, with the catalog's onboarding",
+    "to-introduce": "an internal tool the organisation does not have: it must be introduced first",
+}
+
+#: What :func:`recommend_tools` says of each candidate, after the activity's ids.
+RECOMMENDATION_COLUMNS = (
+    "rank",
+    "tool",
+    "score",
+    "on_platform",
+    "availability",
+    "hosting",
+    "onboarding",
+    "chosen",
+    "reasons",
+    "advantage",
+)
+# the columns of a combination's ranking that the recommendations take as they are
+_CANDIDATE_COLUMNS = [c for c in RECOMMENDATION_COLUMNS if c not in ("chosen", "advantage")]
+
+
+def blocked_pairs(portfolio: Portfolio) -> pd.DataFrame:
+    """Which organisation's firewall blocks which tool.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per blocked (``organisation``, ``tool``) with ``domains``: the tool's
+        host names the organisation blocks, ``;``-separated. A blocked domain also
+        blocks its subdomains (``youtube.com`` blocks ``www.youtube.com``).
+
+    Notes
+    -----
+    Worked out once per catalog (see the module notes); each call returns a copy.
+    """
+    return _catalog(portfolio).blocked.copy(deep=False)
+
+
+@memoized
+def tool_fit(portfolio: Portfolio) -> pd.DataFrame:
+    """How well each chosen tool fits its activity, for the activity's organisation.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per activity that names a tool (not blank, not ``none``), with
+        ``course_id``, ``activity_id``, ``seq``, ``title``, ``organisation``, ``tool``,
+        ``tool_type``, ``direction``, ``timing``; ``known`` (the catalog knows the tool);
+        ``serves_type``, ``serves_direction`` and ``serves_timing`` (the tool works live
+        for an activity in class, on learners' own time for one before or after it):
+        nullable booleans, missing while the activity has not decided or the catalog
+        does not say; ``blocked`` and ``blocked_domains``; ``hosting``; ``onboarding``
+        and ``friction`` (0 = none up to 3 = new account) *for these learners*: none for
+        a tool the organisation already has; ``on_platform`` (the organisation lists it)
+        and ``availability`` (see :data:`AVAILABILITY`; missing for an unknown tool the
+        organisation does not list); ``alternative``: the best-ranked tool that fits the
+        same activity and that the organisation's learners have already (a platform, or a
+        tool of a suite it uses), when the chosen tool is not such a tool;
+        ``recommended``: the best-ranked tool for the activity that these learners can use
+        now (available, in a suite the organisation uses, or external), the chosen tool
+        when it fits and ranks as well; and ``fits``:
+        serves its type, direction and timing (where known) and is not blocked, missing
+        for a tool the catalog does not know. Rows come in course order (as the
+        courses table lists them), then ``seq``.
+    """
+    rows, codes, facts = fit_parts(portfolio)
+    fit = portfolio.activities[list(ACTIVITY_COLUMNS)].take(rows).reset_index(drop=True)
+    facts = facts[list(FACT_COLUMNS)].take(codes).set_axis(fit.index)
+    return pd.concat([fit, facts], axis=1)
+
+
+#: The activity's own columns of :func:`tool_fit`, before :data:`FACT_COLUMNS`.
+ACTIVITY_COLUMNS = (
+    "course_id",
+    "activity_id",
+    "seq",
+    "title",
+    "organisation",
+    "tool",
+    "tool_type",
+    "direction",
+    "timing",
+)
+_FIT_KEYS = ["organisation", "tool", "tool_type", "direction", "timing"]
+
+
+@cached
+def fit_parts(portfolio: Portfolio) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+    """:func:`tool_fit` in two small parts, from which it is taken.
+
+    Returns the activities it has a row for (positions, in its order), each row's
+    number of its distinct (organisation, tool, tool_type, direction, timing), and one
+    row per such number: those five keys and :data:`FACT_COLUMNS`. Everything but the
+    activity's own columns depends on the five keys only, so this is all the work;
+    a caller that needs only a few facts of a few rows (the warnings) takes them from
+    here instead of copying every column of every row.
+    """
+    a = portfolio.activities
+    rows, _ = fit_rows(portfolio)
+    # the activities' (organisation, tool_type, direction, timing) are numbered already
+    # (for the ranking): with the tool's number they number the five keys, which spares
+    # hashing the five string columns again (as per_combination would). The tool is
+    # numbered on the whole column, which spares copying its strings first
+    _ranked_combinations(portfolio)  # alternatives come from it: rank all combinations at once
+    tool, tools = pd.factorize(a["tool"], use_na_sentinel=False)
+    key = combinations(portfolio)[0][rows].astype(np.int64) * (len(tools) + 1) + tool[rows]
+    codes, distinct = pd.factorize(key)  # numbered in order of first row
+    first = np.empty(len(distinct), dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes))[::-1]
+    combos = a[_FIT_KEYS].take(rows[first]).reset_index(drop=True)
+    facts = _catalog(portfolio).fit_facts(combos).reset_index(drop=True)
+    codes.flags.writeable = False  # shared by every caller
+    return rows, codes, pd.concat([combos, facts], axis=1)
+
+
+#: What :func:`tool_fit` says of each chosen tool, after the activity's own columns.
+FACT_COLUMNS = (
+    "known",
+    "serves_type",
+    "serves_direction",
+    "serves_timing",
+    "blocked",
+    "blocked_domains",
+    "hosting",
+    "onboarding",
+    "friction",
+    "on_platform",
+    "availability",
+    "alternative",
+    "recommended",
+    "fits",
+)
+
+
+def _fit_combinations(source: Portfolio | Catalog, fit: pd.DataFrame) -> pd.DataFrame:
+    """:func:`tool_fit`'s facts for distinct (organisation, tool, tool_type, direction,
+    timing) rows."""
+    cat = _catalog(source)
+    fit = fit.merge(cat.attributes, on="tool", how="left")
+    known = fit["known"].fillna(False).astype(bool)
+    tool = fit["tool"]
+    mode = fit["timing"].map(MODE_OF_TIMING)
+
+    def serves(value: pd.Series, pairs: set[str], listed: set[str]) -> pd.Series:
+        ok = (tool + KEY + value).isin(pairs).astype("boolean")
+        return ok.mask(value.isna() | ~known | ~tool.isin(listed))
+
+    fit["serves_type"] = serves(fit["tool_type"], cat.type_pairs, cat.with_types)
+    fit["serves_direction"] = serves(fit["direction"], cat.direction_pairs, cat.with_directions)
+    fit["serves_timing"] = serves(mode, cat.mode_pairs, cat.with_modes)
+
+    blocked = cat.blocked.rename(columns={"domains": "blocked_domains"})
+    fit = fit.merge(blocked, on=["organisation", "tool"], how="left")
+    fit["blocked"] = fit["blocked_domains"].notna()
+    fit = pd.concat([fit, _access(fit, cat)], axis=1)
+    best, first, first_score = cat.best(fit[KEYS])
+    ready = fit["availability"].isin(["available", "in-suite"]).to_numpy(dtype=bool)
+    fit["alternative"] = pd.Series(best, index=fit.index, dtype="str").where(~ready)
+    fits = (
+        fit["serves_type"].fillna(True)
+        & fit["serves_direction"].fillna(True)
+        & fit["serves_timing"].fillna(True)
+        & ~fit["blocked"]
+    )
+    # the best tool learners can use now: the chosen one when it fits and ties with it
+    prefers = fit["organisation"].map(cat.prefers_internal).fillna(False).to_numpy(dtype=bool)
+    internal = fit["hosting"].eq("internal").to_numpy(dtype=bool, na_value=False)
+    mine = _score(fit["availability"], fit["friction"], prefers, internal)
+    top = np.asarray([np.nan if v is None else v for v in first_score], dtype="float64")
+    keeps = (
+        known.to_numpy()
+        & fits.to_numpy(dtype=bool)
+        & fit["availability"].ne("to-introduce").to_numpy(dtype=bool, na_value=False)
+        & fit["tool_type"].notna().to_numpy()
+        & ~(mine < top)
+    )
+    first = np.where(keeps, fit["tool"].to_numpy(dtype=object), np.asarray(first, dtype=object))
+    fit["recommended"] = pd.Series(first, index=fit.index, dtype="str")
+    fit["fits"] = fits.astype("boolean").mask(~known)
+    fit["known"] = known
+    return fit[list(FACT_COLUMNS)]
+
+
+@memoized
+def _ranked_combinations(portfolio: Portfolio) -> pd.DataFrame:
+    """:func:`_rank` of every combination of the activities; ``combination`` numbers it.
+
+    Each combination's candidates are together, in rank order.
+    """
+    return _catalog(portfolio).ranked(combinations(portfolio)[1])
+
+
+def _rank(source: Portfolio | Catalog, combos: pd.DataFrame) -> pd.DataFrame:
+    """Candidate tools for each (organisation, tool_type, direction, timing), ranked.
+
+    A candidate serves the tool type and, where decided and known, the direction and
+    the mode the timing needs, and is not blocked by the organisation. Combinations
+    with no tool type get no candidates. Candidates whose direction or mode the catalog
+    leaves open come after those known to fit.
+    """
+    cat = _catalog(source)
+    combos = combos[combos["tool_type"].notna()].drop_duplicates()
+    cand = combos.merge(cat.by_type, left_on="tool_type", right_on="tool_types").drop(
+        columns="tool_types"
+    )
+    cand = cand.merge(cat.attributes, on="tool", how="left")
+    tool, direction = cand["tool"], cand["direction"]
+    mode = cand["timing"].map(MODE_OF_TIMING)
+    dir_open = direction.notna() & ~tool.isin(cat.with_directions)
+    mode_open = mode.notna() & ~tool.isin(cat.with_modes)
+    dir_ok = direction.isna() | dir_open | (tool + KEY + direction).isin(cat.direction_pairs)
+    mode_ok = mode.isna() | mode_open | (tool + KEY + mode).isin(cat.mode_pairs)
+    blocked = (cand["organisation"] + KEY + tool).isin(cat.blocked_keys)
+    keep = (dir_ok & mode_ok & ~blocked).to_numpy(dtype=bool)
+    cand = cand[keep].reset_index(drop=True)
+    mode = mode[keep].reset_index(drop=True)
+    cand["_dir_open"] = dir_open.to_numpy(dtype=bool)[keep]
+    cand["_mode_open"] = mode_open.to_numpy(dtype=bool)[keep]
+    cand = pd.concat([cand, _access(cand, cat)], axis=1)
+
+    org = cand["organisation"]
+    prefers = org.map(cat.prefers_internal).fillna(False).to_numpy(dtype=bool)
+    internal = cand["hosting"].eq("internal").to_numpy(dtype=bool, na_value=False)
+    cand["score"] = _score(cand["availability"], cand["friction"], prefers, internal)
+    cand["reasons"] = reasons(
+        cand,
+        mode,
+        cand["_dir_open"].to_numpy(),
+        cand["_mode_open"].to_numpy(),
+        prefers,
+        internal,
+        cat.blocking,
+    )
+
+    # among equals: a tool the catalog says fits before one whose direction or modes it
+    # leaves open, a tool made first of all for this type of activity (a quiz tool for a
+    # quiz, rather than a chat that also runs polls), one made for fewer kinds of activity
+    # (a community tool before an all-purpose one), a platform the organisation names
+    # before a tool of its suites, then names
+    cand["_open"] = cand["_dir_open"] | cand["_mode_open"]
+    cand["_other_type"] = cand["primary"].ne(cand["tool_type"]).to_numpy(dtype=bool, na_value=True)
+    cand = cand.sort_values(
+        [*KEYS, "score", "_open", "_other_type", "n_types", "on_platform", "tool"],
+        ascending=[True, True, True, True, False, True, True, True, False, True],
+        kind="stable",
+        na_position="last",
+    )
+    cand["rank"] = cand.groupby(KEYS, dropna=False, sort=False).cumcount() + 1
+    drop = ["catalog_onboarding", "known", "primary", "n_types", "_other_type", "_open"]
+    return cand.drop(columns=drop)
+
+
+def recommend_tools(portfolio: Portfolio, *, top: int = 3) -> pd.DataFrame:
+    """Rank candidate tools for every activity whose tool type is decided.
+
+    Candidates fit the activity: they serve its tool type and, where decided, its
+    direction and the mode its timing needs (live in class, learners' own time before
+    or after it); a blocked tool is never one. They are ranked by the method's
+    priorities, one after the other: known to fit, then how readily these learners can
+    use the tool (:data:`AVAILABILITY`), then the least onboarding for them, then the
+    organisation's hosting preference. The activity's own tool comes first among equals;
+    then names decide.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+    top : int, default 3
+        How many candidates to keep per activity.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``course_id``, ``activity_id``, ``rank`` (1 = best), ``tool``, ``score``
+        (the priorities in one number, higher is better), ``on_platform``,
+        ``availability``, ``hosting``, ``onboarding`` (for these learners), ``chosen``
+        (the activity already uses it), ``reasons`` (in the order of the priorities)
+        and ``advantage``: what a tool ranked above the activity's own has that the
+        activity's own lacks (missing for the rest, and when no tool is chosen). Rows
+        come in course order (as the courses table lists them), then activity order
+        (``seq``), then rank.
+
+    Notes
+    -----
+    The full ranking is worked out once per portfolio object; ``top`` only cuts it.
+    """
+    ranked = _ranking(portfolio)
+    return ranked[ranked["rank"].to_numpy() <= top].reset_index(drop=True)
+
+
+_joined_by_top = cached(lambda portfolio: {})
+
+
+def _joined_recommendations(portfolio: Portfolio, top: int) -> np.ndarray:
+    """Each activity's ``top`` recommended tools, best first, ``", "``-joined (NaN where
+    there is none), in file order: worked out once per (combination, chosen tool) and
+    per ``top``."""
+    joined_by_top = _joined_by_top(portfolio)
+    if top not in joined_by_top:
+        pair, ranked = _pair_ranking(portfolio)
+        kept = ranked[ranked["rank"].to_numpy() <= top]
+        joined = kept.groupby("pair", sort=False)["tool"].agg(", ".join)
+        per_pair = np.full(int(pair.max()) + 1 if len(pair) else 0, np.nan, dtype=object)
+        per_pair[joined.index.to_numpy()] = joined.to_numpy()
+        joined_by_top[top] = per_pair[pair]
+    return joined_by_top[top]
+
+
+@cached
+def _pair_ranking(portfolio: Portfolio) -> tuple[np.ndarray, pd.DataFrame]:
+    """The ranking of each distinct (combination, chosen tool) of the activities.
+
+    Returns each activity's pair number and the pairs' candidates, each pair's rows
+    together in rank order: the combination's candidates with the chosen tool moved
+    first among equals, ``chosen`` and ``advantage`` set.
+    """
+    a = portfolio.activities
+    combination, _ = combinations(portfolio)
+    ranked = _ranked_combinations(portfolio)
+    chosen_tool = a["tool"].where(a["tool"].ne("none"))
+    keys = pd.DataFrame({"combination": combination, "tool": chosen_tool})
+    pair, pairs = factorize_rows(keys)
+    # candidate rows of combination c: by_combination[start[c]:start[c] + counts[c]]
+    number = ranked["combination"].to_numpy()
+    by_combination = np.argsort(number, kind="stable")
+    n_combos = int(combination.max()) + 1 if len(combination) else 0
+    counts = np.bincount(number, minlength=n_combos)
+    start = np.cumsum(counts) - counts
+    c = pairs["combination"].to_numpy()
+    n = counts[c]
+    owner = np.repeat(np.arange(len(pairs)), n)
+    within = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
+    rows = ranked.take(by_combination[np.repeat(start[c], n) + within]).reset_index(drop=True)
+    rows["pair"] = owner
+    mine = pairs["tool"].to_numpy(dtype=object)[owner]
+    rows["chosen"] = (rows["tool"].to_numpy(dtype=object) == mine).astype(bool)
+    # the chosen tool first among equals (equal score), the rest as ranked
+    order = np.lexsort(
+        (rows["rank"].to_numpy(), ~rows["chosen"].to_numpy(), -rows["score"].to_numpy(), owner)
+    )
+    rows = rows.take(order).reset_index(drop=True)
+    rows["rank"] = rows.groupby("pair", sort=False).cumcount().to_numpy() + 1
+    rows["advantage"] = _advantages(portfolio, rows, pairs)
+    return pair, rows
+
+
+def _advantages(portfolio: Portfolio, rows: pd.DataFrame, pairs: pd.DataFrame) -> pd.Series:
+    """What each candidate ranked above its pair's chosen tool has that the chosen one
+    lacks, in the order of the priorities; missing elsewhere."""
+    cat = _catalog(portfolio)
+    combos = combinations(portfolio)[1]
+    owner = rows["pair"].to_numpy()
+    chosen_rank = np.full(len(pairs), np.iinfo(np.int64).max)
+    picked = rows["chosen"].to_numpy()
+    chosen_rank[owner[picked]] = rows["rank"].to_numpy()[picked]
+    has_choice = pairs["tool"].notna().to_numpy()
+    above = has_choice[owner] & (rows["rank"].to_numpy() < chosen_rank[owner])
+    out = np.full(len(rows), None, dtype=object)
+    if not above.any():
+        return pd.Series(pd.array(out, dtype="str"))
+    # the chosen tools' facts, once per pair
+    chosen = combos.take(pairs["combination"].to_numpy()).reset_index(drop=True)
+    chosen["tool"] = pairs["tool"].to_numpy()
+    facts = [None] * len(pairs)
+    named = np.flatnonzero(has_choice)
+    fact_frame = cat.fit_facts(
+        chosen.iloc[named][
+            ["organisation", "tool", "tool_type", "direction", "timing"]
+        ].reset_index(drop=True)
+    )
+    for j, record in zip(named, fact_frame.to_dict("records"), strict=True):
+        facts[j] = record
+    tools = chosen["tool"].tolist()
+    org_words = organisation_words(chosen["organisation"]).tolist()
+    prefers = chosen["organisation"].map(cat.prefers_internal).fillna(False).tolist()
+    their = rows[["availability", "friction", "onboarding", "hosting", "suite", "_dir_open"]]
+    their = their.assign(_mode_open=rows["_mode_open"])
+    for i in np.flatnonzero(above):
+        j = owner[i]
+        c = their.iloc[i]
+        out[i] = advantage(facts[j], chosen.iloc[j], c, tools[j], org_words[j], prefers[j])
+    return pd.Series(pd.array(out, dtype="str"))
+
+
+@memoized
+def _ranking(portfolio: Portfolio) -> pd.DataFrame:
+    """:func:`recommend_tools` with every candidate (no ``top``), built without a merge.
+
+    Each activity, in course order then ``seq``, gets its pair's candidates in rank
+    order: the rows are positions into the small per-pair ranking.
+    """
+    a = portfolio.activities
+    pair, ranked = _pair_ranking(portfolio)
+    order = activity_order(portfolio)  # course order, then seq
+    number = ranked["pair"].to_numpy()
+    counts = np.bincount(number, minlength=int(pair.max()) + 1 if len(pair) else 0)
+    start = np.cumsum(counts) - counts  # rows of a pair are together, pairs in order
+    n = counts[pair[order]]
+    act = np.repeat(order, n)
+    within = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
+    cand = np.repeat(start[pair[order]], n) + within
+    acts = a[["course_id", "activity_id"]].take(act).reset_index(drop=True)
+    out = ranked[[*_CANDIDATE_COLUMNS, "chosen", "advantage"]].take(cand).reset_index(drop=True)
+    out.insert(0, "course_id", acts["course_id"])
+    out.insert(1, "activity_id", acts["activity_id"])
+    cols = ["course_id", "activity_id", *RECOMMENDATION_COLUMNS]
+    return out[cols]
+
+
+@per_identity
+def _catalog_of(tools: pd.DataFrame, organisations: pd.DataFrame) -> Catalog:
+    # looked up when called, so that what this module holds then is what runs
+    return Catalog(
+        tools,
+        organisations,
+        rank=lambda cat, combos: _rank(cat, combos),
+        fit=lambda cat, combos: _fit_combinations(cat, combos),
+    )
+
+
+def _catalog(source: Portfolio | Catalog) -> Catalog:
+    """The (remembered) catalog facts of a portfolio's ``tools`` and ``organisations``."""
+    if isinstance(source, Catalog):
+        return source
+    return _catalog_of(source.tools, source.organisations)

@@ -1,0 +1,74 @@
+"""Tools a course's activities name that the catalog does not know: the uses behind the
+``unknown-tool`` warning, with the closest catalog names."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from socialkit.analysis.positions import activity_courses
+from socialkit.base.frames import isin
+from socialkit.contract.schema import Portfolio
+from socialkit.contract.tool_names import closest_tools_of
+from socialkit.contract.vocab import match_key
+
+__all__ = ["unknown_tool_uses"]
+
+_USES_COLUMNS = ["course_id", "activity_id", "seq", "title", "tool", "uses", "closest"]
+
+
+def unknown_tool_uses(portfolio: Portfolio) -> pd.DataFrame:
+    """Each tool a course's activities name that the catalog does not know, once per course.
+
+    Names that match alike (case, spaces, ``_`` and ``-``) are one tool, spelt as its
+    first use writes it.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (course, unknown tool), in course order then by the ``seq`` of its
+        first use: ``course_id``; ``activity_id``, ``seq`` and ``title`` of the first
+        activity (by ``seq``) that uses it; ``tool`` as written there; ``uses``, every
+        activity of the course that uses it (``activity 'a3' ("Title")``, or ``activities
+        'a3' ("Title"), 'a5' ("Other")``, by ``seq``); ``closest``, the closest catalog
+        tools (:func:`~socialkit.contract.tool_names.closest_tools`), ``", "``-joined, or missing
+        when none is close.
+    """
+    a = portfolio.activities
+    named = a["tool"].notna() & a["tool"].ne("none")
+    unknown = named & ~isin(a["tool"], portfolio.tools["tool"])
+    if not unknown.any():
+        # built from empty arrays: empty Series would first be aligned on their indexes
+        columns = {c: pd.array([], dtype="str") for c in _USES_COLUMNS}
+        columns["seq"] = np.empty(0, np.int64)
+        return pd.DataFrame(columns, index=pd.RangeIndex(0))
+    u = a.loc[unknown.to_numpy(), ["course_id", "activity_id", "seq", "title", "tool"]]
+    u = u.assign(
+        _course=activity_courses(portfolio)[unknown.to_numpy()],  # found once per portfolio
+        _key=match_key(u["tool"]),
+        _label="'" + u["activity_id"] + "' (\"" + u["title"] + '")',
+    ).sort_values(["_course", "seq"], kind="stable")
+    groups = u.groupby(["_course", "_key"], sort=False)["_label"]
+    joined = groups.agg(", ".join)
+    many = groups.size().to_numpy() > 1
+    first = u.drop_duplicates(["_course", "_key"]).reset_index(drop=True)
+    # groupby(sort=False) keeps the order of first appearance, as drop_duplicates does
+    words = pd.Series(["activities " if m else "activity " for m in many], dtype="str")
+    closest = closest_tools_of(first["tool"], portfolio.tools)
+    return pd.DataFrame(
+        {
+            "course_id": first["course_id"],
+            "activity_id": first["activity_id"],
+            "seq": first["seq"].astype("int64"),
+            "title": first["title"],
+            "tool": first["tool"],
+            "uses": words + pd.Series(joined.to_numpy(), dtype="str"),
+            "closest": pd.Series(
+                [", ".join(closest[t]) or None for t in first["tool"]], dtype="str"
+            ),
+        }
+    )

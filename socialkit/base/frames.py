@@ -1,0 +1,270 @@
+"""Small vectorised helpers that keep whole-portfolio work fast on long string columns.
+
+Also the per-portfolio memory: analyses are computed once per (immutable) portfolio
+object, and :class:`RowIndex` finds the rows of one course of such a result without
+scanning the whole frame, so that per-course views of a large portfolio stay cheap.
+"""
+
+from __future__ import annotations
+
+import functools
+import weakref
+from collections.abc import Callable, Hashable, Iterable
+from typing import Any, TypeVar
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "RowIndex",
+    "cached",
+    "factorize_rows",
+    "in_course_order",
+    "isin",
+    "isin_codes",
+    "memoized",
+    "pairs_isin",
+    "per_combination",
+    "per_identity",
+    "per_unique",
+]
+
+
+def per_unique(values: pd.Series, func: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """Apply a vectorised ``func`` to the distinct values only, then spread the result.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Any column; long columns with few distinct values gain the most.
+    func : callable
+        Takes and returns a Series aligned with its input.
+
+    Returns
+    -------
+    pandas.Series
+        ``func(values)``, aligned with ``values``; missing values give a missing result.
+    """
+    codes, uniques = pd.factorize(values)
+    result = func(pd.Series(uniques, dtype=values.dtype))
+    if result.dtype == bool:
+        result = result.astype("boolean")  # so that missing inputs can stay missing
+    return pd.Series(result.array.take(codes, allow_fill=True), index=values.index)
+
+
+def isin(values: pd.Series, allowed: Iterable | pd.Series) -> pd.Series:
+    """``values.isin(allowed)`` through a hash index, much faster on Arrow strings.
+
+    Missing values are never in ``allowed``.
+    """
+    values_allowed = pd.Series(list(allowed) if isinstance(allowed, set) else allowed)
+    index = pd.Index(pd.unique(values_allowed.dropna()))
+    found = per_unique(values, lambda u: pd.Series(index.get_indexer(u) >= 0))
+    return found.fillna(False).astype(bool)
+
+
+#: Columns up to this long are looked up directly, not through their distinct values.
+_SHORT = 500
+
+
+def isin_codes(values: pd.Series, allowed: pd.Series | list) -> np.ndarray:
+    """Position of each value in ``allowed`` (distinct values), -1 where absent."""
+    index = pd.Index(allowed)
+    if len(values) <= _SHORT:  # hashing the distinct values first only pays on long columns
+        return index.get_indexer(values).astype("int64", copy=False)
+    codes = per_unique(values, lambda u: pd.Series(index.get_indexer(u), dtype="Int64"))
+    return codes.fillna(-1).to_numpy(dtype="int64")
+
+
+def in_course_order(
+    frame: pd.DataFrame, course_ids: pd.Series | list[str], by: list[str]
+) -> pd.DataFrame:
+    """Sort rows by their course's position in ``course_ids``, then by ``by`` (stable)."""
+    ordered = frame.assign(_course=isin_codes(frame["course_id"], course_ids)).sort_values(
+        ["_course", *by], kind="stable", na_position="first"
+    )
+    return ordered.drop(columns="_course").reset_index(drop=True)
+
+
+def pairs_isin(left: pd.DataFrame, right: pd.DataFrame) -> pd.Series:
+    """Whether each row of ``left`` (two or more key columns) occurs as a row of ``right``.
+
+    Rows with a missing key are never found.
+    """
+    found = pd.MultiIndex.from_frame(left).isin(pd.MultiIndex.from_frame(right.dropna()))
+    return pd.Series(found & left.notna().all(axis=1).to_numpy(), index=left.index)
+
+
+def factorize_rows(frame: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+    """Number the distinct rows of ``frame``; missing values form their own key.
+
+    Returns
+    -------
+    codes : numpy.ndarray
+        For each row, the number of its distinct row (0, 1, … in order of first
+        appearance).
+    distinct : pandas.DataFrame
+        The distinct rows, one per number, on a fresh RangeIndex.
+
+    Examples
+    --------
+    >>> codes, distinct = factorize_rows(pd.DataFrame({"a": ["x", "y", "x"], "b": [1, 2, 1]}))
+    >>> codes.tolist(), distinct["a"].tolist()
+    ([0, 1, 0], ['x', 'y'])
+    """
+    combined = np.zeros(len(frame), dtype=np.int64)
+    for col in frame.columns:
+        codes, uniques = pd.factorize(frame[col], use_na_sentinel=False)
+        combined = combined * (len(uniques) + 1) + codes
+    codes, distinct = pd.factorize(combined)
+    first = np.empty(len(distinct), dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(frame))[::-1]
+    return codes, frame.iloc[first].reset_index(drop=True)
+
+
+def per_combination(
+    frame: pd.DataFrame, func: Callable[[pd.DataFrame], pd.DataFrame]
+) -> pd.DataFrame:
+    """Apply ``func`` to the distinct rows of ``frame`` only, then spread the result.
+
+    Design columns (organisation, tool, tool type, direction…) combine into few distinct
+    rows, so lookups and merges done per combination cost almost nothing per activity.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The key columns; missing values form their own key.
+    func : callable
+        Takes the distinct rows (a fresh RangeIndex) and returns a frame with one row each.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``func``'s columns, one row per row of ``frame``, on ``frame``'s index.
+    """
+    codes, distinct = factorize_rows(frame)
+    return func(distinct).take(codes).set_axis(frame.index)
+
+
+def memoized(func: Callable[[Any], pd.DataFrame]) -> Callable[[Any], pd.DataFrame]:
+    """Remember a one-argument analysis per portfolio object.
+
+    A :class:`~socialkit.contract.schema.Portfolio` is immutable, so the same object always gives
+    the same answer; analyses that build on each other then share the work. Each call
+    returns a shallow copy (copy-on-write), so a caller that changes it changes nothing
+    that others see. Entries go when the portfolio is garbage-collected.
+    """
+    cache: weakref.WeakKeyDictionary[Any, pd.DataFrame] = weakref.WeakKeyDictionary()
+
+    @functools.wraps(func)
+    def wrapper(portfolio: Any) -> pd.DataFrame:
+        result = cache.get(portfolio)
+        if result is None:
+            result = cache[portfolio] = func(portfolio)
+        return result.copy(deep=False)
+
+    return wrapper
+
+
+_T = TypeVar("_T")
+
+
+def cached(func: Callable[[Any], _T]) -> Callable[[Any], _T]:
+    """Remember a one-argument helper's result per portfolio object, returned as it is.
+
+    For read-only values (a :class:`RowIndex`, a lookup array) that no caller changes;
+    a DataFrame handed to callers goes through :func:`memoized`, which returns a copy.
+    Entries go when the portfolio is garbage-collected.
+    """
+    cache: weakref.WeakKeyDictionary[Any, _T] = weakref.WeakKeyDictionary()
+
+    @functools.wraps(func)
+    def wrapper(portfolio: Any) -> _T:
+        try:
+            return cache[portfolio]
+        except KeyError:
+            result = cache[portfolio] = func(portfolio)
+            return result
+
+    return wrapper
+
+
+def per_identity(func: Callable[..., _T]) -> Callable[..., _T]:
+    """Remember ``func(*frames)`` per identity of its arguments (DataFrames treated as immutable).
+
+    DataFrames cannot key a weak dictionary (they are not hashable), so the entry is
+    keyed on the arguments' ids, checked against weak references to them on every
+    lookup (an id may be reused once its object is gone), and dropped when any argument
+    is garbage-collected. The remembered value must not refer to the arguments
+    themselves (it would keep them alive): it should hold derived data or weak
+    references only.
+    """
+    cache: dict[tuple[int, ...], tuple[tuple[weakref.ref, ...], _T]] = {}
+
+    @functools.wraps(func)
+    def wrapper(*frames: Any) -> _T:
+        key = tuple(map(id, frames))
+        entry = cache.get(key)
+        if entry is not None and all(r() is f for r, f in zip(entry[0], frames, strict=True)):
+            return entry[1]
+        value = func(*frames)
+
+        def drop(ref: weakref.ref) -> None:
+            found = cache.get(key)
+            if found is not None and any(r is ref for r in found[0]):
+                del cache[key]
+
+        cache[key] = (tuple(weakref.ref(f, drop) for f in frames), value)
+        return value
+
+    wrapper.cache = cache  # type: ignore[attr-defined]
+    return wrapper
+
+
+class RowIndex:
+    """Where the rows of each key are, so that picking one key's rows does not scan them all.
+
+    Built once per frame in O(rows); :meth:`positions` and :meth:`take` then cost
+    O(rows of the key). Typical use: the rows of one course in a whole-portfolio result.
+
+    Parameters
+    ----------
+    keys : pandas.Series
+        The key of each row (for example ``course_id``); missing keys are never found.
+
+    Examples
+    --------
+    >>> index = RowIndex(pd.Series(["b", "a", "b", None]))
+    >>> index.positions("b").tolist()
+    [0, 2]
+    >>> index.positions("z").tolist()
+    []
+    """
+
+    def __init__(self, keys: pd.Series) -> None:
+        codes, uniques = pd.factorize(keys)
+        self._order = np.argsort(codes, kind="stable")  # each key's rows, in row order
+        # missing keys (code -1) sort first; key i's rows are _order[_bounds[i]:_bounds[i + 1]]
+        self._bounds = np.searchsorted(codes[self._order], np.arange(len(uniques) + 1))
+        self._code = dict(zip(uniques.tolist(), range(len(uniques)), strict=True))
+
+    def __contains__(self, key: Hashable) -> bool:
+        return key in self._code
+
+    def positions(self, key: Hashable) -> np.ndarray:
+        """Positions (0-based) of the rows whose key is ``key``, in row order; empty if none."""
+        code = self._code.get(key)
+        if code is None:
+            return self._order[:0]
+        return self._order[self._bounds[code] : self._bounds[code + 1]]
+
+    def take(self, frame: pd.DataFrame, key: Hashable) -> pd.DataFrame:
+        """The rows of ``frame`` (the frame the index was built on) whose key is ``key``.
+
+        Rows keep their order and their index labels; a run of adjacent rows is sliced,
+        not copied.
+        """
+        pos = self.positions(key)
+        if len(pos) and pos[-1] - pos[0] == len(pos) - 1:
+            return frame.iloc[pos[0] : pos[-1] + 1]
+        return frame.iloc[pos]

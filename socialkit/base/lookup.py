@@ -1,0 +1,30 @@
+"""Membership tests sized to the column: the editor's one course and a whole portfolio.
+
+:func:`socialkit.base.frames.isin` hashes a column's distinct values before looking them up,
+which pays on a portfolio's long columns with few distinct values and costs more than
+the look-up itself on the few rows of one course (a millisecond a call, many calls an
+edit). :func:`isin` here picks the plain look-up for short columns; both give the same
+answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+from socialkit.base.frames import _SHORT
+from socialkit.base.frames import isin as _isin_distinct
+
+__all__ = ["isin"]
+
+
+def isin(values: pd.Series, allowed: Iterable | pd.Series) -> pd.Series:
+    """``values.isin(allowed)`` as a bool Series aligned with ``values``; missing values
+    are never in ``allowed`` (as :func:`socialkit.base.frames.isin`)."""
+    if len(values) > _SHORT:
+        return _isin_distinct(values, allowed)
+    # without its missing values, ``allowed`` matches no missing value of ``values``
+    allowed = pd.Series(list(allowed) if isinstance(allowed, (set, dict)) else allowed)
+    found = values.isin(allowed.dropna()).to_numpy(dtype=bool)
+    return pd.Series(found, index=values.index)  # unnamed, as the other's result

@@ -1,0 +1,517 @@
+"""Per-course charts of a design portfolio: tidy data first, then a plotly figure.
+
+Every chart is a pair: ``<name>_data`` is a pure function returning a tidy
+:class:`pandas.DataFrame` built from :mod:`socialkit.analysis.checks` and
+:mod:`socialkit.analysis.tool_fit`;
+``<name>_figure`` takes the same arguments and returns a
+:class:`plotly.graph_objects.Figure` (never shown). A direction, timing or learning type
+has one fixed colour on every chart, and figures are deterministic. An unknown
+``course_id`` raises :class:`~socialkit.errors.UnknownCourseError`.
+
+This module holds the template, colours and lane labels every chart shares, and the
+per-course charts: timing × direction matrix, activity swimlane, tool fit and
+learning-type mix (the matrix and the mix also cover the whole portfolio). Views that
+put every course side by side live in :mod:`socialkit.charts.portfolio`.
+
+A per-course chart does not restrict the portfolio: it cuts its course's rows out of
+whole-portfolio results that are worked out once per portfolio object (which is
+immutable), so that reporting many courses of one portfolio in one process costs
+little per course. Figures are built from plain dicts already in the form plotly's
+validation gives, which is much faster than validating them (both live in the private
+module ``socialkit.charts.base``, shared with :mod:`socialkit.charts.portfolio`).
+
+User text (course ids and titles, activity titles, tool names, domains...) is shown as
+written: plotly reads ``<b>``, ``<a href>``, ``<br>``, entities and ``$...$`` in every text
+it draws, so the figures hold it escaped (``socialkit.base.text.chart_text``), while the
+``*_data`` frames hold it as it is.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from socialkit.analysis.checks import UNDECIDED
+from socialkit.base.frames import RowIndex, cached, memoized
+from socialkit.base.text import chart_texts
+from socialkit.charts import base
+from socialkit.charts.base import TEMPLATE
+from socialkit.contract.schema import Portfolio
+from socialkit.contract.vocab import DIRECTIONS, LEARNING_TYPES, TIMINGS
+
+__all__ = [
+    "CHECK_COLOURS",
+    "DIRECTION_COLOURS",
+    "LEARNING_TYPE_COLOURS",
+    "TEMPLATE",
+    "TIMING_COLOURS",
+    "UNSPECIFIED",
+    "learning_mix_data",
+    "learning_mix_figure",
+    "matrix_data",
+    "matrix_figure",
+    "swimlane_data",
+    "swimlane_figure",
+    "tool_fit_data",
+    "tool_fit_figure",
+]
+
+Measure = Literal["activities", "minutes"]
+
+#: Label of an activity whose learning type is not given.
+UNSPECIFIED = "unspecified"
+_GREY = "#999999"
+_TIMING_ORDER = [*TIMINGS.values, UNDECIDED]
+_DIRECTION_ORDER = [*DIRECTIONS.values, UNDECIDED]
+_LEARNING_ORDER = [*LEARNING_TYPES.values, UNSPECIFIED]
+
+#: One colour per social direction (Okabe-Ito, colour-blind safe); undecided is grey.
+DIRECTION_COLOURS: dict[str, str] = dict(
+    zip(_DIRECTION_ORDER, ["#0072B2", "#E69F00", "#009E73", _GREY], strict=True)
+)
+#: One colour per timing (Okabe-Ito); undecided is grey.
+TIMING_COLOURS: dict[str, str] = dict(
+    zip(_TIMING_ORDER, ["#56B4E9", "#D55E00", "#CC79A7", _GREY], strict=True)
+)
+#: One colour per Laurillard learning type, in Learning Designer's hues; unspecified grey.
+LEARNING_TYPE_COLOURS: dict[str, str] = dict(
+    zip(
+        _LEARNING_ORDER,
+        "#E8716D #F4A340 #B48BD6 #6CC18B #5B9BD5 #E8C547 #C8C8C8".split(),
+        strict=True,
+    )
+)
+#: Checklist cells: a question answered (``ok``) or with gaps (``gap``); colour-blind safe.
+CHECK_COLOURS: dict[str, str] = {"ok": "#009E73", "gap": "#D55E00"}
+
+_LANES = {"before": "Before class", "during": "During class", "after": "After class"}
+_LANES[UNDECIDED] = "Undecided"
+_DASH = "—"
+_LABEL_WIDTH = 24
+
+
+# --------------------------------------------------------------------------- helpers
+def _yes_no(s: pd.Series) -> pd.Series:
+    """Booleans as ``yes``/``no``; missing (undecided, or no tool) as a dash."""
+    flags = s.astype("boolean")
+    words = np.where(flags.isna(), _DASH, np.where(flags.fillna(False), "yes", "no"))
+    return pd.Series(words, index=s.index, dtype="str")
+
+
+# --------------------------------------------------------------------------- 1 matrix
+def matrix_data(
+    portfolio: Portfolio, *, course_id: str | None = None, measure: Measure = "activities"
+) -> pd.DataFrame:
+    """Timing × direction grid of one course or of the whole portfolio.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+    course_id : str, optional
+        The course to show (an unknown id raises ``UnknownCourseError``); the whole
+        portfolio when omitted.
+    measure : {"activities", "minutes"}, default "activities"
+        Count activities, or sum their known minutes.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per cell: ``timing`` and ``direction`` (ordered categoricals, before →
+        during → after), ``measure`` and ``value``. The ``"undecided"`` timing row and
+        direction column are kept only when some activity is undecided there.
+    """
+    if measure not in ("activities", "minutes"):
+        raise ValueError(f"measure must be 'activities' or 'minutes', not {measure!r}")
+    cells = base.matrix_cells(portfolio, course_id)
+    used = cells[..., 0]  # activities; undecided is the last timing and the last direction
+    n_t = len(_TIMING_ORDER) - int(used[-1].sum() == 0)
+    n_d = len(_DIRECTION_ORDER) - int(used[:, -1].sum() == 0)
+    out = pd.DataFrame(
+        {
+            "timing": _categories(np.repeat(np.arange(n_t), n_d), _TIMING_ORDER[:n_t]),
+            "direction": _categories(np.tile(np.arange(n_d), n_t), _DIRECTION_ORDER[:n_d]),
+        }
+    )
+    value = cells[:n_t, :n_d, 0 if measure == "activities" else 1].ravel()
+    return out.assign(measure=measure, value=value)
+
+
+def _categories(codes: np.ndarray, categories: list[str]) -> pd.Categorical:
+    return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories, ordered=True))
+
+
+def _whole_ticks(title: str, z: list[list[int]]) -> dict:
+    """Colour-bar settings: ticks on whole numbers when the counts are small."""
+    top = max((max(row) for row in z if row), default=0)
+    bar: dict = {"title": {"text": title}}
+    if top <= 10:
+        bar.update(tick0=0, dtick=1)
+    return bar
+
+
+def matrix_figure(
+    portfolio: Portfolio, *, course_id: str | None = None, measure: Measure = "activities"
+) -> go.Figure:
+    """Heatmap of :func:`matrix_data`: timing down, direction across, values in the cells.
+
+    Parameters
+    ----------
+    portfolio, course_id, measure
+        As for :func:`matrix_data`.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One ``heatmap`` trace whose ``z`` rows follow the timing order.
+    """
+    data = matrix_data(portfolio, course_id=course_id, measure=measure)
+    named = base.scope(portfolio, course_id)
+    timings, directions = (list(data[c].cat.categories) for c in ("timing", "direction"))
+    z = data["value"].to_numpy().reshape(len(timings), len(directions)).tolist()
+    heatmap = {
+        "type": "heatmap",
+        "colorbar": _whole_ticks(measure, z),
+        "colorscale": base.colorscale("Blues"),
+        "hovertemplate": f"%{{y}} · %{{x}}<br>{measure}: %{{z}}<extra></extra>",
+        "text": [row.copy() for row in z],
+        "texttemplate": "%{text}",
+        "x": directions,
+        "y": [_LANES[t] for t in timings],
+        "z": z,
+        "zmin": 0,
+    }
+    layout = {
+        "yaxis": {"title": {"text": "timing"}, "autorange": "reversed"},
+        "xaxis": {"title": {"text": "direction"}, "side": "top"},
+        "title": base.title(f"{measure.capitalize()} by timing and direction — {named}"),
+        "height": 130 + 55 * len(timings),  # plotly's default leaves a blank band below
+    }
+    return base.figure([heatmap], layout)
+
+
+# --------------------------------------------------------------------------- 2 swimlane
+def swimlane_data(portfolio: Portfolio, *, course_id: str) -> pd.DataFrame:
+    """One row per activity of a course, placed in its timing lane, in ``seq`` order.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+    course_id : str
+        The course to show; an unknown id raises ``UnknownCourseError``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``course_id``, ``activity_id``, ``seq``, ``lane`` (ordered categorical
+        before/during/after/undecided), ``title``, ``label`` (the title cut to 24
+        characters), ``direction`` (``"undecided"`` when blank; the colour key),
+        ``tool``, ``tool_type`` and ``colour`` (see :data:`DIRECTION_COLOURS`).
+    """
+    base.course_title(portfolio, course_id)
+    rows = _swimlane_rows(portfolio).take(_swimlane_table(portfolio), course_id)
+    return rows.reset_index(drop=True)
+
+
+@memoized
+def _swimlane_table(portfolio: Portfolio) -> pd.DataFrame:
+    """:func:`swimlane_data` of every course at once, in course order."""
+    a = portfolio.activities.iloc[base.in_sequence(portfolio)]
+    title, direction = a["title"], a["direction"].fillna(UNDECIDED).astype("str")
+    cut = title.str.slice(0, _LABEL_WIDTH - 1).str.rstrip() + "…"
+    lane = pd.Categorical(a["timing"].fillna(UNDECIDED), categories=_TIMING_ORDER, ordered=True)
+    return pd.DataFrame(
+        {
+            **a[["course_id", "activity_id", "seq"]],
+            "lane": lane,
+            "title": title,
+            "label": title.where(title.str.len() <= _LABEL_WIDTH, cut),
+            "direction": direction,
+            "tool": a["tool"],
+            "tool_type": a["tool_type"],
+            "colour": direction.map(DIRECTION_COLOURS).astype("str"),
+        }
+    ).reset_index(drop=True)
+
+
+_swimlane_rows = cached(lambda p: RowIndex(_swimlane_table(p)["course_id"]))
+
+
+def swimlane_figure(portfolio: Portfolio, *, course_id: str) -> go.Figure:
+    """Before / during / after lanes with a course's activities in sequence order.
+
+    Parameters
+    ----------
+    portfolio, course_id
+        As for :func:`swimlane_data`.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One ``scatter`` trace per direction present, named after it, x = ``seq``,
+        y = lane position (0 before, 1 during, 2 after, 3 undecided: a lane shown only
+        when some activity's timing is blank); markers labelled with the title.
+    """
+    data = swimlane_data(portfolio, course_id=course_id)
+    named = base.scope(portfolio, course_id)
+    lanes = _TIMING_ORDER[: 4 if data["lane"].eq(UNDECIDED).any() else 3]
+    hover = data.assign(tool=data["tool"].fillna("not decided"))
+    hover = hover[["title", "tool", "tool_type", "direction"]].fillna(_DASH)
+    hover = np.column_stack([chart_texts(hover[c]).to_numpy(dtype=object) for c in hover])
+    seq, lane = data["seq"].to_numpy(), data["lane"].cat.codes.to_numpy()
+    label, directions = chart_texts(data["label"]).to_numpy(), data["direction"].to_numpy()
+    position = np.where(seq % 2, "top center", "bottom center")
+    traces = []
+    for direction in _DIRECTION_ORDER:  # at most four traces: not a loop over the data
+        m = directions == direction
+        if m.any():
+            traces.append(
+                {
+                    "type": "scatter",
+                    "customdata": hover[m].tolist(),
+                    "hovertemplate": "<b>%{customdata[0]}</b><br>seq %{x} · %{customdata[3]}"
+                    "<br>tool: %{customdata[1]}<br>tool type: %{customdata[2]}<extra></extra>",
+                    "marker": {"color": DIRECTION_COLOURS[direction], "size": 18},
+                    "mode": "markers+text",
+                    "name": direction,
+                    "text": label[m].tolist(),
+                    "textposition": position[m].tolist(),
+                    "x": seq[m].tolist(),
+                    "y": lane[m].tolist(),
+                }
+            )
+    bands = [
+        {
+            "fillcolor": TIMING_COLOURS[lane],
+            "layer": "below",
+            "line": {"width": 0},
+            "opacity": 0.12,
+            "type": "rect",
+            "x0": 0,
+            "x1": 1,
+            "xref": "x domain",
+            "y0": i - 0.5,
+            "y1": i + 0.5,
+            "yref": "y",
+        }
+        for i, lane in enumerate(lanes)
+    ]
+    top = int(data["seq"].max()) if len(data) else 1
+    layout = {
+        "shapes": bands,
+        "yaxis": {
+            "tickvals": list(range(len(lanes))),
+            "ticktext": [_LANES[x] for x in lanes],
+            "range": [len(lanes) - 0.5, -0.5],
+            "showgrid": False,
+            "zeroline": False,
+        },
+        "xaxis": {
+            "title": {"text": "sequence"},
+            "dtick": 1,
+            "range": [0.4, top + 0.6],
+            "zeroline": False,
+        },
+        "title": base.title(f"Activity sequence — {named}"),
+        "legend": {"title": {"text": "direction"}},
+        "height": 140 + 110 * len(lanes),
+    }
+    return base.figure(traces, layout)
+
+
+# --------------------------------------------------------------------------- 3 tool fit
+def tool_fit_data(portfolio: Portfolio, *, course_id: str, top: int = 3) -> pd.DataFrame:
+    """How each activity's tool fits, with the best-ranked tools, for one course.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+    course_id : str
+        The course to show; an unknown id raises ``UnknownCourseError``.
+    top : int, default 3
+        How many recommended tools to list.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per activity in ``seq`` order: ``activity_id``, ``seq``, ``title``,
+        ``tool``, ``tool_type``, ``direction``; from :func:`socialkit.analysis.tool_fit.tool_fit`
+        (missing when the activity names no tool) ``known``, ``serves_type``,
+        ``serves_direction``, ``serves_timing``, ``blocked``, ``blocked_domains``,
+        ``onboarding``, ``on_platform``, ``availability``, ``alternative`` and ``fits``;
+        and ``recommendations``: the top
+        tools of :func:`socialkit.analysis.tool_fit.recommend_tools`, best first, ``", "``-joined
+        (missing while the tool type is undecided).
+    """
+    return base.course_fit(portfolio, course_id, top).drop(columns="course_id")
+
+
+def tool_fit_figure(portfolio: Portfolio, *, course_id: str, top: int = 3) -> go.Figure:
+    """Table of :func:`tool_fit_data`; rows whose tool does not fit, or that the
+    organisation would first have to introduce, are shaded.
+
+    Parameters
+    ----------
+    portfolio, course_id, top
+        As for :func:`tool_fit_data`.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One ``table`` trace: Seq, Activity, Tool, Serves type, Serves direction, Works
+        then (live in class, or on learners' own time before or after it), Blocked,
+        Onboarding (for these learners), For these learners (availability: available,
+        in-suite, external, to-introduce, or unknown tool), Alternative, Top
+        recommendations.
+    """
+    d = tool_fit_data(portfolio, course_id=course_id, top=top)
+    named = base.scope(portfolio, course_id)
+    cells = base.fit_rows(portfolio).take(_fit_cells(portfolio), course_id)
+    values = [cells[c].tolist() for c in cells.columns[:-1]]
+    values.append(chart_texts(d["recommendations"].fillna(_DASH)).tolist())
+    table = {
+        "type": "table",
+        "cells": {
+            "align": "left",
+            "fill": {"color": [cells["fill"].tolist() for _ in values]},
+            "values": values,
+        },
+        "columnwidth": [0.5, 3, 1.3, 1, 1, 1, 1.5, 1.3, 1.2, 1.3, 2.5],
+        "header": {"align": "left", "fill": {"color": "#E8EEF4"}, "values": _FIT_HEADER},
+    }
+    layout = {"title": base.title(f"Tool fit — {named}"), "height": 160 + 40 * max(len(d), 1)}
+    return base.figure([table], layout)
+
+
+_FIT_HEADER = ["Seq", "Activity", "Tool", "Serves type", "Serves direction", "Works then"]
+_FIT_HEADER += ["Blocked", "Onboarding", "For these learners", "Alternative", "Top recommendations"]
+
+
+@memoized
+def _fit_cells(portfolio: Portfolio) -> pd.DataFrame:
+    """The table's cells but the recommendations, and each row's ``fill``, for every course
+    (rows as :func:`socialkit.charts.base.fit_table`'s)."""
+    d = base.fit_table(portfolio)
+    blocked = d["blocked"].fillna(False).astype(bool)
+    shown = [
+        d["seq"].astype("str"),
+        d["activity_id"] + " " + d["title"],
+        d["tool"].fillna("not decided"),
+        _yes_no(d["serves_type"]),
+        _yes_no(d["serves_direction"]),
+        _yes_no(d["serves_timing"]),
+        _yes_no(d["blocked"]).mask(blocked, "yes (" + d["blocked_domains"] + ")"),
+        d["onboarding"].fillna(_DASH),
+        d["availability"].fillna(_DASH).mask(d["known"].eq(False).fillna(False), "unknown tool"),
+        d["alternative"].fillna(_DASH),
+    ]
+    shown = [chart_texts(column) for column in shown]  # user text, shown as text
+    # shaded: a tool that does not fit, or one the organisation would first have to introduce
+    check = d["fits"].eq(False).fillna(False) | d["availability"].eq("to-introduce").fillna(False)
+    fill = np.where(check, "#FBE3D6", "white")
+    return pd.DataFrame(dict(zip([*_FIT_HEADER[:-1], "fill"], [*shown, fill], strict=True)))
+
+
+# --------------------------------------------------------------------------- 4 learning mix
+def learning_mix_data(portfolio: Portfolio, *, course_id: str | None = None) -> pd.DataFrame:
+    """Time (or activities) per Laurillard learning type, as Learning Designer shows it.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+    course_id : str, optional
+        The course to show (an unknown id raises ``UnknownCourseError``); the whole
+        portfolio when omitted.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Seven rows, always: the six learning types in Laurillard's order, then
+        ``"unspecified"``. Columns ``learning_type`` (ordered categorical),
+        ``activities``, ``minutes`` (sum of known minutes), ``unknown_minutes``
+        (activities whose minutes are blank), ``measure`` (``"minutes"`` when some
+        minutes are known, else ``"activities"``), ``value`` (of that measure) and
+        ``share`` (of the total value; missing when that is zero).
+    """
+    kind, minutes = _learning_codes(portfolio)
+    if course_id is not None:
+        base.course_title(portfolio, course_id)
+        rows = base.activity_rows(portfolio).positions(course_id)
+        kind, minutes = kind[rows], minutes[rows]
+    known = kind >= 0
+    kind, minutes = kind[known], minutes[known]
+    n = len(_LEARNING_ORDER)
+    counts = {
+        "activities": np.bincount(kind, minlength=n),
+        "minutes": np.bincount(kind, np.nan_to_num(minutes), minlength=n),
+        "unknown_minutes": np.bincount(kind, np.isnan(minutes), minlength=n),
+    }
+    counts = {k: v.astype("int64") for k, v in counts.items()}
+    measure = "minutes" if counts["minutes"].sum() > 0 else "activities"
+    value = counts[measure].copy()
+    total = value.sum()
+    share = value / total if total else np.full(n, np.nan)
+    return pd.DataFrame(
+        {
+            "learning_type": _categories(np.arange(n), _LEARNING_ORDER),
+            **counts,
+            "measure": pd.array([measure] * n, dtype="str"),
+            "value": value,
+            "share": pd.array(share, dtype="Float64"),
+        }
+    )
+
+
+@cached
+def _learning_codes(portfolio: Portfolio) -> tuple[np.ndarray, np.ndarray]:
+    """Each activity's learning type (its position in the order; -1 if unknown) and its
+    minutes (NaN where blank), in file order."""
+    a = portfolio.activities
+    kind = pd.Categorical(a["learning_type"].fillna(UNSPECIFIED), categories=_LEARNING_ORDER)
+    return kind.codes.astype("int64"), a["minutes"].to_numpy(dtype="float64", na_value=np.nan)
+
+
+def learning_mix_figure(portfolio: Portfolio, *, course_id: str | None = None) -> go.Figure:
+    """Horizontal bars of :func:`learning_mix_data`, one fixed colour per learning type.
+
+    All six types are always shown (a missing type is a finding); "unspecified" only
+    when some activity has no learning type.
+
+    Parameters
+    ----------
+    portfolio, course_id
+        As for :func:`learning_mix_data`.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One ``bar`` trace (``orientation="h"``), learning types from the top.
+    """
+    data = learning_mix_data(portfolio, course_id=course_id)
+    named = base.scope(portfolio, course_id)
+    measure = data["measure"].iloc[0]
+    activities, value = data["activities"].to_numpy(), data["value"].to_numpy()
+    shown = (np.asarray(_LEARNING_ORDER) != UNSPECIFIED) | (activities > 0)
+    share = data["share"].to_numpy(dtype="float64", na_value=0.0)[shown]
+    pct = np.round(share * 100).astype("int64")
+    types = [t for t, s in zip(_LEARNING_ORDER, shown, strict=True) if s]
+    bar = {
+        "type": "bar",
+        "customdata": data[["activities", "unknown_minutes"]].to_numpy()[shown].tolist(),
+        "hovertemplate": f"%{{y}}: %{{x}} {measure}<br>%{{customdata[0]}} activities, "
+        "%{customdata[1]} without minutes<extra></extra>",
+        "marker": {"color": [LEARNING_TYPE_COLOURS[t] for t in types]},
+        "orientation": "h",
+        "text": [f"{v} ({p}%)" for v, p in zip(value[shown].tolist(), pct.tolist(), strict=True)],
+        "x": value[shown].tolist(),
+        "y": types,
+    }
+    layout = {
+        "yaxis": {"autorange": "reversed", "type": "category"},
+        "xaxis": {"title": {"text": measure}, "rangemode": "tozero"},
+        "title": base.title(f"Learning types by {measure} — {named}"),
+        "showlegend": False,
+    }
+    return base.figure([bar], layout)

@@ -1,0 +1,303 @@
+"""The live view of one course: canonical frames built from its text rows, quickly.
+
+Used by :class:`socialkit.editor.draft.DesignDraft` after every edit. Full validation (pandera,
+the whole portfolio) costs far more than the editor's budget per change; here the few rows
+of one course are normalised in plain Python, against a catalog validated once.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from socialkit.base.frames import cached
+from socialkit.contract.schema import DEFAULT_ORGANISATION, TABLES, Portfolio
+from socialkit.contract.tool_names import name_key, tool_lookup
+from socialkit.contract.vocab import (
+    DIRECTIONS,
+    IN_CLASS_REASONS,
+    LEARNING_TYPES,
+    STATUS,
+    TIMINGS,
+    TOOL_TYPES,
+)
+
+__all__ = [
+    "activity_view",
+    "blank_table",
+    "columns",
+    "course_view",
+    "every_choice",
+    "text",
+    "tool_spellings",
+    "whole",
+]
+
+_ACTIVITY_VOCABS = (TIMINGS, DIRECTIONS, TOOL_TYPES, IN_CLASS_REASONS, LEARNING_TYPES)
+_WHOLE = re.compile(r"\s*\+?(\d{1,15})(?:\.0*)?\s*")
+
+
+def columns(table: str) -> list[str]:
+    """The contract's columns of a table, in order."""
+    return [spec.name for spec in TABLES[table]]
+
+
+_ACTIVITY_COLUMNS = tuple(columns("activities"))
+_SEQ = _ACTIVITY_COLUMNS.index("seq")
+
+
+def _frame(
+    text_columns: dict[str, list],
+    *,
+    row: list[int],
+    organisation: str | None = None,
+    typed: dict[str, pd.api.extensions.ExtensionArray | np.ndarray] | None = None,
+) -> pd.DataFrame:
+    """A canonical frame: text columns as ``str``, then ``row`` (and ``organisation``).
+
+    ``typed`` holds columns of ``text_columns`` with a dtype of their own, put in their
+    place. The frame is made in one go from arrays: adding columns one by one, or from
+    Series (aligned on their indexes first), costs more than the few rows themselves.
+    """
+    data = {c: pd.array(values, dtype="str") for c, values in text_columns.items()}
+    data.update(typed or {})
+    data["row"] = np.asarray(row, dtype="int64")
+    if organisation is not None:
+        data["organisation"] = pd.array([organisation] * len(row), dtype="str")
+    return pd.DataFrame(data, index=pd.RangeIndex(len(row)))
+
+
+def blank_table(table: str) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="str") for c in columns(table)})
+
+
+def text(value: object) -> str | None:
+    """A cell as the editor stores it: text, or ``None`` when blank."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    text = str(value)
+    return text if text.strip() else None
+
+
+def whole(value: object) -> int | None:
+    match = _WHOLE.fullmatch(value) if isinstance(value, str) else None
+    return int(match.group(1)) if match else None
+
+
+def course_view(
+    catalog: Portfolio,
+    *,
+    course: dict[str, str | None],
+    row: int,
+    objectives: pd.DataFrame,
+    activities: pd.DataFrame,
+) -> tuple[Portfolio, list[str]]:
+    """One course as a canonical portfolio, built row by row from its text.
+
+    Parameters
+    ----------
+    catalog : Portfolio
+        A validated portfolio whose ``tools`` and ``organisations`` are used as they
+        are (the same objects), so analyses memoised on them are reused.
+    course : dict
+        The course's row, column -> text or ``None``.
+    row : int
+        The course's row number in its file.
+    objectives, activities : pandas.DataFrame
+        The course's rows as text, indexed by file row number.
+
+    Returns
+    -------
+    portfolio : Portfolio
+    problems : list of str
+        One sentence per value that validation would reject; such values count as
+        undecided in ``portfolio``.
+    """
+    problems: list[str] = []
+    org = text(course.get("organisation"))
+    orgs = set(catalog.organisations["organisation"])
+    if org is not None and org.strip() not in orgs:
+        problems.append(f"organisation {org!r} is not in the organisations table")
+        org = None
+    org = org.strip() if org else DEFAULT_ORGANISATION
+    status = STATUS.canonical(course.get("status"))
+    if course.get("status") and status is None:
+        problems.append(f"status {course['status']!r}: expected {STATUS.expected()}")
+    if text(course.get("title")) is None:
+        problems.append("the course has no title")
+    courses = _frame(
+        {c: [course.get(c)] for c in columns("courses")},
+        row=[row],
+        organisation=org,
+        typed={"status": pd.array([status or "draft"], dtype="str")},
+    )
+
+    oids, statements = objectives["objective_id"].tolist(), objectives["statement"].tolist()
+    ids = set()
+    for oid, statement in zip(oids, statements, strict=True):
+        if text(oid) is None or text(statement) is None:
+            problems.append(f"objective {text(oid)!r} needs an id and a statement")
+        elif oid in ids:
+            problems.append(f"objective id {oid!r} is used twice")
+        ids.add(oid)
+    objectives = _frame(
+        {c: objectives[c].tolist() for c in columns("objectives")},
+        row=objectives.index.tolist(),
+    )
+
+    tools = tool_spellings(catalog)
+    known = frozenset(ids)
+    rows = zip(*(map(text, activities[c].tolist()) for c in _ACTIVITY_COLUMNS), strict=True)
+    canonical = []
+    seen_seq: set[int] = set()
+    for record in rows:
+        values, found = _activity(record, known, tools)
+        problems += found
+        seq = values[_SEQ]
+        if seq is None:
+            seq = max(seen_seq, default=0) + 1
+            values = (*values[:_SEQ], seq, *values[_SEQ + 1 :])
+        elif seq in seen_seq:
+            problems.append(f"activity {values[1]!r}: seq {seq} is used twice")
+        seen_seq.add(seq)
+        canonical.append(values)
+    transposed = zip(*canonical, strict=True) if canonical else ([] for _ in _ACTIVITY_COLUMNS)
+    by_column = dict(zip(_ACTIVITY_COLUMNS, transposed, strict=True))
+    activities = _frame(
+        {c: list(v) for c, v in by_column.items()},
+        row=activities.index.tolist(),
+        organisation=org,
+        typed={
+            "seq": np.asarray(by_column["seq"], dtype="int64"),
+            "minutes": pd.array(by_column["minutes"], dtype="Int64"),
+        },
+    )
+    portfolio = Portfolio(
+        courses, objectives, activities, catalog.tools, catalog.organisations, source=catalog.source
+    )
+    return portfolio, problems
+
+
+def activity_view(portfolio: Portfolio, activity_id: str) -> Portfolio:
+    """The portfolio with one activity only, for ranking that activity's tools.
+
+    A tool ranking depends only on the activity's own organisation, tool type,
+    direction, timing and chosen tool, so ranking it alone gives the same rows as
+    ranking the whole course, for a fraction of the cost (the other activities'
+    advantages are not worded). The catalog frames are the same objects.
+    """
+    a = portfolio.activities
+    mine = a[a["activity_id"].eq(activity_id).to_numpy(dtype=bool, na_value=False)]
+    return Portfolio(
+        portfolio.courses,
+        portfolio.objectives,
+        mine.reset_index(drop=True),
+        portfolio.tools,
+        portfolio.organisations,
+        source=portfolio.source,
+    )
+
+
+@cached
+def tool_spellings(catalog: Portfolio) -> tuple[tuple[str, str], ...]:
+    """The catalog's (matching key, tool name) pairs, names and aliases, ``none`` too."""
+    return (*tool_lookup(catalog.tools).items(), ("none", "none"))
+
+
+@lru_cache(maxsize=16384)
+def _activity(
+    record: tuple[str | None, ...],
+    objective_ids: frozenset[str],
+    tools: tuple[tuple[str, str], ...],
+) -> tuple[tuple, tuple[str, ...]]:
+    """One activity row's canonical values and problems (``seq`` None when not valid).
+
+    Cached: between two edits most rows are unchanged, so a course is rebuilt from
+    lookups. The result depends only on the row, the course's objective ids and the
+    catalog's tool names and aliases (:func:`tool_spellings`), which are all part of the key.
+    A tool the catalog does not know is kept as written (trimmed), as validation keeps
+    it: not a problem, the ``unknown-tool`` warning is about it.
+    """
+    values = dict(zip(_ACTIVITY_COLUMNS, record, strict=True))
+    label = f"activity {values['activity_id']!r}"
+    problems = []
+    if values["title"] is None:
+        problems.append(f"{label} has no title")
+    seq = whole(values["seq"]) if values["seq"] else None
+    if seq is None or seq < 1:
+        problems.append(f"{label}: seq {values['seq']!r} is not a whole number >= 1")
+        seq = None
+    values["seq"] = seq
+    for vocab in _ACTIVITY_VOCABS:
+        raw = values[vocab.name]
+        values[vocab.name] = vocab.canonical(raw)
+        if raw is not None and values[vocab.name] is None:
+            problems.append(f"{label}: {vocab.name} {raw!r}: expected {vocab.expected()}")
+    tool = values["tool"]
+    if tool is not None:
+        values["tool"] = dict(tools).get(name_key(tool), tool.strip())
+    if values["objective_id"] is not None and values["objective_id"] not in objective_ids:
+        problems.append(f"{label}: objective {values['objective_id']!r} does not exist")
+        values["objective_id"] = None
+    minutes = values["minutes"]
+    values["minutes"] = whole(minutes) if minutes else None
+    if minutes is not None and values["minutes"] is None:
+        problems.append(f"{label}: minutes {minutes!r} is not a whole number >= 0")
+    return tuple(values.values()), tuple(problems)
+
+
+def every_choice(catalog: Portfolio) -> Portfolio:
+    """Made-up courses, one per organisation, each with one activity per choice of tool
+    type, direction, timing and tool (blanks included), for working out the catalog's
+    facts.
+
+    Analyses remember what they work out about a catalog per (organisation, tool type,
+    direction, timing, tool); running :func:`socialkit.analysis.tool_fit.tool_fit` once over these
+    courses means that no later edit pays for a combination seen for the first time.
+    """
+    tools = [*catalog.tools["tool"], "none", None]
+    choices = [
+        (tool_type, direction, timing, tool)
+        for tool_type in (*TOOL_TYPES.values, None)
+        for direction in (*DIRECTIONS.values, None)
+        for timing in (*TIMINGS.values, None)
+        for tool in tools
+    ]
+    n = len(choices)
+    rows = pd.DataFrame(
+        {
+            "activity_id": [f"A{i}" for i in range(1, n + 1)],
+            "seq": [str(i) for i in range(1, n + 1)],
+            "title": ["a choice"] * n,
+            "tool_type": [c[0] for c in choices],
+            "direction": [c[1] for c in choices],
+            "timing": [c[2] for c in choices],
+            "tool": [c[3] for c in choices],
+        },
+        dtype="str",
+    ).reindex(columns=list(_ACTIVITY_COLUMNS))
+    views = []
+    for i, organisation in enumerate(catalog.organisations["organisation"]):
+        cid = f"every-choice-{i}"
+        course = {"course_id": cid, "title": cid, "organisation": organisation}
+        rows["course_id"] = cid
+        views.append(
+            course_view(
+                catalog,
+                course=course,
+                row=i + 2,
+                objectives=blank_table("objectives"),
+                activities=rows,
+            )[0]
+        )
+    return Portfolio(
+        pd.concat([v.courses for v in views], ignore_index=True),
+        pd.concat([v.objectives for v in views], ignore_index=True),
+        pd.concat([v.activities for v in views], ignore_index=True),
+        catalog.tools,
+        catalog.organisations,
+        source=catalog.source,
+    )

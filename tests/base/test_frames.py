@@ -1,0 +1,151 @@
+"""The small frame helpers of ``socialkit.base.frames``, against hand-computed expectations."""
+
+from __future__ import annotations
+
+import gc
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from socialkit.base.frames import RowIndex, cached, factorize_rows, memoized, per_combination
+
+
+class Owner:
+    """Stands for a portfolio: any object that can be weakly referenced."""
+
+
+# --------------------------------------------------------------------------- RowIndex
+@pytest.fixture
+def keyed() -> pd.DataFrame:
+    # c1 at rows 0, 2, 5; c2 at 1, 3, 4 (adjacent: 3, 4 only); c3 at 6; row 7 has no key
+    return pd.DataFrame(
+        {
+            "course_id": pd.array(["c1", "c2", "c1", "c2", "c2", "c1", "c3", None], dtype="str"),
+            "v": range(8),
+        },
+        index=[10, 11, 12, 13, 14, 15, 16, 17],
+    )
+
+
+def test_row_index_positions_are_the_rows_of_the_key_in_file_order(keyed):
+    index = RowIndex(keyed["course_id"])
+    assert index.positions("c1").tolist() == [0, 2, 5]
+    assert index.positions("c2").tolist() == [1, 3, 4]
+    assert index.positions("c3").tolist() == [6]
+
+
+def test_row_index_unknown_and_missing_keys_have_no_rows(keyed):
+    index = RowIndex(keyed["course_id"])
+    assert index.positions("nope").tolist() == []
+    assert "nope" not in index and "c3" in index
+    assert np.nan not in index and None not in index  # a missing key is never found
+
+
+def test_row_index_take_keeps_order_and_labels(keyed):
+    index = RowIndex(keyed["course_id"])
+    c1 = index.take(keyed, "c1")
+    assert c1["v"].tolist() == [0, 2, 5] and c1.index.tolist() == [10, 12, 15]
+    pd.testing.assert_frame_equal(index.take(keyed, "c2"), keyed[keyed["course_id"] == "c2"])
+    assert index.take(keyed, "nope").empty
+    assert list(index.take(keyed, "nope").columns) == ["course_id", "v"]
+
+
+def test_row_index_take_of_adjacent_rows_equals_a_mask():
+    frame = pd.DataFrame({"k": ["a", "a", "b", "b", "b", "c"], "v": [1.5, 2, 3, 4, 5, 6]})
+    index = RowIndex(frame["k"])
+    for key in "abc":
+        pd.testing.assert_frame_equal(index.take(frame, key), frame[frame["k"] == key])
+    assert index.positions("b").tolist() == [2, 3, 4]
+
+
+def test_row_index_of_an_empty_column():
+    index = RowIndex(pd.Series([], dtype="str"))
+    assert index.positions("a").tolist() == []
+
+
+# --------------------------------------------------------------------------- factorize
+def test_factorize_rows_numbers_distinct_rows_in_order_of_first_appearance():
+    frame = pd.DataFrame(
+        {"org": ["A", "B", "A", "A", "B"], "dir": ["x", None, "x", None, None]},
+        index=[5, 6, 7, 8, 9],
+    )
+    codes, distinct = factorize_rows(frame)
+    # (A, x) (B, -) (A, x) (A, -) (B, -): a missing value is a key of its own
+    assert codes.tolist() == [0, 1, 0, 2, 1]
+    assert distinct["org"].tolist() == ["A", "B", "A"]
+    assert [None if pd.isna(v) else v for v in distinct["dir"]] == ["x", None, None]
+    assert distinct.index.tolist() == [0, 1, 2]
+
+
+def test_per_combination_spreads_the_result_of_each_distinct_row():
+    frame = pd.DataFrame({"a": ["p", "q", "p"]}, index=[3, 4, 5])
+    seen = []
+
+    def func(distinct: pd.DataFrame) -> pd.DataFrame:
+        seen.append(distinct["a"].tolist())
+        return pd.DataFrame({"b": distinct["a"] + "!"})
+
+    out = per_combination(frame, func)
+    assert seen == [["p", "q"]]
+    assert out["b"].tolist() == ["p!", "q!", "p!"] and out.index.tolist() == [3, 4, 5]
+
+
+# --------------------------------------------------------------------------- memory
+def test_cached_computes_once_per_object_and_returns_the_same_value():
+    calls = []
+
+    @cached
+    def lookup(owner: Owner) -> dict:
+        calls.append(owner)
+        return {"n": len(calls)}
+
+    first, second = Owner(), Owner()
+    assert lookup(first) is lookup(first)
+    assert lookup(second) == {"n": 2}
+    assert len(calls) == 2
+
+
+def test_cached_forgets_an_object_that_is_gone():
+    calls = []
+    lookup = cached(lambda owner: calls.append(1) or len(calls))
+    owner = Owner()
+    lookup(owner)
+    del owner
+    gc.collect()
+    assert lookup(Owner()) == 2  # a new object: computed again
+
+
+def test_memoized_returns_copies_that_callers_may_change():
+    calls = []
+
+    @memoized
+    def table(owner: Owner) -> pd.DataFrame:
+        calls.append(owner)
+        return pd.DataFrame({"x": [1, 2]})
+
+    owner = Owner()
+    got = table(owner)
+    got.loc[0, "x"] = 99
+    assert table(owner)["x"].tolist() == [1, 2]
+    assert len(calls) == 1
+
+
+# --------------------------------------------------------------------------- per_identity
+def test_per_identity_remembers_per_frame_objects_and_forgets_them():
+    from socialkit.base.frames import per_identity
+
+    calls = []
+
+    @per_identity
+    def total(a: pd.DataFrame, b: pd.DataFrame) -> int:
+        calls.append(1)
+        return int(a["x"].sum() + b["x"].sum())
+
+    a, b = pd.DataFrame({"x": [1, 2]}), pd.DataFrame({"x": [10]})
+    assert total(a, b) == 13 and total(a, b) == 13 and len(calls) == 1
+    assert total(a, b.copy()) == 13 and len(calls) == 2  # an equal copy is another object
+    assert total(b, a) == 13 and len(calls) == 3
+    del a
+    gc.collect()
+    assert total.cache == {}  # every entry held a, or the copy of b, both gone

@@ -1,0 +1,79 @@
+"""The live view of one course, and the made-up courses that warm the catalog's facts."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from socialkit.analysis.tool_fit import recommend_tools, tool_fit
+from socialkit.editor.draft import DesignDraft
+from socialkit.editor.live import activity_view, every_choice, text, whole
+from socialkit.editor.widget import DesignEditor
+
+
+def test_text_and_whole_read_cells_as_the_contract_does() -> None:
+    assert [text(v) for v in (None, float("nan"), "  ", " a ", 3)] == [None, None, None, " a ", "3"]
+    assert [whole(v) for v in ("7", " 12 ", "3.0", "+4", "1.5", "-2", "x", None)] == [
+        7,
+        12,
+        3,
+        4,
+        None,
+        None,
+        None,
+        None,
+    ]
+
+
+def test_every_choice_has_one_activity_per_organisation_and_choice(sample_copy) -> None:
+    draft = DesignDraft(sample_copy)
+    every = every_choice(draft.catalog)
+    n_orgs, n_tools = len(draft.organisations), len(draft.tool_names)
+    # tool types, directions and timings with blank; tools with none and blank
+    per_course = 5 * 4 * 4 * (n_tools + 2)
+    assert len(every.courses) == n_orgs == 5
+    assert len(every.activities) == n_orgs * per_course
+    first = every.activities[every.activities["course_id"].eq("every-choice-0")]
+    choice = ["tool_type", "direction", "timing", "tool"]
+    combos = first[choice].fillna("-").drop_duplicates()
+    assert len(combos) == per_course
+    assert every.tools is draft.catalog.tools  # the facts are remembered on these frames
+    fit = tool_fit(every)
+    assert set(fit["course_id"]) == set(every.course_ids)
+
+
+def test_no_edit_works_out_a_catalog_fact_the_editor_did_not_warm(sample_copy, monkeypatch):
+    import socialkit.analysis.tool_fit as tools
+
+    worked_out = []
+    for name in ("_rank", "_fit_combinations"):
+        original = getattr(tools, name)
+        monkeypatch.setattr(
+            tools, name, lambda *a, _f=original, _n=name: worked_out.append(_n) or _f(*a)
+        )
+    editor = DesignEditor(sample_copy, course_id="it-risk")
+    worked_out.clear()
+    act = editor.act
+    for aid in ("A1", "A5"):
+        editor.activities.value = aid
+        for timing in ("before", "during", "after", ""):
+            act["timing"].value = timing
+            for tool_type in ("community", "content", "co-creation", "productivity"):
+                act["tool_type"].value = tool_type
+                for tool in (*editor.draft.tool_names[::7], "none", ""):
+                    act["tool"].value = tool
+    assert worked_out == []
+
+
+def test_one_activity_ranks_as_it_does_in_its_course(sample_copy) -> None:
+    draft = DesignDraft(sample_copy)
+    for course_id in draft.course_ids:
+        draft.select(course_id)
+        portfolio, _ = draft.live()
+        ranked = recommend_tools(portfolio, top=5)
+        for aid in portfolio.activities["activity_id"].dropna():
+            alone = recommend_tools(activity_view(portfolio, aid), top=5)
+            in_course = ranked[ranked["activity_id"].eq(aid)].reset_index(drop=True)
+            if len(in_course):
+                pd.testing.assert_frame_equal(alone, in_course)
+            else:
+                assert alone.empty

@@ -28,9 +28,18 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from socialkit.analysis.causes import no_objective, out_of_place, per_course_tool
-from socialkit.analysis.checks import rule_tables, uses_tool
 from socialkit.analysis.positions import course_index
-from socialkit.analysis.rules import Flagged, Sentence, Table, collect, column, join, text
+from socialkit.analysis.rules import (
+    Flagged,
+    Sentence,
+    Table,
+    collect,
+    column,
+    join,
+    rule_tables,
+    text,
+)
+from socialkit.analysis.tool_use import uses_tool
 from socialkit.analysis.unknown_tools import unknown_tool_uses
 from socialkit.base.frames import cached, memoized
 from socialkit.base.lookup import isin

@@ -30,8 +30,7 @@ from socialkit.analysis.matrix import (
     timing_direction_matrix,
     vocab_categories,
 )
-from socialkit.analysis.rules import rule_tables as rule_tables
-from socialkit.analysis.tool_use import names_tool as names_tool
+from socialkit.analysis.rules import rule_tables as rule_tables  # as before the move
 from socialkit.analysis.tool_use import uses_tool
 from socialkit.base.frames import in_course_order, isin_codes, memoized
 from socialkit.contract.schema import Portfolio

@@ -24,7 +24,7 @@ from socialkit.analysis.checks import (
 )
 from socialkit.base.text import chart_text, chart_texts
 from socialkit.charts import base
-from socialkit.charts.course import _DIRECTION_ORDER, CHECK_COLOURS, DIRECTION_COLOURS
+from socialkit.charts.palette import CHECK_COLOURS, DIRECTION_COLOURS, DIRECTION_ORDER
 from socialkit.contract.schema import Portfolio
 
 __all__ = [
@@ -236,7 +236,7 @@ def direction_mix_figure(portfolio: Portfolio) -> go.Figure:
     """
     data = direction_mix_data(portfolio)
     undecided = data.loc[data["direction"].eq(UNDECIDED), "activities"].gt(0).any()
-    shown = _DIRECTION_ORDER[: 4 if undecided else 3]
+    shown = DIRECTION_ORDER[: 4 if undecided else 3]
     bars = [
         _share_bar(
             data.loc[data["direction"].eq(d), ["course_id", "activities", "share"]],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -12,6 +12,7 @@ __all__ = [
     "DestinationNotEmptyError",
     "EditError",
     "InvalidCourseError",
+    "NotebookFailed",
     "NotebookNotFoundError",
     "NotebookReadError",
     "OutputFolderError",
@@ -82,6 +83,48 @@ class NotebookNotFoundError(SocialkitError, FileNotFoundError):
 
 class NotebookReadError(SocialkitError):
     """A report notebook path that is not a usable notebook (not JSON, no ``parameters``)."""
+
+
+class NotebookFailed(SocialkitError):
+    """A report notebook that raised, timed out or lost its kernel.
+
+    Like papermill's ``PapermillExecutionError``, it says which cell failed and what
+    it raised, beside the one-line message.
+
+    Parameters
+    ----------
+    message : str
+        Why, in one line (``"ValueError: no objective for c1"``, ``"timed out: ..."``).
+    nb : nbformat.NotebookNode
+        The notebook as far as it ran, outputs and the error included.
+    cell : int, optional
+        Index in ``nb.cells`` of the cell that raised or was running when the notebook
+        timed out or its kernel died; None when no cell was running.
+    ename, evalue : str, optional
+        The name and the value (its ``str``) of the exception a cell raised; None
+        when the notebook timed out or lost its kernel.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        nb: Any,
+        *,
+        cell: int | None = None,
+        ename: str | None = None,
+        evalue: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.nb = nb
+        self.cell, self.ename, self.evalue = cell, ename, evalue
+
+    def __reduce__(self) -> tuple[Any, ...]:  # keyword fields survive pickling (Dask)
+        fields = {"cell": self.cell, "ename": self.ename, "evalue": self.evalue}
+        return _notebook_failed, (self.args[0], self.nb, fields)
+
+
+def _notebook_failed(message: str, nb: Any, fields: dict[str, Any]) -> NotebookFailed:
+    return NotebookFailed(message, nb, **fields)
 
 
 class ReportWriteError(SocialkitError):

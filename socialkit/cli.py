@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import atexit
 import codecs
-import contextlib
 import gc
 import math
 import os
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
+from socialkit._compat import pandera_without_hypothesis
 from socialkit.base.collector import collector_paused
 from socialkit.base.text import json_safe, json_unsafe, stream_safe, terminal_safe
 from socialkit.errors import (
@@ -158,29 +157,6 @@ def _arrow_memory_pool() -> None:
     pa.set_memory_pool(pool)
 
 
-@contextlib.contextmanager
-def _pandera_without_hypothesis() -> Iterator[None]:
-    """While a command runs, let pandera be imported without hypothesis.
-
-    When hypothesis is installed, pandera imports it as it is imported itself, for its
-    data-synthesis strategies (``DataFrameSchema.example``), which no command uses. That
-    is some 0.3-0.5 s of a validating command's start, longer than reading 20,000
-    courses. Meanwhile ``import hypothesis`` fails as if it were not installed, and
-    pandera leaves its strategies out; afterwards it imports as usual again, for a
-    program that runs commands in-process. Nothing changes when pandera or hypothesis is
-    imported already.
-    """
-    if "pandera" in sys.modules or "hypothesis" in sys.modules:
-        yield
-        return
-    sys.modules["hypothesis"] = None  # type: ignore[assignment]  # "not installed"
-    try:
-        yield
-    finally:
-        if "hypothesis" in sys.modules and sys.modules["hypothesis"] is None:
-            del sys.modules["hypothesis"]
-
-
 def _fail(message: str, code: int) -> None:
     echo(f"error: {message}", err=True)
     sys.exit(code)
@@ -191,7 +167,7 @@ def _fail(message: str, code: int) -> None:
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """Design social learning around the formal moment: check, convert and analyse."""
-    ctx.with_resource(_pandera_without_hypothesis())
+    ctx.with_resource(pandera_without_hypothesis())
 
 
 @main.command()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -12,6 +13,7 @@ __all__ = [
     "DestinationNotEmptyError",
     "EditError",
     "InvalidCourseError",
+    "NotebookFailed",
     "NotebookNotFoundError",
     "NotebookReadError",
     "OutputFolderError",
@@ -24,6 +26,7 @@ __all__ = [
     "SocialkitError",
     "UnknownCourseError",
     "ValidationError",
+    "unknown_course",
 ]
 
 
@@ -84,6 +87,48 @@ class NotebookReadError(SocialkitError):
     """A report notebook path that is not a usable notebook (not JSON, no ``parameters``)."""
 
 
+class NotebookFailed(SocialkitError):
+    """A report notebook that raised, timed out or lost its kernel.
+
+    Like papermill's ``PapermillExecutionError``, it says which cell failed and what
+    it raised, beside the one-line message.
+
+    Parameters
+    ----------
+    message : str
+        Why, in one line (``"ValueError: no objective for c1"``, ``"timed out: ..."``).
+    nb : nbformat.NotebookNode
+        The notebook as far as it ran, outputs and the error included.
+    cell : int, optional
+        Index in ``nb.cells`` of the cell that raised or was running when the notebook
+        timed out or its kernel died; None when no cell was running.
+    ename, evalue : str, optional
+        The name and the value (its ``str``) of the exception a cell raised; None
+        when the notebook timed out or lost its kernel.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        nb: Any,
+        *,
+        cell: int | None = None,
+        ename: str | None = None,
+        evalue: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.nb = nb
+        self.cell, self.ename, self.evalue = cell, ename, evalue
+
+    def __reduce__(self) -> tuple[Any, ...]:  # keyword fields survive pickling (Dask)
+        fields = {"cell": self.cell, "ename": self.ename, "evalue": self.evalue}
+        return _notebook_failed, (self.args[0], self.nb, fields)
+
+
+def _notebook_failed(message: str, nb: Any, fields: dict[str, Any]) -> NotebookFailed:
+    return NotebookFailed(message, nb, **fields)
+
+
 class ReportWriteError(SocialkitError):
     """A report or the batch's state cannot be written in the output folder."""
 
@@ -106,10 +151,48 @@ class SchedulerError(SocialkitError):
 
 
 class UnknownCourseError(SocialkitError, KeyError):
-    """A course id that the portfolio does not hold."""
+    """A course id that the portfolio does not hold.
+
+    Raised through :func:`unknown_course`, which names the ids and the courses the
+    portfolio holds; ``course_ids`` are the unknown ids (empty when made by hand).
+    """
+
+    course_ids: tuple[str, ...] = ()
 
     def __str__(self) -> str:  # KeyError would repr() the message
         return str(self.args[0]) if self.args else ""
+
+
+def unknown_course(
+    unknown: Sequence[str], known: Sequence[str], *, asked_several: bool = False
+) -> UnknownCourseError:
+    """The error for course ids that a portfolio does not hold, to raise.
+
+    Parameters
+    ----------
+    unknown : sequence of str
+        The ids asked for that the portfolio does not hold (at least one).
+    known : sequence of str
+        The portfolio's course ids, in its order; the first five are shown as examples.
+    asked_several : bool, default False
+        Whether the caller took a list of ids (a batch's ``--course`` options): the
+        message then says "id(s)" and names every unknown one; otherwise it names the
+        first.
+
+    Returns
+    -------
+    UnknownCourseError
+        ``"unknown course id 'x'; the portfolio holds 2 course(s), e.g. 'a', 'b'"``; its
+        ``course_ids`` are the unknown ids named.
+    """
+    known = list(known)
+    named = list(unknown) if asked_several else list(unknown)[:1]
+    ids = f"id(s) {', '.join(map(repr, named))}" if asked_several else f"id {named[0]!r}"
+    shown = ", ".join(map(repr, known[:5]))
+    holds = f"{len(known)} course(s), e.g. {shown}" if len(known) else "no course yet"
+    error = UnknownCourseError(f"unknown course {ids}; the portfolio holds {holds}")
+    error.course_ids = tuple(named)
+    return error
 
 
 class ValidationError(SocialkitError):
@@ -137,6 +220,17 @@ class ValidationError(SocialkitError):
         self.notices = tuple(notices)
         n = len(issues)
         super().__init__(f"{n} error{'s' if n != 1 else ''} in the portfolio")
+
+    @property
+    def codes(self) -> list[str | None]:
+        """The stable ``code`` of each issue, in the order of :attr:`issues`.
+
+        Each is a key of :data:`socialkit.contract.issues.ISSUE_CODES` (None only for
+        an issue table built by hand without codes).
+        """
+        import pandas as pd
+
+        return [None if pd.isna(c) else str(c) for c in self.issues["code"]]
 
     def __str__(self) -> str:
         lines = [self.args[0] + ":"]

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import ast
+import pickle
+from pathlib import Path
+
 import pandas as pd
 import pytest
 from conftest import make_tables
 
+from socialkit.contract.issues import ISSUE_CODES
 from socialkit.contract.schema import ISSUE_COLUMNS
 from socialkit.contract.validation import validate
 from socialkit.errors import (
+    NotebookFailed,
     PortfolioNotFoundError,
     PortfolioReadError,
     PortfolioWriteError,
@@ -16,6 +22,7 @@ from socialkit.errors import (
     UnknownCourseError,
     ValidationError,
     format_issues,
+    unknown_course,
 )
 
 
@@ -141,3 +148,135 @@ def test_every_error_is_a_socialkit_error(cls: type) -> None:
 
 def test_not_found_is_a_file_not_found_error() -> None:
     assert issubclass(PortfolioNotFoundError, FileNotFoundError)
+
+
+# --------------------------------------------------------------------------- codes
+def test_validation_error_codes_are_each_issues_documented_code() -> None:
+    tables = make_tables(
+        [{"course_id": "c1", "title": "T"}, {"course_id": "c1", "title": ""}],
+        [],
+        [{"course_id": "c1", "activity_id": "a1", "seq": "x", "title": "A", "timing": "soon"}],
+    )
+    with pytest.raises(ValidationError, match="4 errors in the portfolio") as info:
+        validate(tables)
+    err = info.value
+    # courses row 3: course_id repeated, title blank; activities row 2: seq, timing
+    assert err.codes == ["duplicate", "blank", "bad-number", "not-in-vocabulary"]
+    assert err.codes == err.issues["code"].tolist()
+    assert set(err.codes) <= set(ISSUE_CODES)
+
+
+def test_validation_error_codes_of_issues_built_without_codes_are_none() -> None:
+    assert ValidationError(ISSUES).codes == [None, None, None]
+    assert ValidationError(ISSUES.drop(columns="code")).codes == [None, None, None]
+
+
+def literal_codes(tree: ast.AST) -> list[str]:
+    """The issue codes written as literals: ``"code": "x"`` in a dict, the code argument
+    of ``frame_issues``, and what ``_code_of`` returns."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Dict):
+            for key, value in zip(node.keys, node.values, strict=True):
+                if not (isinstance(key, ast.Constant) and key.value == "code"):
+                    continue
+                if isinstance(value, ast.List):  # ["x" if ... else "y"]
+                    found += [
+                        c.value
+                        for e in value.elts
+                        for c in ast.walk(e)
+                        if isinstance(c, ast.Constant)
+                    ]
+                elif isinstance(value, ast.Call) and getattr(value.func, "attr", "") == "where":
+                    # np.where(mask, "x", ...)
+                    found += [a.value for a in value.args if isinstance(a, ast.Constant)]
+                elif isinstance(value, ast.Constant):
+                    found.append(value.value)
+        elif isinstance(node, ast.Call) and getattr(node.func, "id", None) == "frame_issues":
+            code = node.args[5] if len(node.args) > 5 else None
+            if isinstance(code, ast.Constant):
+                found.append(code.value)
+        elif isinstance(node, ast.FunctionDef) and node.name == "_code_of":
+            found += [
+                c.value
+                for r in ast.walk(node)
+                if isinstance(r, ast.Return)
+                for c in ast.walk(r)
+                if isinstance(c, ast.Constant)
+            ]
+    return [c for c in found if isinstance(c, str)]
+
+
+def test_every_issue_code_written_in_the_package_is_documented() -> None:
+    package = Path(__file__).resolve().parents[1] / "socialkit"
+    files = [*sorted((package / "contract").glob("*.py")), package / "analysis" / "check.py"]
+    codes = {c for path in files for c in literal_codes(ast.parse(path.read_text("utf-8")))}
+    assert {"blank", "missing-column", "name-clash", "unreadable"} <= codes  # it finds them
+    assert codes - set(ISSUE_CODES) == set()
+    assert all(ISSUE_CODES[c].strip() for c in ISSUE_CODES)
+
+
+# --------------------------------------------------------------------------- unknown course
+def test_unknown_course_names_the_first_unknown_id_and_some_known_ones() -> None:
+    with pytest.raises(
+        UnknownCourseError,
+        match=r"^unknown course id 'x'; the portfolio holds 7 course\(s\), "
+        r"e\.g\. 'a', 'b', 'c', 'd', 'e'$",
+    ) as info:
+        raise unknown_course(["x", "y"], list("abcdefg"))
+    assert info.value.course_ids == ("x",)
+
+
+def test_unknown_course_of_a_list_asked_for_names_every_unknown_id() -> None:
+    with pytest.raises(
+        UnknownCourseError,
+        match=r"^unknown course id\(s\) 'x', 'y'; the portfolio holds 2 course\(s\), "
+        r"e\.g\. 'a', 'b'$",
+    ) as info:
+        raise unknown_course(["x", "y"], ["a", "b"], asked_several=True)
+    assert info.value.course_ids == ("x", "y")
+    assert isinstance(info.value, KeyError)
+
+
+def test_unknown_course_in_an_empty_portfolio() -> None:
+    with pytest.raises(
+        UnknownCourseError, match=r"^unknown course id 'x'; the portfolio holds no course yet$"
+    ):
+        raise unknown_course(["x"], [])
+
+
+def test_only_the_helper_makes_an_unknown_course_error() -> None:
+    package = Path(__file__).resolve().parents[1] / "socialkit"
+    made = [
+        f"{path.relative_to(package)}:{node.lineno}"
+        for path in sorted(package.rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text("utf-8")))
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "UnknownCourseError"
+    ]
+    assert [m.split(":")[0] for m in made] == ["errors.py"], made  # in unknown_course
+
+
+# --------------------------------------------------------------------------- notebooks
+def test_notebook_failed_is_importable_where_it_was() -> None:
+    from socialkit.reports.kernels import NotebookFailed as old
+
+    assert old is NotebookFailed
+    assert issubclass(NotebookFailed, SocialkitError)
+
+
+def test_notebook_failed_carries_cell_name_and_value_and_survives_pickling() -> None:
+    nb = {"cells": []}
+    with pytest.raises(NotebookFailed, match=r"^ValueError: bad$") as info:
+        raise NotebookFailed("ValueError: bad", nb, cell=3, ename="ValueError", evalue="bad")
+    err = info.value
+    assert (err.nb, err.cell, err.ename, err.evalue) == (nb, 3, "ValueError", "bad")
+    back = pickle.loads(pickle.dumps(err))
+    assert (str(back), back.nb, back.cell, back.ename, back.evalue) == (
+        "ValueError: bad",
+        nb,
+        3,
+        "ValueError",
+        "bad",
+    )
+    plain = NotebookFailed("timed out", nb)  # the old two-argument form
+    assert (plain.cell, plain.ename, plain.evalue) == (None, None, None)

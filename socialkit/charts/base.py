@@ -21,6 +21,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from socialkit._compat import unvalidated_figure, validate_from_now
 from socialkit.analysis.matrix import timing_direction_matrix, vocab_categories
 from socialkit.analysis.tool_fit import joined_recommendations, tool_fit
 from socialkit.base.frames import RowIndex, cached, isin_codes, memoized
@@ -197,10 +198,8 @@ def figure(traces: list[dict], layout: dict) -> go.Figure:
     layout : dict
         Layout properties but the template, in the order they should appear.
     """
-    fig = go.Figure(traces, layout={"template": _template()}, _validate=False)
+    fig = unvalidated_figure(traces, {"template": _template()})
     for key, value in layout.items():
         fig.layout[key] = copy.deepcopy(value)  # the figure's own, as validation would copy
-    fig._validate = fig.layout._validate = True
-    for trace in fig.data:
-        trace._validate = True
+    validate_from_now(fig)
     return fig

@@ -21,12 +21,12 @@ from __future__ import annotations
 import csv
 import io
 import os
-import re
 import warnings
 from pathlib import Path
 
 import pandas as pd
 
+from socialkit._compat import row_of_unclosed_quote, wrong_width
 from socialkit.contract.headers import (
     check_header,
     column_letter,
@@ -317,7 +317,7 @@ def _parse(
         except pd.errors.EmptyDataError:
             raise PortfolioReadError(f"{name}: expected a header row", file=name) from None
         except pd.errors.ParserError as exc:
-            if "Expected" not in str(exc):  # not a row of another length
+            if not wrong_width(exc):  # not a row of another length
                 raise _parser_error(name, exc) from None
             df = None
         except Exception:  # anything else pandas may raise: the csv module decides
@@ -333,9 +333,9 @@ def _parse(
 
 
 def _parser_error(name: str, exc: Exception) -> PortfolioReadError:
-    quote = re.search(r"EOF inside string starting at row (\d+)", str(exc))
-    if quote:  # pandas counts records from 0, the header included
-        row = int(quote.group(1)) + 1
+    record = row_of_unclosed_quote(exc)
+    if record is not None:  # pandas counts records from 0, the header included
+        row = record + 1
         return PortfolioReadError(
             f"{name}, row {row}: a double quote opens a value that never closes; close it, "
             'or double a quote that is part of the value ("")',

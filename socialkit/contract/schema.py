@@ -26,7 +26,7 @@ from socialkit.contract.vocab import (
     TOOL_TYPES,
     Vocabulary,
 )
-from socialkit.errors import InvalidCourseError, UnknownCourseError
+from socialkit.errors import InvalidCourseError, unknown_course
 
 __all__ = [
     "DEFAULT_ORGANISATION",
@@ -305,10 +305,7 @@ class Portfolio:
                 invalid[0], self.invalid[self.invalid["course_id"].eq(invalid[0])]
             )
         if missing:
-            raise UnknownCourseError(
-                f"unknown course id {missing[0]!r}; the portfolio holds "
-                f"{len(known)} course(s), e.g. {', '.join(map(repr, self.course_ids[:5]))}"
-            )
+            raise unknown_course(missing, self.course_ids)
         keep = set(course_ids)
 
         def sub(df: pd.DataFrame) -> pd.DataFrame:

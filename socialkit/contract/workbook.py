@@ -26,6 +26,7 @@ from xml.sax.saxutils import escape
 
 import pandas as pd
 
+from socialkit._compat import drops_on_save, stored_cells
 from socialkit.base.files import atomic, temp_beside
 from socialkit.contract.writers import NUMERIC, PLAIN_WHOLE, xlsx_text
 from socialkit.errors import PortfolioWriteError
@@ -135,7 +136,7 @@ def update_workbook(
             wb = load_workbook(path, rich_text=True)
         except Exception as exc:  # a workbook calamine reads but openpyxl does not
             raise PortfolioWriteError(f"{path.name}: cannot be opened for saving ({exc})") from None
-    lost += [str(w.message) for w in caught if "will be removed" in str(w.message)]
+    lost += [str(w.message) for w in caught if drops_on_save(str(w.message))]
     if lost:
         raise PortfolioWriteError(
             f"{path.name} holds {'; '.join(lost)}, which saving through socialkit would "
@@ -172,7 +173,7 @@ def _cached_results(path: Path, wb) -> dict[str, dict[str, tuple[str, str]]]:
     the cell's style shows as a date) and only a real error stays an error.
     """
     formulas = {
-        ws.title: {c.coordinate for c in ws._cells.values() if c.data_type == "f"}
+        ws.title: {c.coordinate for c in stored_cells(ws) if c.data_type == "f"}
         for ws in wb.worksheets
     }
     if not any(formulas.values()):

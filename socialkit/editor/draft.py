@@ -40,7 +40,7 @@ from socialkit.errors import (
     PortfolioBusyError,
     PortfolioWriteError,
     SocialkitError,
-    UnknownCourseError,
+    unknown_course,
 )
 
 __all__ = ["ACTIVITY_FIELDS", "COURSE_FIELDS", "DesignDraft"]
@@ -229,10 +229,7 @@ class DesignDraft:
     def select(self, course_id: str) -> None:
         """Open another course of the portfolio (unsaved edits of others are kept)."""
         if course_id not in self.course_ids:
-            raise UnknownCourseError(
-                f"unknown course id {course_id!r}; the portfolio holds "
-                f"{', '.join(map(repr, self.course_ids[:8])) or 'no course yet'}"
-            )
+            raise unknown_course([course_id], self.course_ids)
         self.course_id = course_id
 
     def new_course(self, course_id: str, title: str) -> None:

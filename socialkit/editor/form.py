@@ -13,6 +13,7 @@ import ipywidgets as w
 import pandas as pd
 import plotly.io as pio
 
+from socialkit._compat import figure_dicts
 from socialkit.analysis.advice import strategic_warnings
 from socialkit.analysis.checklist import checklist
 from socialkit.base.fragments import Fragment, badge, bullets, escape, join, note, table
@@ -95,7 +96,8 @@ def classed(widget: w.Widget, name: str) -> w.Widget:
 def figure_output(fig) -> dict:
     """A plotly figure as a notebook output, drawn by JupyterLab's plotly renderer."""
     # the figure's own dicts, encoded once (plotly's to_json would deep-copy them first)
-    spec = json.loads(pio.json.to_json_plotly({"data": fig._data, "layout": fig._layout}))
+    data, layout = figure_dicts(fig)
+    spec = json.loads(pio.json.to_json_plotly({"data": data, "layout": layout}))
     return {
         "output_type": "display_data",
         "data": {

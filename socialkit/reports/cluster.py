@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from socialkit._compat import forget_client, lost_its_scheduler
 from socialkit.base.files import remove_stale_temps, temp_name
 from socialkit.contract.schema import TABLE_ORDER
 from socialkit.errors import SchedulerError
@@ -166,9 +167,7 @@ def _discard(client: Any) -> None:
         return
     with contextlib.suppress(Exception):
         client.close(timeout=2)
-    client.status = "closed"
-    with contextlib.suppress(Exception):
-        client._loop_runner.stop()
+    forget_client(client)
 
 
 @contextlib.contextmanager
@@ -342,4 +341,4 @@ def _lost(client: Any) -> SchedulerError:
 
 def _connection_lost(exc: BaseException) -> bool:
     """Whether a future was cancelled because the client lost its scheduler."""
-    return getattr(exc, "reason", None) == "scheduler-connection-lost"
+    return lost_its_scheduler(exc)

@@ -11,11 +11,12 @@ loaded: that is the point of a warm kernel.
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 import warnings
 from typing import Any
+
+from socialkit._compat import reset_shell
 
 __all__ = ["reset", "snapshot"]
 
@@ -36,10 +37,6 @@ def snapshot() -> None:
     )
 
 
-def _no_collect(generation: int = 2) -> int:
-    return 0
-
-
 def reset() -> None:
     """Go back to the state of the last :func:`snapshot` (see the module docstring)."""
     import pandas as pd
@@ -48,14 +45,7 @@ def reset() -> None:
 
     shell = get_ipython()
     if shell is not None:
-        # IPython's reset ends with a full garbage collection (about 70 ms with pandas and
-        # plotly loaded, most of a reset); Python's own collector does that work anyway
-        collect = gc.collect
-        gc.collect = _no_collect
-        try:
-            shell.reset(new_session=False)
-        finally:
-            gc.collect = collect
+        reset_shell(shell)  # without the full garbage collection IPython ends it with
         shell.execution_count = 1
     os.chdir(_saved["cwd"])
     os.environ.clear()

@@ -17,19 +17,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
-import functools
 import math
 import os
 import queue
 import shutil
 import tempfile
-from collections.abc import AsyncIterator, Awaitable, Coroutine, Iterable
+from collections.abc import Awaitable, Coroutine, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from socialkit._compat import borrowed_kernel_client, load_notebook_node, parameterize_notebook
 from socialkit.base.files import move, remove_stale_temps, temp_name
-from socialkit.errors import SocialkitError
+from socialkit.errors import NotebookFailed
 
 __all__ = ["KernelLane", "KernelPool", "NotebookFailed", "load_notebook", "parameterize"]
 
@@ -48,14 +48,6 @@ def _warm_code(preload: str | None) -> str:
     return code
 
 
-class NotebookFailed(SocialkitError):
-    """A notebook raised, timed out or lost its kernel; ``nb`` is what it did run."""
-
-    def __init__(self, message: str, nb: Any) -> None:
-        super().__init__(message)
-        self.nb = nb
-
-
 async def _cancellable(work: Awaitable[Any]) -> Any:
     """Await ``work``; if this task is being cancelled (Ctrl-C), end with the cancellation.
 
@@ -69,25 +61,6 @@ async def _cancellable(work: Awaitable[Any]) -> Any:
         if task is not None and task.cancelling():
             raise asyncio.CancelledError from None
         raise
-
-
-@functools.cache
-def _client_class() -> type:
-    from nbclient import NotebookClient
-
-    class _Client(NotebookClient):
-        """nbclient on a kernel it does not own.
-
-        nbclient's own set-up starts a kernel if needed, registers an exit hook that
-        stops it, and takes over Ctrl-C to stop it too. The lane owns its kernel and the
-        caller owns Ctrl-C (it cancels the batch), so the set-up here does nothing.
-        """
-
-        @contextlib.asynccontextmanager
-        async def async_setup_kernel(self, **kwargs: Any) -> AsyncIterator[None]:
-            yield
-
-    return _Client
 
 
 class KernelLane:
@@ -196,34 +169,50 @@ class KernelLane:
         Raises
         ------
         NotebookFailed
-            With a one-line reason; the kernel is replaced if it timed out or died.
+            With a one-line reason, the index of the cell that was running (if one
+            was) and, when a cell raised, the exception's name and value; the kernel
+            is replaced if it timed out or died.
         """
         from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
         await self.ready(cwd)
         self._dirty = True
         limit = self.timeout if self.timeout is None or math.isfinite(self.timeout) else None
-        client = _client_class()(
+        running: list[int | None] = [None]  # the index of the cell being executed
+
+        def started(cell: Any, cell_index: int) -> None:
+            running[0] = cell_index
+
+        client = borrowed_kernel_client(
             nb,
             km=self.km,
+            kc=self.kc,
             # nbclient's ``timeout`` takes whole seconds only; its ``timeout_func`` any number
             timeout_func=lambda cell: limit,
             kernel_name=self.kernel_name,
             record_timing=False,
+            on_cell_execute=started,
         )
-        client.kc = self.kc
         try:
             await _cancellable(client.async_execute())
         except CellExecutionError as exc:
-            raise NotebookFailed(f"{exc.ename}: {exc.evalue}".strip(), nb) from None
+            raise NotebookFailed(
+                f"{exc.ename}: {exc.evalue}".strip(),
+                nb,
+                cell=running[0],
+                ename=exc.ename,
+                evalue=exc.evalue,
+            ) from None
         except CellTimeoutError:
             await self.restart()
             raise NotebookFailed(
-                f"timed out: a cell ran longer than {self.timeout:g} s", nb
+                f"timed out: a cell ran longer than {self.timeout:g} s", nb, cell=running[0]
             ) from None
         except DeadKernelError:
             await self.restart()
-            raise NotebookFailed("the kernel died while running the notebook", nb) from None
+            raise NotebookFailed(
+                "the kernel died while running the notebook", nb, cell=running[0]
+            ) from None
         return nb
 
     async def restart(self) -> None:
@@ -386,15 +375,12 @@ def parameterize(base: Any, parameters: dict[str, object]) -> Any:
     same notebook. A notebook that names no kernel (or no language) is taken to be one
     for socialkit's own kernel, ``python3``: it runs there in any case.
     """
-    from papermill.parameterize import parameterize_notebook
-
     metadata = base.get("metadata") or {}
     spec = metadata.get("kernelspec") or {}
     info = metadata.get("language_info") or {}
     nb = parameterize_notebook(
         copy.deepcopy(base),
         parameters,
-        report_mode=False,
         kernel_name=None if spec.get("name") else "python3",
         language=None if spec.get("language") or info.get("name") else "python",
     )
@@ -406,6 +392,4 @@ def parameterize(base: Any, parameters: dict[str, object]) -> Any:
 
 def load_notebook(path: str | os.PathLike[str]) -> Any:
     """Read a notebook as papermill does (every cell gets a ``tags`` list)."""
-    from papermill.iorw import load_notebook_node
-
     return load_notebook_node(str(path))

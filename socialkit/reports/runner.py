@@ -47,7 +47,7 @@ import pandas as pd
 from socialkit import __version__
 from socialkit.contract.io import load_portfolio, notebook_path
 from socialkit.contract.schema import Portfolio
-from socialkit.errors import ReportWriteError, UnknownCourseError, format_issues
+from socialkit.errors import ReportWriteError, format_issues, unknown_course
 from socialkit.reports.export import (
     course_href,
     course_slug,
@@ -481,10 +481,7 @@ def _run(
     selected = list(dict.fromkeys(courses)) if courses else p.course_ids
     unknown = [c for c in selected if c not in set(p.course_ids) | set(invalid)]
     if unknown:
-        raise UnknownCourseError(
-            f"unknown course id(s) {', '.join(map(repr, unknown))}; "
-            f"the portfolio has {len(p.course_ids)} course(s)"
-        )
+        raise unknown_course(unknown, p.course_ids, asked_several=True)
     nb_path = Path(notebook) if notebook else notebook_path("course_report")
     index_path = Path(index_notebook) if index_notebook else notebook_path("portfolio_report")
     for path in (nb_path, index_path):

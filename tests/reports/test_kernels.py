@@ -10,6 +10,7 @@ import tempfile
 import pytest
 from conftest import make_notebook
 
+from socialkit.errors import NotebookFailed
 from socialkit.reports.kernels import KernelPool, load_notebook, parameterize
 from socialkit.reports.runner import run_reports
 
@@ -171,3 +172,35 @@ def test_a_temporary_folder_that_cannot_take_the_logs_only_loses_the_logs(
     pool.close()
     assert not_a_folder.read_text() == "mine"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+
+
+# --------------------------------------------------------------------------- failures
+def test_a_failing_notebook_says_which_cell_raised_what(tmp_path) -> None:
+    raising = make_notebook(
+        tmp_path / "raises.ipynb", "x = 1", "raise ValueError('no objective for c1')", "y = 2"
+    )
+    slow = make_notebook(tmp_path / "slow.ipynb", "x = 1", "import time\ntime.sleep(60)")
+    dies = make_notebook(tmp_path / "dies.ipynb", "import os\nos._exit(1)")
+    pool = KernelPool(1, timeout=3).launch()
+    try:
+        lane = pool.lanes[0]
+        nb = load_notebook(raising)
+        with pytest.raises(NotebookFailed, match=r"^ValueError: no objective for c1$") as info:
+            pool.run(lane.execute(nb, cwd=tmp_path))
+        err = info.value
+        assert (err.cell, err.ename, err.evalue) == (2, "ValueError", "no objective for c1")
+        assert err.nb is nb
+        assert [o["output_type"] for o in nb.cells[2].outputs] == ["error"]
+        assert nb.cells[3].outputs == []  # never ran
+
+        with pytest.raises(
+            NotebookFailed, match=r"^timed out: a cell ran longer than 3 s$"
+        ) as info:
+            pool.run(lane.execute(load_notebook(slow), cwd=tmp_path))
+        assert (info.value.cell, info.value.ename, info.value.evalue) == (2, None, None)
+
+        with pytest.raises(NotebookFailed, match=r"^the kernel died while running") as info:
+            pool.run(lane.execute(load_notebook(dies), cwd=tmp_path))
+        assert (info.value.cell, info.value.ename, info.value.evalue) == (1, None, None)
+    finally:
+        pool.close()

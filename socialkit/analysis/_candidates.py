@@ -127,22 +127,25 @@ def ranked_candidates(cat: Catalog, combos: pd.DataFrame) -> pd.DataFrame:
 
     found = at.access(org, name)
     row = at.row[name]  # the tool's row in the catalog
-    tools = cat.tools
-    cand = combos[KEYS].take(combo).reset_index(drop=True)
-    cand["tool"] = tool.take(keep)
-    cand["hosting"] = tools["hosting"].array.take(row)
-    cand["suite"] = tools["suite"].array.take(row)
-    cand["_dir_open"] = dir_open
-    cand["_mode_open"] = mode_open
-    for column, values in _access_columns(found).items():
-        cand[column] = values
     prefers, internal = at.prefers[org], at.internal[name]
     score = _score_of_codes(found["availability"], found["friction"], prefers, internal)
-    cand["score"] = score
-    attributes = cat.attributes
+    tools, attributes = cat.tools, cat.attributes
     primary = attributes["primary"].array.take(row)
+    # one frame made from its columns at once (adding them one by one costs more than
+    # the work itself on the few rows an editor's change ranks)
+    columns = {
+        **{key: combos[key].array.take(combo) for key in KEYS},
+        "tool": tool.take(keep),
+        "hosting": tools["hosting"].array.take(row),
+        "suite": tools["suite"].array.take(row),
+        "_dir_open": dir_open,
+        "_mode_open": mode_open,
+        **_access_columns(found),
+        "score": score,
+    }
+    cand = pd.DataFrame(columns)
     cand["reasons"] = reasons(
-        cand.assign(primary=primary),
+        pd.DataFrame({**columns, "primary": primary}),
         pd.Series(mode, dtype=object),
         dir_open,
         mode_open,
@@ -160,7 +163,7 @@ def ranked_candidates(cat: Catalog, combos: pd.DataFrame) -> pd.DataFrame:
     combo_order = np.empty(len(combos), dtype=np.int64)
     combo_order[_key_order(combos[KEYS])] = np.arange(len(combos))
     other_type = ~pd.Series(primary).eq(cand["tool_type"]).to_numpy(dtype=bool, na_value=False)
-    _, by_name = np.unique(cand["tool"].to_numpy(dtype=object), return_inverse=True)
+    _, by_name = np.unique(columns["tool"].to_numpy(dtype=object), return_inverse=True)
     order = np.lexsort(
         (
             by_name,

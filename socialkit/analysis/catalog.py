@@ -2,9 +2,10 @@
 
 :class:`Catalog` holds a portfolio's ``tools`` and ``organisations`` (by weak reference:
 the frames are treated as immutable) and the facts derived from them: firewall blocks,
-tool attributes, platforms and suites per organisation, each combination's ranked
-candidates and each chosen tool's fit, worked out in batches, only for combinations not
-seen before. :mod:`socialkit.analysis.tool_fit` gives it the functions that rank and fit.
+tool attributes, each (organisation, tool)'s facts as arrays
+(:mod:`socialkit.analysis._org_tools`), each combination's ranked candidates and each
+chosen tool's fit, worked out in batches, only for combinations not seen before.
+:mod:`socialkit.analysis.tool_fit` gives it the functions that rank and fit.
 """
 
 from __future__ import annotations

@@ -7,56 +7,46 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from socialkit.analysis.catalog import AVAIL_RANK, KEY, NO_FRICTION, Catalog
+from socialkit.analysis._org_tools import AVAILABILITY_CODES
+from socialkit.analysis.catalog import AVAIL_RANK, NO_FRICTION
 from socialkit.contract.vocab import FRICTION
 
-__all__ = ["access", "score"]
+__all__ = ["access_columns", "score_of_codes"]
 
 
-def access(frame: pd.DataFrame, cat: Catalog) -> pd.DataFrame:
-    """How readily the organisation's learners can use each tool.
-
-    ``frame`` holds ``organisation`` and ``tool`` and the tool's attributes (missing
-    for a tool the catalog does not know). Returns ``on_platform``, ``availability``
-    (see :data:`AVAILABILITY`), and the onboarding step and friction *for these
-    learners*: none for a tool they already have (a platform, or a tool of a suite the
-    organisation uses), the catalog's otherwise.
-    """
-    org, tool = frame["organisation"], frame["tool"]
-    on_platform = (org + KEY + tool).isin(cat.platform_keys).to_numpy(dtype=bool)
-    known = frame["known"].to_numpy(dtype=bool, na_value=False)
-    in_suite = known & (org + KEY + frame["suite"].astype("str")).isin(cat.suite_keys).to_numpy(
-        dtype=bool, na_value=False
-    )
-    external = known & frame["hosting"].ne("internal").to_numpy(dtype=bool, na_value=True)
-    availability = np.select(
-        [on_platform, in_suite, external, known],
-        ["available", "in-suite", "external", "to-introduce"],
-        default=None,
-    ).astype(object)
-    availability[availability == 0] = None  # np.select's default of an object array
-    friction = frame["catalog_onboarding"].map(FRICTION).to_numpy(dtype="float64", na_value=np.nan)
-    friction = np.where(on_platform | in_suite, 0.0, friction)
-    steps = np.asarray(list(FRICTION), dtype=object)
-    onboarding = np.where(np.isnan(friction), None, steps[np.nan_to_num(friction).astype(int)])
-    return pd.DataFrame(
-        {
-            "on_platform": on_platform,
-            "availability": pd.array(availability, dtype="str"),
-            "onboarding": pd.array(onboarding, dtype="str"),
-            "friction": pd.array(friction, dtype="Float64").astype("Int64"),
-        },
-        index=frame.index,
-    )
+#: :data:`AVAIL_RANK` of each availability code of :data:`AVAILABILITY_CODES` (none
+#: counts as the worst)
+_RANK_OF_CODE = np.asarray([AVAIL_RANK.get(a, 2) for a in AVAILABILITY_CODES], dtype="float64")
+_AVAILABILITY_WORDS = np.asarray(AVAILABILITY_CODES, dtype=object)
+_STEPS = np.asarray(list(FRICTION), dtype=object)
 
 
-def score(
-    availability: pd.Series, friction: pd.Series, prefers: np.ndarray, internal: np.ndarray
+def access_columns(found: dict[str, np.ndarray]) -> dict[str, pd.api.extensions.ExtensionArray]:
+    """How readily the organisation's learners can use each tool, as columns:
+    ``on_platform``, ``availability`` (see :data:`~socialkit.analysis.tool_fit.AVAILABILITY`),
+    and the onboarding step and friction *for these learners*: none for a tool they
+    already have (a platform, or a tool of a suite the organisation uses), the
+    catalog's otherwise; from :meth:`~socialkit.analysis._org_tools.OrgTools.access`."""
+    friction = found["friction"]
+    onboarding = np.where(np.isnan(friction), None, _STEPS[np.nan_to_num(friction).astype(int)])
+    return {
+        "on_platform": found["on_platform"],
+        "availability": pd.array(_AVAILABILITY_WORDS[found["availability"]], dtype="str"),
+        "onboarding": pd.array(onboarding, dtype="str"),
+        "friction": pd.array(friction, dtype="Float64").astype("Int64"),
+    }
+
+
+def score_of_codes(
+    code: np.ndarray, friction: np.ndarray, prefers: np.ndarray, internal: np.ndarray
 ) -> np.ndarray:
     """The method's priorities after fit in one number, higher is better: availability
-    (20 a step), then the effort to start (4 a step), then the hosting preference (1)."""
-    avail = availability.map(AVAIL_RANK).to_numpy(dtype="float64", na_value=2)
-    effort = friction.to_numpy(dtype="float64", na_value=NO_FRICTION)
+    (20 a step), then the effort to start (4 a step), then the hosting preference (1).
+
+    From availability codes (:data:`~socialkit.analysis._org_tools.AVAILABILITY_CODES`)
+    and frictions (NaN where unknown: counted as the worst, as is no availability)."""
+    avail = _RANK_OF_CODE[code]
+    effort = np.where(np.isnan(friction), NO_FRICTION, friction)
     return (20 * (2 - avail) + 4 * (NO_FRICTION - effort) + (prefers & internal | ~prefers)).astype(
         "int64"
     )

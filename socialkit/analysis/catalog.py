@@ -2,9 +2,10 @@
 
 :class:`Catalog` holds a portfolio's ``tools`` and ``organisations`` (by weak reference:
 the frames are treated as immutable) and the facts derived from them: firewall blocks,
-tool attributes, platforms and suites per organisation, each combination's ranked
-candidates and each chosen tool's fit, worked out in batches, only for combinations not
-seen before. :mod:`socialkit.analysis.tool_fit` gives it the functions that rank and fit.
+tool attributes, each (organisation, tool)'s facts as arrays
+(:mod:`socialkit.analysis._org_tools`), each combination's ranked candidates and each
+chosen tool's fit, worked out in batches, only for combinations not seen before.
+:mod:`socialkit.analysis.tool_fit` gives it the functions that rank and fit.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Callable, Hashable
 import numpy as np
 import pandas as pd
 
+from socialkit.analysis._org_tools import OrgTools
 from socialkit.contract.vocab import FRICTION
 
 __all__ = [
@@ -25,7 +27,6 @@ __all__ = [
     "NO_FRICTION",
     "Catalog",
     "blocked_pairs",
-    "pairs",
     "row_keys",
     "tool_attributes",
 ]
@@ -55,10 +56,6 @@ def _long(frame: pd.DataFrame, key: str, column: str) -> list[tuple[str, str]]:
         for item in cell
         if not pd.isna(item)
     ]
-
-
-def pairs(tools: pd.DataFrame, column: str) -> set[str]:
-    return {tool + KEY + item for tool, item in _long(tools, "tool", column)}
 
 
 def blocked_pairs(tools: pd.DataFrame, organisations: pd.DataFrame) -> pd.DataFrame:
@@ -137,69 +134,23 @@ class Catalog:
         return blocked_pairs(self.tools, self.organisations)
 
     @functools.cached_property
-    def blocked_keys(self) -> set[str]:
-        return set(self.blocked["organisation"] + KEY + self.blocked["tool"])
-
-    @functools.cached_property
     def blocking(self) -> set[str]:
         """Organisations whose firewall blocks some domain."""
         g = self.organisations
         return set(g.loc[g["blocked_domains"].map(len).gt(0), "organisation"])
 
     @functools.cached_property
+    def arrays(self) -> OrgTools:
+        """The catalog's and the context's facts per (organisation, tool), as arrays."""
+        return OrgTools(self.tools, self.organisations, self.blocked)
+
+    @functools.cached_property
     def attributes(self) -> pd.DataFrame:
         return tool_attributes(self.tools)
 
     @functools.cached_property
-    def type_pairs(self) -> set[str]:
-        return pairs(self.tools, "tool_types")
-
-    @functools.cached_property
-    def direction_pairs(self) -> set[str]:
-        return pairs(self.tools, "directions")
-
-    @functools.cached_property
-    def mode_pairs(self) -> set[str]:
-        return pairs(self.tools, "modes")
-
-    def _listing(self, column: str) -> set[str]:
-        t = self.tools
-        return set(t.loc[t[column].map(len).gt(0), "tool"])
-
-    @functools.cached_property
-    def with_types(self) -> set[str]:
-        return self._listing("tool_types")
-
-    @functools.cached_property
-    def with_directions(self) -> set[str]:
-        return self._listing("directions")
-
-    @functools.cached_property
-    def with_modes(self) -> set[str]:
-        return self._listing("modes")
-
-    @functools.cached_property
     def by_type(self) -> pd.DataFrame:
         return self.tools[["tool", "tool_types"]].explode("tool_types").dropna()
-
-    @functools.cached_property
-    def platform_keys(self) -> set[str]:
-        platforms = self._platforms
-        return set((platforms["organisation"] + KEY + platforms["platforms"]).dropna())
-
-    @functools.cached_property
-    def _platforms(self) -> pd.DataFrame:
-        """(organisation, platform) rows, as strings (none when no organisation has one)."""
-        platforms = self.organisations[["organisation", "platforms"]].explode("platforms")
-        return platforms.dropna().astype("str")
-
-    @functools.cached_property
-    def suite_keys(self) -> set[str]:
-        """(organisation, suite) keys of the suites whose tools an organisation lists."""
-        suites = self._platforms.merge(
-            self.tools[["tool", "suite"]], left_on="platforms", right_on="tool"
-        ).dropna(subset=["suite"])
-        return set(suites["organisation"] + KEY + suites["suite"].astype("str"))
 
     @functools.cached_property
     def prefers_internal(self) -> dict[str, bool]:

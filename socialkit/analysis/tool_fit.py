@@ -26,14 +26,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from socialkit.analysis.availability import access as _access
-from socialkit.analysis.availability import score as _score
-from socialkit.analysis.catalog import KEY, KEYS, Catalog
+from socialkit.analysis._candidates import FACT_COLUMNS, fit_facts, ranked_candidates
+from socialkit.analysis.catalog import Catalog
 from socialkit.analysis.positions import activity_order, combinations, fit_rows
 from socialkit.analysis.tool_words import (
     advantage,
     organisation_words,
-    reasons,
 )
 from socialkit.base.frames import (
     cached,
@@ -42,7 +40,6 @@ from socialkit.base.frames import (
     per_identity,
 )
 from socialkit.contract.schema import Portfolio
-from socialkit.contract.vocab import MODE_OF_TIMING
 
 __all__ = [
     "ACTIVITY_COLUMNS",
@@ -189,74 +186,6 @@ def fit_parts(portfolio: Portfolio) -> tuple[np.ndarray, np.ndarray, pd.DataFram
     return rows, codes, pd.concat([combos, facts], axis=1)
 
 
-#: What :func:`tool_fit` says of each chosen tool, after the activity's own columns.
-FACT_COLUMNS = (
-    "known",
-    "serves_type",
-    "serves_direction",
-    "serves_timing",
-    "blocked",
-    "blocked_domains",
-    "hosting",
-    "onboarding",
-    "friction",
-    "on_platform",
-    "availability",
-    "alternative",
-    "recommended",
-    "fits",
-)
-
-
-def _fit_combinations(source: Portfolio | Catalog, fit: pd.DataFrame) -> pd.DataFrame:
-    """:func:`tool_fit`'s facts for distinct (organisation, tool, tool_type, direction,
-    timing) rows."""
-    cat = _catalog(source)
-    fit = fit.merge(cat.attributes, on="tool", how="left")
-    known = fit["known"].fillna(False).astype(bool)
-    tool = fit["tool"]
-    mode = fit["timing"].map(MODE_OF_TIMING)
-
-    def serves(value: pd.Series, pairs: set[str], listed: set[str]) -> pd.Series:
-        ok = (tool + KEY + value).isin(pairs).astype("boolean")
-        return ok.mask(value.isna() | ~known | ~tool.isin(listed))
-
-    fit["serves_type"] = serves(fit["tool_type"], cat.type_pairs, cat.with_types)
-    fit["serves_direction"] = serves(fit["direction"], cat.direction_pairs, cat.with_directions)
-    fit["serves_timing"] = serves(mode, cat.mode_pairs, cat.with_modes)
-
-    blocked = cat.blocked.rename(columns={"domains": "blocked_domains"})
-    fit = fit.merge(blocked, on=["organisation", "tool"], how="left")
-    fit["blocked"] = fit["blocked_domains"].notna()
-    fit = pd.concat([fit, _access(fit, cat)], axis=1)
-    best, first, first_score = cat.best(fit[KEYS])
-    ready = fit["availability"].isin(["available", "in-suite"]).to_numpy(dtype=bool)
-    fit["alternative"] = pd.Series(best, index=fit.index, dtype="str").where(~ready)
-    fits = (
-        fit["serves_type"].fillna(True)
-        & fit["serves_direction"].fillna(True)
-        & fit["serves_timing"].fillna(True)
-        & ~fit["blocked"]
-    )
-    # the best tool learners can use now: the chosen one when it fits and ties with it
-    prefers = fit["organisation"].map(cat.prefers_internal).fillna(False).to_numpy(dtype=bool)
-    internal = fit["hosting"].eq("internal").to_numpy(dtype=bool, na_value=False)
-    mine = _score(fit["availability"], fit["friction"], prefers, internal)
-    top = np.asarray([np.nan if v is None else v for v in first_score], dtype="float64")
-    keeps = (
-        known.to_numpy()
-        & fits.to_numpy(dtype=bool)
-        & fit["availability"].ne("to-introduce").to_numpy(dtype=bool, na_value=False)
-        & fit["tool_type"].notna().to_numpy()
-        & ~(mine < top)
-    )
-    first = np.where(keeps, fit["tool"].to_numpy(dtype=object), np.asarray(first, dtype=object))
-    fit["recommended"] = pd.Series(first, index=fit.index, dtype="str")
-    fit["fits"] = fits.astype("boolean").mask(~known)
-    fit["known"] = known
-    return fit[list(FACT_COLUMNS)]
-
-
 @memoized
 def _ranked_combinations(portfolio: Portfolio) -> pd.DataFrame:
     """:func:`_rank` of every combination of the activities; ``combination`` numbers it.
@@ -267,63 +196,15 @@ def _ranked_combinations(portfolio: Portfolio) -> pd.DataFrame:
 
 
 def _rank(source: Portfolio | Catalog, combos: pd.DataFrame) -> pd.DataFrame:
-    """Candidate tools for each (organisation, tool_type, direction, timing), ranked.
+    """Candidate tools for each (organisation, tool_type, direction, timing), ranked (see
+    :func:`socialkit.analysis._candidates.ranked_candidates`)."""
+    return ranked_candidates(_catalog(source), combos)
 
-    A candidate serves the tool type and, where decided and known, the direction and
-    the mode the timing needs, and is not blocked by the organisation. Combinations
-    with no tool type get no candidates. Candidates whose direction or mode the catalog
-    leaves open come after those known to fit.
-    """
-    cat = _catalog(source)
-    combos = combos[combos["tool_type"].notna()].drop_duplicates()
-    cand = combos.merge(cat.by_type, left_on="tool_type", right_on="tool_types").drop(
-        columns="tool_types"
-    )
-    cand = cand.merge(cat.attributes, on="tool", how="left")
-    tool, direction = cand["tool"], cand["direction"]
-    mode = cand["timing"].map(MODE_OF_TIMING)
-    dir_open = direction.notna() & ~tool.isin(cat.with_directions)
-    mode_open = mode.notna() & ~tool.isin(cat.with_modes)
-    dir_ok = direction.isna() | dir_open | (tool + KEY + direction).isin(cat.direction_pairs)
-    mode_ok = mode.isna() | mode_open | (tool + KEY + mode).isin(cat.mode_pairs)
-    blocked = (cand["organisation"] + KEY + tool).isin(cat.blocked_keys)
-    keep = (dir_ok & mode_ok & ~blocked).to_numpy(dtype=bool)
-    cand = cand[keep].reset_index(drop=True)
-    mode = mode[keep].reset_index(drop=True)
-    cand["_dir_open"] = dir_open.to_numpy(dtype=bool)[keep]
-    cand["_mode_open"] = mode_open.to_numpy(dtype=bool)[keep]
-    cand = pd.concat([cand, _access(cand, cat)], axis=1)
 
-    org = cand["organisation"]
-    prefers = org.map(cat.prefers_internal).fillna(False).to_numpy(dtype=bool)
-    internal = cand["hosting"].eq("internal").to_numpy(dtype=bool, na_value=False)
-    cand["score"] = _score(cand["availability"], cand["friction"], prefers, internal)
-    cand["reasons"] = reasons(
-        cand,
-        mode,
-        cand["_dir_open"].to_numpy(),
-        cand["_mode_open"].to_numpy(),
-        prefers,
-        internal,
-        cat.blocking,
-    )
-
-    # among equals: a tool the catalog says fits before one whose direction or modes it
-    # leaves open, a tool made first of all for this type of activity (a quiz tool for a
-    # quiz, rather than a chat that also runs polls), one made for fewer kinds of activity
-    # (a community tool before an all-purpose one), a platform the organisation names
-    # before a tool of its suites, then names
-    cand["_open"] = cand["_dir_open"] | cand["_mode_open"]
-    cand["_other_type"] = cand["primary"].ne(cand["tool_type"]).to_numpy(dtype=bool, na_value=True)
-    cand = cand.sort_values(
-        [*KEYS, "score", "_open", "_other_type", "n_types", "on_platform", "tool"],
-        ascending=[True, True, True, True, False, True, True, True, False, True],
-        kind="stable",
-        na_position="last",
-    )
-    cand["rank"] = cand.groupby(KEYS, dropna=False, sort=False).cumcount() + 1
-    drop = ["catalog_onboarding", "known", "primary", "n_types", "_other_type", "_open"]
-    return cand.drop(columns=drop)
+def _fit_combinations(source: Portfolio | Catalog, fit: pd.DataFrame) -> pd.DataFrame:
+    """:func:`tool_fit`'s facts for distinct (organisation, tool, tool_type, direction,
+    timing) rows (see :func:`socialkit.analysis._candidates.fit_facts`)."""
+    return fit_facts(_catalog(source), fit)
 
 
 def recommend_tools(portfolio: Portfolio, *, top: int = 3) -> pd.DataFrame:

@@ -30,7 +30,6 @@ KNOWN_PRIVATE = {
 #: Pairs of modules still importing each other: this list may only shrink.
 KNOWN_CYCLES = {
     frozenset({"socialkit.analysis.advice", "socialkit.analysis.checks"}),
-    frozenset({"socialkit.reports.cluster", "socialkit.reports.runner"}),
     frozenset({"socialkit.contract.io", "socialkit.contract.writers"}),
     frozenset({"socialkit.contract.readers", "socialkit.contract.xlsx_read"}),
     frozenset({"socialkit.editor.draft", "socialkit.editor.saving"}),

@@ -37,7 +37,6 @@ import contextlib
 import dataclasses
 import json
 import os
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -66,6 +65,7 @@ from socialkit.reports.kernels import (
     load_notebook,
     parameterize,
 )
+from socialkit.reports.outcome import course_outcome
 from socialkit.reports.outdir import (
     FAILED_DIR,
     MANIFEST,
@@ -122,25 +122,6 @@ class BatchResult:
             and self.index_error is None
             and self.courses["status"].isin(["made", "unchanged"]).all()
         )
-
-
-async def course_outcome(
-    lane: KernelLane, base: nbformat.NotebookNode, portfolio: str, course_id: str, cwd: Path
-) -> dict:
-    """Run the course notebook for one course; what :meth:`_Batch.record` takes.
-
-    ``{"status": "made", "body": html}`` or ``{"status": "failed", "error": text,
-    "notebook": the executed notebook as JSON}``, with ``seconds``, the time it took.
-    """
-    start = time.perf_counter()
-    nb = parameterize(base, {"portfolio": portfolio, "course_id": course_id})
-    try:
-        await lane.execute(nb, cwd=cwd)
-    except NotebookFailed as exc:
-        outcome = {"status": "failed", "error": str(exc), "notebook": nbformat.writes(exc.nb)}
-    else:
-        outcome = {"status": "made", "body": notebook_body(nb)}
-    return {**outcome, "seconds": time.perf_counter() - start}
 
 
 #: What the head of every page socialkit writes contains (see :func:`export.page`).

@@ -29,7 +29,7 @@ from socialkit.errors import (
 )
 
 if TYPE_CHECKING:
-    from socialkit.reports.kernels import KernelPool
+    from socialkit.reports.runner import BatchResult
 
 __all__ = ["echo", "echo_json", "main"]
 
@@ -368,33 +368,6 @@ def report(
             check_address(scheduler)
         except SchedulerError as exc:
             _fail(str(exc), EXIT_USAGE)
-    from socialkit.reports.kernels import KernelPool
-    from socialkit.reports.runner import pool_size
-
-    # launch the kernels first: they start up while the portfolio is read and checked
-    size = pool_size(jobs, courses, scheduler=scheduler)
-    try:
-        pool = KernelPool(size, timeout=timeout, preload=str(path) if path else "").launch()
-    except KeyboardInterrupt:
-        _fail("interrupted before any report was made", EXIT_INTERRUPTED)
-    try:
-        _report(pool, path, out, courses, notebook, timeout, force, scheduler)
-    finally:
-        pool.close()
-
-
-def _report(
-    pool: KernelPool,
-    path: Path | None,
-    out: Path,
-    courses: tuple[str, ...],
-    notebook: Path | None,
-    timeout: float,
-    force: bool,
-    scheduler: str | None = None,
-) -> None:
-    from tqdm.auto import tqdm
-
     from socialkit.reports.runner import run_reports
 
     bar = None
@@ -403,6 +376,8 @@ def _report(
         nonlocal bar
         echo(f"{to_run} report(s) to make, {unchanged} unchanged (skipped)", err=True)
         if to_run:
+            from tqdm.auto import tqdm  # imported while the kernels warm up
+
             desc = terminal_safe("reports")
             bar = tqdm(total=to_run, unit="course", desc=desc, file=sys.stderr)
 
@@ -413,16 +388,17 @@ def _report(
         echo(f"connecting to the Dask scheduler at {scheduler} ...", err=True)
     try:
         try:
+            # the kernels start first thing: they warm up while the portfolio is read
             result = run_reports(
                 path,
                 out=out,
                 courses=courses or None,
                 notebook=notebook,
+                jobs=jobs,
                 timeout=timeout,
                 force=force,
                 progress=progress,
                 on_plan=plan,
-                pool=pool,
                 scheduler=scheduler,
             )
         finally:  # before any message, so that it starts on a line of its own
@@ -439,15 +415,9 @@ def _report(
         _fail(str(exc), EXIT_USAGE)
     except SocialkitError as exc:
         _fail(str(exc), EXIT_INVALID)
-    except KeyboardInterrupt:  # before the kernels started: nothing was made
+    except KeyboardInterrupt:  # before the first notebook ran: nothing was made
         _fail("interrupted before any report was made", EXIT_INTERRUPTED)
-    made, same, failed = (result.count(s) for s in ("made", "unchanged", "failed"))
-    echo(f"made {made}, unchanged {same}, failed {failed}")
-    for row in result.courses.itertuples():
-        if row.status == "failed":
-            echo(f"failed: {row.course_id}: {row.error} (notebook: {row.notebook})")
-        elif row.status == "invalid":  # breaks the data contract: no report, listed in the index
-            echo(f"invalid: {row.course_id}: {row.error}")
+    _print_batch(result)
     if result.interrupted:
         echo("interrupted: the reports made so far are kept; run again to go on", err=True)
         sys.exit(EXIT_INTERRUPTED)
@@ -455,6 +425,17 @@ def _report(
         _fail(f"the portfolio overview failed: {result.index_error}", EXIT_INVALID)
     echo(f"wrote {result.index}")
     sys.exit(EXIT_OK if result.ok else EXIT_INVALID)
+
+
+def _print_batch(result: BatchResult) -> None:
+    """The counts of a batch, then a line per course that failed or is invalid."""
+    made, same, failed = (result.count(s) for s in ("made", "unchanged", "failed"))
+    echo(f"made {made}, unchanged {same}, failed {failed}")
+    for row in result.courses.itertuples():
+        if row.status == "failed":
+            echo(f"failed: {row.course_id}: {row.error} (notebook: {row.notebook})")
+        elif row.status == "invalid":  # breaks the data contract: no report, listed in the index
+            echo(f"invalid: {row.course_id}: {row.error}")
 
 
 if __name__ == "__main__":  # python -m socialkit.cli

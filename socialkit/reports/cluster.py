@@ -247,7 +247,7 @@ def make_course(
         ``{"status": "made", "body": html}``, or ``{"status": "failed", "error": text,
         "notebook": executed notebook as JSON}``; with ``seconds``, the time it took.
     """
-    from socialkit.reports.runner import course_outcome
+    from socialkit.reports.outcome import course_outcome
 
     portfolio = _materialise(payload, is_folder)
     pool = _pool(timeout)

@@ -31,7 +31,8 @@ from socialkit.base.files import is_own_temp, temp_name
 from socialkit.contract.io import sample_path
 from socialkit.errors import ReportWriteError
 from socialkit.reports.kernels import KernelPool
-from socialkit.reports.runner import MANIFEST, STATE_DIR, run_reports
+from socialkit.reports.outdir import MANIFEST, STATE_DIR
+from socialkit.reports.runner import run_reports
 
 SOCIALKIT = Path(sys.executable).parent / "socialkit"
 FAST = "x = 1"

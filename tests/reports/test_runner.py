@@ -19,13 +19,9 @@ from socialkit.base.files import temp_name
 from socialkit.contract.io import catalog_path, read_tables, sample_path, write_tables
 from socialkit.errors import NotebookNotFoundError, UnknownCourseError, ValidationError
 from socialkit.reports.export import course_slug
-from socialkit.reports.runner import (
-    FAILED_DIR,
-    MANIFEST,
-    STATE_DIR,
-    parameterize,
-    run_reports,
-)
+from socialkit.reports.kernels import parameterize
+from socialkit.reports.outdir import FAILED_DIR, MANIFEST, STATE_DIR
+from socialkit.reports.runner import run_reports
 
 IDS = ["it-risk", "onboarding-30", "warehouse-safety"]
 
@@ -339,7 +335,7 @@ def test_invalid_portfolio_makes_nothing(tmp_path) -> None:
 
 
 def test_parameterize_injects_with_a_fixed_cell_id(notebooks) -> None:
-    from socialkit.reports.runner import load_notebook
+    from socialkit.reports.kernels import load_notebook
 
     nb = parameterize(load_notebook(notebooks["plain"]), {"course_id": "x'y"})
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.tags]

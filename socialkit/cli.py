@@ -323,6 +323,33 @@ def generate(n_courses: int, dest: Path, per_course: int, seed: int) -> None:
     echo(f"wrote {n_courses} courses to {written}")
 
 
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.argument("jupyter_args", nargs=-1, type=click.UNPROCESSED)
+def lab(jupyter_args: tuple[str, ...]) -> None:
+    """Open JupyterLab on socialkit's notebooks: the tour, the design editor, the reports.
+
+    Needs the 'lab' extra (pip install -e '.[lab]'). Arguments after the command go to
+    JupyterLab, e.g. socialkit lab --no-browser --port 9999. Run as root (as in a
+    container), JupyterLab is started with --allow-root. Exit status: JupyterLab's, or 2
+    when it is not installed.
+    """
+    from socialkit.launch import lab_arguments, lab_missing, running_as_root
+
+    missing = lab_missing()
+    if missing:
+        _fail(missing, EXIT_USAGE)
+    if running_as_root():
+        echo("note: running as root, so JupyterLab is started with --allow-root", err=True)
+    argv = lab_arguments(extra=jupyter_args)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if os.name == "posix":
+        os.execv(argv[0], argv)  # JupyterLab takes over this process, Ctrl-C included
+    import subprocess
+
+    sys.exit(subprocess.call(argv))
+
+
 def _finite(value: float, param: click.Parameter) -> float:
     """``value`` if it is a finite number of seconds (FloatRange lets inf and nan pass)."""
     if not math.isfinite(value):

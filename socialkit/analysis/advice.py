@@ -17,7 +17,7 @@ One cause, one warning. A warning names the root cause once, where it can be put
   ``new-account-external`` come once per (course, tool) and name the activities.
 
 The warnings' rules are the checklist's rules too: :func:`warning_rules` feeds both, so a
-question with an open warning always has a gap (see :func:`socialkit.analysis.checks.checklist`).
+question with an open warning always has a gap (see :func:`socialkit.analysis.checklist.checklist`).
 """
 
 from __future__ import annotations
@@ -28,9 +28,18 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from socialkit.analysis.causes import no_objective, out_of_place, per_course_tool
-from socialkit.analysis.checks import rule_tables, uses_tool
 from socialkit.analysis.positions import course_index
-from socialkit.analysis.rules import Flagged, Sentence, Table, collect, column, join, text
+from socialkit.analysis.rules import (
+    Flagged,
+    Sentence,
+    Table,
+    collect,
+    column,
+    join,
+    rule_tables,
+    text,
+)
+from socialkit.analysis.tool_use import uses_tool
 from socialkit.analysis.unknown_tools import unknown_tool_uses
 from socialkit.base.frames import cached, memoized
 from socialkit.base.lookup import isin
@@ -56,7 +65,7 @@ WARNING_CODES: dict[str, str] = {
     "no-benefit": "an activity uses a tool but tells learners no benefit",
 }
 
-#: The question of the checklist (a key of :data:`socialkit.analysis.checks.QUESTIONS`) each
+#: The question of the checklist (a key of :data:`socialkit.analysis.checklist.QUESTIONS`) each
 #: warning code belongs to: while a warning is open, its question has a gap.
 WARNING_QUESTIONS: dict[str, int] = {
     "tool-first": 1,

@@ -13,10 +13,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from socialkit.analysis.checks import uses_tool
 from socialkit.analysis.phase_runs import phase_moves
 from socialkit.analysis.positions import activity_courses, activity_order
 from socialkit.analysis.rules import Table, column, join, text
+from socialkit.analysis.tool_use import uses_tool
 from socialkit.base.frames import isin_codes
 from socialkit.base.lookup import isin
 from socialkit.contract.schema import Portfolio
@@ -29,7 +29,7 @@ def no_objective(
 ) -> tuple[np.ndarray, dict[str, str]]:
     """Courses with no objective: the mask over the courses, and the tools chosen in each
     that chooses any, ``", "``-joined in order of first use. ``uses`` is
-    :func:`~socialkit.analysis.checks.uses_tool` of the activities, when the caller has it."""
+    :func:`~socialkit.analysis.tool_use.uses_tool` of the activities, when the caller has it."""
     c, o, a = portfolio.courses, portfolio.objectives, portfolio.activities
     no_obj = ~isin(c["course_id"], o["course_id"]).to_numpy()
     if not no_obj.any():

@@ -14,13 +14,17 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from socialkit.analysis.positions import positions
+from socialkit.analysis.positions import activity_courses, course_index, fit_rows, positions
+from socialkit.analysis.tool_fit import ACTIVITY_COLUMNS, fit_parts
+from socialkit.base.frames import cached
+from socialkit.contract.schema import Portfolio
 
 __all__ = [
     "CodedTable",
@@ -31,6 +35,7 @@ __all__ = [
     "column",
     "count",
     "join",
+    "rule_tables",
     "text",
 ]
 
@@ -331,3 +336,24 @@ def collect(rules: Iterable[Rule], *, seq_first: bool) -> dict[str, np.ndarray |
         "key": key_[order],
         "message": pa.concat_arrays(message).take(order),
     }
+
+
+@cached
+def rule_tables(portfolio: Portfolio) -> SimpleNamespace:
+    """The tables the checklist's and the warnings' rules flag rows of: ``courses``,
+    ``objectives``, ``activities`` and ``fit`` (the rows of
+    :func:`~socialkit.analysis.tool_fit.tool_fit`), shared by both (remembered per
+    portfolio)."""
+    ids = course_index(portfolio)  # hashed once for every table's lookups
+    activities = Table(portfolio.activities, ids, course=activity_courses(portfolio))
+    # tool_fit's rows as its two short parts: the rules read a few facts of every row and
+    # the words of flagged rows only; copying every column of every row costs more
+    rows, codes, facts = fit_parts(portfolio)
+    columns, course = list(ACTIVITY_COLUMNS), fit_rows(portfolio)[1]
+    fit = CodedTable(activities, rows, facts, codes, columns=columns, course_ids=ids, course=course)
+    return SimpleNamespace(
+        courses=Table(portfolio.courses, ids),
+        objectives=Table(portfolio.objectives, ids),
+        activities=activities,
+        fit=fit,
+    )

@@ -51,6 +51,7 @@ __all__ = [
     "RECOMMENDATION_COLUMNS",
     "blocked_pairs",
     "fit_parts",
+    "joined_recommendations",
     "recommend_tools",
     "tool_fit",
 ]
@@ -365,7 +366,7 @@ def recommend_tools(portfolio: Portfolio, *, top: int = 3) -> pd.DataFrame:
 _joined_by_top = cached(lambda portfolio: {})
 
 
-def _joined_recommendations(portfolio: Portfolio, top: int) -> np.ndarray:
+def joined_recommendations(portfolio: Portfolio, top: int) -> np.ndarray:
     """Each activity's ``top`` recommended tools, best first, ``", "``-joined (NaN where
     there is none), in file order: worked out once per (combination, chosen tool) and
     per ``top``."""
@@ -378,6 +379,9 @@ def _joined_recommendations(portfolio: Portfolio, top: int) -> np.ndarray:
         per_pair[joined.index.to_numpy()] = joined.to_numpy()
         joined_by_top[top] = per_pair[pair]
     return joined_by_top[top]
+
+
+_joined_recommendations = joined_recommendations  # its former name
 
 
 @cached

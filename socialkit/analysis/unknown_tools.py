@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from socialkit.analysis.positions import activity_courses
+from socialkit.analysis.tool_use import names_tool
 from socialkit.base.frames import isin
 from socialkit.contract.schema import Portfolio
 from socialkit.contract.tool_names import closest_tools_of
@@ -39,7 +40,7 @@ def unknown_tool_uses(portfolio: Portfolio) -> pd.DataFrame:
         when none is close.
     """
     a = portfolio.activities
-    named = a["tool"].notna() & a["tool"].ne("none")
+    named = names_tool(a)
     unknown = named & ~isin(a["tool"], portfolio.tools["tool"])
     if not unknown.any():
         # built from empty arrays: empty Series would first be aligned on their indexes

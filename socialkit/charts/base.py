@@ -21,8 +21,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from socialkit.analysis.checks import _vocab_categories, timing_direction_matrix
-from socialkit.analysis.tool_fit import _joined_recommendations, tool_fit
+from socialkit.analysis.matrix import timing_direction_matrix, vocab_categories
+from socialkit.analysis.tool_fit import joined_recommendations, tool_fit
 from socialkit.base.frames import RowIndex, cached, isin_codes, memoized
 from socialkit.base.text import chart_text
 from socialkit.contract.schema import Portfolio
@@ -99,8 +99,8 @@ def _count_cells(portfolio: Portfolio) -> np.ndarray:
     directly (no grid frame): shaped (courses, timings, directions, 2)."""
     a = portfolio.activities
     course = isin_codes(a["course_id"], portfolio.course_ids)
-    timing = _vocab_categories(a["timing"], TIMINGS.values).codes.astype(np.int64)
-    direction = _vocab_categories(a["direction"], DIRECTIONS.values).codes.astype(np.int64)
+    timing = vocab_categories(a["timing"], TIMINGS.values).codes.astype(np.int64)
+    direction = vocab_categories(a["direction"], DIRECTIONS.values).codes.astype(np.int64)
     shape = (len(portfolio.courses), len(TIMINGS.values) + 1, len(DIRECTIONS.values) + 1)
     known = course >= 0  # as the grid, which has a row for the listed courses only
     cell = ((course * shape[1] + timing) * shape[2] + direction)[known]
@@ -152,7 +152,7 @@ def course_fit(portfolio: Portfolio, course_id: str, top: int) -> pd.DataFrame:
     course_title(portfolio, course_id)
     rows = fit_rows(portfolio).positions(course_id)
     out = fit_rows(portfolio).take(fit_table(portfolio), course_id).reset_index(drop=True)
-    joined = _joined_recommendations(portfolio, top)[in_sequence(portfolio)[rows]]
+    joined = joined_recommendations(portfolio, top)[in_sequence(portfolio)[rows]]
     return out.assign(recommendations=pd.array(joined, dtype="str"))
 
 

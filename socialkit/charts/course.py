@@ -1,17 +1,18 @@
 """Per-course charts of a design portfolio: tidy data first, then a plotly figure.
 
 Every chart is a pair: ``<name>_data`` is a pure function returning a tidy
-:class:`pandas.DataFrame` built from :mod:`socialkit.analysis.checks` and
+:class:`pandas.DataFrame` built from :mod:`socialkit.analysis.matrix` and
 :mod:`socialkit.analysis.tool_fit`;
 ``<name>_figure`` takes the same arguments and returns a
 :class:`plotly.graph_objects.Figure` (never shown). A direction, timing or learning type
 has one fixed colour on every chart, and figures are deterministic. An unknown
 ``course_id`` raises :class:`~socialkit.errors.UnknownCourseError`.
 
-This module holds the template, colours and lane labels every chart shares, and the
-per-course charts: timing × direction matrix, activity swimlane, tool fit and
-learning-type mix (the matrix and the mix also cover the whole portfolio). Views that
-put every course side by side live in :mod:`socialkit.charts.portfolio`.
+This module holds the per-course charts: timing × direction matrix, activity swimlane
+and tool fit (the matrix also covers the whole portfolio); the learning-type mix is in
+:mod:`socialkit.charts.learning_mix` and the colours every chart shares in
+:mod:`socialkit.charts.palette`, both importable from here too. Views that put every
+course side by side live in :mod:`socialkit.charts.portfolio`.
 
 A per-course chart does not restrict the portfolio: it cuts its course's rows out of
 whole-portfolio results that are worked out once per portfolio object (which is
@@ -34,13 +35,24 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from socialkit.analysis.checks import UNDECIDED
+from socialkit.analysis.matrix import UNDECIDED
 from socialkit.base.frames import RowIndex, cached, memoized
 from socialkit.base.text import chart_texts
 from socialkit.charts import base
 from socialkit.charts.base import TEMPLATE
+from socialkit.charts.learning_mix import learning_mix_data, learning_mix_figure
+from socialkit.charts.palette import (
+    CHECK_COLOURS,
+    DASH,
+    DIRECTION_COLOURS,
+    DIRECTION_ORDER,
+    LEARNING_TYPE_COLOURS,
+    TIMING_COLOURS,
+    TIMING_ORDER,
+    UNSPECIFIED,
+    ordered_categories,
+)
 from socialkit.contract.schema import Portfolio
-from socialkit.contract.vocab import DIRECTIONS, LEARNING_TYPES, TIMINGS
 
 __all__ = [
     "CHECK_COLOURS",
@@ -61,35 +73,8 @@ __all__ = [
 
 Measure = Literal["activities", "minutes"]
 
-#: Label of an activity whose learning type is not given.
-UNSPECIFIED = "unspecified"
-_GREY = "#999999"
-_TIMING_ORDER = [*TIMINGS.values, UNDECIDED]
-_DIRECTION_ORDER = [*DIRECTIONS.values, UNDECIDED]
-_LEARNING_ORDER = [*LEARNING_TYPES.values, UNSPECIFIED]
-
-#: One colour per social direction (Okabe-Ito, colour-blind safe); undecided is grey.
-DIRECTION_COLOURS: dict[str, str] = dict(
-    zip(_DIRECTION_ORDER, ["#0072B2", "#E69F00", "#009E73", _GREY], strict=True)
-)
-#: One colour per timing (Okabe-Ito); undecided is grey.
-TIMING_COLOURS: dict[str, str] = dict(
-    zip(_TIMING_ORDER, ["#56B4E9", "#D55E00", "#CC79A7", _GREY], strict=True)
-)
-#: One colour per Laurillard learning type, in Learning Designer's hues; unspecified grey.
-LEARNING_TYPE_COLOURS: dict[str, str] = dict(
-    zip(
-        _LEARNING_ORDER,
-        "#E8716D #F4A340 #B48BD6 #6CC18B #5B9BD5 #E8C547 #C8C8C8".split(),
-        strict=True,
-    )
-)
-#: Checklist cells: a question answered (``ok``) or with gaps (``gap``); colour-blind safe.
-CHECK_COLOURS: dict[str, str] = {"ok": "#009E73", "gap": "#D55E00"}
-
 _LANES = {"before": "Before class", "during": "During class", "after": "After class"}
 _LANES[UNDECIDED] = "Undecided"
-_DASH = "—"
 _LABEL_WIDTH = 24
 
 
@@ -97,7 +82,7 @@ _LABEL_WIDTH = 24
 def _yes_no(s: pd.Series) -> pd.Series:
     """Booleans as ``yes``/``no``; missing (undecided, or no tool) as a dash."""
     flags = s.astype("boolean")
-    words = np.where(flags.isna(), _DASH, np.where(flags.fillna(False), "yes", "no"))
+    words = np.where(flags.isna(), DASH, np.where(flags.fillna(False), "yes", "no"))
     return pd.Series(words, index=s.index, dtype="str")
 
 
@@ -127,20 +112,16 @@ def matrix_data(
         raise ValueError(f"measure must be 'activities' or 'minutes', not {measure!r}")
     cells = base.matrix_cells(portfolio, course_id)
     used = cells[..., 0]  # activities; undecided is the last timing and the last direction
-    n_t = len(_TIMING_ORDER) - int(used[-1].sum() == 0)
-    n_d = len(_DIRECTION_ORDER) - int(used[:, -1].sum() == 0)
+    n_t = len(TIMING_ORDER) - int(used[-1].sum() == 0)
+    n_d = len(DIRECTION_ORDER) - int(used[:, -1].sum() == 0)
     out = pd.DataFrame(
         {
-            "timing": _categories(np.repeat(np.arange(n_t), n_d), _TIMING_ORDER[:n_t]),
-            "direction": _categories(np.tile(np.arange(n_d), n_t), _DIRECTION_ORDER[:n_d]),
+            "timing": ordered_categories(np.repeat(np.arange(n_t), n_d), TIMING_ORDER[:n_t]),
+            "direction": ordered_categories(np.tile(np.arange(n_d), n_t), DIRECTION_ORDER[:n_d]),
         }
     )
     value = cells[:n_t, :n_d, 0 if measure == "activities" else 1].ravel()
     return out.assign(measure=measure, value=value)
-
-
-def _categories(codes: np.ndarray, categories: list[str]) -> pd.Categorical:
-    return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories, ordered=True))
 
 
 def _whole_ticks(title: str, z: list[list[int]]) -> dict:
@@ -221,7 +202,7 @@ def _swimlane_table(portfolio: Portfolio) -> pd.DataFrame:
     a = portfolio.activities.iloc[base.in_sequence(portfolio)]
     title, direction = a["title"], a["direction"].fillna(UNDECIDED).astype("str")
     cut = title.str.slice(0, _LABEL_WIDTH - 1).str.rstrip() + "…"
-    lane = pd.Categorical(a["timing"].fillna(UNDECIDED), categories=_TIMING_ORDER, ordered=True)
+    lane = pd.Categorical(a["timing"].fillna(UNDECIDED), categories=TIMING_ORDER, ordered=True)
     return pd.DataFrame(
         {
             **a[["course_id", "activity_id", "seq"]],
@@ -256,15 +237,15 @@ def swimlane_figure(portfolio: Portfolio, *, course_id: str) -> go.Figure:
     """
     data = swimlane_data(portfolio, course_id=course_id)
     named = base.scope(portfolio, course_id)
-    lanes = _TIMING_ORDER[: 4 if data["lane"].eq(UNDECIDED).any() else 3]
+    lanes = TIMING_ORDER[: 4 if data["lane"].eq(UNDECIDED).any() else 3]
     hover = data.assign(tool=data["tool"].fillna("not decided"))
-    hover = hover[["title", "tool", "tool_type", "direction"]].fillna(_DASH)
+    hover = hover[["title", "tool", "tool_type", "direction"]].fillna(DASH)
     hover = np.column_stack([chart_texts(hover[c]).to_numpy(dtype=object) for c in hover])
     seq, lane = data["seq"].to_numpy(), data["lane"].cat.codes.to_numpy()
     label, directions = chart_texts(data["label"]).to_numpy(), data["direction"].to_numpy()
     position = np.where(seq % 2, "top center", "bottom center")
     traces = []
-    for direction in _DIRECTION_ORDER:  # at most four traces: not a loop over the data
+    for direction in DIRECTION_ORDER:  # at most four traces: not a loop over the data
         m = directions == direction
         if m.any():
             traces.append(
@@ -370,7 +351,7 @@ def tool_fit_figure(portfolio: Portfolio, *, course_id: str, top: int = 3) -> go
     named = base.scope(portfolio, course_id)
     cells = base.fit_rows(portfolio).take(_fit_cells(portfolio), course_id)
     values = [cells[c].tolist() for c in cells.columns[:-1]]
-    values.append(chart_texts(d["recommendations"].fillna(_DASH)).tolist())
+    values.append(chart_texts(d["recommendations"].fillna(DASH)).tolist())
     table = {
         "type": "table",
         "cells": {
@@ -403,115 +384,12 @@ def _fit_cells(portfolio: Portfolio) -> pd.DataFrame:
         _yes_no(d["serves_direction"]),
         _yes_no(d["serves_timing"]),
         _yes_no(d["blocked"]).mask(blocked, "yes (" + d["blocked_domains"] + ")"),
-        d["onboarding"].fillna(_DASH),
-        d["availability"].fillna(_DASH).mask(d["known"].eq(False).fillna(False), "unknown tool"),
-        d["alternative"].fillna(_DASH),
+        d["onboarding"].fillna(DASH),
+        d["availability"].fillna(DASH).mask(d["known"].eq(False).fillna(False), "unknown tool"),
+        d["alternative"].fillna(DASH),
     ]
     shown = [chart_texts(column) for column in shown]  # user text, shown as text
     # shaded: a tool that does not fit, or one the organisation would first have to introduce
     check = d["fits"].eq(False).fillna(False) | d["availability"].eq("to-introduce").fillna(False)
     fill = np.where(check, "#FBE3D6", "white")
     return pd.DataFrame(dict(zip([*_FIT_HEADER[:-1], "fill"], [*shown, fill], strict=True)))
-
-
-# --------------------------------------------------------------------------- 4 learning mix
-def learning_mix_data(portfolio: Portfolio, *, course_id: str | None = None) -> pd.DataFrame:
-    """Time (or activities) per Laurillard learning type, as Learning Designer shows it.
-
-    Parameters
-    ----------
-    portfolio : Portfolio
-    course_id : str, optional
-        The course to show (an unknown id raises ``UnknownCourseError``); the whole
-        portfolio when omitted.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Seven rows, always: the six learning types in Laurillard's order, then
-        ``"unspecified"``. Columns ``learning_type`` (ordered categorical),
-        ``activities``, ``minutes`` (sum of known minutes), ``unknown_minutes``
-        (activities whose minutes are blank), ``measure`` (``"minutes"`` when some
-        minutes are known, else ``"activities"``), ``value`` (of that measure) and
-        ``share`` (of the total value; missing when that is zero).
-    """
-    kind, minutes = _learning_codes(portfolio)
-    if course_id is not None:
-        base.course_title(portfolio, course_id)
-        rows = base.activity_rows(portfolio).positions(course_id)
-        kind, minutes = kind[rows], minutes[rows]
-    known = kind >= 0
-    kind, minutes = kind[known], minutes[known]
-    n = len(_LEARNING_ORDER)
-    counts = {
-        "activities": np.bincount(kind, minlength=n),
-        "minutes": np.bincount(kind, np.nan_to_num(minutes), minlength=n),
-        "unknown_minutes": np.bincount(kind, np.isnan(minutes), minlength=n),
-    }
-    counts = {k: v.astype("int64") for k, v in counts.items()}
-    measure = "minutes" if counts["minutes"].sum() > 0 else "activities"
-    value = counts[measure].copy()
-    total = value.sum()
-    share = value / total if total else np.full(n, np.nan)
-    return pd.DataFrame(
-        {
-            "learning_type": _categories(np.arange(n), _LEARNING_ORDER),
-            **counts,
-            "measure": pd.array([measure] * n, dtype="str"),
-            "value": value,
-            "share": pd.array(share, dtype="Float64"),
-        }
-    )
-
-
-@cached
-def _learning_codes(portfolio: Portfolio) -> tuple[np.ndarray, np.ndarray]:
-    """Each activity's learning type (its position in the order; -1 if unknown) and its
-    minutes (NaN where blank), in file order."""
-    a = portfolio.activities
-    kind = pd.Categorical(a["learning_type"].fillna(UNSPECIFIED), categories=_LEARNING_ORDER)
-    return kind.codes.astype("int64"), a["minutes"].to_numpy(dtype="float64", na_value=np.nan)
-
-
-def learning_mix_figure(portfolio: Portfolio, *, course_id: str | None = None) -> go.Figure:
-    """Horizontal bars of :func:`learning_mix_data`, one fixed colour per learning type.
-
-    All six types are always shown (a missing type is a finding); "unspecified" only
-    when some activity has no learning type.
-
-    Parameters
-    ----------
-    portfolio, course_id
-        As for :func:`learning_mix_data`.
-
-    Returns
-    -------
-    plotly.graph_objects.Figure
-        One ``bar`` trace (``orientation="h"``), learning types from the top.
-    """
-    data = learning_mix_data(portfolio, course_id=course_id)
-    named = base.scope(portfolio, course_id)
-    measure = data["measure"].iloc[0]
-    activities, value = data["activities"].to_numpy(), data["value"].to_numpy()
-    shown = (np.asarray(_LEARNING_ORDER) != UNSPECIFIED) | (activities > 0)
-    share = data["share"].to_numpy(dtype="float64", na_value=0.0)[shown]
-    pct = np.round(share * 100).astype("int64")
-    types = [t for t, s in zip(_LEARNING_ORDER, shown, strict=True) if s]
-    bar = {
-        "type": "bar",
-        "customdata": data[["activities", "unknown_minutes"]].to_numpy()[shown].tolist(),
-        "hovertemplate": f"%{{y}}: %{{x}} {measure}<br>%{{customdata[0]}} activities, "
-        "%{customdata[1]} without minutes<extra></extra>",
-        "marker": {"color": [LEARNING_TYPE_COLOURS[t] for t in types]},
-        "orientation": "h",
-        "text": [f"{v} ({p}%)" for v, p in zip(value[shown].tolist(), pct.tolist(), strict=True)],
-        "x": value[shown].tolist(),
-        "y": types,
-    }
-    layout = {
-        "yaxis": {"autorange": "reversed", "type": "category"},
-        "xaxis": {"title": {"text": measure}, "rangemode": "tozero"},
-        "title": base.title(f"Learning types by {measure} — {named}"),
-        "showlegend": False,
-    }
-    return base.figure([bar], layout)

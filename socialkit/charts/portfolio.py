@@ -15,16 +15,11 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from socialkit.analysis.checks import (
-    QUESTIONS,
-    UNDECIDED,
-    checklist,
-    outside_class_share,
-    timing_direction_matrix,
-)
+from socialkit.analysis.checklist import QUESTIONS, checklist
+from socialkit.analysis.matrix import UNDECIDED, outside_class_share, timing_direction_matrix
 from socialkit.base.text import chart_text, chart_texts
 from socialkit.charts import base
-from socialkit.charts.course import _DIRECTION_ORDER, CHECK_COLOURS, DIRECTION_COLOURS
+from socialkit.charts.palette import CHECK_COLOURS, DIRECTION_COLOURS, DIRECTION_ORDER
 from socialkit.contract.schema import Portfolio
 
 __all__ = [
@@ -83,7 +78,7 @@ def checklist_data(portfolio: Portfolio) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        The columns of :func:`socialkit.analysis.checks.checklist` (``course_id``,
+        The columns of :func:`socialkit.analysis.checklist.checklist` (``course_id``,
         ``question``, ``text``, ``ok``, ``n_gaps``, ``gaps``) plus ``title`` (the
         course's) and ``status`` (``"ok"`` or ``"gap"``), in course order.
     """
@@ -155,7 +150,7 @@ def outside_share_data(portfolio: Portfolio) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        The columns of :func:`socialkit.analysis.checks.outside_class_share` plus ``title``,
+        The columns of :func:`socialkit.analysis.matrix.outside_class_share` plus ``title``,
         sorted by ``share_outside`` then ``share_minutes_outside``, highest first
         (courses without activities last; ties keep course order).
     """
@@ -236,7 +231,7 @@ def direction_mix_figure(portfolio: Portfolio) -> go.Figure:
     """
     data = direction_mix_data(portfolio)
     undecided = data.loc[data["direction"].eq(UNDECIDED), "activities"].gt(0).any()
-    shown = _DIRECTION_ORDER[: 4 if undecided else 3]
+    shown = DIRECTION_ORDER[: 4 if undecided else 3]
     bars = [
         _share_bar(
             data.loc[data["direction"].eq(d), ["course_id", "activities", "share"]],

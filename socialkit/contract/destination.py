@@ -14,13 +14,12 @@ from pathlib import Path
 import pandas as pd
 
 from socialkit.base.files import dead_link, is_own_file
+from socialkit.contract.layout import TABLE_FILES, portfolio_files
 from socialkit.contract.schema import TABLE_ORDER
 from socialkit.errors import DestinationNotEmptyError, PortfolioWriteError
 
-__all__ = ["TABLE_FILES", "ensure_empty", "foreign_content", "refuse_dead_links", "refuse_foreign"]
+__all__ = ["ensure_empty", "foreign_content", "refuse_dead_links", "refuse_foreign"]
 
-#: The file of each table in a CSV folder.
-TABLE_FILES = {f"{t}.csv": t for t in TABLE_ORDER}
 #: Files an operating system drops into folders; never a user's content.
 _OS_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 
@@ -171,7 +170,7 @@ def ensure_empty(dest: str | os.PathLike[str]) -> None:
 
 def refuse_dead_links(dest: Path) -> None:
     """A clear message when the destination, or a table file in it, is a link to nothing."""
-    files = [dest / f for f in TABLE_FILES] if dest.is_dir() else []
+    files = portfolio_files(dest) if dest.is_dir() else []
     for path in (dest, *files):
         dead = dead_link(path)
         if dead:

@@ -13,29 +13,26 @@ import os
 import sys
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from socialkit.contract.readers import _finish as _finish
-from socialkit.contract.readers import _read_csv as _read_csv
+from socialkit.contract.readers import read_csv_table
 from socialkit.contract.readers import read_tables as _read_tables
 from socialkit.contract.schema import Portfolio
 from socialkit.contract.tool_names import BUNDLED_ATTR, name_key
 from socialkit.contract.transact import consistent_read
 from socialkit.errors import ValidationError
 
-if TYPE_CHECKING:
-    from socialkit.contract.writers import convert, write_tables
-
 __all__ = [
     "catalog_path",
-    "convert",
+    "convert",  # noqa: F822 (imported on first use: see __getattr__)
     "load_portfolio",
     "notebook_path",
+    "read_defaults",
     "read_tables",
     "sample_path",
-    "write_tables",
+    "with_defaults",
+    "write_tables",  # noqa: F822
 ]
 
 _PACKAGE = Path(__file__).resolve().parents[1]  # the socialkit package
@@ -92,8 +89,10 @@ def _import_meanwhile(name: str) -> None:
 read_tables = consistent_read(_read_tables)
 
 
-def _read_defaults(table: str) -> pd.DataFrame:
-    return _read_csv(catalog_path() / f"{table}.csv", table)
+def read_defaults(table: str) -> pd.DataFrame:
+    """The bundled ``tools`` or ``organisations`` table (:func:`catalog_path`), read as a
+    portfolio's own table is."""
+    return read_csv_table(catalog_path() / f"{table}.csv", table)
 
 
 #: The catalog columns added after the first data contract, which a tools table written
@@ -112,7 +111,7 @@ def _with_bundled_facts(tools: pd.DataFrame, notices: list[str] | None) -> pd.Da
     missing = [c for c in _LATER_COLUMNS if c not in tools.columns]
     if not missing or "tool" not in tools.columns:
         return tools
-    bundled = _read_defaults("tools")
+    bundled = read_defaults("tools")
     keys = tools["tool"].map(name_key, na_action="ignore")
     by_key = bundled.assign(_key=bundled["tool"].map(name_key)).drop_duplicates("_key")
     by_key = by_key.set_index("_key")
@@ -138,10 +137,25 @@ def _with_bundled_facts(tools: pd.DataFrame, notices: list[str] | None) -> pd.Da
     return out
 
 
-def _with_defaults(
+def with_defaults(
     tables: dict[str, pd.DataFrame], notices: list[str] | None = None
 ) -> dict[str, pd.DataFrame]:
     """Fill absent ``tools``/``organisations`` from the bundled catalog and context.
+
+    Parameters
+    ----------
+    tables : dict of str to pandas.DataFrame
+        A portfolio's tables as read (see :func:`read_tables`).
+    notices : list of str, optional
+        Where a remark for the user goes.
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        A new dict: ``tables`` with ``tools`` and ``organisations`` filled.
+
+    Notes
+    -----
 
     The bundled ``default`` organisation is added to a portfolio's own organisations
     when they do not name one, so that a course with a blank organisation has a context
@@ -154,12 +168,12 @@ def _with_defaults(
     """
     out = dict(tables)
     if "tools" not in out:
-        bundled = _read_defaults("tools")
+        bundled = read_defaults("tools")
         bundled.attrs[BUNDLED_ATTR] = True
         out["tools"] = bundled
     else:
         out["tools"] = _with_bundled_facts(out["tools"], notices)
-    defaults = _read_defaults("organisations")
+    defaults = read_defaults("organisations")
     orgs = out.get("organisations")
     if orgs is None:
         out["organisations"] = defaults
@@ -209,7 +223,7 @@ def load_portfolio(
     from socialkit.contract.validation import validate
 
     try:
-        filled = _with_defaults(tables, notices)
+        filled = with_defaults(tables, notices)
         checked = validate(filled, source=path, notices=tuple(notices), partial=partial)
     except ValidationError as exc:
         raise ValidationError(exc.issues, exc.notices) from None
@@ -218,13 +232,12 @@ def load_portfolio(
 
 
 # --------------------------------------------------------------------------- writing
-# in socialkit.contract.writers; re-exported here, where they have always been, and imported on
-# first use (as ``_cell_text`` of socialkit.contract.xlsx_read): a command that only reads does
-# not pay for them
+# in socialkit.contract.writers, which imports this module; re-exported here, where they
+# have always been, and imported on first use: a command that only reads does not pay
+# for them
 _LATER = {
     "convert": "socialkit.contract.writers",
     "write_tables": "socialkit.contract.writers",
-    "_cell_text": "socialkit.contract.xlsx_read",
 }
 
 

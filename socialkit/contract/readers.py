@@ -1,4 +1,4 @@
-"""Reading a portfolio's tables as text: CSV files here, workbooks in :mod:`._xlsx_read`.
+"""Reading a portfolio's tables as text: CSV files here, workbooks in :mod:`.xlsx_read`.
 
 Tables are read exactly as the user typed them. What cannot be read safely is refused
 with one :class:`~socialkit.errors.PortfolioReadError` that says where (file or sheet,
@@ -27,104 +27,23 @@ from pathlib import Path
 
 import pandas as pd
 
+from socialkit.contract.headers import (
+    check_header,
+    column_letter,
+    drop_blank_headed,
+    finish_table,
+    shown_value,
+)
+from socialkit.contract.layout import portfolio_files
 from socialkit.contract.limits import MAX_COLUMNS
 from socialkit.contract.schema import REQUIRED_TABLES, TABLE_ORDER, TABLES
 from socialkit.errors import PortfolioNotFoundError, PortfolioReadError
 
-__all__ = ["MAX_COLUMNS", "column_letter", "read_tables"]
+__all__ = ["MAX_COLUMNS", "column_letter", "read_csv_table", "read_tables"]
 
 _CSV_OPTIONS = {"dtype": "str", "keep_default_na": False, "na_values": [""]}
 #: Separators a header may use instead of a comma, with the name a message gives them.
 _OTHER_SEPARATORS = {";": "semicolons (;)", "\t": "tabs"}
-_SHOWN = 60  # characters of a value a message shows
-
-
-def column_letter(index: int) -> str:
-    """The spreadsheet letter of a 0-based column index (0 → ``A``, 26 → ``AA``)."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def _shown(value: str) -> str:
-    return repr(value if len(value) <= _SHOWN else value[:_SHOWN] + "…")
-
-
-def _finish(df: pd.DataFrame, first_row: int = 2) -> pd.DataFrame:
-    """Index rows by the number the user sees and drop rows that are entirely blank."""
-    df.index = pd.RangeIndex(first_row, first_row + len(df))
-    df.columns = [str(c).strip() for c in df.columns]
-    return df.dropna(how="all").astype("str")
-
-
-# --------------------------------------------------------------------------- headers
-def check_header(header: list[str], where: str, *, cell: str = "column {n}") -> None:
-    """Refuse a header with too many columns or one name given twice.
-
-    Parameters
-    ----------
-    header : list of str
-        The header cells as written ("" for a blank cell).
-    where : str
-        The file or sheet, as messages name it.
-    cell : str
-        How a message names header cell ``n`` (1-based) and its ``letter``.
-    """
-    if len(header) > MAX_COLUMNS:
-        raise PortfolioReadError(
-            f"{where}: the header has {len(header):,} columns; socialkit reads at most "
-            f"{MAX_COLUMNS:,} (column {column_letter(MAX_COLUMNS - 1)})",
-            file=where,
-            row=1,
-        )
-    seen: dict[str, int] = {}
-    for i, name in enumerate(header):
-        key = name.strip().casefold()
-        if not key:
-            continue
-        if key in seen:
-            j = seen[key]
-            first = cell.format(n=j + 1, letter=column_letter(j))
-            second = cell.format(n=i + 1, letter=column_letter(i))
-            raise PortfolioReadError(
-                f"{where}, row 1: {first} ({header[j]!r}) and {second} ({name!r}) name the "
-                "same column (names are compared without case and outer spaces); rename "
-                "or delete one",
-                file=where,
-                row=1,
-                column=name.strip(),
-            )
-        seen[key] = i
-
-
-def drop_blank_headed(
-    df: pd.DataFrame, header: list[str], where: str, *, cell: str = "column {n}"
-) -> pd.DataFrame:
-    """Name ``df``'s columns by ``header``; drop blank-headed columns that hold nothing.
-
-    A blank header cell with a value under it is refused: that value has no column.
-    ``df`` has one column per header cell, in order, and the user's row numbers as index.
-    """
-    df.columns = range(len(header))
-    blank = [i for i, name in enumerate(header) if not name.strip()]
-    for i in blank:
-        filled = df[i].notna()
-        if filled.any():
-            row = int(filled.idxmax())
-            raise PortfolioReadError(
-                f"{where}: {cell.format(n=i + 1, letter=column_letter(i))} has no header "
-                f"but holds values (row {row}: {_shown(str(df.at[row, i]))}); give it a "
-                "name in row 1 or delete the column",
-                file=where,
-                row=row,
-                column=column_letter(i),
-            )
-    df = df.drop(columns=blank)
-    df.columns = [header[i] for i in df.columns]
-    return df
 
 
 # --------------------------------------------------------------------------- CSV
@@ -253,7 +172,7 @@ def _separator(data: bytes, name: str, table: str, notices: list[str]) -> str:
 
 def _few(values: list[str], first: int = 5) -> str:
     """The first few values as a message shows them, and how many more there are."""
-    shown = ", ".join(_shown(v) for v in values[:first])
+    shown = ", ".join(shown_value(v) for v in values[:first])
     return shown + (f", … {len(values) - first:,} more" if len(values) > first else "")
 
 
@@ -310,8 +229,24 @@ def _read_records(
     return pd.DataFrame(rows, columns=range(width), dtype="object")
 
 
-def _read_csv(path: Path, table: str, notices: list[str] | None = None) -> pd.DataFrame:
-    """Read one CSV table; remarks for the user go to ``notices``."""
+def read_csv_table(path: Path, table: str, notices: list[str] | None = None) -> pd.DataFrame:
+    """Read one CSV table as text; remarks for the user go to ``notices``.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The table's CSV file.
+    table : str
+        The table it holds (a key of :data:`socialkit.contract.schema.TABLES`), whose
+        column names tell a header written with ``;`` or tabs.
+    notices : list of str, optional
+        Where remarks for the user go.
+
+    Raises
+    ------
+    PortfolioReadError
+        If the file cannot be read as a table.
+    """
     notices = [] if notices is None else notices
     name = path.name
     try:
@@ -338,7 +273,7 @@ def _read_csv(path: Path, table: str, notices: list[str] | None = None) -> pd.Da
         named -= 1
     df = _parse(data, name, sep, width, notices, named)
     df.index = pd.RangeIndex(2, 2 + len(df))
-    return _finish(drop_blank_headed(df, header, name))
+    return finish_table(drop_blank_headed(df, header, name))
 
 
 def _parse(
@@ -442,9 +377,9 @@ def read_tables(path: str | os.PathLike[str]) -> tuple[dict[str, pd.DataFrame], 
     notices: list[str] = []
     if path.is_dir():
         tables = {
-            t: _read_csv(path / f"{t}.csv", t, notices)
-            for t in TABLE_ORDER
-            if (path / f"{t}.csv").is_file()
+            t: read_csv_table(file, t, notices)
+            for file, t in zip(portfolio_files(path), TABLE_ORDER, strict=True)
+            if file.is_file()
         }
         where = "CSV file"
     elif path.suffix.lower() == ".xlsx":

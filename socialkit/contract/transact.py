@@ -43,7 +43,7 @@ from socialkit.base.files import (
     real_path,
     remove_stale_temps,
 )
-from socialkit.contract.schema import TABLE_ORDER
+from socialkit.contract.layout import TABLE_FILES
 from socialkit.errors import (
     PortfolioBusyError,
     PortfolioReadError,
@@ -65,7 +65,6 @@ __all__ = [
 READ_TIMEOUT = 120.0
 #: Seconds a writer waits for the lock before giving up.
 WRITE_TIMEOUT = 120.0
-_TABLE_FILES = {f"{t}.csv" for t in TABLE_ORDER}
 _LOCKS: dict[str, FileLock] = {}
 
 F = TypeVar("F", bound=Callable)
@@ -151,9 +150,9 @@ def _check_record(folder: Path, record: object) -> tuple[list[tuple[str, str]], 
     except (TypeError, KeyError, ValueError):
         replace = remove = None  # type: ignore[assignment]
     ok = replace is not None and all(
-        is_own_temp(folder / a) and "/" not in a and b in _TABLE_FILES for a, b in replace
+        is_own_temp(folder / a) and "/" not in a and b in TABLE_FILES for a, b in replace
     )
-    if not ok or not all(name in _TABLE_FILES for name in remove):
+    if not ok or not all(name in TABLE_FILES for name in remove):
         raise PortfolioReadError(
             f"{str(folder / JOURNAL_NAME)!r}: not a journal socialkit wrote; it was left "
             "as it is. Delete it if no socialkit write of this folder was interrupted"

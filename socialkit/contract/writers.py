@@ -37,12 +37,13 @@ from socialkit.base.files import (
     temp_beside,
 )
 from socialkit.contract.destination import (
-    TABLE_FILES,
     ensure_empty,
     foreign_content,
     refuse_dead_links,
     refuse_foreign,
 )
+from socialkit.contract.io import load_portfolio, read_tables
+from socialkit.contract.layout import TABLE_FILES, table_file
 from socialkit.contract.schema import TABLE_ORDER
 from socialkit.contract.transact import commit_files, portfolio_lock, recover
 from socialkit.errors import PortfolioWriteError
@@ -230,13 +231,12 @@ def _write_csv_folder(
     if dest.exists() and not dest.is_dir():
         raise PortfolioWriteError(f"{str(dest)!r} exists and is not a folder")
     for name in tables:
-        dead = dead_link(dest / f"{name}.csv")
+        file = table_file(dest, name)
+        dead = dead_link(file)
         if dead:
             raise PortfolioWriteError(dead)
-        if (dest / f"{name}.csv").is_dir():
-            raise PortfolioWriteError(
-                f"{str(dest / f'{name}.csv')!r} is a folder; expected a CSV file there"
-            )
+        if file.is_dir():
+            raise PortfolioWriteError(f"{str(file)!r} is a folder; expected a CSV file there")
     with portfolio_lock(dest):
         recover(dest, error=PortfolioWriteError)
         remove = []
@@ -246,7 +246,8 @@ def _write_csv_folder(
         try:
             for name, df in tables.items():
                 style = styles.get(name, CsvStyle())
-                staged.append((_stage_csv(df, dest / f"{name}.csv", style), f"{name}.csv"))
+                file = table_file(dest, name)
+                staged.append((_stage_csv(df, file, style), file.name))
             commit_files(dest, staged, remove)
         except BaseException:
             if not (dest / ".socialkit-journal.json").exists():  # not committed: undo
@@ -398,8 +399,6 @@ def convert(
     DestinationNotEmptyError
         If ``dest`` holds a sheet or file of the user's and ``force`` is not set.
     """
-    from socialkit.contract.io import load_portfolio, read_tables
-
     dest = Path(dest)
     tables = load_portfolio(src).raw if check else read_tables(src)[0]
     tables = {t: tables[t] for t in TABLE_ORDER if t in tables}

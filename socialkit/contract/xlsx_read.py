@@ -19,12 +19,12 @@ from xml.etree import ElementTree
 import numpy as np
 import pandas as pd
 
-from socialkit.contract.readers import (
-    _finish,
-    _shown,
+from socialkit.contract.headers import (
     check_header,
     column_letter,
     drop_blank_headed,
+    finish_table,
+    shown_value,
 )
 from socialkit.contract.schema import TABLE_ORDER
 from socialkit.contract.xlsx_scan import check_limits
@@ -223,7 +223,7 @@ def _frame(rows: list[list[object]], name: str, sheet: str) -> pd.DataFrame:
             i = int(np.flatnonzero(filled.any(axis=1))[0])
             j = width + int(np.flatnonzero(filled[i])[0])
             ref = f"{column_letter(j)}{i + 2}"
-            value = _shown(str(_cell_text(grid.iat[i, j])))
+            value = shown_value(str(_cell_text(grid.iat[i, j])))
             if width:
                 problem = (
                     f"cell {ref} holds {value}, right of the last header (the last named "
@@ -248,7 +248,7 @@ def _frame(rows: list[list[object]], name: str, sheet: str) -> pd.DataFrame:
         if pd.api.types.infer_dtype(column, skipna=False) != "string":
             grid.isetitem(j, column.map(_cell_text))
     grid = grid.reindex(columns=range(width)).replace("", None)
-    return _finish(drop_blank_headed(grid, header, where, cell="cell {letter}1"))
+    return finish_table(drop_blank_headed(grid, header, where, cell="cell {letter}1"))
 
 
 def _unreadable(name: str, exc: Exception) -> PortfolioReadError:

@@ -16,8 +16,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
+from socialkit.contract.headers import column_letter
 from socialkit.contract.limits import MAX_CELLS, MAX_COLUMNS, MAX_ROWS, MAX_UNPACKED_BYTES
-from socialkit.contract.readers import column_letter
 from socialkit.errors import PortfolioReadError
 
 __all__ = ["NOT_READ", "check_limits"]

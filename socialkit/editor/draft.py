@@ -23,12 +23,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from socialkit.contract.io import _with_defaults, read_tables
+from socialkit.contract.io import read_tables, with_defaults
 from socialkit.contract.schema import REQUIRED_TABLES, TABLE_ORDER, Portfolio
 from socialkit.contract.transact import portfolio_lock
 from socialkit.contract.validation import validate
 from socialkit.editor.live import blank_table, columns, course_view, text, whole
-from socialkit.editor.saving import csv_styles, fingerprint, is_new_path, write_draft
+from socialkit.editor.saving import (
+    changed_error,
+    csv_styles,
+    fingerprint,
+    is_new_path,
+    write_changes,
+)
 from socialkit.errors import (
     EditError,
     PortfolioBusyError,
@@ -96,7 +102,7 @@ class DesignDraft:
         self.extra_sheets = self._extra_sheets()
         catalog = {t: tables[t] for t in ("tools", "organisations") if t in tables}
         empty = {t: blank_table(t) for t in REQUIRED_TABLES}
-        self.catalog = validate(_with_defaults({**empty, **catalog}), source=self.path)
+        self.catalog = validate(with_defaults({**empty, **catalog}), source=self.path)
         self._as_read = tables
         self.tables = {}
         for name, df in tables.items():
@@ -401,7 +407,7 @@ class DesignDraft:
     def check(self) -> Portfolio:
         """Validate the whole working portfolio (raises :class:`ValidationError`)."""
         tables = {n: df for n, df in self.tables.items()}
-        return validate(_with_defaults(tables), source=self.path, notices=self.notices)
+        return validate(with_defaults(tables), source=self.path, notices=self.notices)
 
     def _to_write(self, table: str) -> pd.DataFrame:
         """A table as it will be written: the contract columns the editor added to it are
@@ -418,6 +424,23 @@ class DesignDraft:
         if self.is_new:
             return not is_new_path(self.path)
         return fingerprint(self.path) != self._fingerprint
+
+    def _write(self) -> None:
+        """Check for changes on disk, validate and write; call it holding the lock."""
+        if self.changed_on_disk():
+            raise changed_error(self.path)
+        self.check()
+        tables = {n: self._to_write(n) for n in self.tables}
+        out, warned = write_changes(
+            self.path, tables, self._as_read, is_new=self.is_new, styles=self._styles
+        )
+        self.save_warnings = warned
+        self.is_new = False
+        self._fingerprint = fingerprint(self.path)
+        kept = {n: df for n, df in self._as_read.items() if n not in out}
+        self._as_read = {n: df.copy() for n, df in out.items()} | kept
+        self.extra_sheets = self._extra_sheets()
+        self.dirty = False
 
     def save(self) -> Path:
         """Validate, then write the portfolio back in its own format, all or nothing.
@@ -449,7 +472,7 @@ class DesignDraft:
             self.check()  # before the lock, which would make the new folder
         try:
             with portfolio_lock(self.path, timeout=SAVE_TIMEOUT):
-                write_draft(self)
+                self._write()
         except PortfolioBusyError as exc:
             raise PortfolioBusyError(
                 f"{exc}; your edits are still in the form".replace("nothing was done, ", "")

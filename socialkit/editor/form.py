@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.io as pio
 
 from socialkit.analysis.advice import strategic_warnings
-from socialkit.analysis.checks import checklist
+from socialkit.analysis.checklist import checklist
 from socialkit.base.fragments import Fragment, badge, bullets, escape, join, note, table
 from socialkit.contract.schema import Portfolio
 from socialkit.contract.vocab import (

@@ -15,7 +15,7 @@ from conftest import ORGANISATIONS, TOOLS, make_portfolio, make_tables
 
 from socialkit.analysis import checks as analysis
 from socialkit.analysis.advice import WARNING_CODES, WARNING_QUESTIONS, strategic_warnings
-from socialkit.contract.io import _with_defaults, load_portfolio
+from socialkit.contract.io import load_portfolio, with_defaults
 from socialkit.contract.synth import make_portfolio_tables
 from socialkit.contract.validation import validate
 
@@ -565,7 +565,7 @@ def test_every_warning_opens_its_question_on_the_sample(sample):
 
 def test_every_warning_opens_its_question_on_a_generated_portfolio():
     tables = make_portfolio_tables(300, activities_per_course=12, seed=7)
-    p = validate(_with_defaults(tables))
+    p = validate(with_defaults(tables))
     assert open_questions_hold_every_warning(p) > 300
 
 

@@ -9,7 +9,7 @@ import gc
 import math
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -186,6 +186,30 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
+@contextlib.contextmanager
+def _rows_bar(dest: Path) -> Iterator[Callable[[int, int], None]]:
+    """A progress callback for writing a workbook: one bar of rows, then a line while the
+    workbook is saved (both on standard error; a CSV folder is written without either)."""
+    from tqdm.auto import tqdm
+
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, unit="row", desc=f"writing {dest.name}", file=sys.stderr)
+        bar.update(done - bar.n)
+        if done == total:
+            bar.close()
+            echo(f"saving {dest} ...", err=True)
+
+    try:
+        yield progress
+    finally:
+        if bar is not None:
+            bar.close()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="socialkit")
 @click.pass_context
@@ -271,8 +295,12 @@ def convert(src: Path, dest: Path, no_check: bool, force: bool) -> None:
         warned.append(message)
 
     warned: list[str] = []
+    echo(f"reading {'' if no_check else 'and checking '}{src} ...", err=True)
     try:
-        written = do_convert(src, dest, check=not no_check, force=force, on_warning=warn)
+        with _rows_bar(dest) as progress:
+            written = do_convert(
+                src, dest, check=not no_check, force=force, on_warning=warn, progress=progress
+            )
     except (PortfolioNotFoundError, DestinationNotEmptyError) as exc:
         _fail(str(exc), EXIT_USAGE)
     except ValidationError as exc:
@@ -315,7 +343,10 @@ def generate(n_courses: int, dest: Path, per_course: int, seed: int) -> None:
     if problem:
         raise click.UsageError(problem)
     try:
-        written = write_portfolio(n_courses, dest, activities_per_course=per_course, seed=seed)
+        with _rows_bar(dest) as progress:
+            written = write_portfolio(
+                n_courses, dest, activities_per_course=per_course, seed=seed, progress=progress
+            )
     except DestinationNotEmptyError as exc:
         _fail(str(exc), EXIT_USAGE)
     except SocialkitError as exc:

@@ -173,7 +173,7 @@ def test_warnings_tell_the_trainer_what_to_change(pages):
                 "blocked-tool",
                 "Step 1: Welcome video from the plant director A1",
                 "YouTube (activity 'A1' (\"Welcome video from the plant director\")) is "
-                "blocked by Fabrikam Manufacturing's firewall (youtube.com;youtu.be): "
+                "blocked by Fabrikam Manufacturing's firewall (youtube.com and youtu.be): "
                 "learners cannot reach it from work",
             )
         ],
@@ -247,7 +247,7 @@ def test_in_class_activities_with_reasons_are_not_candidates(pages, course_id):
 def test_a_blocked_tool_is_a_gap_of_question_five(pages):
     assert open_points(pages["onboarding-30"]) == {
         5: "1 open YouTube for activity 'A1' (\"Welcome video from the plant director\") "
-        "is blocked by the firewall (youtube.com;youtu.be)"
+        "is blocked by the firewall (youtube.com and youtu.be)"
     }
     # LinkedIn is blocked at Tailspin: it must be replaced, so that it also needs a new
     # account is no second point (one cause, one warning, one gap)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import atexit
 import codecs
+import contextlib
 import gc
 import math
 import os
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -162,6 +164,30 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
+@contextlib.contextmanager
+def _rows_bar(dest: Path) -> Iterator[Callable[[int, int], None]]:
+    """A progress callback for writing a workbook: one bar of rows, then a line while the
+    workbook is saved (both on standard error; a CSV folder is written without either)."""
+    from tqdm.auto import tqdm
+
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, unit="row", desc=f"writing {dest.name}", file=sys.stderr)
+        bar.update(done - bar.n)
+        if done == total:
+            bar.close()
+            echo(f"saving {dest} ...", err=True)
+
+    try:
+        yield progress
+    finally:
+        if bar is not None:
+            bar.close()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="socialkit")
 @click.pass_context
@@ -247,8 +273,12 @@ def convert(src: Path, dest: Path, no_check: bool, force: bool) -> None:
         warned.append(message)
 
     warned: list[str] = []
+    echo(f"reading {'' if no_check else 'and checking '}{src} ...", err=True)
     try:
-        written = do_convert(src, dest, check=not no_check, force=force, on_warning=warn)
+        with _rows_bar(dest) as progress:
+            written = do_convert(
+                src, dest, check=not no_check, force=force, on_warning=warn, progress=progress
+            )
     except (PortfolioNotFoundError, DestinationNotEmptyError) as exc:
         _fail(str(exc), EXIT_USAGE)
     except ValidationError as exc:
@@ -291,12 +321,42 @@ def generate(n_courses: int, dest: Path, per_course: int, seed: int) -> None:
     if problem:
         raise click.UsageError(problem)
     try:
-        written = write_portfolio(n_courses, dest, activities_per_course=per_course, seed=seed)
+        with _rows_bar(dest) as progress:
+            written = write_portfolio(
+                n_courses, dest, activities_per_course=per_course, seed=seed, progress=progress
+            )
     except DestinationNotEmptyError as exc:
         _fail(str(exc), EXIT_USAGE)
     except SocialkitError as exc:
         _fail(str(exc), EXIT_INVALID)
     echo(f"wrote {n_courses} courses to {written}")
+
+
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.argument("jupyter_args", nargs=-1, type=click.UNPROCESSED)
+def lab(jupyter_args: tuple[str, ...]) -> None:
+    """Open JupyterLab on socialkit's notebooks: the tour, the design editor, the reports.
+
+    Needs the 'lab' extra (pip install -e '.[lab]'). Arguments after the command go to
+    JupyterLab, e.g. socialkit lab --no-browser --port 9999. Run as root (as in a
+    container), JupyterLab is started with --allow-root. Exit status: JupyterLab's, or 2
+    when it is not installed.
+    """
+    from socialkit.launch import lab_arguments, lab_missing, running_as_root
+
+    missing = lab_missing()
+    if missing:
+        _fail(missing, EXIT_USAGE)
+    if running_as_root():
+        echo("note: running as root, so JupyterLab is started with --allow-root", err=True)
+    argv = lab_arguments(extra=jupyter_args)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if os.name == "posix":
+        os.execv(argv[0], argv)  # JupyterLab takes over this process, Ctrl-C included
+    import subprocess
+
+    sys.exit(subprocess.call(argv))
 
 
 def _finite(value: float, param: click.Parameter) -> float:

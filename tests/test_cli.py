@@ -219,6 +219,18 @@ def test_convert_to_xlsx_then_check_gives_the_same_courses(tmp_path: Path) -> No
     assert len(from_xlsx["warnings"]) == len(from_csv["warnings"])
 
 
+def test_convert_says_what_it_does_and_shows_the_rows_written(tmp_path: Path) -> None:
+    out = tmp_path / "out.xlsx"
+    result = run("convert", SAMPLE, out, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    err = result.stderr
+    assert f"reading and checking {SAMPLE} ..." in err
+    rows = 14 + 38 + 78 + 4  # courses, objectives, activities, organisations of the sample
+    assert "writing out.xlsx: 100%" in err and f"{rows}/{rows}" in err
+    assert err.rstrip().endswith(f"saving {out} ...")
+    assert result.stdout == f"wrote {out}\n"
+
+
 def test_convert_invalid_source_writes_nothing(tmp_path: Path) -> None:
     src = broken_copy(tmp_path)
     out = tmp_path / "out.xlsx"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+import json
 import os
 import secrets
 import shutil
@@ -261,3 +262,40 @@ def test_design_course_as_a_voila_app(chromium, voila, tmp_path: Path) -> None:
         fail(page, server, tmp_path, f"{type(exc).__name__}: {exc}")
     finally:
         page.close()
+
+
+def test_socialkit_lab_opens_the_notebooks(chromium, tmp_path: Path) -> None:
+    """The README's ``socialkit lab``: JupyterLab on ``notebooks/``, the tour renders."""
+    token, port = secrets.token_hex(16), free_port()
+    base = f"http://127.0.0.1:{port}"
+    args = [
+        "socialkit",
+        "lab",
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
+        "--LabApp.news_url=",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        "--LabApp.extension_manager=readonly",
+    ]
+    server = Server(args, cwd=tmp_path, home=tmp_path, ready=f"{base}/api/status?token={token}")
+    try:
+        with urllib.request.urlopen(f"{base}/api/contents?token={token}", timeout=10) as r:
+            names = {item["name"] for item in json.load(r)["content"]}
+        assert {"tour.ipynb", "design_course.ipynb", "course_report.ipynb"} <= names
+        page = open_page(chromium, f"{base}/lab/tree/tour.ipynb?token={token}")
+        try:
+            page.wait_for_selector(
+                ".jp-Notebook h1:has-text('A first hour with socialkit')", timeout=SLOW
+            )
+            assert not page.blocked, page.blocked
+        except Exception as exc:
+            fail(page, server, tmp_path, f"{type(exc).__name__}: {exc}")
+        finally:
+            page.close()
+    finally:
+        server.stop()
+    # as root (in a container) the command says it passes --allow-root; otherwise not
+    assert ("started with --allow-root" in server.log.read_text()) == bool(ROOT_OK)

@@ -13,6 +13,7 @@ Everything stays vectorised over the whole portfolio: no Python loop over rows.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Iterable
 from types import SimpleNamespace
 
@@ -34,6 +35,7 @@ __all__ = [
     "collect",
     "column",
     "count",
+    "in_prose",
     "join",
     "rule_tables",
     "text",
@@ -60,6 +62,19 @@ def join(*parts: str | pa.Array) -> pa.Array:
     """
     args = [pa.scalar(p, _STR) if isinstance(p, str) else p for p in parts]
     return pc.binary_join_element_wise(*args, pa.scalar("", _STR))
+
+
+def in_prose(values: pa.Array, sep: str = ";") -> pa.Array:
+    """``sep``-separated lists as prose, row by row: ``a``, ``a and b``, ``a, b and c``.
+
+    Examples
+    --------
+    >>> in_prose(column(["a", "a;b", "a;b;c", None])).to_pylist()
+    ['a', 'a and b', 'a, b and c', None]
+    """
+    s = re.escape(sep)
+    last = pc.replace_substring_regex(values, f"{s}([^{s}]*)$", r" and \1")
+    return pc.replace_substring(last, sep, ", ")
 
 
 def text(values: pa.Array) -> pd.arrays.ArrowStringArray:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import re
 
 import numpy as np
 import pandas as pd
@@ -31,6 +32,7 @@ from socialkit.contract.vocab import DIRECTIONS, TIMINGS
 
 __all__ = [
     "TEMPLATE",
+    "TITLE_WIDTH",
     "activity_rows",
     "colorscale",
     "course_fit",
@@ -42,6 +44,7 @@ __all__ = [
     "matrix_cells",
     "scope",
     "title",
+    "wrap",
 ]
 
 #: The plotly template of every figure.
@@ -164,9 +167,35 @@ def colorscale(name: str) -> list:
     return go.Heatmap(colorscale=name).to_plotly_json()["colorscale"]
 
 
+#: Characters a title line holds before it wraps: it fits a chart 600 px wide.
+TITLE_WIDTH = 60
+_ENTITY = re.compile(r"&#?\w+;")
+
+
+def wrap(text: str, width: int = TITLE_WIDTH) -> str:
+    """Chart text broken into lines of about ``width`` characters, at spaces (``<br>``).
+
+    An escaped character (an entity such as ``&lt;``) counts as one; a word longer
+    than a line stands on a line of its own. Entities hold no space, so no break
+    ever splits one.
+    """
+    lines: list[str] = []
+    line, used = "", 0
+    for word in text.split(" "):
+        size = len(_ENTITY.sub("x", word))
+        if line and used + 1 + size > width:
+            lines.append(line)
+            line, used = word, size
+        else:
+            line, used = (f"{line} {word}", used + 1 + size) if line else (word, size)
+    lines.append(line)
+    return "<br>".join(lines)
+
+
 def title(text: str) -> dict:
-    """A figure title, flush left; ``text`` is chart text (user text in it escaped)."""
-    return {"text": text, "x": 0.0}
+    """A figure title, flush left, wrapped (see :func:`wrap`) so that it is never cut at
+    the chart's edge; ``text`` is chart text (user text in it escaped)."""
+    return {"text": wrap(text), "x": 0.0}
 
 
 _validated_template: list = [None, None]  # the registered template, and its validated JSON

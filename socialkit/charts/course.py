@@ -56,6 +56,7 @@ from socialkit.contract.schema import Portfolio
 
 __all__ = [
     "CHECK_COLOURS",
+    "COURSE_SCALE_TOP",
     "DIRECTION_COLOURS",
     "LEARNING_TYPE_COLOURS",
     "TEMPLATE",
@@ -75,7 +76,7 @@ Measure = Literal["activities", "minutes"]
 
 _LANES = {"before": "Before class", "during": "During class", "after": "After class"}
 _LANES[UNDECIDED] = "Undecided"
-_LABEL_WIDTH = 24
+_LABEL_WIDTH = 32
 
 
 # --------------------------------------------------------------------------- helpers
@@ -124,11 +125,18 @@ def matrix_data(
     return out.assign(measure=measure, value=value)
 
 
-def _whole_ticks(title: str, z: list[list[int]]) -> dict:
-    """Colour-bar settings: ticks on whole numbers when the counts are small."""
-    top = max((max(row) for row in z if row), default=0)
+#: The top of the colour scale of a course's matrix, the same on every course page so
+#: that one shade means one count everywhere; a cell above it has the darkest shade.
+COURSE_SCALE_TOP = {"activities": 10, "minutes": 480}
+
+
+def _colour_bar(title: str, z: list[list[int]], top: int | None) -> dict:
+    """Colour-bar settings: the fixed course scale, or whole-number ticks for small counts."""
     bar: dict = {"title": {"text": title}}
-    if top <= 10:
+    if top is not None:
+        ticks = list(range(0, top + 1, top // 5))
+        bar.update(tickvals=ticks, ticktext=[*map(str, ticks[:-1]), f"{top}+"])
+    elif max((max(row) for row in z if row), default=0) <= 10:
         bar.update(tick0=0, dtick=1)
     return bar
 
@@ -146,15 +154,19 @@ def matrix_figure(
     Returns
     -------
     plotly.graph_objects.Figure
-        One ``heatmap`` trace whose ``z`` rows follow the timing order.
+        One ``heatmap`` trace whose ``z`` rows follow the timing order. For one course
+        its colour scale runs from 0 to :data:`COURSE_SCALE_TOP` (10 activities, 480
+        minutes) on every course, so that a shade means the same count on every page;
+        for the whole portfolio it runs up to the largest cell.
     """
     data = matrix_data(portfolio, course_id=course_id, measure=measure)
     named = base.scope(portfolio, course_id)
     timings, directions = (list(data[c].cat.categories) for c in ("timing", "direction"))
     z = data["value"].to_numpy().reshape(len(timings), len(directions)).tolist()
+    top = None if course_id is None else COURSE_SCALE_TOP[measure]
     heatmap = {
         "type": "heatmap",
-        "colorbar": _whole_ticks(measure, z),
+        "colorbar": _colour_bar(measure, z, top),
         "colorscale": base.colorscale("Blues"),
         "hovertemplate": f"%{{y}} · %{{x}}<br>{measure}: %{{z}}<extra></extra>",
         "text": [row.copy() for row in z],
@@ -163,6 +175,7 @@ def matrix_figure(
         "y": [_LANES[t] for t in timings],
         "z": z,
         "zmin": 0,
+        **({} if top is None else {"zmax": top}),
     }
     layout = {
         "yaxis": {"title": {"text": "timing"}, "autorange": "reversed"},
@@ -187,7 +200,7 @@ def swimlane_data(portfolio: Portfolio, *, course_id: str) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``course_id``, ``activity_id``, ``seq``, ``lane`` (ordered categorical
-        before/during/after/undecided), ``title``, ``label`` (the title cut to 24
+        before/during/after/undecided), ``title``, ``label`` (the title cut to 32
         characters), ``direction`` (``"undecided"`` when blank; the colour key),
         ``tool``, ``tool_type`` and ``colour`` (see :data:`DIRECTION_COLOURS`).
     """
@@ -221,7 +234,12 @@ _swimlane_rows = cached(lambda p: RowIndex(_swimlane_table(p)["course_id"]))
 
 
 def swimlane_figure(portfolio: Portfolio, *, course_id: str) -> go.Figure:
-    """Before / during / after lanes with a course's activities in sequence order.
+    """The learner's journey: one row per activity, in sequence, in its timing's column.
+
+    The activities go down the page in ``seq`` order, one row each, so the chart grows
+    with the course and no two labels share a row: each title stands beside its marker
+    (to the left of it in the last column, so that none runs off the chart), at any
+    number of activities.
 
     Parameters
     ----------
@@ -231,9 +249,10 @@ def swimlane_figure(portfolio: Portfolio, *, course_id: str) -> go.Figure:
     Returns
     -------
     plotly.graph_objects.Figure
-        One ``scatter`` trace per direction present, named after it, x = ``seq``,
-        y = lane position (0 before, 1 during, 2 after, 3 undecided: a lane shown only
-        when some activity's timing is blank); markers labelled with the title.
+        One ``scatter`` trace per direction present, named after it, x = lane position
+        (0 before, 1 during, 2 after, 3 undecided: a lane shown only when some
+        activity's timing is blank), y = ``seq`` (top down); markers labelled with the
+        title (cut to 32 characters; the whole title is in the hover text).
     """
     data = swimlane_data(portfolio, course_id=course_id)
     named = base.scope(portfolio, course_id)
@@ -243,7 +262,8 @@ def swimlane_figure(portfolio: Portfolio, *, course_id: str) -> go.Figure:
     hover = np.column_stack([chart_texts(hover[c]).to_numpy(dtype=object) for c in hover])
     seq, lane = data["seq"].to_numpy(), data["lane"].cat.codes.to_numpy()
     label, directions = chart_texts(data["label"]).to_numpy(), data["direction"].to_numpy()
-    position = np.where(seq % 2, "top center", "bottom center")
+    # titles run right of their marker, but leftwards in the last column (the chart's edge)
+    position = np.where(lane == len(lanes) - 1, "middle left", "middle right")
     traces = []
     for direction in DIRECTION_ORDER:  # at most four traces: not a loop over the data
         m = directions == direction
@@ -251,16 +271,18 @@ def swimlane_figure(portfolio: Portfolio, *, course_id: str) -> go.Figure:
             traces.append(
                 {
                     "type": "scatter",
+                    "cliponaxis": False,
                     "customdata": hover[m].tolist(),
-                    "hovertemplate": "<b>%{customdata[0]}</b><br>seq %{x} · %{customdata[3]}"
+                    "hovertemplate": "<b>%{customdata[0]}</b><br>step %{y} · %{customdata[3]}"
                     "<br>tool: %{customdata[1]}<br>tool type: %{customdata[2]}<extra></extra>",
-                    "marker": {"color": DIRECTION_COLOURS[direction], "size": 18},
+                    "marker": {"color": DIRECTION_COLOURS[direction], "size": 14},
                     "mode": "markers+text",
                     "name": direction,
                     "text": label[m].tolist(),
+                    "textfont": {"size": 12},
                     "textposition": position[m].tolist(),
-                    "x": seq[m].tolist(),
-                    "y": lane[m].tolist(),
+                    "x": lane[m].tolist(),
+                    "y": seq[m].tolist(),
                 }
             )
     bands = [
@@ -270,34 +292,46 @@ def swimlane_figure(portfolio: Portfolio, *, course_id: str) -> go.Figure:
             "line": {"width": 0},
             "opacity": 0.12,
             "type": "rect",
-            "x0": 0,
-            "x1": 1,
-            "xref": "x domain",
-            "y0": i - 0.5,
-            "y1": i + 0.5,
-            "yref": "y",
+            "x0": i - 0.5,
+            "x1": i + 0.5,
+            "xref": "x",
+            "y0": 0,
+            "y1": 1,
+            "yref": "y domain",
         }
         for i, lane in enumerate(lanes)
     ]
-    top = int(data["seq"].max()) if len(data) else 1
+    first = int(data["seq"].min()) if len(data) else 1
+    last = int(data["seq"].max()) if len(data) else 1
+    rows = len(data)
+    heading = base.title(f"Activity sequence — {named}")
     layout = {
         "shapes": bands,
-        "yaxis": {
+        "xaxis": {
             "tickvals": list(range(len(lanes))),
             "ticktext": [_LANES[x] for x in lanes],
-            "range": [len(lanes) - 0.5, -0.5],
+            "range": [-0.5, len(lanes) - 0.5],
+            "showgrid": False,
+            "side": "top",
+            "zeroline": False,
+        },
+        "yaxis": {
+            "title": {"text": "step"},
+            "dtick": 1 if rows <= 20 else 5,
+            "range": [last + 0.7, first - 0.7],
             "showgrid": False,
             "zeroline": False,
         },
-        "xaxis": {
-            "title": {"text": "sequence"},
-            "dtick": 1,
-            "range": [0.4, top + 0.6],
-            "zeroline": False,
+        "title": heading,
+        # room for the title's lines above the lane names, which sit on top of the plot
+        "margin": {"t": 80 + 22 * heading["text"].count("<br>")},
+        "legend": {
+            "orientation": "h",
+            "title": {"text": "direction"},
+            "y": -0.02,
+            "yanchor": "top",
         },
-        "title": base.title(f"Activity sequence — {named}"),
-        "legend": {"title": {"text": "direction"}},
-        "height": 140 + 110 * len(lanes),
+        "height": 190 + 26 * max(rows, 3),
     }
     return base.figure(traces, layout)
 

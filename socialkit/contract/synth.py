@@ -13,6 +13,7 @@ pandas.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -188,9 +189,24 @@ def write_portfolio(
     *,
     activities_per_course: int = 20,
     seed: int = 0,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Path:
     """Generate a synthetic portfolio (see :func:`make_portfolio_tables`) and write it to
     ``dest``, a new folder or ``.xlsx`` path, or an empty folder.
+
+    Parameters
+    ----------
+    n_courses : int
+        Courses to make.
+    dest : path-like
+        Where to write them.
+    activities_per_course : int, default 20
+        Activities in each course.
+    seed : int, default 0
+        The random seed: the same seed gives the same portfolio.
+    progress : callable, optional
+        Passed to :func:`socialkit.contract.writers.write_tables`: the rows written to
+        a workbook so far.
 
     Returns
     -------
@@ -216,7 +232,7 @@ def write_portfolio(
     try:
         with portfolio_lock(dest):
             ensure_empty(dest)  # again: something may have appeared meanwhile
-            return write_tables(tables, dest)
+            return write_tables(tables, dest, progress=progress)
     except OSError as exc:
         raise PortfolioWriteError(f"cannot write {str(dest)!r}: {exc.strerror or exc}") from None
 

@@ -51,9 +51,11 @@ from socialkit.base.fragments import (
 from socialkit.base.frames import RowIndex
 from socialkit.contract.io import load_portfolio, sample_path
 from socialkit.contract.schema import Portfolio
+from socialkit.reports.export import PLOTLYJS_METADATA, is_plotlyjs_output
 
 __all__ = [
     "BADGE_KINDS",
+    "PLOTLYJS_METADATA",
     "RENDERER",
     "UNDECIDED_TEXT",
     "Fragment",
@@ -67,6 +69,7 @@ __all__ = [
     "group",
     "header",
     "is_blank",
+    "is_plotlyjs_output",
     "join",
     "link",
     "load",
@@ -132,11 +135,45 @@ def reset() -> None:
     _counter["figure"] = 0
 
 
-def setup() -> None:
-    """Make ``"socialkit"`` the default plotly renderer and number figures from 1."""
+def setup(*, plotlyjs: bool = True) -> None:
+    """Make ``"socialkit"`` the default plotly renderer and number figures from 1.
+
+    Parameters
+    ----------
+    plotlyjs : bool, default True
+        In a notebook, also output plotly.js itself, once, as this cell's output, so
+        that the notebook exported to HTML (nbconvert, JupyterLab's "Export as HTML")
+        draws every chart with no network. It adds some 5 MB to the saved notebook, as
+        plotly's own ``"notebook"`` renderer does. socialkit's report notebooks pass
+        False (their pages load one shared ``plotly.min.js``); in any report notebook,
+        the report pages leave this output out.
+    """
     pio.renderers[RENDERER] = _ReportRenderer()
     pio.renderers.default = RENDERER
     reset()
+    if plotlyjs:
+        _output_plotlyjs()
+
+
+def _output_plotlyjs() -> None:
+    """Display plotly.js as HTML, once, when running in a kernel (a no-op elsewhere)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - ipykernel (a dependency) brings IPython
+        return
+    shell = get_ipython()
+    if shell is None or getattr(shell, "kernel", None) is None:
+        return  # a plain Python process or a terminal IPython: nothing exports its output
+    from IPython.display import display
+    from plotly.offline import get_plotlyjs
+
+    # the same two scripts as plotly's "notebook" renderer: its configuration, then the
+    # library, which defines window.Plotly for every figure's fragment after it
+    html = (
+        "<script>window.PlotlyConfig = {MathJaxConfig: 'local'};</script>\n"
+        f"<script>{get_plotlyjs()}</script>"
+    )
+    display({"text/html": html}, raw=True, metadata=PLOTLYJS_METADATA)
 
 
 # --------------------------------------------------------------------------- loading

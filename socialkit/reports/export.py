@@ -30,10 +30,12 @@ from socialkit.base.files import atomic
 from socialkit.errors import ReportWriteError
 
 __all__ = [
+    "PLOTLYJS_METADATA",
     "PLOTLY_JS",
     "course_href",
     "course_slug",
     "inside",
+    "is_plotlyjs_output",
     "notebook_body",
     "page",
     "remove_file",
@@ -107,6 +109,21 @@ def inside(root: str | os.PathLike[str], relative: str) -> Path:
     return target
 
 
+#: Metadata of the output that carries plotly.js (the report pages leave it out).
+PLOTLYJS_METADATA = {"socialkit": {"plotlyjs": True}}
+
+
+def is_plotlyjs_output(output: dict) -> bool:
+    """Whether a notebook output is the plotly.js that :func:`socialkit.display.setup` puts out.
+
+    Parameters
+    ----------
+    output : dict
+        One output of a notebook cell, as nbformat stores it.
+    """
+    return bool(output.get("metadata", {}).get("socialkit", {}).get("plotlyjs"))
+
+
 @cache
 def _exporter():  # building the exporter loads templates: once per process
     from nbconvert import HTMLExporter
@@ -167,6 +184,9 @@ def notebook_body(nb: nbformat.NotebookNode) -> str:
     """
     nb = nbformat.from_dict(nb)
     nb.metadata.pop("widgets", None)
+    for cell in nb.cells:  # the page loads the shared plotly.min.js instead
+        if cell.get("outputs"):
+            cell.outputs = [out for out in cell.outputs if not is_plotlyjs_output(out)]
     body, _ = _exporter().from_notebook_node(nb)
     return body
 

@@ -79,8 +79,11 @@ def test_matrix_whole_portfolio_adds_undecided_timing(two_courses):
     fig = matrix_figure(two_courses)  # course_id None: the whole portfolio
     assert list(fig.data[0].y) == ["Before class", "During class", "After class", "Undecided"]
     assert z_of(fig) == [[1, 0, 1, 0], [1, 1, 0, 0], [0, 0, 0, 1], [0, 0, 1, 0]]
-    assert "whole portfolio (2 courses)" in fig.layout.title.text
-    assert "Activities" in fig.layout.title.text
+    # the title is wrapped at 60 characters, at a space
+    assert fig.layout.title.text == (
+        "Activities by timing and direction — whole portfolio (2<br>courses)"
+    )
+    assert fig.data[0].zmax is None  # the portfolio's scale runs up to its largest cell
     assert fig.layout.height == 130 + 55 * 4
     assert (fig.data[0].colorbar.tick0, fig.data[0].colorbar.dtick) == (0, 1)  # whole counts
 
@@ -95,6 +98,16 @@ def test_matrix_c2_drops_unused_undecided_direction(two_courses):
         [0, 0, 0],
         [0, 0, 15],
     ]
+
+
+def test_a_course_matrix_has_the_same_colour_scale_on_every_course(two_courses):
+    for cid in ("c1", "c2"):
+        for measure, top in (("activities", 10), ("minutes", 480)):
+            heatmap = matrix_figure(two_courses, course_id=cid, measure=measure).data[0]
+            assert (heatmap.zmin, heatmap.zmax) == (0, top)
+            ticks = [0, top // 5, 2 * top // 5, 3 * top // 5, 4 * top // 5, top]
+            assert list(heatmap.colorbar.tickvals) == ticks
+            assert list(heatmap.colorbar.ticktext) == [*map(str, ticks[:-1]), f"{top}+"]
 
 
 def test_matrix_rejects_unknown_measure(two_courses):
@@ -126,17 +139,23 @@ def test_swimlane_figure_c1(two_courses):
     traces = {t.name: t for t in fig.data}
     # one trace per direction present, in the fixed direction order
     assert [t.name for t in fig.data] == [*DIRS, "undecided"]
-    assert list(traces["one-to-many"].x) == [1, 2] and list(traces["one-to-many"].y) == [0, 1]
-    assert list(traces["many-to-one"].x) == [4] and list(traces["many-to-one"].y) == [1]
-    assert list(traces["many-to-many"].x) == [3] and list(traces["many-to-many"].y) == [0]
-    assert list(traces["undecided"].x) == [5] and list(traces["undecided"].y) == [2]
+    # one row per step, down the page; one column per lane (0 before, 1 during, 2 after)
+    assert list(traces["one-to-many"].y) == [1, 2] and list(traces["one-to-many"].x) == [0, 1]
+    assert list(traces["many-to-one"].y) == [4] and list(traces["many-to-one"].x) == [1]
+    assert list(traces["many-to-many"].y) == [3] and list(traces["many-to-many"].x) == [0]
+    assert list(traces["undecided"].y) == [5] and list(traces["undecided"].x) == [2]
+    # titles beside their marker, to the left of it in the last column (the chart's edge)
+    assert list(traces["one-to-many"].textposition) == ["middle right", "middle right"]
+    assert list(traces["undecided"].textposition) == ["middle left"]
+    assert list(fig.layout.yaxis.range) == pytest.approx([5.7, 0.3])  # step 1 on top, nothing cut
+    assert fig.layout.height == 190 + 26 * 5
     for name, trace in traces.items():
         assert trace.marker.color == DIRECTION_COLOURS[name]
     assert list(traces["many-to-many"].text) == ["Peer chat"]
     # hover data: title, tool, tool type (a tool-less activity has no tool type)
     assert list(traces["many-to-many"].customdata[0][:3]) == ["Peer chat", "Chat", "community"]
     assert list(traces["one-to-many"].customdata[1][:3]) == ["Lecture", "none", "—"]
-    assert list(fig.layout.yaxis.ticktext) == ["Before class", "During class", "After class"]
+    assert list(fig.layout.xaxis.ticktext) == ["Before class", "During class", "After class"]
     assert [s.fillcolor for s in fig.layout.shapes] == [
         TIMING_COLOURS[t] for t in ("before", "during", "after")
     ]
@@ -144,10 +163,10 @@ def test_swimlane_figure_c1(two_courses):
 
 def test_swimlane_undecided_lane_only_when_needed(two_courses):
     fig = swimlane_figure(two_courses, course_id="c2")
-    assert list(fig.layout.yaxis.ticktext)[-1] == "Undecided"
-    assert len(fig.layout.yaxis.ticktext) == 4
+    assert list(fig.layout.xaxis.ticktext)[-1] == "Undecided"
+    assert len(fig.layout.xaxis.ticktext) == 4
     (trace,) = fig.data
-    assert trace.name == "many-to-many" and list(trace.y) == [3]
+    assert trace.name == "many-to-many" and list(trace.x) == [3]
     assert swimlane_data(two_courses, course_id="c2")["lane"].astype("str").tolist() == [
         "undecided"
     ]
@@ -166,7 +185,7 @@ def test_swimlane_truncates_long_titles_and_orders_by_seq():
     data = swimlane_data(p, course_id="x")
     assert data["activity_id"].tolist() == ["first", "late"]
     label = data["label"].iloc[0]
-    assert len(label) <= 24 and label.endswith("…") and long.startswith(label[:-1])
+    assert len(label) == 32 and label.endswith("…") and long.startswith(label[:-1])
     assert data["title"].iloc[0] == long
     assert data["direction"].iloc[0] == "undecided"
     assert data["colour"].iloc[0] == DIRECTION_COLOURS["undecided"]

@@ -1233,3 +1233,29 @@ def test_an_older_tools_table_gets_the_bundled_aliases_suites_and_modes(tmp_path
         "tools: no aliases, suite or modes column; for the tools the bundled catalog also "
         "lists, its values are used"
     ) in p.notices
+
+
+def test_writing_a_workbook_reports_rows_as_it_goes(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(socialkit.contract.writers, "PROGRESS_STEP", 2)
+    tables = {
+        "courses": frame([{"course_id": c, "title": c} for c in ("c1", "c2", "c3")], "courses"),
+        "activities": frame(
+            [{"course_id": c, "activity_id": "A1", "seq": "1", "title": "t"} for c in ("c1", "c2")],
+            "activities",
+        ),
+    }
+    calls: list[tuple[int, int]] = []
+    write_tables(tables, tmp_path / "out.xlsx", progress=lambda *a: calls.append(a))
+    # every 2 rows, and at the end of each sheet: 3 courses, then 2 activities
+    assert calls == [(2, 5), (3, 5), (4, 5), (5, 5)]
+    assert openpyxl.load_workbook(tmp_path / "out.xlsx").sheetnames == ["courses", "activities"]
+
+
+def test_convert_passes_progress_on_and_a_csv_folder_needs_none(tmp_path: Path) -> None:
+    calls: list[tuple[int, int]] = []
+    convert(SAMPLE, tmp_path / "sample.xlsx", progress=lambda *a: calls.append(a))
+    rows = sum(len(t) for t in read_tables(SAMPLE)[0].values())
+    assert calls[-1] == (rows, rows) and [d for d, _ in calls] == sorted(d for d, _ in calls)
+    again: list[tuple[int, int]] = []
+    convert(tmp_path / "sample.xlsx", tmp_path / "back", progress=lambda *a: again.append(a))
+    assert again == []  # a CSV folder is written in a moment

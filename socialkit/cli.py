@@ -39,6 +39,8 @@ EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130
 #: The shortest --timeout, in seconds.
 MIN_TIMEOUT = 0.01
+#: What ``report`` prints while it makes the portfolio overview, after the courses.
+OVERVIEW_LINE = "making the portfolio overview (index.html) ..."
 #: Formula warnings convert prints before it counts the rest.
 _SHOWN_WARNINGS = 20
 
@@ -440,9 +442,14 @@ def report(
 
             desc = terminal_safe("reports")
             bar = tqdm(total=to_run, unit="course", desc=desc, file=sys.stderr)
+        else:
+            echo(OVERVIEW_LINE, err=True)
 
     def progress(done: int, total: int) -> None:
         bar.update(done - bar.n)
+        if done == total:  # the overview comes next: a few seconds at a few hundred courses
+            bar.close()
+            echo(OVERVIEW_LINE, err=True)
 
     if scheduler:  # connecting, and waiting for a worker, may take a while
         echo(f"connecting to the Dask scheduler at {scheduler} ...", err=True)

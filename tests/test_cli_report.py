@@ -33,6 +33,10 @@ def test_report_one_course_with_the_bundled_notebooks(tmp_path: Path) -> None:
     result = report("--course", "it-risk", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "1 report(s) to make, 0 unchanged (skipped)" in result.stderr
+    # after the bar, a line says what the last seconds are spent on
+    overview = "making the portfolio overview (index.html) ..."
+    assert result.stderr.index(overview) > result.stderr.index("1/1")
+    assert result.stderr.count(overview) == 1
     assert "made 1, unchanged 0, failed 0" in result.stdout
     out = tmp_path / "reports"
     assert (out / "courses" / "it-risk.html").is_file()
@@ -40,6 +44,7 @@ def test_report_one_course_with_the_bundled_notebooks(tmp_path: Path) -> None:
     again = report("--course", "it-risk", cwd=tmp_path)
     assert again.returncode == 0
     assert "0 report(s) to make, 1 unchanged (skipped)" in again.stderr
+    assert again.stderr.count(overview) == 1  # no bar, but the overview is made again
 
 
 @pytest.mark.parametrize(

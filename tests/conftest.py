@@ -47,6 +47,24 @@ def browser_missing(what: str, hint: str) -> None:
     pytest.skip(message)
 
 
+@pytest.fixture(scope="module")
+def headless_chromium():
+    """Debian's Chromium under Playwright, for one test module (Playwright's sync API keeps
+    an event loop running meanwhile, which kernels and batches started later in the same
+    thread could not share); a skip (a failure in CI) when Playwright or the browser is
+    missing. Browser downloads do not work here."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        browser_missing("the playwright package is missing", "pip install -e '.[test]'")
+    if not CHROMIUM.is_file():
+        browser_missing(f"no browser at {CHROMIUM}", "install it with: sh tests/install-browser.sh")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
 #: A four-tool catalog: one internal platform, three external tools.
 TOOLS = [
     {

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS, act, browser_missing, course, make_portfolio
+from conftest import act, course, make_portfolio
 from plotly.offline import get_plotlyjs
 
 from socialkit.charts import swimlane_figure
@@ -74,17 +74,8 @@ def page_file(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        browser_missing("the playwright package is missing", "pip install -e '.[test]'")
-    if not CHROMIUM.is_file():
-        browser_missing(f"no browser at {CHROMIUM}", "install it with: sh tests/install-browser.sh")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+def browser(headless_chromium):
+    return headless_chromium
 
 
 @pytest.mark.parametrize("width", [700, 1100])

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS, browser_missing
 from nbclient import NotebookClient
 from nbconvert import HTMLExporter
 
@@ -52,17 +51,8 @@ def executed() -> nbformat.NotebookNode:
 
 
 @pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        browser_missing("the playwright package is missing", "pip install -e '.[test]'")
-    if not CHROMIUM.is_file():
-        browser_missing(f"no browser at {CHROMIUM}", "install it with: sh tests/install-browser.sh")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+def browser(headless_chromium):
+    return headless_chromium
 
 
 def test_setup_puts_plotlyjs_out_once_in_the_cell_that_calls_it(executed) -> None:

@@ -450,8 +450,9 @@ def organisation_mix_figure(portfolio: Portfolio) -> go.Figure:
     """
     data = organisation_mix_data(portfolio)
     undecided = data.loc[data["direction"].eq(UNDECIDED), "activities"].gt(0).any()
+    plural = np.where(data["courses"].eq(1), " course)", " courses)")
     label = chart_texts(data["organisation_name"]) + " (" + data["courses"].astype("str")
-    data = data.assign(label=label + " courses)")
+    data = data.assign(label=label + plural)
     bars = []
     for d in _DIRECTION_ORDER[: 4 if undecided else 3]:
         rows = data[data["direction"].eq(d)]

@@ -60,6 +60,7 @@ SNAPSHOT = """() => ({
         .filter(d => d.querySelector('svg.main-svg')).length,
     text: document.body.innerText,
     courseLinks: [...document.querySelectorAll('a[href^="courses/"]')].map(a => a.href),
+    table: document.querySelector('#sk-courses tbody')?.innerText ?? '',
     pwned: typeof window.__pwned,
 })"""
 
@@ -326,6 +327,7 @@ def test_hostile_text_is_shown_not_run(hostile_visits, reports):
         assert SCRIPT in seen.shown["text"], f"{seen.path.name} does not show the title"
         assert seen.shown["pwned"] == "undefined", f"{seen.path.name} ran the course text"
     assert batch.pages[HOSTILE_COURSE].resolve() in index.course_links()
+    assert HOSTILE_TITLE in index.shown["table"], "the course table does not show the title"
 
 
 def test_hostile_text_in_charts_is_shown_as_written(hostile_visits, reports):

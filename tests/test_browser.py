@@ -5,7 +5,9 @@ it from a shared drive: it must draw every chart, log no error and request nothi
 the network (such requests are aborted and recorded). A second batch with hostile course
 text checks that the text is shown, not run: in the page and inside the charts, where
 plotly would read ``<a href>`` and ``<b>`` as markup, in their titles and hover labels
-(hovering every bar, marker and heatmap cell must raise no page error). Needs Debian's ``chromium``
+(hovering every bar, marker and heatmap cell must raise no page error). The overview of a
+generated 1,000-course portfolio is used as a reader would: sorted, filtered, and left
+through a link to a course. Needs Debian's ``chromium``
 (``tests/install-browser.sh``) and the ``playwright`` package; skipped without them,
 except in CI, where a missing browser fails the run.
 """
@@ -20,7 +22,9 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from conftest import CHROMIUM, CHROMIUM_ARGS, browser_missing
 
-from socialkit.contract.io import read_tables, sample_path, write_tables
+from socialkit.analysis.advice import strategic_warnings
+from socialkit.contract.io import load_portfolio, read_tables, sample_path, write_tables
+from socialkit.contract.synth import write_portfolio
 from socialkit.reports.runner import run_reports
 
 pytestmark = pytest.mark.browser
@@ -43,6 +47,9 @@ LONG_ACTIVITY = " ".join([ODD] * 20) + " the end"
 
 FIGURE = re.compile(r"<div\b[^>]*\bclass=\"plotly-graph-div\"")
 SAMPLE_COURSES = read_tables(sample_path())[0]["courses"]["course_id"].tolist()
+#: A generated portfolio this large, and the two of its courses whose reports are made.
+LARGE = 1000
+LARGE_REPORTS = ["syn-000007", "syn-000512"]
 
 ALL_DRAWN = """() => [...document.querySelectorAll('div.plotly-graph-div')]
     .every(d => d.querySelector('svg.main-svg'))"""
@@ -53,6 +60,7 @@ SNAPSHOT = """() => ({
         .filter(d => d.querySelector('svg.main-svg')).length,
     text: document.body.innerText,
     courseLinks: [...document.querySelectorAll('a[href^="courses/"]')].map(a => a.href),
+    table: document.querySelector('#sk-courses tbody')?.innerText ?? '',
     pwned: typeof window.__pwned,
 })"""
 
@@ -124,7 +132,8 @@ class Visit:
         assert expected >= at_least, f"{name}: {expected} chart(s), expected {at_least}+"
         assert self.page_errors == [], f"{name}: {self.page_errors}"
         assert self.console_errors == [], f"{name}: {self.console_errors}"
-        off = [url for url in self.requests if not url.startswith("file://")]
+        # blob: URLs hold what the page made in memory (the table's bundled DataTables)
+        off = [url for url in self.requests if not url.startswith(("file://", "blob:"))]
         assert self.blocked == off == [], f"{name}: requests off the machine: {off}"
         assert self.shown["plotly"], f"{name}: window.Plotly is undefined"
         assert self.shown["charts"] == expected, f"{name}: {self.shown['charts']} chart divs"
@@ -138,7 +147,15 @@ class Visit:
 
 
 @pytest.fixture(scope="module")
-def browser(reports):
+def large(can_browse, tmp_path_factory) -> Batch:
+    """The overview of a generated 1,000-course portfolio, with two course reports."""
+    root = tmp_path_factory.mktemp("large")
+    portfolio = write_portfolio(LARGE, root / "portfolio")
+    return _batch(root / "out", portfolio=portfolio, courses=LARGE_REPORTS)
+
+
+@pytest.fixture(scope="module")
+def browser(reports, large):
     """Debian's Chromium, launched once for the module (never a downloaded one).
 
     Started after the reports are made: Playwright's sync API keeps an event loop running
@@ -310,6 +327,7 @@ def test_hostile_text_is_shown_not_run(hostile_visits, reports):
         assert SCRIPT in seen.shown["text"], f"{seen.path.name} does not show the title"
         assert seen.shown["pwned"] == "undefined", f"{seen.path.name} ran the course text"
     assert batch.pages[HOSTILE_COURSE].resolve() in index.course_links()
+    assert HOSTILE_TITLE in index.shown["table"], "the course table does not show the title"
 
 
 def test_hostile_text_in_charts_is_shown_as_written(hostile_visits, reports):
@@ -330,9 +348,9 @@ def test_hostile_text_in_charts_is_shown_as_written(hostile_visits, reports):
     assert f"{LONG_ACTIVITY}seq 2" in hovered, hovered
     label = LINK[:23] + "…"  # the swimlane's marker label: the title cut to 24 characters
     assert label in report.acted["texts"], report.acted["texts"]
-    # the overview: hovering the course's bars shows its title
+    # the overview: hovering the bars that count the course names it by its title
     hovered = "\n".join(index.acted["hovered"]["hover"])
-    assert f"{HOSTILE_COURSE} ({HOSTILE_TITLE})" in hovered, hovered
+    assert f"• {HOSTILE_TITLE} ({HOSTILE_COURSE})" in hovered, hovered
 
 
 def test_requests_off_the_machine_are_caught(browser, tmp_path):
@@ -350,3 +368,103 @@ def test_requests_off_the_machine_are_caught(browser, tmp_path):
         "http://example.invalid/plotly.min.js",
     }
     assert seen.blocked[0] in seen.requests
+
+
+# --------------------------------------------------------------------------- 1,000 courses
+TABLE = "#sk-courses"
+INFO = "#sk-courses_wrapper .dt-info"
+ROWS = "#sk-courses tbody tr"
+
+
+def _column(page, name: str) -> int:
+    """The position of a column of the course table, by the heading its filter box shows."""
+    names = page.locator(f"{TABLE} thead th input").evaluate_all(
+        "inputs => inputs.map(i => i.placeholder)"
+    )
+    return names.index(name)
+
+
+def _cells(page, name: str) -> list[str]:
+    """The text of one column in the rows the table shows now."""
+    i = _column(page, name)
+    return page.locator(ROWS).evaluate_all(
+        f"rows => rows.map(r => r.children[{i}].innerText.trim())"
+    )
+
+
+def _filter(page, box, text: str) -> None:
+    """Type into a filter box as a reader does (the table listens to the keys)."""
+    box.fill("")
+    box.press("Backspace")
+    if text:
+        box.press_sequentially(text)
+
+
+def test_large_overview_sorts_filters_and_leads_to_a_course(browser, large):
+    """The overview of 1,000 courses, used as an L&D lead would: sort by warnings, filter
+    by an organisation, a warning code and a course id, and open the course found."""
+    from playwright.sync_api import expect  # waits for the table to redraw
+
+    portfolio = load_portfolio(large.out.parent / "portfolio")
+    courses = portfolio.courses
+    per_course = strategic_warnings(portfolio)["course_id"].value_counts()
+    fewest = per_course.reindex(courses["course_id"], fill_value=0).min()
+    page, seen = _open(browser, large.out / "index.html")
+    try:
+        page.wait_for_load_state("load")
+        page.wait_for_selector(f"{TABLE}.dataTable", state="attached")
+        page.wait_for_function(ALL_DRAWN, polling=100, timeout=TIMEOUT)
+        info = page.locator(INFO)
+        expect(info).to_have_text(f"Showing 1 to 25 of {LARGE:,} entries")
+        # needing attention first: the most warnings come first (no course is invalid or failed)
+        assert int(_cells(page, "Warnings")[0]) == per_course.max()
+
+        # sort by warnings: fewest first, then most first
+        heading = page.locator(f"{TABLE} thead th").nth(_column(page, "Warnings"))
+        heading.locator(".dt-column-order").click()
+        shown = [int(n) for n in _cells(page, "Warnings")]
+        assert shown == sorted(shown) and shown[0] == fewest
+        heading.locator(".dt-column-order").click()
+        shown = [int(n) for n in _cells(page, "Warnings")]
+        assert shown == sorted(shown, reverse=True) and shown[0] == per_course.max()
+
+        # filter by an organisation: only its courses, as many as the courses table has
+        organisation = "Woodgrove Pharma"
+        expected = int(courses["organisation"].eq(organisation).sum())
+        box = page.locator(f"{TABLE} thead th input").nth(_column(page, "Organisation"))
+        _filter(page, box, organisation)
+        expect(info).to_have_text(
+            f"Showing 1 to 25 of {expected} entries (filtered from {LARGE:,} total entries)"
+        )
+        assert set(_cells(page, "Organisation")) == {organisation}
+        _filter(page, box, "")
+
+        # filter by a warning code
+        code = "blocked-tool"
+        expected = strategic_warnings(portfolio).query("code == @code")["course_id"].nunique()
+        box = page.locator(f"{TABLE} thead th input").nth(_column(page, "Warning codes"))
+        _filter(page, box, code)
+        expect(info).to_contain_text(f"of {expected} entries (filtered from {LARGE:,} total")
+        assert all(code in cell for cell in _cells(page, "Warning codes"))
+        _filter(page, box, "")
+
+        # search for a course id: one row, whose title leads to the course's report
+        course_id = LARGE_REPORTS[0]
+        title = courses.set_index("course_id").at[course_id, "title"]
+        _filter(page, page.locator("#sk-courses_wrapper .dt-search input"), course_id)
+        expect(info).to_have_text(
+            f"Showing 1 to 1 of 1 entry (filtered from {LARGE:,} total entries)"
+        )
+        (row,) = page.locator(ROWS).all()
+        assert row.inner_text().split("\t")[1] == f"{title}\n{course_id}"
+        with page.expect_navigation():
+            row.get_by_role("link", name=title).click()
+        assert page.url == large.pages[course_id].resolve().as_uri()
+        page.wait_for_function(ALL_DRAWN, polling=100, timeout=TIMEOUT)
+        assert title in page.locator("h1").inner_text()
+    finally:
+        page.context.close()
+    assert seen.page_errors == [], seen.page_errors
+    assert seen.console_errors == [], seen.console_errors
+    off = [url for url in seen.requests if not url.startswith(("file://", "blob:"))]
+    assert seen.blocked == off == [], f"requests off the machine: {off}"

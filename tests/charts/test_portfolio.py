@@ -24,8 +24,14 @@ from socialkit.charts.portfolio import (
     checklist_figure,
     direction_mix_data,
     direction_mix_figure,
+    organisation_mix_data,
+    organisation_mix_figure,
     outside_share_data,
     outside_share_figure,
+    outside_spread_data,
+    outside_spread_figure,
+    question_answers_data,
+    question_answers_figure,
 )
 
 DIRS = ["one-to-many", "many-to-one", "many-to-many"]
@@ -179,3 +185,79 @@ def test_portfolio_figures_are_what_validation_gives(request, name):
         assert go.Figure(fig.to_dict()).to_plotly_json() == fig.to_plotly_json()
         with pytest.raises(ValueError, match="bogus"):
             fig.update_layout(bogus=1)
+
+
+# --------------------------------------------------------------------------- at scale
+def test_question_answers_two_courses(two_courses):
+    data = question_answers_data(two_courses)
+    # c1 answers no question; c2 answers Q2, Q4 and Q5 (see the checklist test above)
+    assert data["question"].tolist() == [1, 2, 3, 4, 5, 6]
+    assert data["answered"].tolist() == [0, 1, 0, 1, 1, 0]
+    assert data["open"].tolist() == [2, 1, 2, 1, 1, 2]
+    assert data["share"].tolist() == [0.0, 0.5, 0.0, 0.5, 0.5, 0.0]
+    assert data["open_titles"].iloc[0] == "<br>• Risk basics (c1)<br>• Tool-first (c2)"
+    assert data["open_titles"].iloc[1] == "<br>• Risk basics (c1)"
+    fig = question_answers_figure(two_courses)
+    (bar,) = fig.data
+    assert bar.y[0] == "Q1. What is the learning objective?"
+    assert list(bar.x) == [0.0, 0.5, 0.0, 0.5, 0.5, 0.0]
+    assert "(of 2)" in fig.layout.title.text
+
+
+def test_outside_spread_two_courses(two_courses):
+    data = outside_spread_data(two_courses)
+    # c1: a1, a3 before and a5 after of five activities = 60%; c2: b1 undecided = 0%
+    assert data["band"].tolist() == [
+        *(f"{10 * i}-{10 * i + 9}%" for i in range(10)),
+        "100%",
+    ]
+    assert data["courses"].tolist() == [1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0]
+    assert data["titles"].iloc[6] == "<br>• Risk basics (c1)"
+    (bar,) = outside_spread_figure(two_courses).data
+    assert list(bar.y) == data["courses"].tolist()
+
+
+def test_outside_spread_names_a_few_courses_per_band_and_counts_the_rest():
+    ids = [f"k{i:02d}" for i in range(8)] + ["empty"]
+    p = make_portfolio(
+        [course(i) for i in ids],
+        [{"course_id": i, "objective_id": "o", "statement": "s"} for i in ids],
+        [act(i, "a", 1, objective_id="o", timing="after") for i in ids[:-1]],
+    )
+    data = outside_spread_data(p)
+    assert data["band"].tolist()[-2:] == ["100%", "no activities"]
+    assert data["courses"].tolist()[-2:] == [8, 1]
+    assert data["titles"].iloc[-2].count("<br>• ") == 5
+    assert data["titles"].iloc[-2].endswith("<br>… and 3 more")
+
+
+def test_organisation_mix_two_courses(two_courses):
+    data = organisation_mix_data(two_courses)
+    # Acme (c1): a1, a2 one-to-many, a4 many-to-one, a3 many-to-many, a5 undecided;
+    # c2 (no organisation): b1 many-to-many
+    assert data["organisation"].tolist() == ["Acme"] * 4 + ["default"] * 4
+    assert data["organisation_name"].iloc[-1] == "no organisation (default context)"
+    assert data["activities"].tolist() == [2, 1, 1, 1, 0, 0, 1, 0]
+    assert data["share"].tolist() == [0.4, 0.2, 0.2, 0.2, 0.0, 0.0, 1.0, 0.0]
+    fig = organisation_mix_figure(two_courses)
+    assert [t.name for t in fig.data] == [*DIRS, "undecided"]
+    assert list(fig.data[0].y) == [
+        "Acme (1 course)",
+        "no organisation (default context) (1 course)",
+    ]
+    assert {t.marker.color for t in fig.data} == {
+        DIRECTION_COLOURS[d] for d in [*DIRS, "undecided"]
+    }
+
+
+def test_scale_charts_escape_course_text():
+    title = '<a href="https://evil.example">x</a><b>B</b>'
+    p = make_portfolio(
+        [course("k1", title=title)],
+        [{"course_id": "k1", "objective_id": "o", "statement": "s"}],
+        [act("k1", "a", 1, objective_id="o", timing="after")],
+    )
+    shown = str(outside_spread_figure(p).to_dict()) + str(question_answers_figure(p).to_dict())
+    shown += str(organisation_mix_figure(p).to_dict())
+    assert "<a " not in shown and "<b>" not in shown
+    assert "&lt;b&gt;B&lt;/b&gt;" in shown

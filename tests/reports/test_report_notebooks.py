@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import csv
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -201,3 +202,27 @@ def test_portfolio_report_shows_the_run(tmp_path: Path, hostile_portfolio) -> No
     assert '<a href="courses/agile-teams.html">' not in out  # no link to a report that failed
     assert 'href="courses/onboarding-30.html"' not in out  # the runner made no report of it
     assert out.count('class="plotly-graph-div"') == 3
+    # the table of every course (DataTables, bundled in the page: nothing from the web)
+    assert "unpkg" not in out and "import {" not in out
+    assert out.count("window._itables_") >= 3  # the table waits for the bundle
+    rows = course_table_rows(out)
+    assert len(rows) == 14
+    by_id = {re.findall(r">([^<]+)<", r["Course"])[-1]: r for r in rows}  # the id badge
+    hostile = by_id["it-risk"]
+    assert hostile["Course"].startswith('<span class="sk-main"><a href="courses/it-risk.html">')
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in hostile["Course"]
+    assert hostile["Report"] == "ready"
+    assert by_id["presenting"]["Report"] == "ready, unchanged since the last run"
+    failed = by_id["agile-teams"]
+    assert failed["Attention"] == 1  # a failed report comes first
+    assert '<a href="courses/agile-teams.html">' not in failed["Course"]
+    assert "&lt;img src=x onerror=alert(2)&gt;" in failed["Report"]
+    assert by_id["onboarding-30"]["Organisation"] == "Fabrikam Manufacturing"
+
+
+def course_table_rows(html: str) -> list[dict]:
+    """The rows of the overview's DataTables table, as its script holds them."""
+    head = re.search(r'"table_html": "(.*?)",\n', html).group(1)
+    names = re.findall(r"<th>(.*?)</th>", json.loads(f'"{head}"'))
+    data = json.loads(json.loads('"' + re.search(r'"data_json": "(.*?)",\n', html).group(1) + '"'))
+    return [dict(zip(names, row, strict=True)) for row in data]

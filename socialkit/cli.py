@@ -166,16 +166,34 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
+#: Source files from this size on take a second or more to read and check: ``convert``
+#: says it is at it. Workbooks from this many rows on take seconds to write: a bar shows it.
+SLOW_READ_BYTES = 5_000_000
+SLOW_WRITE_ROWS = 20_000
+
+
+def _say_reading(src: Path, *, check: bool) -> None:
+    """One line on standard error while a big portfolio is read (and checked)."""
+    from socialkit.contract.layout import portfolio_files
+
+    size = sum(f.stat().st_size for f in portfolio_files(src) if f.is_file())
+    if size >= SLOW_READ_BYTES:
+        echo(f"reading {'and checking ' if check else ''}{src} ...", err=True)
+
+
 @contextlib.contextmanager
 def _rows_bar(dest: Path) -> Iterator[Callable[[int, int], None]]:
-    """A progress callback for writing a workbook: one bar of rows, then a line while the
-    workbook is saved (both on standard error; a CSV folder is written without either)."""
+    """A progress callback for writing a big workbook: one bar of rows, then a line while
+    the workbook is saved (both on standard error; small ones and CSV folders are written
+    in a moment, without either)."""
     from tqdm.auto import tqdm
 
     bar = None
 
     def progress(done: int, total: int) -> None:
         nonlocal bar
+        if total < SLOW_WRITE_ROWS:
+            return
         if bar is None:
             bar = tqdm(total=total, unit="row", desc=f"writing {dest.name}", file=sys.stderr)
         bar.update(done - bar.n)
@@ -275,7 +293,8 @@ def convert(src: Path, dest: Path, no_check: bool, force: bool) -> None:
         warned.append(message)
 
     warned: list[str] = []
-    echo(f"reading {'' if no_check else 'and checking '}{src} ...", err=True)
+    if src.exists():
+        _say_reading(src, check=not no_check)
     try:
         with _rows_bar(dest) as progress:
             written = do_convert(

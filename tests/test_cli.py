@@ -9,6 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+
+from socialkit.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data"
@@ -219,16 +222,30 @@ def test_convert_to_xlsx_then_check_gives_the_same_courses(tmp_path: Path) -> No
     assert len(from_xlsx["warnings"]) == len(from_csv["warnings"])
 
 
-def test_convert_says_what_it_does_and_shows_the_rows_written(tmp_path: Path) -> None:
+def test_convert_says_what_it_does_on_a_big_portfolio(tmp_path: Path, monkeypatch) -> None:
+    import socialkit.cli
+    import socialkit.contract.writers
+
+    # the sample stands for a big portfolio: every byte and row counts as slow
+    monkeypatch.setattr(socialkit.cli, "SLOW_READ_BYTES", 1)
+    monkeypatch.setattr(socialkit.cli, "SLOW_WRITE_ROWS", 1)
+    monkeypatch.setattr(socialkit.contract.writers, "PROGRESS_STEP", 50)
     out = tmp_path / "out.xlsx"
-    result = run("convert", SAMPLE, out, cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
+    result = CliRunner().invoke(main, ["convert", str(SAMPLE), str(out)])
+    assert result.exit_code == 0, result.output
     err = result.stderr
-    assert f"reading and checking {SAMPLE} ..." in err
+    assert err.startswith(f"reading and checking {SAMPLE} ...\n")
     rows = 14 + 38 + 78 + 4  # courses, objectives, activities, organisations of the sample
     assert "writing out.xlsx: 100%" in err and f"{rows}/{rows}" in err
     assert err.rstrip().endswith(f"saving {out} ...")
     assert result.stdout == f"wrote {out}\n"
+
+
+def test_convert_of_a_small_portfolio_prints_only_what_it_wrote(tmp_path: Path) -> None:
+    out = tmp_path / "out.xlsx"
+    result = run("convert", SAMPLE, out, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "" and result.stdout == f"wrote {out}\n"
 
 
 def test_convert_invalid_source_writes_nothing(tmp_path: Path) -> None:

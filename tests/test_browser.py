@@ -15,6 +15,7 @@ except in CI, where a missing browser fails the run.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -392,6 +393,16 @@ def _cells(page, name: str) -> list[str]:
     )
 
 
+def _sorted_cells(page, name: str, *, reverse: bool) -> list[int]:
+    """The column's numbers once the table shows them sorted (it redraws after a click)."""
+    deadline = time.monotonic() + TIMEOUT / 1000
+    while True:
+        shown = [int(n) for n in _cells(page, name)]
+        if shown == sorted(shown, reverse=reverse) or time.monotonic() > deadline:
+            return shown
+        page.wait_for_timeout(100)
+
+
 def _filter(page, box, text: str) -> None:
     """Type into a filter box as a reader does (the table listens to the keys)."""
     box.fill("")
@@ -422,10 +433,10 @@ def test_large_overview_sorts_filters_and_leads_to_a_course(browser, large):
         # sort by warnings: fewest first, then most first
         heading = page.locator(f"{TABLE} thead th").nth(_column(page, "Warnings"))
         heading.locator(".dt-column-order").click()
-        shown = [int(n) for n in _cells(page, "Warnings")]
+        shown = _sorted_cells(page, "Warnings", reverse=False)
         assert shown == sorted(shown) and shown[0] == fewest
         heading.locator(".dt-column-order").click()
-        shown = [int(n) for n in _cells(page, "Warnings")]
+        shown = _sorted_cells(page, "Warnings", reverse=True)
         assert shown == sorted(shown, reverse=True) and shown[0] == per_course.max()
 
         # filter by an organisation: only its courses, as many as the courses table has

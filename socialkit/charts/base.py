@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import math
 import re
 
 import numpy as np
@@ -173,23 +174,38 @@ _ENTITY = re.compile(r"&#?\w+;")
 
 
 def wrap(text: str, width: int = TITLE_WIDTH) -> str:
-    """Chart text broken into lines of about ``width`` characters, at spaces (``<br>``).
+    """Chart text broken into balanced lines of at most about ``width`` characters, at
+    spaces (``<br>``): as few lines as ``width`` allows, about as long as each other.
 
     An escaped character (an entity such as ``&lt;``) counts as one; a word longer
     than a line stands on a line of its own. Entities hold no space, so no break
     ever splits one.
     """
+    words = text.split(" ")
+    sizes = [len(_ENTITY.sub("x", word)) for word in words]
+    total = sum(sizes) + len(words) - 1
+    if total <= width:
+        return text
+    lines = math.ceil(total / width)
+    for target in range(math.ceil(total / lines), width + 1):
+        broken = _greedy(words, sizes, target)
+        if len(broken) <= lines:
+            return "<br>".join(broken)
+    return "<br>".join(_greedy(words, sizes, width))
+
+
+def _greedy(words: list[str], sizes: list[int], width: int) -> list[str]:
+    """Words filled into lines of at most ``width`` characters, one line after another."""
     lines: list[str] = []
     line, used = "", 0
-    for word in text.split(" "):
-        size = len(_ENTITY.sub("x", word))
+    for word, size in zip(words, sizes, strict=True):
         if line and used + 1 + size > width:
             lines.append(line)
             line, used = word, size
         else:
             line, used = (f"{line} {word}", used + 1 + size) if line else (word, size)
     lines.append(line)
-    return "<br>".join(lines)
+    return lines
 
 
 def title(text: str) -> dict:

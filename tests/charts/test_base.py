@@ -14,7 +14,9 @@ from socialkit.charts import base
         ("aaa bbb ccc", 7, "aaa bbb<br>ccc"),
         ("aaa bbb ccc", 6, "aaa<br>bbb<br>ccc"),
         # an escaped character counts as one, and no break splits it
-        ("&lt;b&gt; xx yy", 6, "&lt;b&gt; xx<br>yy"),
+        ("&lt;b&gt; xx yy", 6, "&lt;b&gt;<br>xx yy"),
+        # balanced lines rather than a full one and a short tail
+        ("aaaa bbbb cccc dddd ee", 20, "aaaa bbbb<br>cccc dddd ee"),
         # a word longer than a line has a line of its own
         ("a verylongword b", 5, "a<br>verylongword<br>b"),
     ],

@@ -79,9 +79,9 @@ def test_matrix_whole_portfolio_adds_undecided_timing(two_courses):
     fig = matrix_figure(two_courses)  # course_id None: the whole portfolio
     assert list(fig.data[0].y) == ["Before class", "During class", "After class", "Undecided"]
     assert z_of(fig) == [[1, 0, 1, 0], [1, 1, 0, 0], [0, 0, 0, 1], [0, 0, 1, 0]]
-    # the title is wrapped at 60 characters, at a space
+    # the title is wrapped at 60 characters, at a space, into lines of balanced length
     assert fig.layout.title.text == (
-        "Activities by timing and direction — whole portfolio (2<br>courses)"
+        "Activities by timing and direction<br>— whole portfolio (2 courses)"
     )
     assert fig.data[0].zmax is None  # the portfolio's scale runs up to its largest cell
     assert fig.layout.height == 130 + 55 * 4

@@ -172,12 +172,18 @@ SLOW_READ_BYTES = 5_000_000
 SLOW_WRITE_ROWS = 20_000
 
 
-def _say_reading(src: Path, *, check: bool) -> None:
-    """One line on standard error while a big portfolio is read (and checked)."""
+def _is_big(src: Path | None) -> bool:
+    """Whether the portfolio at ``src`` takes a second or more to read and check."""
     from socialkit.contract.layout import portfolio_files
 
-    size = sum(f.stat().st_size for f in portfolio_files(src) if f.is_file())
-    if size >= SLOW_READ_BYTES:
+    if src is None or not src.exists():
+        return False  # the bundled sample, or nothing: the error comes at once
+    return sum(f.stat().st_size for f in portfolio_files(src) if f.is_file()) >= SLOW_READ_BYTES
+
+
+def _say_reading(src: Path, *, check: bool) -> None:
+    """One line on standard error while a big portfolio is read (and checked)."""
+    if _is_big(src):
         echo(f"reading {'and checking ' if check else ''}{src} ...", err=True)
 
 
@@ -247,6 +253,9 @@ def check(path: Path | None, as_json: bool, limit: int, advice: bool) -> None:
     from socialkit.analysis.check import CheckResult, check_portfolio
     from socialkit.contract.io import sample_path
 
+    big = _is_big(path)
+    if big:
+        echo(f"reading and checking {path} ...", err=True)
     try:
         result = check_portfolio(path)
     except SocialkitError as exc:
@@ -258,6 +267,8 @@ def check(path: Path | None, as_json: bool, limit: int, advice: bool) -> None:
         echo(f"error: {exc}", err=True)
         sys.exit(code)
     if as_json:
+        if advice and big:  # the advice on every activity: several seconds more
+            echo("writing the advice on every activity ...", err=True)
         echo_json(result.to_json_bytes(advice=advice))
     else:
         echo(result.format_text(limit=limit or None))
@@ -293,8 +304,7 @@ def convert(src: Path, dest: Path, no_check: bool, force: bool) -> None:
         warned.append(message)
 
     warned: list[str] = []
-    if src.exists():
-        _say_reading(src, check=not no_check)
+    _say_reading(src, check=not no_check)
     try:
         with _rows_bar(dest) as progress:
             written = do_convert(

@@ -379,3 +379,20 @@ def test_check_keeps_the_garbage_collector_off_while_it_runs_and_gives_it_back()
         "print(result.exit_code, seen, gc.isenabled())\n"
     )
     assert python_prints(code) == "0 [False] True"
+
+
+def test_check_says_what_it_does_on_a_big_portfolio_only(tmp_path: Path, monkeypatch) -> None:
+    import socialkit.cli
+
+    quiet = CliRunner().invoke(main, ["check", str(SAMPLE), "--json", "--advice"])
+    assert quiet.exit_code == 0 and quiet.stderr == ""
+    # the sample stands for a big portfolio: every byte counts as slow
+    monkeypatch.setattr(socialkit.cli, "SLOW_READ_BYTES", 1)
+    result = CliRunner().invoke(main, ["check", str(SAMPLE), "--json", "--advice"])
+    assert result.exit_code == 0
+    assert result.stderr == (
+        f"reading and checking {SAMPLE} ...\nwriting the advice on every activity ...\n"
+    )
+    assert json.loads(result.stdout) == json.loads(quiet.stdout)  # the output as before
+    text = CliRunner().invoke(main, ["check", str(SAMPLE)])
+    assert text.stderr == f"reading and checking {SAMPLE} ...\n"

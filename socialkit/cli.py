@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import atexit
-import codecs
 import contextlib
 import gc
 import math
@@ -17,7 +16,8 @@ import click
 
 from socialkit._compat import pandera_without_hypothesis
 from socialkit.base.collector import collector_paused
-from socialkit.base.text import json_safe, json_unsafe, stream_safe, terminal_safe
+from socialkit.base.text import terminal_safe
+from socialkit.console import echo, echo_json
 from socialkit.errors import (
     DestinationNotEmptyError,
     NotebookNotFoundError,
@@ -33,7 +33,7 @@ from socialkit.errors import (
 if TYPE_CHECKING:
     from socialkit.reports.runner import BatchResult
 
-__all__ = ["echo", "echo_json", "main"]
+__all__ = ["echo", "echo_json", "main"]  # echo and echo_json live in socialkit.console
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130
@@ -43,80 +43,6 @@ MIN_TIMEOUT = 0.01
 OVERVIEW_LINE = "making the portfolio overview (index.html) ..."
 #: Formula warnings convert prints before it counts the rest.
 _SHOWN_WARNINGS = 20
-
-
-def echo(message: object, *, err: bool = False) -> None:
-    """Print a line (or lines) of text for a person: what user data brings is made safe.
-
-    Every line the commands print goes through here: control characters, ANSI and OSC
-    sequences and invisible format characters (see :func:`socialkit.base.text.terminal_safe`)
-    are shown as visible escapes such as ``\\x1b``, so a course title cannot clear the
-    screen or retitle the window; line feeds are kept. What the stream's encoding cannot
-    write is shown as backslash escapes too, instead of failing.
-
-    Parameters
-    ----------
-    message : object
-        The text (through ``str()``).
-    err : bool, default False
-        Print on standard error instead of standard output.
-    """
-    click.echo(stream_safe(terminal_safe(message), sys.stderr if err else sys.stdout), err=err)
-
-
-def echo_json(document: str | bytes) -> None:
-    """Print a JSON document as it is, but for characters a terminal would run.
-
-    Those (C1 controls, DEL, bidirectional overrides...; JSON encoders escape only C0)
-    are written as ``\\uXXXX`` (see :func:`socialkit.base.text.json_safe`): the document reads
-    back to the same value.
-
-    Parameters
-    ----------
-    document : str or bytes
-        The document, or its UTF-8 form (megabytes of it are then looked at and
-        written as they are, never decoded).
-    """
-    stream = sys.stdout
-    buffer = getattr(stream, "buffer", None)
-    if buffer is not None and _is_utf8(getattr(stream, "encoding", None)):
-        # megabytes of JSON: encoded once, where click would check and encode it again
-        if isinstance(document, bytes):  # UTF-8 already: only what needs an escape
-            data = document if not json_unsafe(document) else _utf8_json(document.decode())
-        else:
-            data = _utf8_json(document)
-        if data is not None:
-            stream.flush()
-            buffer.write(data)
-            buffer.write(b"\n")
-            buffer.flush()
-            return
-    if isinstance(document, bytes):
-        document = document.decode("utf-8")
-    click.echo(stream_safe(json_safe(document), stream))
-
-
-def _utf8_json(document: str) -> bytes | None:
-    """``json_safe(document)`` in UTF-8 (None if it cannot be encoded): the document is
-    encoded once, and looked at in that form, when nothing in it needs an escape."""
-    try:
-        data = document.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate, which json_safe escapes
-        pass
-    else:
-        if not json_unsafe(data):
-            return data
-    try:
-        return json_safe(document).encode("utf-8")
-    except UnicodeEncodeError:
-        return None
-
-
-def _is_utf8(encoding: str | None) -> bool:
-    try:
-        return encoding is not None and codecs.lookup(encoding).name == "utf-8"
-    except LookupError:
-        return False
 
 
 def _freeze_objects() -> None:

@@ -144,11 +144,27 @@ def checklist_figure(portfolio: Portfolio) -> go.Figure:
         "zmax": 1,
         "zmin": 0,
     }
+    questions = [f"Q{q}<br>{base.wrap(chart_text(t), 11)}" for q, t in QUESTIONS.items()]
+    lines = max(q.count("<br>") + 1 for q in questions)
     layout = {
         "yaxis": {"autorange": "reversed", "type": "category"},
-        "xaxis": {"side": "top", "type": "category"},
-        "title": base.title("Strategic checklist — ✓ answered, ✗ n gaps"),
-        "height": _height(len(portfolio.courses)),
+        # each column says its question, not only its number, level and wrapped
+        "xaxis": {
+            "side": "top",
+            "tickangle": 0,
+            "ticktext": questions,
+            "tickvals": [f"Q{q}" for q in QUESTIONS],
+            "type": "category",
+        },
+        # the title at the top, the questions' lines between it and the grid
+        "title": {
+            **base.title("Strategic checklist — ✓ answered, ✗ n gaps"),
+            "pad": {"t": 16},
+            "y": 1,
+            "yanchor": "top",
+        },
+        "margin": {"t": 70 + 16 * lines},
+        "height": _height(len(portfolio.courses)) + 16 * lines,
     }
     return base.figure([heatmap], layout)
 

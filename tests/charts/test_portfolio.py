@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 import pytest
 from conftest import act, course, make_portfolio, z_of
 
+from socialkit.analysis.checklist import QUESTIONS
 from socialkit.charts.course import (
     CHECK_COLOURS,
     DIRECTION_COLOURS,
@@ -58,6 +59,10 @@ def test_checklist_figure_two_courses(two_courses):
     assert z_of(fig) == [[0, 0, 0, 0, 0, 0], [0, 1, 0, 1, 1, 0]]
     assert list(trace.y) == ["c1", "c2"]
     assert list(trace.x) == ["Q1", "Q2", "Q3", "Q4", "Q5", "Q6"]
+    # every column is labelled with its question, wrapped
+    ticks = [t.replace("<br>", " ") for t in fig.layout.xaxis.ticktext]
+    assert ticks == [f"Q{q} {text}" for q, text in QUESTIONS.items()]
+    assert list(fig.layout.xaxis.tickvals) == list(trace.x)
     assert np.asarray(trace.text).tolist()[0] == ["✗ 2", "✗ 1", "✗ 1", "✗ 1", "✗ 2", "✗ 1"]
     hover = np.asarray(trace.customdata).tolist()
     assert "Tube" in hover[0][4] and "a5" in hover[0][4]  # c1 Q5: the blocked tool

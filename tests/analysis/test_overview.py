@@ -139,3 +139,15 @@ def test_organisation_summary_adds_up_by_hand():
     # Acme: (5 + 1) of 14 activities outside; Beta: (3 + 2) of 8; default: none
     share = out["share_outside"]
     assert share.iloc[0] == 6 / 14 and share.iloc[1] == 5 / 8 and share.isna().iloc[2]
+
+
+def test_a_portfolio_without_any_warning_has_no_codes_and_still_an_order() -> None:
+    # an empty table of warnings keeps its text dtype through a map: no failure on it
+    none = pd.DataFrame(
+        {"course_id": pd.Series([], dtype="str"), "code": pd.Series([], dtype="str")}
+    )
+    assert warning_codes(none, ["c1", "c2"]).to_dict() == {"c1": (), "c2": ()}
+    ranked = course_attention(SUMMARY, none)
+    assert ranked["rank"].tolist() == [1, 2, 3, 4, 5]
+    assert set(ranked["course_id"]) == set(SUMMARY["course_id"])
+    assert ranked["codes"].tolist() == [()] * 5

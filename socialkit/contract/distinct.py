@@ -256,6 +256,15 @@ def _check_for(spec: ColumnSpec) -> pa.Check | None:
             return _blank(s) | (digits & in_range)
 
         return pa.Check(is_int, error=f"expected {spec.expected}")
+    if spec.pattern is not None and spec.is_list:
+        pattern = spec.pattern
+
+        def each(s: pd.Series) -> pd.Series:
+            items = s.str.split(";").explode().str.strip()
+            good = items.isna() | (items == "") | items.str.fullmatch(pattern).fillna(False)
+            return good.groupby(level=0).all().reindex(s.index, fill_value=True)
+
+        return pa.Check(each, error=f"every ';'-separated item must be {spec.expected}")
     if spec.pattern is not None:
         return pa.Check(
             lambda s: _blank(s) | s.str.strip().str.fullmatch(spec.pattern).fillna(False),

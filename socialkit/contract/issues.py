@@ -36,25 +36,30 @@ ISSUE_CODES: dict[str, str] = {
     "unknown-organisation": "an organisation that the organisations table does not hold",
     "name-clash": "a tool name or alias that another tool of the catalog already goes by "
     "(or 'none', which means no tool)",
+    "unknown-run": "a run_id of people that the runs table does not hold for its course",
+    "bad-time-zone": "a timezone of runs that is not an IANA time zone name",
+    "bad-period": "a run whose ends is not after its starts",
+    "ambiguous-xapi-id": "an xAPI id that another activity of the same course already has",
     "no-portfolio": "no portfolio at the path given (socialkit check --json)",
     "unreadable": "a file or sheet that cannot be read as a table (socialkit check --json)",
 }
 
 #: The tables whose rows belong to one course (through their ``course_id``).
-COURSE_TABLES = ("courses", "objectives", "activities")
+COURSE_TABLES = ("courses", "objectives", "activities", "runs", "people")
 
 
 def course_of(found: pd.DataFrame, present: dict[str, pd.DataFrame]) -> pd.Series:
     """The course each issue belongs to: the trimmed ``course_id`` of its row.
 
     Missing (portfolio-wide) for an issue about a whole table (no row), a row of
-    ``tools`` or ``organisations`` (shared by every course), and a row whose
+    ``tools`` or ``organisations`` (shared by every course), a row of a table the
+    portfolio does not have, and a row whose
     ``course_id`` is blank (it could belong to any course).
     """
     out = pd.Series(pd.NA, index=found.index, dtype="object")
     for table in COURSE_TABLES:
         mask = found["table"].eq(table) & found["row"].notna()
-        if mask.any():
+        if mask.any() and table in present:
             ids = present[table]["course_id"]
             out[mask] = found.loc[mask, "row"].astype("int64").map(ids).to_numpy()
     return out.where(out.notna(), None)

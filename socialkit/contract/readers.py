@@ -34,9 +34,9 @@ from socialkit.contract.headers import (
     finish_table,
     shown_value,
 )
-from socialkit.contract.layout import portfolio_files
+from socialkit.contract.layout import TABLE_FILES
 from socialkit.contract.limits import MAX_COLUMNS
-from socialkit.contract.schema import REQUIRED_TABLES, TABLE_ORDER, TABLES
+from socialkit.contract.schema import REQUIRED_TABLES, TABLES
 from socialkit.errors import PortfolioNotFoundError, PortfolioReadError
 
 __all__ = ["MAX_COLUMNS", "column_letter", "read_csv_table", "read_tables"]
@@ -377,9 +377,9 @@ def read_tables(path: str | os.PathLike[str]) -> tuple[dict[str, pd.DataFrame], 
     notices: list[str] = []
     if path.is_dir():
         tables = {
-            t: read_csv_table(file, t, notices)
-            for file, t in zip(portfolio_files(path), TABLE_ORDER, strict=True)
-            if file.is_file()
+            t: read_csv_table(path / name, t, notices)
+            for name, t in TABLE_FILES.items()
+            if (path / name).is_file()
         }
         where = "CSV file"
     elif path.suffix.lower() == ".xlsx":

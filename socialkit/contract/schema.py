@@ -21,6 +21,7 @@ from socialkit.contract.vocab import (
     LEARNING_TYPES,
     MODES,
     ONBOARDING,
+    ROLES,
     STATUS,
     TIMINGS,
     TOOL_TYPES,
@@ -30,6 +31,8 @@ from socialkit.errors import InvalidCourseError, unknown_course
 
 __all__ = [
     "DEFAULT_ORGANISATION",
+    "DELIVERY_TABLES",
+    "DESIGN_TABLES",
     "ISSUE_COLUMNS",
     "MAX_MINUTES",
     "MAX_SEQ",
@@ -39,6 +42,8 @@ __all__ = [
     "ColumnSpec",
     "Portfolio",
     "absent_decisions",
+    "empty_people",
+    "empty_runs",
 ]
 
 Kind = Literal["structural", "decision", "optional"]
@@ -94,6 +99,16 @@ def _c(name: str, kind: Kind, **kw) -> ColumnSpec:
     return ColumnSpec(name, kind, **kw)
 
 
+#: An IRI as the delivery data writes activity ids: a scheme, a colon, no white space.
+IRI_PATTERN = r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s;]+"
+#: A UUID (an xAPI registration), in any case.
+UUID_PATTERN = r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
+#: A person as xAPI identifies one: ``mailto:ADDRESS`` or ``account:HOMEPAGE::NAME``.
+PERSON_PATTERN = (
+    r"(?i:mailto):[^\s@]+@[^\s@]+"
+    r"|account:[Hh][Tt][Tt][Pp][Ss]?://[^\s/:]+[^\s]*?::.*\S.*"
+)
+
 _COURSE_ID = _c(
     "course_id",
     "structural",
@@ -133,6 +148,14 @@ TABLES: dict[str, tuple[ColumnSpec, ...]] = {
         _c("direction", "decision", vocab=DIRECTIONS),
         _c("tool_type", "decision", vocab=TOOL_TYPES),
         _c("tool", "decision"),
+        _c(
+            "xapi_ids",
+            "optional",
+            is_list=True,
+            pattern=IRI_PATTERN,
+            expected="';'-separated IRIs, each with a scheme and no spaces "
+            "('https://lms.example.org/activity/42')",
+        ),
         _c("in_class_reason", "decision", vocab=IN_CLASS_REASONS),
         _c("learner_benefit", "decision"),
         _c("learning_type", "optional", vocab=LEARNING_TYPES),
@@ -161,9 +184,68 @@ TABLES: dict[str, tuple[ColumnSpec, ...]] = {
         _c("blocked_domains", "optional", is_list=True),
         _c("prefers_internal", "optional", vocab=BOOLEAN),
     ),
+    # the delivery data: what happened (see socialkit.contract.delivery_tables)
+    "runs": (
+        _c("course_id", "structural"),
+        _c("run_id", "structural"),
+        _c("starts", "structural"),
+        _c("ends", "optional"),
+        _c("timezone", "optional"),
+        _c(
+            "registration",
+            "optional",
+            pattern=UUID_PATTERN,
+            expected="a UUID ('3f2b8c1e-0d4a-4b6e-9c1f-2a7d5e8b9c10'), or blank",
+        ),
+    ),
+    "people": (
+        _c("course_id", "structural"),
+        _c("run_id", "structural"),
+        _c(
+            "person",
+            "structural",
+            pattern=PERSON_PATTERN,
+            expected="'mailto:' and an e-mail address ('mailto:ann@example.org'), or "
+            "'account:HOMEPAGE::NAME' with an http(s) HOMEPAGE and a NAME "
+            "('account:https://lms.example.org::4711')",
+        ),
+        _c("role", "structural", vocab=ROLES),
+    ),
 }
 TABLE_ORDER = tuple(TABLES)
 REQUIRED_TABLES = ("courses", "objectives", "activities")
+#: The tables of the design, which every portfolio has (the catalog and context filled in).
+DESIGN_TABLES = ("courses", "objectives", "activities", "tools", "organisations")
+#: The tables of the delivery data, both optional: what happened when a course ran.
+DELIVERY_TABLES = ("runs", "people")
+
+
+def empty_runs() -> pd.DataFrame:
+    """The canonical ``runs`` table of a portfolio without delivery data (no rows)."""
+    return pd.DataFrame(
+        {
+            "course_id": pd.Series(dtype="str"),
+            "run_id": pd.Series(dtype="str"),
+            "starts": pd.Series(dtype="datetime64[ns, UTC]"),
+            "ends": pd.Series(dtype="datetime64[ns, UTC]"),
+            "timezone": pd.Series(dtype="str"),
+            "registration": pd.Series(dtype="object"),
+            "row": pd.Series(dtype="int64"),
+        }
+    )
+
+
+def empty_people() -> pd.DataFrame:
+    """The canonical ``people`` table of a portfolio without delivery data (no rows)."""
+    return pd.DataFrame(
+        {
+            "course_id": pd.Series(dtype="str"),
+            "run_id": pd.Series(dtype="str"),
+            "person": pd.Series(dtype="str"),
+            "role": pd.Series(dtype="str"),
+            "row": pd.Series(dtype="int64"),
+        }
+    )
 
 
 def absent_decisions(raw: dict[str, pd.DataFrame]) -> tuple[str, ...]:
@@ -218,7 +300,8 @@ class Portfolio:
         among ``platforms`` stands for its tools (see :mod:`socialkit.contract.tool_names`). Each
         keeps
         a ``row`` column: the row number the user sees.
-        ``activities`` also carries its course's ``organisation``.
+        ``activities`` also carries its course's ``organisation``, and its ``xapi_ids`` as
+        a tuple of str (empty when blank).
     raw : dict of str to pandas.DataFrame
         The tables exactly as read (strings, unknown columns kept), for lossless writing.
     source : pathlib.Path or None
@@ -230,6 +313,15 @@ class Portfolio:
         The issues of the courses left out because they break the data contract
         (``load_portfolio(..., partial=True)``): columns :data:`ISSUE_COLUMNS`, one row
         per issue; empty when every course is valid.
+    runs : pandas.DataFrame
+        The delivery data's runs: ``course_id``, ``run_id``, ``starts`` and ``ends``
+        (``datetime64[ns, UTC]``; a blank ``ends`` is the next local midnight after
+        ``starts``), ``timezone`` (an IANA name, ``"UTC"`` when blank), ``registration``
+        (a lower-case UUID or None) and ``row``; no rows when the portfolio has none.
+    people : pandas.DataFrame
+        Who took part in each run: ``course_id``, ``run_id``, ``person`` (``mailto:`` and
+        the address in lower case, or ``account:HOMEPAGE::NAME`` as written, trimmed),
+        ``role`` (``"learner"`` or ``"trainer"``) and ``row``.
     """
 
     courses: pd.DataFrame
@@ -241,6 +333,8 @@ class Portfolio:
     source: Path | None = None
     notices: tuple[str, ...] = ()
     invalid: pd.DataFrame = field(default_factory=lambda: _no_issues(), repr=False)
+    runs: pd.DataFrame = field(default_factory=empty_runs, repr=False)
+    people: pd.DataFrame = field(default_factory=empty_people, repr=False)
 
     @property
     def invalid_courses(self) -> pd.DataFrame:
@@ -320,4 +414,6 @@ class Portfolio:
             self.raw,
             self.source,
             self.notices,
+            runs=sub(self.runs),
+            people=sub(self.people),
         )

@@ -13,8 +13,15 @@ import dataclasses
 import functools
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from socialkit.contract.delivery_tables import (
+    canonical_people,
+    canonical_runs,
+    run_issues,
+    xapi_id_issues,
+)
 from socialkit.contract.distinct import Distinct, column_issues, has_repeats, pairs_found
 from socialkit.contract.issues import (
     COURSE_TABLES,
@@ -27,6 +34,7 @@ from socialkit.contract.issues import (
 )
 from socialkit.contract.schema import (
     DEFAULT_ORGANISATION,
+    DELIVERY_TABLES,
     ISSUE_COLUMNS,
     TABLE_ORDER,
     TABLES,
@@ -246,13 +254,15 @@ def validate(
     raw = {name: df for name, df in tables.items()}
     present, cols = {}, {}
     for name in TABLE_ORDER:
-        df = raw[name]
+        df = raw.get(name)
+        if df is None and name in DELIVERY_TABLES:  # optional: checked as an empty table
+            df = pd.DataFrame({s.name: pd.Series(dtype="str") for s in TABLES[name]})
         issues.append(missing_column_issues(name, df))
         found_here, columns = column_issues(name, df)
         issues.append(found_here)
         present[name], cols[name] = _trimmed(_ensure_columns(df, name), name, columns)
     c, a, t, g = (present[n] for n in ("courses", "activities", "tools", "organisations"))
-    cc, oc, ac = (cols[n] for n in COURSE_TABLES)
+    cc, oc, ac = (cols[n] for n in ("courses", "objectives", "activities"))
 
     # uniqueness (tool names case-insensitively, seq by its numeric value); the codes
     # of the distinct values tell at once whether a key repeats at all, and only then
@@ -314,6 +324,8 @@ def validate(
             "unknown-organisation",
         )
     )
+    issues += run_issues(present["runs"], present["people"], raw, c["course_id"])
+    issues.append(xapi_id_issues(a, raw["activities"]))
     names = name_entries(t)
     issues.append(_name_clash_issues(names))
     tool_names = names.drop_duplicates("key")
@@ -372,7 +384,7 @@ def _trimmed(
 
 def _canonical(present, cols, *, t, g, lookup, suites, raw, source, notices) -> Portfolio:
     keep = {n: [s.name for s in TABLES[n]] for n in TABLES}
-    c, o, a = (present[n] for n in COURSE_TABLES)
+    c, o, a = (present[n] for n in ("courses", "objectives", "activities"))
 
     def with_row(df: pd.DataFrame, table: str) -> pd.DataFrame:
         out = df[keep[table]].copy()
@@ -399,6 +411,7 @@ def _canonical(present, cols, *, t, g, lookup, suites, raw, source, notices) -> 
         mapped = ac[name].map_changed(func)
         if mapped is not None:
             acts[name] = mapped.astype("str").array
+    acts["xapi_ids"] = _id_tuples(ac["xapi_ids"])
     org_of = courses.set_index("course_id")["organisation"]
     acts["organisation"] = ac["course_id"].map(lambda u: u.map(org_of)).astype("str").array
 
@@ -425,7 +438,20 @@ def _canonical(present, cols, *, t, g, lookup, suites, raw, source, notices) -> 
         raw=raw,
         source=source,
         notices=(*notices, *_absent_notice(absent_decisions(raw))),
+        runs=canonical_runs(present["runs"]),
+        people=canonical_people(present["people"]),
     )
+
+
+def _id_tuples(col: Distinct) -> np.ndarray:
+    """Each activity's ``xapi_ids`` as a tuple of str (``()`` when blank), worked out on
+    the column's distinct values."""
+    values = col.values.astype("str")
+    cells = np.empty(len(values), dtype="object")
+    for i, cell in enumerate(values):  # the few distinct cells
+        items = () if pd.isna(cell) else (item.strip() for item in cell.split(";"))
+        cells[i] = tuple(dict.fromkeys(item for item in items if item))
+    return cells[col.codes]
 
 
 def _absent_notice(columns: tuple[str, ...]) -> tuple[str, ...]:

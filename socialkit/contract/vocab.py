@@ -24,6 +24,7 @@ __all__ = [
     "MODES",
     "ONBOARDING",
     "PHASE_ORDER",
+    "ROLES",
     "STATUS",
     "TIMINGS",
     "TOOL_TYPES",
@@ -177,6 +178,19 @@ MODES = Vocabulary(
 BOOLEAN = Vocabulary(
     "boolean", ("true", "false"), {"yes": "true", "no": "false", "1": "true", "0": "false"}
 )
+#: What a person is in one run of a course (the ``people`` table of the delivery data).
+ROLES = Vocabulary(
+    "role",
+    ("learner", "trainer"),
+    {
+        "student": "learner",
+        "participant": "learner",
+        "facilitator": "trainer",
+        "instructor": "trainer",
+        "teacher": "trainer",
+        "tutor": "trainer",
+    },
+)
 
 #: Every vocabulary by the name DATA.md gives it.
 VOCABULARIES: dict[str, Vocabulary] = {
@@ -192,6 +206,7 @@ VOCABULARIES: dict[str, Vocabulary] = {
         ONBOARDING,
         STATUS,
         BOOLEAN,
+        ROLES,
     )
 }
 

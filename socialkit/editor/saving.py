@@ -27,14 +27,15 @@ __all__ = [
 
 
 def fingerprint(path: Path) -> tuple:
-    """What the portfolio's files hold now: a content digest per table file."""
+    """What the portfolio's files hold now: a content digest per file (table files and,
+    in a folder, statement files)."""
     out = []
     for file in portfolio_files(path):
         try:
             digest = hashlib.blake2b(file.read_bytes(), digest_size=16).hexdigest()
         except FileNotFoundError:
             digest = None
-        out.append((file.name, digest))
+        out.append((file.relative_to(path).as_posix() if path.is_dir() else file.name, digest))
     return tuple(out)
 
 

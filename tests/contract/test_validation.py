@@ -11,7 +11,13 @@ import pandas as pd
 import pytest
 from conftest import ORGANISATIONS, TOOLS, make_portfolio, make_tables
 
-from socialkit.contract.schema import DEFAULT_ORGANISATION, ISSUE_COLUMNS, TABLES, Portfolio
+from socialkit.contract.schema import (
+    DEFAULT_ORGANISATION,
+    DESIGN_TABLES,
+    ISSUE_COLUMNS,
+    TABLES,
+    Portfolio,
+)
 from socialkit.contract.validation import validate
 from socialkit.errors import ValidationError
 
@@ -217,7 +223,7 @@ def test_blank_organisation_name_is_an_error() -> None:
 
 @pytest.mark.parametrize(
     ("table", "column"),
-    [(t, s.name) for t, specs in TABLES.items() for s in specs if s.kind == "structural"],
+    [(t, s.name) for t in DESIGN_TABLES for s in TABLES[t] if s.kind == "structural"],
 )
 def test_missing_required_column_is_an_error(table: str, column: str) -> None:
     tables = make_tables(*valid_base())

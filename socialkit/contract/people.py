@@ -9,6 +9,7 @@ are trimmed and keep their case.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["ACCOUNT_PARTS", "actor_keys", "person_key", "person_keys"]
@@ -79,19 +80,19 @@ def actor_keys(
     if not given:
         raise ValueError("actor_keys needs at least one of mbox, account_homepage, account_name")
     index = given[0].index
-    out = pd.Series(None, index=index, dtype="object")
+    out = np.full(len(index), None, dtype="object")
     if account_homepage is not None and account_name is not None:
         home = account_homepage.astype("str").str.strip()
         name = account_name.astype("str").str.strip()
-        ok = home.notna() & name.notna() & home.ne("") & name.ne("")
-        ok = ok.fillna(False).astype(bool)
+        ok = (home.notna() & name.notna() & home.ne("") & name.ne("")).fillna(False)
+        ok = ok.to_numpy(dtype=bool)
         out[ok] = ("account:" + home[ok] + "::" + name[ok]).to_numpy(dtype="object")
     if mbox is not None:
         m = mbox.astype("str").str.strip()
         address = m.str.replace(r"^(?i:mailto:)", "", regex=True).str.strip().str.lower()
-        ok = (m.notna() & m.ne("")).fillna(False).astype(bool)
+        ok = (m.notna() & m.ne("")).fillna(False).to_numpy(dtype=bool)
         out[ok] = ("mailto:" + address[ok]).to_numpy(dtype="object")
-    return out
+    return pd.Series(out, index=index, dtype="object")
 
 
 def person_keys(persons: pd.Series) -> pd.Series:

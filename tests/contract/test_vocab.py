@@ -48,6 +48,17 @@ CONTRACT: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
         {"sso": "single-sign-on"},
     ),
     "status": (("draft", "review", "final"), {}),
+    "role": (
+        ("learner", "trainer"),
+        {
+            "student": "learner",
+            "participant": "learner",
+            "facilitator": "trainer",
+            "instructor": "trainer",
+            "teacher": "trainer",
+            "tutor": "trainer",
+        },
+    ),
 }
 
 SYNONYMS = [
@@ -179,3 +190,13 @@ def test_expected_lists_every_allowed_value() -> None:
         text = VOCABULARIES[column].expected()
         for v in values:
             assert repr(v) in text, (column, v)
+
+
+def test_roles_match_in_any_case_and_spacing() -> None:
+    assert norm("role", " Student ", "TUTOR", "Learner", "co-trainer", None) == [
+        "learner",
+        "trainer",
+        "learner",
+        None,
+        None,
+    ]

@@ -223,12 +223,14 @@ def run_issues(
                 "bad-period",
             )
         )
-    out += _people_issues(runs, people, praw, courses)
+    # without its key columns (a missing-column issue) runs say nothing of people's runs
+    keyed = {"course_id", "run_id"} <= set(rraw.columns)
+    out += _people_issues(runs, people, praw, courses, keyed=keyed)
     return out
 
 
 def _people_issues(
-    runs: pd.DataFrame, people: pd.DataFrame, praw: pd.DataFrame, courses: set
+    runs: pd.DataFrame, people: pd.DataFrame, praw: pd.DataFrame, courses: set, *, keyed: bool
 ) -> list[pd.DataFrame]:
     out = []
     course = people["course_id"]
@@ -247,6 +249,7 @@ def _people_issues(
     runs_of = pd.MultiIndex.from_arrays([named["course_id"], named["run_id"]])
     pairs = pd.MultiIndex.from_arrays([course, people["run_id"]])
     no_run = known & people["run_id"].notna() & ~pd.Series(pairs.isin(runs_of), index=people.index)
+    no_run &= keyed
     out.append(
         frame_issues(
             "people",

@@ -353,3 +353,33 @@ def test_a_hundred_thousand_people_are_checked_on_whole_columns() -> None:
     p = validate(t)
     assert time.perf_counter() - start < 10
     assert len(p.people) == n and p.people["role"].iloc[-1] == "trainer"
+
+
+@pytest.mark.parametrize(
+    ("table", "column"),
+    [(t, s.name) for t in ("runs", "people") for s in TABLES[t] if s.kind == "structural"],
+)
+def test_a_missing_required_column_of_a_delivery_table_is_an_error(table: str, column: str):
+    t = tables([run()], [person()])
+    t[table] = t[table].drop(columns=column)
+    with pytest.raises(ValidationError, match=f"required column {column!r} is missing") as info:
+        validate(t)
+    issues = info.value.issues
+    assert issues["code"].tolist() == ["missing-column"]
+    assert (issues["table"].iloc[0], issues["column"].iloc[0]) == (table, column)
+    assert pd.isna(issues["row"].iloc[0])
+
+
+def test_optional_run_columns_may_be_absent() -> None:
+    t = tables([run()], [person()])
+    t["runs"] = t["runs"][["course_id", "run_id", "starts"]]
+    p = validate(t)
+    assert p.runs[["timezone", "registration"]].values.tolist() == [["UTC", None]]
+    assert p.runs["ends"].tolist() == [utc("2026-03-03T00:00")]
+
+
+def test_people_without_any_runs_table_name_unknown_runs() -> None:
+    t = base()
+    t["people"] = frame([person()], "people")
+    issues = issues_of(t, "no such run in this course")
+    assert located(issues) == [("people", 2, "run_id", "unknown-run")]

@@ -204,8 +204,8 @@ def run_issues(
     times = run_times(runs)
     # a value without an offset in an unknown zone is the timezone's issue only
     for column in ("starts", "ends"):
-        offset = runs[column].astype("str").str.extract(_FORM)["offset"].notna()
-        readable = ~bad_zone | offset
+        parts = runs[column].astype("str").str.extract(_FORM)
+        readable = ~bad_zone | parts["offset"].notna() | parts["date"].isna()
         bad = runs[column].notna() & times[column].isna() & readable
         out.append(
             frame_issues("runs", rraw, bad, column, f"expected {DATE_TIME_EXPECTED}", "bad-format")

@@ -120,6 +120,9 @@ def test_a_time_the_clocks_skip_moves_forward() -> None:
     # 02:30 does not exist in Brussels on 2026-03-29: it is 03:00 local, 01:00Z
     got = parse_times(pd.Series(["2026-03-29T02:30"]), pd.Series(["Europe/Brussels"]))
     assert got.tolist() == [utc("2026-03-29T01:00")]
+    # 02:30 happens twice on 2026-10-25: the first, still in summer time (UTC+2), counts
+    got = parse_times(pd.Series(["2026-10-25T02:30"]), pd.Series(["Europe/Brussels"]))
+    assert got.tolist() == [utc("2026-10-25T00:30")]
 
 
 def test_registration_is_stored_in_lower_case_and_blank_as_none() -> None:
@@ -241,6 +244,11 @@ def test_an_unknown_time_zone_is_an_error_and_says_nothing_more_of_local_times()
         tables([run(starts="2026-03-02", timezone="Mars/Olympus")]), "unknown time zone"
     )
     assert located(issues) == [("runs", 2, "timezone", "bad-time-zone")]
+    issues = issues_of(tables([run(starts="soon", timezone="Mars/Olympus")]), "2 errors")
+    assert located(issues) == [
+        ("runs", 2, "starts", "bad-format"),
+        ("runs", 2, "timezone", "bad-time-zone"),
+    ]
     for bad in ("../etc/passwd", "/usr/share/zoneinfo/UTC", "Europe\\Brussels"):
         issues = issues_of(tables([run(timezone=bad)]), "expected an IANA name")
         assert located(issues) == [("runs", 2, "timezone", "bad-time-zone")]

@@ -133,3 +133,23 @@ def test_a_portfolio_without_delivery_files_is_read_as_before(sample_copy: Path)
     p = load_portfolio(sample_copy)
     assert len(p.runs) == len(p.people) == 0
     assert set(p.activities["xapi_ids"]) == {()}
+
+
+def test_the_editor_saves_a_design_change_and_leaves_delivery_files_as_they_were(
+    delivered: Path,
+) -> None:
+    from socialkit.editor.draft import DesignDraft
+
+    statements = delivered / "statements" / "2026"
+    statements.mkdir(parents=True)
+    (statements / "a.jsonl").write_text("{}\n", encoding="utf-8")
+    before = {f: f.read_bytes() for f in delivered.rglob("*") if f.is_file()}
+    draft = DesignDraft(delivered, "it-risk")
+    draft.set_activity("A1", learner_benefit="Saves an hour")
+    draft.save()
+    after = {f: f.read_bytes() for f in delivered.rglob("*") if f.is_file()}
+    assert set(after) == set(before)
+    assert [f.name for f in before if after[f] != before[f]] == ["activities.csv"]
+    # a statement file written meanwhile is a change on disk, as a table file is
+    (statements / "a.jsonl").write_text('{"id": 1}\n', encoding="utf-8")
+    assert draft.changed_on_disk()

@@ -229,7 +229,9 @@ def validate(
     tables : dict of str to pandas.DataFrame
         Raw string tables keyed by table name; each frame's index is the row number
         the user sees. ``tools`` and ``organisations`` must be present (the reader
-        fills them from the bundled catalog and context when a portfolio has none).
+        fills them from the bundled catalog and context when a portfolio has none);
+        the delivery tables ``runs`` and ``people`` may be absent (see
+        :mod:`socialkit.contract.delivery_tables` for their rules).
     source : pathlib.Path, optional
         Where the tables came from, kept on the result.
     notices : tuple of str

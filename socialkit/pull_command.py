@@ -12,7 +12,7 @@ from socialkit.errors import SocialkitError
 
 __all__ = ["pull"]
 
-EXIT_USAGE = 2
+EXIT_USAGE, EXIT_INTERRUPTED = 2, 130
 
 
 @click.command()
@@ -43,14 +43,14 @@ def pull(url: str, out_dir: Path, since: str | None, page_size: int) -> None:
     Each page becomes a .jsonl file in OUT, which --statements and the delivery analysis
     read. Credentials come only from SOCIALKIT_LRS_USERNAME and SOCIALKIT_LRS_PASSWORD, or
     a netrc entry for the host. Exit status: 0 pulled, 2 refused credentials, no LRS at
-    URL, an answer that is not xAPI, or a connection lost (what was written is kept: run
-    the same pull again to go on).
+    URL, an answer that is not xAPI, or a connection lost, 130 interrupted (what was
+    written is kept: run the same pull again to go on).
     """
     from tqdm.auto import tqdm
 
     from socialkit.delivery.lrs import pull as do_pull
 
-    bar = tqdm(unit="statement", desc="statements fetched", file=sys.stderr)
+    bar = tqdm(unit=" statements", desc="statements fetched", file=sys.stderr)
 
     def progress(fetched: int) -> None:
         bar.update(fetched - bar.n)
@@ -63,6 +63,13 @@ def pull(url: str, out_dir: Path, since: str | None, page_size: int) -> None:
     except SocialkitError as exc:
         echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
+    except KeyboardInterrupt:  # every page written is in place, and its state with it
+        echo(
+            f"interrupted: what was pulled into {out_dir} is kept; run the same pull again "
+            "to go on",
+            err=True,
+        )
+        sys.exit(EXIT_INTERRUPTED)
     skipped = result.fetched - result.written
     again = f" ({skipped} already there)" if skipped else ""
     echo(

@@ -16,6 +16,7 @@ import http.server
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -219,6 +220,8 @@ class CuttingProxy(http.server.ThreadingHTTPServer):
 
     def __init__(self, target: str) -> None:
         self.target, self.cut_after, self.served = target, None, 0
+        self.hold_after: int | None = None  # then the next answer waits for `release`
+        self.held, self.release = threading.Event(), threading.Event()
         super().__init__(("127.0.0.1", 0), _ProxyHandler)
 
 
@@ -229,6 +232,9 @@ class _ProxyHandler(http.server.BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:
+        if self.server.hold_after is not None and self.server.served >= self.server.hold_after:
+            self.server.held.set()
+            self.server.release.wait(timeout=60)
         headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
         request = urllib.request.Request(self.server.target + self.path, headers=headers)
         try:
@@ -258,6 +264,7 @@ def proxy(lrs: str) -> Iterator[CuttingProxy]:
     try:
         yield server
     finally:
+        server.release.set()
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
@@ -358,6 +365,54 @@ def test_a_connection_lost_mid_pull_keeps_the_pages_and_the_next_pull_fills_the_
     assert rest.stdout.startswith("pulled 14 new statement(s) into 3 file(s)")
     got = [s["id"] for s in written(tmp_path)]
     assert sorted(got) == sorted(IDS)  # no gap, no duplicate
+
+
+def test_a_pull_interrupted_while_it_waits_for_a_page_exits_130_and_goes_on_later(
+    proxy: CuttingProxy, tmp_path: Path
+) -> None:
+    url = f"http://127.0.0.1:{proxy.server_address[1]}/xAPI/statements"
+    proxy.hold_after = 3  # the fourth request waits
+    process = subprocess.Popen(
+        [sys.executable, "-m", "socialkit.cli", "pull", url, "--out", tmp_path, "--page-size", "4"],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **CREDENTIALS},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proxy.held.wait(timeout=60)
+        deadline = time.monotonic() + 10  # the third page's state goes into place
+        while json.loads((tmp_path / STATE_NAME).read_text())["next_page"] != 4:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    finally:
+        proxy.release.set()
+        _stop(process)
+    assert process.returncode == 130, err
+    assert out == ""  # no summary: the pull did not finish
+    assert "Traceback" not in err
+    assert err.splitlines()[-1] == (
+        f"interrupted: what was pulled into {tmp_path} is kept; run the same pull again to go on"
+    )
+    assert len(written(tmp_path)) == 12
+    proxy.hold_after = None
+    rest = run_pull(url, "--out", tmp_path, "--page-size", "4", env=CREDENTIALS)
+    assert rest.returncode == 0, rest.stderr
+    assert rest.stdout.startswith("pulled 12 new statement(s) into 3 file(s)")
+    assert sorted(s["id"] for s in written(tmp_path)) == sorted(IDS)
+
+
+def test_a_more_link_the_lrs_no_longer_knows_starts_again_from_the_last_stored(
+    lrs: str, tmp_path: Path, credentials: None
+) -> None:
+    state = {"url": lrs + "statements", "stored": None, "ids": {}, "next_page": 1}
+    (tmp_path / STATE_NAME).write_text(json.dumps({**state, "more": "/xAPI/gone?page=2"}))
+    result = pull(lrs, tmp_path, page_size=10)
+    assert (result.fetched, result.written, len(result.files)) == (24, 24, 3)
+    assert sorted(s["id"] for s in written(tmp_path)) == sorted(IDS)
 
 
 def test_a_page_a_killed_pull_wrote_without_its_state_counts_for_nothing(

@@ -405,6 +405,19 @@ def test_a_pull_interrupted_while_it_waits_for_a_page_exits_130_and_goes_on_late
     assert sorted(s["id"] for s in written(tmp_path)) == sorted(IDS)
 
 
+def test_a_first_pull_since_a_time_asks_the_lrs_for_what_came_after(
+    lrs: str, tmp_path: Path, credentials: None
+) -> None:
+    # Ralph compares `since` with each statement's timestamp (the spec says `stored`); the
+    # voiding statement, posted without one, has its `stored` as timestamp: now
+    result = pull(lrs, tmp_path, since="2026-03-09T09:00:00+01:00", page_size=4)  # 08:00Z
+    # after it: 2026-03-09T16:15+02:00 (14:15Z), 2026-03-09T15:15+02:00 (13:15Z), the
+    # voiding statement, 2026-03-10T09:00Z; 2026-03-08T15:15+01:00 and the others before
+    expected = [IDS[8], IDS[17], IDS[22], IDS[23]]
+    assert sorted(s["id"] for s in written(tmp_path)) == sorted(expected)
+    assert (result.fetched, result.written) == (4, 4)
+
+
 def test_a_more_link_the_lrs_no_longer_knows_starts_again_from_the_last_stored(
     lrs: str, tmp_path: Path, credentials: None
 ) -> None:

@@ -108,9 +108,16 @@ def statements_url(url: str) -> str:
     Raises
     ------
     LrsError
-        Not an ``http`` or ``https`` address with a host.
+        Not an ``http`` or ``https`` address with a host, or one holding credentials
+        (``https://user:password@host``: they come from the environment or netrc only).
     """
     parts = urlsplit(url.strip())
+    if "@" in parts.netloc:  # never echoed: it may hold a password
+        shown = urlunsplit(parts._replace(netloc="***@" + parts.netloc.rsplit("@", 1)[1]))
+        raise LrsError(
+            f"the address {shown!r} holds credentials: leave them out of it, and set "
+            f"{_USER} and {_PASSWORD}, or a netrc entry for the host"
+        )
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise LrsError(
             f"{url!r} is not the address of an LRS: expected http:// or https:// and a host"
@@ -358,16 +365,20 @@ def pull(
     files: list[Path] = []
     next_url, params = (urljoin(endpoint, state.more), None) if state.more else (endpoint, query)
     started = False
+    followed: set[str | None] = set()
+
+    def kept() -> str:
+        if not files:
+            return "this pull wrote nothing"
+        return (
+            f"the {written} statement(s) this pull wrote to {str(out_dir)!r} "
+            f"({len(files)} file(s)) are kept"
+        )
+
     try:
         while next_url:
-            done = (
-                f"the {written} statement(s) this pull wrote to {str(out_dir)!r} "
-                f"({len(files)} file(s)) are kept"
-                if files
-                else "this pull wrote nothing"
-            )
             try:
-                document = _get(session, next_url, params, started=started, done=done)
+                document = _get(session, next_url, params, started=started, done=kept())
             except LrsAnswerError:
                 if params is None and not started:  # a saved link that expired: ask again
                     next_url, params = endpoint, query
@@ -389,6 +400,12 @@ def pull(
             if progress is not None:
                 progress(fetched)
             next_url, params = (urljoin(endpoint, more), None) if more else (None, None)
+            if next_url is not None and next_url in followed:
+                raise LrsAnswerError(
+                    f"the LRS sent the 'more' link {more!r} a second time, which would never "
+                    f"end; {kept()}"
+                )
+            followed.add(next_url)
     finally:
         session.close()
     return PullResult(endpoint, out_dir, fetched, written, tuple(files), state.stored)

@@ -491,6 +491,9 @@ def web_server(tmp_path: Path) -> Iterator[str]:
     (site / "page" / "statements").write_text("<html><body>Hello</body></html>")
     (site / "json").mkdir()
     (site / "json" / "statements").write_text('{"results": []}')
+    (site / "loop").mkdir()
+    loop = {"statements": [{"id": "x", "stored": "2026-01-01T00:00:00Z"}]}
+    (site / "loop" / "statements").write_text(json.dumps({**loop, "more": "/loop/statements"}))
     port = free_port()
     (tmp_path / "site.log").write_text("")
     server = subprocess.Popen(
@@ -525,6 +528,18 @@ def test_a_server_that_is_not_an_lrs_exits_2(
     assert list((tmp_path / "out").glob("statements-*")) == []
 
 
+def test_a_server_sending_the_same_more_link_again_is_stopped(
+    web_server: str, tmp_path: Path
+) -> None:
+    done = run_pull(web_server + "/loop", "--out", tmp_path, env=CREDENTIALS)
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[-1] == (
+        "error: the LRS sent the 'more' link '/loop/statements' a second time, which would "
+        f"never end; the 1 statement(s) this pull wrote to '{tmp_path}' (1 file(s)) are kept"
+    )
+    assert [s["id"] for s in written(tmp_path)] == ["x"]
+
+
 def test_the_library_raises_one_error_class_per_failure(
     web_server: str, tmp_path: Path, credentials: None
 ) -> None:
@@ -556,6 +571,17 @@ def test_the_statements_endpoint_of_an_address(url: str, endpoint: str) -> None:
 def test_an_address_that_is_not_http_is_refused(url: str) -> None:
     with pytest.raises(LrsError, match=r"is not the address of an LRS: expected http"):
         statements_url(url)
+
+
+def test_an_address_holding_credentials_is_refused_without_showing_them(tmp_path: Path) -> None:
+    done = run_pull(f"http://{USER}:{PASSWORD}@127.0.0.1:9/xAPI", "--out", tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[-1] == (
+        "error: the address 'http://***@127.0.0.1:9/xAPI' holds credentials: leave them out "
+        "of it, and set SOCIALKIT_LRS_USERNAME and SOCIALKIT_LRS_PASSWORD, or a netrc entry "
+        "for the host"
+    )
+    assert PASSWORD not in done.stderr + done.stdout
 
 
 def test_bad_options_are_refused_before_any_request(tmp_path: Path, credentials: None) -> None:

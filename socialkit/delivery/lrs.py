@@ -16,7 +16,11 @@ How a pull resumes
     may let it expire: it then asks again from the last ``stored``); otherwise it asks
     for the statements stored ``since`` the last ``stored`` less :data:`BOUNDARY` (the
     xAPI ``since`` is exclusive, and several statements may share an instant) and skips
-    the ids already written.
+    the ids already written. Some LRSs (Ralph, up to 5.x at least) compare ``since``
+    with each statement's ``timestamp`` rather than its ``stored`` time: with them, a
+    statement stored after a completed pull but timestamped before its last ``stored`` is
+    not fetched by the next pull (a pull cut off midway is not concerned: it goes on by
+    its ``more`` link). A pull into a new folder fetches everything again.
 
 Credentials
     Taken only from the environment variables ``SOCIALKIT_LRS_USERNAME`` and

@@ -29,6 +29,7 @@ from socialkit.errors import (
     UnknownCourseError,
     ValidationError,
 )
+from socialkit.pull_command import pull
 
 if TYPE_CHECKING:
     from socialkit.reports.runner import BatchResult
@@ -459,6 +460,8 @@ def _print_batch(result: BatchResult) -> None:
         elif row.status == "invalid":  # breaks the data contract: no report, listed in the index
             echo(f"invalid: {row.course_id}: {row.error}")
 
+
+main.add_command(pull)
 
 if __name__ == "__main__":  # python -m socialkit.cli
     main()

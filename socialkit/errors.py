@@ -13,6 +13,11 @@ __all__ = [
     "DestinationNotEmptyError",
     "EditError",
     "InvalidCourseError",
+    "LrsAnswerError",
+    "LrsAuthError",
+    "LrsConnectionLostError",
+    "LrsError",
+    "LrsUnreachableError",
     "NotebookFailed",
     "NotebookNotFoundError",
     "NotebookReadError",
@@ -148,6 +153,28 @@ class DesignChangedError(SocialkitError):
 class SchedulerError(SocialkitError):
     """A Dask scheduler that cannot be used: not reachable, without workers, lost during a
     batch, or dask not installed."""
+
+
+class LrsError(SocialkitError):
+    """A pull from a Learning Record Store that cannot start or cannot finish; the pages
+    already written are kept, and the next pull goes on from the last of them."""
+
+
+class LrsAuthError(LrsError):
+    """The LRS refused the credentials (HTTP 401 or 403), or none were given."""
+
+
+class LrsUnreachableError(LrsError):
+    """No LRS answers at the address: connection refused, name unknown, or a timeout."""
+
+
+class LrsAnswerError(LrsError):
+    """The LRS answered, but not with an xAPI statement result (not JSON, no
+    ``statements`` list, or an HTTP error)."""
+
+
+class LrsConnectionLostError(LrsError):
+    """The connection to the LRS was lost after a pull had begun."""
 
 
 class UnknownCourseError(SocialkitError, KeyError):

@@ -1,0 +1,1 @@
+"""Delivery: what learners did, held against the plan (runs, people, xAPI statements)."""

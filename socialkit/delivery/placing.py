@@ -222,6 +222,8 @@ def place_frames(
     hits = hits[["stmt", "course_id", "activity_id"]].drop_duplicates()
     matched = np.zeros(n, dtype=bool)
     matched[hits["stmt"].unique()] = True
+    if hits.empty:  # nothing designed was done (or no statements)
+        return Placed(_empty_placed(), 0, {"no-activity": n, "no-run": 0})
     stmts = frame.reset_index(drop=True)
     if "ref_actor" not in stmts:
         stmts = stmts.assign(ref_actor=None)

@@ -228,9 +228,11 @@ def delivery_report(
         ``statements`` folder.
     """
     from socialkit.contract.io import load_portfolio, sample_path
-    from socialkit.delivery.statements import read_statements  # the reader (issue 15)
 
     path = Path(path) if path is not None else sample_path()
     portfolio = load_portfolio(path, partial=True)
-    read = read_statements(_statements_source(path, statements))
+    source = _statements_source(path, statements)
+    from socialkit.delivery.statements import read_statements
+
+    read = read_statements(source)
     return analyse_delivery(portfolio, read, prework_threshold=prework_threshold)

@@ -101,8 +101,8 @@ class Placed:
     Attributes
     ----------
     frame : pandas.DataFrame
-        One row per (course, run, activity, statement): :data:`PLACED_COLUMNS`. ``stmt``
-        is the statement's position in the reader's frame.
+        One row per (course, run, activity, statement): :data:`PLACED_COLUMNS`, in the
+        order of ``stmt``: the statement's position in the reader's frame.
     used : int
         Distinct statements placed at least once.
     skipped : dict of str to int
@@ -155,7 +155,7 @@ def _actor_runs(pairs: pd.DataFrame, runs: pd.DataFrame, people: pd.DataFrame) -
     early = (cand["starts"] - cand["time"]).clip(lower=pd.Timedelta(0))
     late = (cand["time"] - cand["ends"]).clip(lower=pd.Timedelta(0))
     cand["_distance"] = early + late
-    cand = cand.sort_values(["stmt", "course_id", "_distance", "_order"], kind="stable")
+    cand = cand.sort_values(["_distance", "_order"], kind="stable")  # numbers: fast
     return cand.drop_duplicates(["stmt", "course_id"])[["stmt", "course_id", "run_id"]]
 
 
@@ -259,7 +259,7 @@ def place_frames(
     )
     placed["role"] = placed["role"].fillna("learner")
     placed["interaction"] = _interactions(placed, people)
-    placed = placed.sort_values(["course_id", "run_id", "activity_id", "time", "stmt"])
+    placed = placed.sort_values("stmt", kind="stable")
     return Placed(placed[list(PLACED_COLUMNS)].reset_index(drop=True), int(used), skipped)
 
 

@@ -223,7 +223,6 @@ def delivery_courses(summary: pd.DataFrame) -> pd.DataFrame:
             "_pre_before": s["before"].where(pre, 0),
             "_judged": s["as_planned"].notna().astype("int64"),
             "_as_planned": s["as_planned"].fillna(False).astype("int64"),
-            "_tool": s["tool"].where(s["statements"].gt(0) & uses_tool(s)),
         }
     )
     keys = ["course_id", "run_id"]
@@ -239,8 +238,11 @@ def delivery_courses(summary: pd.DataFrame) -> pd.DataFrame:
         _judged=("_judged", "sum"),
         _as_planned=("_as_planned", "sum"),
     ).reset_index()
-    tools = g["_tool"].agg(lambda t: tuple(sorted(set(t.dropna()))))
-    out = out.join(tools.rename("tools_used"), on=keys)
+    used = s.loc[s["statements"].gt(0) & uses_tool(s), [*keys, "tool"]].drop_duplicates()
+    used = used.sort_values("tool", kind="stable")
+    tools = used.groupby(keys, sort=False)["tool"].agg(tuple).rename("tools_used")
+    out = out.join(tools, on=keys)
+    out["tools_used"] = [t if isinstance(t, tuple) else () for t in out["tools_used"]]
     out["prework_done"] = out["_pre_before"] / out["prework_pairs"].where(out["prework_pairs"] > 0)
     out["as_planned"] = out["_as_planned"] / out["_judged"].where(out["_judged"] > 0)
     return out[list(COURSE_COLUMNS)]

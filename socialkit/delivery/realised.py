@@ -114,20 +114,16 @@ def summarise_delivery(
     pandas.DataFrame
         Columns :data:`SUMMARY_COLUMNS`, ordered by course, run and ``seq``.
     """
+    activities = activities[activities["course_id"].isin(runs["course_id"].unique())]
+    timing = activities["timing"]
+    outside = (timing.notna() & timing.ne("during")).fillna(False).astype(bool)
+    ids = activities["xapi_ids"] if "xapi_ids" in activities else pd.Series((), dtype=object)
+    tracked = ids.reindex(activities.index).str.len().fillna(0).gt(0)
     acts = activities[["course_id", "activity_id", "seq", "title", "timing", "direction", "tool"]]
     acts = acts.assign(
-        expected=(
-            uses_tool(activities)
-            | (activities["timing"].notna() & activities["timing"].ne("during"))
-        )
-        .fillna(False)
-        .astype(bool),
-        tracked=activities["xapi_ids"].map(
-            lambda ids: bool(ids) if isinstance(ids, tuple | list) else False
-        )
-        if "xapi_ids" in activities
-        else False,
-    ).rename(columns={"timing": "planned_timing", "direction": "planned_direction"})
+        expected=uses_tool(activities).to_numpy() | outside.to_numpy(), tracked=tracked
+    )
+    acts = acts.rename(columns={"timing": "planned_timing", "direction": "planned_direction"})
     summary = acts.merge(runs[["course_id", "run_id"]], on="course_id")
     learners = people[people["role"] == "learner"].drop_duplicates(
         ["course_id", "run_id", "person"]

@@ -53,9 +53,9 @@ def _untracked(summary: pd.DataFrame) -> list[dict[str, object]]:
                 "run_id": run,
                 "activity_id": None,
                 "seq": 0,
-                "message": f"course {course!r}, run {run!r}: {len(group)} activit"
-                f"{'y' if len(group) == 1 else 'ies'} expected to leave statements "
-                f"list no xapi_ids, so whether they happened cannot be told: {titles}",
+                "message": f"course {course!r}, run {run!r}: no xapi_ids for {len(group)} "
+                f"activit{'y' if len(group) == 1 else 'ies'} expected to leave statements, "
+                f"so whether they happened cannot be told: {titles}",
             }
         )
     return found

@@ -236,3 +236,23 @@ def test_the_text_summary():
         "c1 / r2: 2 learners, 0 of 3 tracked activities done, "
         "pre-work before class 0%, as planned 0%"
     )
+
+
+def test_only_courses_with_runs_and_no_xapi_ids_column_means_untracked():
+    acts = make_activities(
+        {"course_id": "c1", "activity_id": "x", "timing": "after", "tool": "Teams"},
+        {"course_id": "c9", "activity_id": "y", "timing": "after", "tool": "Teams"},
+    ).drop(columns="xapi_ids")
+    st = make_statements({"actor": ANN, "object_id": BRIEF, "time": "2026-03-01T10:00Z"})
+    result = analyse_delivery(make_portfolio(acts, RUNS, PEOPLE), st)
+    s = result.summary
+    assert s[["course_id", "run_id", "activity_id", "expected", "tracked"]].values.tolist() == [
+        ["c1", "r1", "x", True, False],
+        ["c1", "r2", "x", True, False],
+    ]
+    assert result.skipped == {"no-activity": 1, "no-run": 0}
+    assert result.warnings["code"].tolist() == ["untracked", "untracked"]
+    assert result.warnings["message"].iloc[1] == (
+        "course 'c1', run 'r2': no xapi_ids for 1 activity expected to leave statements, "
+        "so whether they happened cannot be told: 'X'"
+    )

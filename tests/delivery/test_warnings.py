@@ -102,7 +102,7 @@ def test_untracked_activities_are_told_once_per_course_and_run(summary):
     untracked = warnings[warnings["code"] == "untracked"]
     assert untracked["run_id"].tolist() == ["r1", "r2"]
     assert untracked["message"].iloc[0] == (
-        "course 'c1', run 'r1': 2 activities expected to leave statements list no xapi_ids, "
+        "course 'c1', run 'r1': no xapi_ids for 2 activities expected to leave statements, "
         "so whether they happened cannot be told: 'Reflection', 'Quiz'"
     )
 

@@ -256,3 +256,20 @@ def test_only_courses_with_runs_and_no_xapi_ids_column_means_untracked():
         "course 'c1', run 'r2': no xapi_ids for 1 activity expected to leave statements, "
         "so whether they happened cannot be told: 'X'"
     )
+
+
+def test_a_portfolio_without_runs():
+    result = analyse_delivery(
+        make_portfolio(ACTIVITIES, RUNS.iloc[:0], PEOPLE.iloc[:0]), STATEMENTS
+    )
+    assert result.summary.empty and result.courses.empty and result.matrix.empty
+    assert result.to_dict()["statements"] == {
+        "read": 14,
+        "used": 0,
+        "skipped": {"voided": 2, "voiding": 2, "no-activity": 1, "no-run": 9},
+    }
+    assert result.to_dict()["activities"] == result.to_dict()["courses"] == []
+    assert result.format_text().splitlines()[1:] == [
+        "no runs: the portfolio has no delivery data",
+        "0 warning(s)",
+    ]

@@ -16,6 +16,8 @@ from test_realised import PORTFOLIO, STATEMENTS
 import socialkit.contract.io
 from socialkit.cli import main
 from socialkit.contract.schema import Portfolio
+from socialkit.delivery.result import delivery_report
+from socialkit.errors import StatementsNotFoundError
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data"
 
@@ -92,6 +94,15 @@ def test_no_portfolio_exits_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["delivery", str(tmp_path / "missing")])
     assert result.exit_code == 2
     assert result.stderr.startswith("error: ")
+
+
+def test_delivery_report_says_where_statements_are_missing(hand_made: Path) -> None:
+    missing = hand_made / "gone"
+    with pytest.raises(StatementsNotFoundError, match=r"no statements at '.*gone': no such file"):
+        delivery_report(hand_made, statements=missing)
+    with pytest.raises(StatementsNotFoundError, match=r"no 'statements' folder in it; give them"):
+        delivery_report(missing)
+    assert delivery_report(hand_made).used == 9
 
 
 def _delivery_portfolio(dest: Path) -> Path:

@@ -273,3 +273,20 @@ def test_a_portfolio_without_runs():
         "no runs: the portfolio has no delivery data",
         "0 warning(s)",
     ]
+
+
+def test_categorical_and_arrow_string_columns_give_the_same_result():
+    frame = STATEMENTS.frame.copy()
+    for column in ("id", "object_id", "ref", "ref_actor", "registration", "verb"):
+        frame[column] = frame[column].astype("category")
+    frame["actor"] = frame["actor"].astype("str")
+    statements = make_statements()
+    statements.frame = frame
+    statements.activity_ids = STATEMENTS.activity_ids.astype(
+        {"stmt": "int32", "activity": "category"}
+    )
+    statements.read, statements.skipped = STATEMENTS.read, STATEMENTS.skipped
+    runs = RUNS.astype({"registration": "str"})
+    people = PEOPLE.astype({"person": "category", "role": "category"})
+    got = delivery_result(make_portfolio(ACTIVITIES, runs, people), statements)
+    assert got == delivery_result(PORTFOLIO, STATEMENTS)

@@ -121,64 +121,34 @@ def verb_word(verbs: pd.Series) -> pd.Series:
     return verbs.map(dict(zip(unique, words, strict=True)))
 
 
-def _activity_iris(activities: pd.DataFrame) -> pd.DataFrame:
-    """(course_id, activity_id, activity) for every IRI of every activity's ``xapi_ids``."""
-    cols = ["course_id", "activity_id", "xapi_ids"]
-    if "xapi_ids" not in activities or activities.empty:
-        return pd.DataFrame({"course_id": [], "activity_id": [], "activity": []}, dtype=object)
-    long = activities[cols].explode("xapi_ids").dropna(subset=["xapi_ids"])
-    long = long.rename(columns={"xapi_ids": "activity"})
-    long = long[long["activity"].astype(str).str.len() > 0]
-    return long.drop_duplicates().reset_index(drop=True)
+def _codes(*columns: pd.Series) -> list[np.ndarray]:
+    """Integer codes of the values of several columns, shared (-1 for a missing value):
+    joins on them are joins on numbers."""
+    values = [np.asarray(c.to_numpy(dtype=object, na_value=None), dtype=object) for c in columns]
+    codes, _ = pd.factorize(np.concatenate(values) if values else np.array([], dtype=object))
+    ends = np.cumsum([len(v) for v in values])[:-1]
+    return np.split(codes.astype(np.int64), ends)
 
 
-def _registration_runs(pairs: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
-    """(stmt, course_id) -> run_id through the statement's registration."""
-    with_reg = runs.loc[runs["registration"].notna(), ["course_id", "run_id", "registration"]]
-    with_reg = with_reg.drop_duplicates(["course_id", "registration"])
-    hit = pairs.dropna(subset=["registration"]).merge(with_reg, on=["course_id", "registration"])
-    return hit[["stmt", "course_id", "run_id"]]
+def _first_of(keys: np.ndarray, values: np.ndarray) -> pd.Series:
+    """``values`` indexed by ``keys``, the first value of a repeated key only."""
+    series = pd.Series(values, index=keys)
+    return series[~series.index.duplicated()]
 
 
-def _actor_runs(pairs: pd.DataFrame, runs: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
-    """(stmt, course_id) -> run_id through the actor's rows in ``people``: the run whose
-    formal moment is nearest the statement's time."""
-    who = people[["course_id", "run_id", "person"]].drop_duplicates()
-    cand = pairs[["stmt", "course_id", "actor", "time"]].merge(
-        who, left_on=["course_id", "actor"], right_on=["course_id", "person"]
-    )
-    if cand.empty:
-        return cand.reindex(columns=["stmt", "course_id", "run_id"])
-    order = runs[["course_id", "run_id", "starts", "ends"]].reset_index(drop=True)
-    order["_order"] = np.arange(len(order))
-    cand = cand.merge(order, on=["course_id", "run_id"])
-    early = (cand["starts"] - cand["time"]).clip(lower=pd.Timedelta(0))
-    late = (cand["time"] - cand["ends"]).clip(lower=pd.Timedelta(0))
-    cand["_distance"] = early + late
-    cand = cand.sort_values(["_distance", "_order"], kind="stable")  # numbers: fast
-    return cand.drop_duplicates(["stmt", "course_id"])[["stmt", "course_id", "run_id"]]
+def _lookup(table: pd.Series, keys: np.ndarray) -> np.ndarray:
+    """``table``'s value for each key, -1 for a key it lacks (``table`` of ints)."""
+    at = table.index.get_indexer(keys)
+    values = np.append(table.to_numpy(), -1)  # at -1: the appended -1
+    return values[at]
 
 
-def _interactions(placed: pd.DataFrame, people: pd.DataFrame) -> pd.Series:
-    """The social direction of each placed statement (see the module's rules)."""
-    trainers = people.loc[people["role"] == "trainer", ["course_id", "run_id", "person"]]
-    trainers = trainers.drop_duplicates().assign(_ref_trainer=True)
-    ref = placed[["course_id", "run_id", "ref_actor"]].merge(
-        trainers,
-        left_on=["course_id", "run_id", "ref_actor"],
-        right_on=["course_id", "run_id", "person"],
-        how="left",
-    )
-    ref_trainer = ref["_ref_trainer"].eq(True).to_numpy()
-    ref_other = (placed["ref_actor"].notna() & placed["ref_actor"].ne(placed["actor"])).to_numpy()
-    trainer = placed["role"].eq("trainer").to_numpy()
-    consuming = verb_word(placed["verb"]).isin(CONSUMING_VERBS).to_numpy()
-    direction = np.select(
-        [trainer | consuming, ref_other & ref_trainer, ref_other],
-        ["one-to-many", "many-to-one", "many-to-many"],
-        default="many-to-one",
-    )
-    return pd.Series(direction, index=placed.index, dtype=object)
+def _consuming(verbs: pd.Series) -> np.ndarray:
+    """Whether each verb is a consuming one (:data:`CONSUMING_VERBS`)."""
+    codes, uniques = pd.factorize(np.asarray(verbs.to_numpy(dtype=object, na_value=None)))
+    words = verb_word(pd.Series(uniques, dtype=object))
+    by_code = np.append(words.isin(CONSUMING_VERBS).to_numpy(), False)  # code -1: False
+    return by_code[codes]
 
 
 def _empty_placed() -> pd.DataFrame:
@@ -217,50 +187,120 @@ def place_frames(
     Placed
     """
     n = len(frame)
-    iris = _activity_iris(activities)
-    hits = activity_ids[["stmt", "activity"]].merge(iris, on="activity")
-    hits = hits[["stmt", "course_id", "activity_id"]].drop_duplicates()
-    matched = np.zeros(n, dtype=bool)
-    matched[hits["stmt"].unique()] = True
-    if hits.empty:  # nothing designed was done (or no statements)
-        return Placed(_empty_placed(), 0, {"no-activity": n, "no-run": 0})
+    acts, runs, people = (t.reset_index(drop=True) for t in (activities, runs, people))
     stmts = frame.reset_index(drop=True)
-    if "ref_actor" not in stmts:
-        stmts = stmts.assign(ref_actor=None)
-    pairs = hits[["stmt", "course_id"]].drop_duplicates()
-    pairs = pairs.join(stmts[["actor", "registration", "time"]], on="stmt")
-    by_reg = _registration_runs(pairs, runs)
-    rest = pairs.merge(by_reg[["stmt", "course_id"]], how="left", indicator=True)
-    rest = rest[rest["_merge"] == "left_only"].drop(columns="_merge")
-    by_actor = _actor_runs(rest, runs, people)
-    on_run = pd.concat([by_reg, by_actor])
-    placed = hits.merge(on_run, on=["stmt", "course_id"])
-    used = placed["stmt"].nunique()
-    skipped = {"no-activity": int(n - matched.sum()), "no-run": int(matched.sum() - used)}
-    if placed.empty:
+    ref_actor = stmts["ref_actor"] if "ref_actor" in stmts else pd.Series([None] * n, dtype=object)
+    ids = acts["xapi_ids"] if "xapi_ids" in acts else pd.Series([()] * len(acts), dtype=object)
+    long = ids.explode().dropna()
+    long = long[long.astype(str).str.len() > 0]
+    iri_of_act, iri_of_stmt = _codes(long, activity_ids["activity"])
+    hits = pd.DataFrame({"act": long.index.to_numpy(np.int64), "iri": iri_of_act}).merge(
+        pd.DataFrame({"stmt": activity_ids["stmt"].to_numpy(np.int64), "iri": iri_of_stmt}),
+        on="iri",
+    )
+    stmt = hits["stmt"].to_numpy()
+    act = hits["act"].to_numpy()
+    keep = ~pd.Series(stmt * max(len(acts), 1) + act).duplicated().to_numpy()
+    stmt, act = stmt[keep], act[keep]
+    matched = int(np.bincount(stmt, minlength=n).astype(bool).sum())
+    if not len(stmt):  # nothing designed was done (or no statements)
+        return Placed(_empty_placed(), 0, {"no-activity": n, "no-run": 0})
+    # every statement-course pair: to a run by registration, else by the actor's rows
+    course_act, course_run, course_person = _codes(
+        acts["course_id"], runs["course_id"], people["course_id"]
+    )
+    n_courses = (
+        int(
+            max(
+                course_act.max(initial=-1),
+                course_run.max(initial=-1),
+                course_person.max(initial=-1),
+            )
+        )
+        + 1
+    )
+    course = course_act[act]
+    pair = stmt * n_courses + course
+    reg_run, reg_stmt = _codes(runs["registration"], stmts["registration"])
+    n_reg = int(max(reg_run.max(initial=-1), reg_stmt.max(initial=-1))) + 2
+    has_reg = reg_run >= 0
+    by_reg = _first_of(course_run[has_reg] * n_reg + reg_run[has_reg], np.flatnonzero(has_reg))
+    pair_code, _ = pd.factorize(pair)
+    first = np.flatnonzero(~pd.Series(pair).duplicated().to_numpy())
+    p_stmt, p_course = stmt[first], course[first]
+    p_reg = reg_stmt[p_stmt]
+    run_of_pair = np.where(p_reg >= 0, _lookup(by_reg, p_course * n_reg + p_reg), -1)
+    person, actor, ref = _codes(people["person"], stmts["actor"], ref_actor)
+    n_people = int(max(person.max(initial=-1), actor.max(initial=-1), ref.max(initial=-1))) + 1
+    rest = np.flatnonzero(run_of_pair < 0)
+    run_person = _run_of_person(runs, people).to_numpy()
+    known = ~np.isnan(run_person)
+    rows = np.flatnonzero(known)
+    who = pd.DataFrame(
+        {
+            "key": course_person[rows] * n_people + person[rows],
+            "run": run_person[rows].astype(np.int64),
+        }
+    ).drop_duplicates()
+    cand = pd.DataFrame({"pair": rest, "key": p_course[rest] * n_people + actor[p_stmt[rest]]})
+    cand = cand.merge(who, on="key")
+    if len(cand):
+        t = stmts["time"].to_numpy("datetime64[ns]").view(np.int64)[p_stmt[cand["pair"].to_numpy()]]
+        starts = runs["starts"].to_numpy("datetime64[ns]").view(np.int64)[cand["run"].to_numpy()]
+        ends = runs["ends"].to_numpy("datetime64[ns]").view(np.int64)[cand["run"].to_numpy()]
+        distance = np.clip(starts - t, 0, None) + np.clip(t - ends, 0, None)
+        order = np.lexsort((cand["run"].to_numpy(), distance))
+        nearest = cand.iloc[order].drop_duplicates("pair")
+        run_of_pair[nearest["pair"].to_numpy()] = nearest["run"].to_numpy()
+    run = run_of_pair[pair_code]
+    on_run = run >= 0
+    stmt, act, run = stmt[on_run], act[on_run], run[on_run]
+    order = np.lexsort((act, stmt))
+    stmt, act, run = stmt[order], act[order], run[order]
+    used = int(np.bincount(stmt, minlength=n).astype(bool).sum())
+    skipped = {"no-activity": n - matched, "no-run": matched - used}
+    if not len(stmt):
         return Placed(_empty_placed(), 0, skipped)
-    placed = placed.join(stmts[["id", "actor", "verb", "time", "ref_actor"]], on="stmt")
-    placed = placed.merge(
-        runs[["course_id", "run_id", "starts", "ends"]], on=["course_id", "run_id"]
+    time = stmts["time"].to_numpy("datetime64[ns]").view(np.int64)[stmt]
+    starts = runs["starts"].to_numpy("datetime64[ns]").view(np.int64)[run]
+    ends = runs["ends"].to_numpy("datetime64[ns]").view(np.int64)[run]
+    phase = np.select([time < starts, time > ends], ["before", "after"], default="during")
+    role_key = run_person[known].astype(np.int64) * n_people + person[known]
+    roles = _first_of(role_key, np.flatnonzero(known))
+    at = _lookup(roles, run * n_people + actor[stmt])
+    role = np.where(at >= 0, people["role"].to_numpy(dtype=object)[np.maximum(at, 0)], "learner")
+    trainer_keys = role_key[people["role"].to_numpy(dtype=object)[known] == "trainer"]
+    ref_s = ref[stmt]
+    ref_trainer = (ref_s >= 0) & np.isin(run * n_people + ref_s, trainer_keys)
+    ref_other = (ref_s >= 0) & (ref_s != actor[stmt])
+    direction = np.select(
+        [(role == "trainer") | _consuming(stmts["verb"])[stmt], ref_other & ref_trainer, ref_other],
+        ["one-to-many", "many-to-one", "many-to-many"],
+        default="many-to-one",
     )
-    placed["phase"] = np.select(
-        [placed["time"] < placed["starts"], placed["time"] > placed["ends"]],
-        ["before", "after"],
-        default="during",
+    placed = pd.DataFrame(
+        {
+            "course_id": runs["course_id"].take(run).reset_index(drop=True),
+            "run_id": runs["run_id"].take(run).reset_index(drop=True),
+            "activity_id": acts["activity_id"].take(act).reset_index(drop=True),
+            "stmt": stmt,
+            "id": stmts["id"].take(stmt).reset_index(drop=True),
+            "actor": stmts["actor"].take(stmt).reset_index(drop=True),
+            "verb": stmts["verb"].take(stmt).reset_index(drop=True),
+            "time": stmts["time"].take(stmt).reset_index(drop=True),
+            "phase": phase,
+            "role": role,
+            "interaction": direction,
+        }
     )
-    roles = people[["course_id", "run_id", "person", "role"]].drop_duplicates(
-        ["course_id", "run_id", "person"]
-    )
-    placed = placed.merge(
-        roles,
-        left_on=["course_id", "run_id", "actor"],
-        right_on=["course_id", "run_id", "person"],
-        how="left",
-    )
-    placed["role"] = placed["role"].fillna("learner")
-    placed["interaction"] = _interactions(placed, people)
-    placed = placed.sort_values("stmt", kind="stable")
-    return Placed(placed[list(PLACED_COLUMNS)].reset_index(drop=True), int(used), skipped)
+    return Placed(placed, used, skipped)
+
+
+def _run_of_person(runs: pd.DataFrame, people: pd.DataFrame) -> pd.Series:
+    """The position in ``runs`` of each row of ``people`` (NaN when its run is not there)."""
+    key = pd.MultiIndex.from_frame(runs[["course_id", "run_id"]].astype(object))
+    at = key.get_indexer(pd.MultiIndex.from_frame(people[["course_id", "run_id"]].astype(object)))
+    return pd.Series(np.where(at >= 0, at, np.nan), index=people.index)
 
 
 def place_statements(portfolio: Any, statements: Any) -> Placed:

@@ -91,6 +91,8 @@ PLACED_COLUMNS = (
     "phase",
     "role",
     "interaction",
+    "run_row",
+    "activity_row",
 )
 
 
@@ -102,7 +104,9 @@ class Placed:
     ----------
     frame : pandas.DataFrame
         One row per (course, run, activity, statement): :data:`PLACED_COLUMNS`, in the
-        order of ``stmt``: the statement's position in the reader's frame.
+        order of ``stmt``: the statement's position in the reader's frame; ``run_row``
+        and ``activity_row`` are the positions of its run and activity in ``runs`` and
+        ``activities`` as given.
     used : int
         Distinct statements placed at least once.
     skipped : dict of str to int
@@ -291,6 +295,8 @@ def place_frames(
             "phase": phase,
             "role": role,
             "interaction": direction,
+            "run_row": run,
+            "activity_row": act,
         }
     )
     return Placed(placed, used, skipped)

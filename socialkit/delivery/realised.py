@@ -92,6 +92,12 @@ def _winner(counts: pd.DataFrame, planned: pd.Series, order: tuple[str, ...]) ->
     return choice
 
 
+def _count(keys: np.ndarray, base: np.ndarray) -> np.ndarray:
+    """How many times each of ``base`` occurs among ``keys``."""
+    counts = pd.Series(keys).value_counts()
+    return counts.reindex(base).fillna(0).to_numpy(np.int64)
+
+
 def summarise_delivery(
     activities: pd.DataFrame,
     runs: pd.DataFrame,
@@ -114,6 +120,7 @@ def summarise_delivery(
     pandas.DataFrame
         Columns :data:`SUMMARY_COLUMNS`, ordered by course, run and ``seq``.
     """
+    activities = activities.reset_index(drop=True)  # index = position: activity_row
     activities = activities[activities["course_id"].isin(runs["course_id"].unique())]
     timing = activities["timing"]
     outside = (timing.notna() & timing.ne("during")).fillna(False).astype(bool)
@@ -124,23 +131,32 @@ def summarise_delivery(
         expected=uses_tool(activities).to_numpy() | outside.to_numpy(), tracked=tracked
     )
     acts = acts.rename(columns={"timing": "planned_timing", "direction": "planned_direction"})
-    summary = acts.merge(runs[["course_id", "run_id"]], on="course_id")
+    positions = runs[["course_id", "run_id"]].reset_index(drop=True)
+    positions["run_row"] = np.arange(len(positions))
+    summary = acts.assign(activity_row=acts.index).merge(positions, on="course_id")
     learners = people[people["role"] == "learner"].drop_duplicates(
         ["course_id", "run_id", "person"]
     )
     n_learners = learners.groupby(["course_id", "run_id"]).size().rename("learners")
     summary = summary.join(n_learners, on=["course_id", "run_id"])
+    # counted on one number per (activity, run): fast on millions of statements
+    n_runs = max(len(runs), 1)
+    base = summary["activity_row"].to_numpy(np.int64) * n_runs + summary["run_row"].to_numpy()
     st = placed.frame
-    by_learners = st[st["role"] == "learner"]
-    first = by_learners.sort_values("time", kind="stable").drop_duplicates([*_KEY, "actor"])
-    phases = first.groupby([*_KEY, "phase"]).size().unstack("phase")
-    phases = phases.reindex(columns=list(PHASES), fill_value=0)
-    directions = st.groupby([*_KEY, "interaction"]).size().unstack("interaction")
-    directions = directions.reindex(columns=list(DIRECTIONS_BY_SOCIALITY), fill_value=0)
-    peer = by_learners[by_learners["interaction"] == "many-to-many"].groupby(_KEY).size()
-    summary = summary.join(phases, on=_KEY).join(directions, on=_KEY)
-    summary = summary.join(peer.rename("peer_replies"), on=_KEY)
-    summary = summary.join(st.groupby(_KEY).size().rename("statements"), on=_KEY)
+    key = st["activity_row"].to_numpy(np.int64) * n_runs + st["run_row"].to_numpy(np.int64)
+    learner = st["role"].to_numpy(dtype=object) == "learner"
+    interaction = st["interaction"].to_numpy(dtype=object)
+    l_key, l_phase = key[learner], st["phase"].to_numpy(dtype=object)[learner]
+    l_actor, _ = pd.factorize(st["actor"].to_numpy(dtype=object)[learner])
+    l_time = st["time"].to_numpy("datetime64[ns]").view(np.int64)[learner]
+    order = np.argsort(l_time, kind="stable")
+    firsts = order[~pd.DataFrame({"k": l_key[order], "a": l_actor[order]}).duplicated().to_numpy()]
+    for phase in PHASES:
+        summary[phase] = _count(l_key[firsts[l_phase[firsts] == phase]], base)
+    for direction in DIRECTIONS_BY_SOCIALITY:
+        summary[direction] = _count(key[interaction == direction], base)
+    summary["peer_replies"] = _count(key[learner & (interaction == "many-to-many")], base)
+    summary["statements"] = _count(key, base)
     counts = [*PHASES, *DIRECTIONS_BY_SOCIALITY, "learners", "peer_replies", "statements"]
     summary[counts] = summary[counts].fillna(0).astype("int64")
     summary["participants"] = summary[list(PHASES)].sum(axis=1)

@@ -290,3 +290,11 @@ def test_categorical_and_arrow_string_columns_give_the_same_result():
     people = PEOPLE.astype({"person": "category", "role": "category"})
     got = delivery_result(make_portfolio(ACTIVITIES, runs, people), statements)
     assert got == delivery_result(PORTFOLIO, STATEMENTS)
+
+
+def test_tables_whose_index_is_not_their_position_give_the_same_result():
+    acts = ACTIVITIES.set_axis(ACTIVITIES.index + 100)
+    runs = RUNS.set_axis([7, 3])
+    people = PEOPLE.set_axis(PEOPLE.index[::-1])
+    got = delivery_result(make_portfolio(acts, runs, people), STATEMENTS)
+    assert got == delivery_result(PORTFOLIO, STATEMENTS)

@@ -42,7 +42,10 @@ import pandas as pd
 
 __all__ = [
     "CONSUMING_VERBS",
+    "DIRECTIONS",
+    "PHASES",
     "PLACED_COLUMNS",
+    "ROLES",
     "Placed",
     "place_frames",
     "place_statements",
@@ -77,6 +80,11 @@ CONSUMING_VERBS = frozenset(
         "exited",
     }
 )
+
+#: The phases, the roles and the directions, as the categories of the placed frame.
+PHASES = ("before", "during", "after")
+ROLES = ("learner", "trainer")
+DIRECTIONS = ("one-to-many", "many-to-one", "many-to-many")
 
 #: Columns of :attr:`Placed.frame`.
 PLACED_COLUMNS = (
@@ -127,11 +135,16 @@ def verb_word(verbs: pd.Series) -> pd.Series:
 
 def _codes(*columns: pd.Series) -> list[np.ndarray]:
     """Integer codes of the values of several columns, shared (-1 for a missing value):
-    joins on them are joins on numbers."""
-    values = [np.asarray(c.to_numpy(dtype=object, na_value=None), dtype=object) for c in columns]
-    codes, _ = pd.factorize(np.concatenate(values) if values else np.array([], dtype=object))
-    ends = np.cumsum([len(v) for v in values])[:-1]
-    return np.split(codes.astype(np.int64), ends)
+    joins on them are joins on numbers. Each column is factorised on its own (fast on
+    Arrow strings and categories), then its few distinct values mapped to shared codes."""
+    factorised = [pd.factorize(c) for c in columns]
+    uniques = [pd.Index(np.asarray(u, dtype=object)) for _, u in factorised]
+    shared = pd.Index(np.concatenate([u.to_numpy() for u in uniques])).unique()
+    out = []
+    for (codes, _), u in zip(factorised, uniques, strict=True):
+        mapping = np.append(shared.get_indexer(u), -1)  # code -1 (missing) stays -1
+        out.append(mapping[codes].astype(np.int64))
+    return out
 
 
 def _first_of(keys: np.ndarray, values: np.ndarray) -> pd.Series:
@@ -149,7 +162,7 @@ def _lookup(table: pd.Series, keys: np.ndarray) -> np.ndarray:
 
 def _consuming(verbs: pd.Series) -> np.ndarray:
     """Whether each verb is a consuming one (:data:`CONSUMING_VERBS`)."""
-    codes, uniques = pd.factorize(np.asarray(verbs.to_numpy(dtype=object, na_value=None)))
+    codes, uniques = pd.factorize(verbs)
     words = verb_word(pd.Series(uniques, dtype=object))
     by_code = np.append(words.isin(CONSUMING_VERBS).to_numpy(), False)  # code -1: False
     return by_code[codes]
@@ -268,19 +281,20 @@ def place_frames(
     time = stmts["time"].to_numpy("datetime64[ns]").view(np.int64)[stmt]
     starts = runs["starts"].to_numpy("datetime64[ns]").view(np.int64)[run]
     ends = runs["ends"].to_numpy("datetime64[ns]").view(np.int64)[run]
-    phase = np.select([time < starts, time > ends], ["before", "after"], default="during")
+    phase = np.select([time < starts, time > ends], [0, 2], default=1)
     role_key = run_person[known].astype(np.int64) * n_people + person[known]
     roles = _first_of(role_key, np.flatnonzero(known))
     at = _lookup(roles, run * n_people + actor[stmt])
-    role = np.where(at >= 0, people["role"].to_numpy(dtype=object)[np.maximum(at, 0)], "learner")
-    trainer_keys = role_key[people["role"].to_numpy(dtype=object)[known] == "trainer"]
+    is_trainer = people["role"].eq("trainer").to_numpy(dtype=bool, na_value=False)
+    trainer = np.where(at >= 0, is_trainer[np.maximum(at, 0)], False)
+    trainer_keys = role_key[is_trainer[known]]
     ref_s = ref[stmt]
     ref_trainer = (ref_s >= 0) & np.isin(run * n_people + ref_s, trainer_keys)
     ref_other = (ref_s >= 0) & (ref_s != actor[stmt])
-    direction = np.select(
-        [(role == "trainer") | _consuming(stmts["verb"])[stmt], ref_other & ref_trainer, ref_other],
-        ["one-to-many", "many-to-one", "many-to-many"],
-        default="many-to-one",
+    direction = np.select(  # codes of DIRECTIONS
+        [trainer | _consuming(stmts["verb"])[stmt], ref_other & ref_trainer, ref_other],
+        [0, 1, 2],
+        default=1,
     )
     placed = pd.DataFrame(
         {
@@ -292,9 +306,9 @@ def place_frames(
             "actor": stmts["actor"].take(stmt).reset_index(drop=True),
             "verb": stmts["verb"].take(stmt).reset_index(drop=True),
             "time": stmts["time"].take(stmt).reset_index(drop=True),
-            "phase": phase,
-            "role": role,
-            "interaction": direction,
+            "phase": pd.Categorical.from_codes(phase, categories=PHASES),
+            "role": pd.Categorical.from_codes(trainer.astype(np.int8), categories=ROLES),
+            "interaction": pd.Categorical.from_codes(direction, categories=DIRECTIONS),
             "run_row": run,
             "activity_row": act,
         }

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from socialkit.analysis.tool_use import uses_tool
-from socialkit.delivery.placing import Placed, place_statements
+from socialkit.delivery.placing import PHASES, Placed, place_statements
 
 __all__ = [
     "COURSE_COLUMNS",
@@ -44,8 +44,6 @@ __all__ = [
     "summarise_delivery",
 ]
 
-#: The phases, earliest first.
-PHASES = ("before", "during", "after")
 #: The directions, most social first: the order ties are broken in.
 DIRECTIONS_BY_SOCIALITY = ("many-to-many", "many-to-one", "one-to-many")
 
@@ -144,18 +142,19 @@ def summarise_delivery(
     base = summary["activity_row"].to_numpy(np.int64) * n_runs + summary["run_row"].to_numpy()
     st = placed.frame
     key = st["activity_row"].to_numpy(np.int64) * n_runs + st["run_row"].to_numpy(np.int64)
-    learner = st["role"].to_numpy(dtype=object) == "learner"
-    interaction = st["interaction"].to_numpy(dtype=object)
-    l_key, l_phase = key[learner], st["phase"].to_numpy(dtype=object)[learner]
-    l_actor, _ = pd.factorize(st["actor"].to_numpy(dtype=object)[learner])
+    learner = st["role"].eq("learner").to_numpy(dtype=bool, na_value=False)
+    interaction = pd.Categorical(st["interaction"], categories=DIRECTIONS_BY_SOCIALITY).codes
+    phases = pd.Categorical(st["phase"], categories=PHASES).codes
+    l_key, l_phase = key[learner], phases[learner]
+    l_actor, _ = pd.factorize(st["actor"][learner])
     l_time = st["time"].to_numpy("datetime64[ns]").view(np.int64)[learner]
     order = np.argsort(l_time, kind="stable")
     firsts = order[~pd.DataFrame({"k": l_key[order], "a": l_actor[order]}).duplicated().to_numpy()]
-    for phase in PHASES:
-        summary[phase] = _count(l_key[firsts[l_phase[firsts] == phase]], base)
-    for direction in DIRECTIONS_BY_SOCIALITY:
-        summary[direction] = _count(key[interaction == direction], base)
-    summary["peer_replies"] = _count(key[learner & (interaction == "many-to-many")], base)
+    for code, phase in enumerate(PHASES):
+        summary[phase] = _count(l_key[firsts[l_phase[firsts] == code]], base)
+    for code, direction in enumerate(DIRECTIONS_BY_SOCIALITY):
+        summary[direction] = _count(key[interaction == code], base)
+    summary["peer_replies"] = _count(key[learner & (interaction == 0)], base)  # many-to-many
     summary["statements"] = _count(key, base)
     counts = [*PHASES, *DIRECTIONS_BY_SOCIALITY, "learners", "peer_replies", "statements"]
     summary[counts] = summary[counts].fillna(0).astype("int64")

@@ -147,6 +147,12 @@ def _codes(*columns: pd.Series) -> list[np.ndarray]:
     return out
 
 
+def _size(*codes: np.ndarray) -> int:
+    """How many distinct codes ``codes`` may hold: the factor that keeps keys combined
+    from them (``a * size + b``) apart."""
+    return int(max((c.max(initial=-1) for c in codes), default=-1)) + 1
+
+
 def _first_of(keys: np.ndarray, values: np.ndarray) -> pd.Series:
     """``values`` indexed by ``keys``, the first value of a repeated key only."""
     series = pd.Series(values, index=keys)
@@ -226,20 +232,11 @@ def place_frames(
     course_act, course_run, course_person = _codes(
         acts["course_id"], runs["course_id"], people["course_id"]
     )
-    n_courses = (
-        int(
-            max(
-                course_act.max(initial=-1),
-                course_run.max(initial=-1),
-                course_person.max(initial=-1),
-            )
-        )
-        + 1
-    )
+    n_courses = _size(course_act, course_run, course_person)
     course = course_act[act]
     pair = stmt * n_courses + course
     reg_run, reg_stmt = _codes(runs["registration"], stmts["registration"])
-    n_reg = int(max(reg_run.max(initial=-1), reg_stmt.max(initial=-1))) + 2
+    n_reg = _size(reg_run, reg_stmt)
     has_reg = reg_run >= 0
     by_reg = _first_of(course_run[has_reg] * n_reg + reg_run[has_reg], np.flatnonzero(has_reg))
     pair_code, _ = pd.factorize(pair)
@@ -248,8 +245,8 @@ def place_frames(
     p_reg = reg_stmt[p_stmt]
     run_of_pair = np.where(p_reg >= 0, _lookup(by_reg, p_course * n_reg + p_reg), -1)
     person, actor, ref = _codes(people["person"], stmts["actor"], ref_actor)
-    n_people = int(max(person.max(initial=-1), actor.max(initial=-1), ref.max(initial=-1))) + 1
-    rest = np.flatnonzero(run_of_pair < 0)
+    n_people = _size(person, actor, ref)
+    rest = np.flatnonzero((run_of_pair < 0) & (actor[p_stmt] >= 0))
     run_person = _run_of_person(runs, people).to_numpy()
     known = ~np.isnan(run_person)
     rows = np.flatnonzero(known)
@@ -284,7 +281,7 @@ def place_frames(
     phase = np.select([time < starts, time > ends], [0, 2], default=1)
     role_key = run_person[known].astype(np.int64) * n_people + person[known]
     roles = _first_of(role_key, np.flatnonzero(known))
-    at = _lookup(roles, run * n_people + actor[stmt])
+    at = np.where(actor[stmt] >= 0, _lookup(roles, run * n_people + actor[stmt]), -1)
     is_trainer = people["role"].eq("trainer").to_numpy(dtype=bool, na_value=False)
     trainer = np.where(at >= 0, is_trainer[np.maximum(at, 0)], False)
     trainer_keys = role_key[is_trainer[known]]

@@ -26,6 +26,7 @@ from socialkit.errors import (
     PortfolioNotFoundError,
     SchedulerError,
     SocialkitError,
+    StatementsNotFoundError,
     UnknownCourseError,
     ValidationError,
 )
@@ -200,6 +201,36 @@ def check(path: Path | None, as_json: bool, limit: int, advice: bool) -> None:
     else:
         echo(result.format_text(limit=limit or None))
     sys.exit(EXIT_OK if result.valid else EXIT_INVALID)
+
+
+@main.command()
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--statements",
+    "src",
+    type=click.Path(path_type=Path),
+    help="xAPI statements: a file or folder (default: the portfolio's statements folder).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
+def delivery(path: Path | None, src: Path | None, as_json: bool) -> None:
+    """Hold each course's plan against what its learners did (xAPI statements).
+
+    PATH defaults to the bundled sample portfolio. Exit status: 0 analysed (delivery
+    warnings allowed), 1 unreadable portfolio or statements, 2 no portfolio at PATH or
+    no statements.
+    """
+    from socialkit.delivery.result import delivery_report
+
+    try:
+        result = delivery_report(path, statements=src)
+    except (PortfolioNotFoundError, StatementsNotFoundError) as exc:
+        _fail(str(exc), EXIT_USAGE)
+    except SocialkitError as exc:
+        _fail(str(exc), EXIT_INVALID)
+    if as_json:
+        echo_json(result.to_json())
+    else:
+        echo(result.format_text())
 
 
 @main.command()

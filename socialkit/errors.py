@@ -29,6 +29,7 @@ __all__ = [
     "ReportWriteError",
     "SchedulerError",
     "SocialkitError",
+    "StatementsNotFoundError",
     "UnknownCourseError",
     "ValidationError",
     "unknown_course",
@@ -41,6 +42,11 @@ class SocialkitError(Exception):
 
 class PortfolioNotFoundError(SocialkitError, FileNotFoundError):
     """The portfolio path does not exist or holds no portfolio."""
+
+
+class StatementsNotFoundError(SocialkitError, FileNotFoundError):
+    """No xAPI statements where they were looked for (a path that does not exist, or no
+    ``statements`` folder beside the portfolio's tables)."""
 
 
 class PortfolioReadError(SocialkitError):

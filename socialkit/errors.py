@@ -24,6 +24,7 @@ __all__ = [
     "ReportWriteError",
     "SchedulerError",
     "SocialkitError",
+    "StatementsReadError",
     "UnknownCourseError",
     "ValidationError",
     "unknown_course",
@@ -148,6 +149,12 @@ class DesignChangedError(SocialkitError):
 class SchedulerError(SocialkitError):
     """A Dask scheduler that cannot be used: not reachable, without workers, lost during a
     batch, or dask not installed."""
+
+
+class StatementsReadError(SocialkitError):
+    """Statement files that cannot be read: a path that does not exist, a file of another
+    kind than ``.json``, ``.jsonl`` or ``.ndjson`` (optionally ``.gz``), or one that
+    cannot be opened."""
 
 
 class UnknownCourseError(SocialkitError, KeyError):

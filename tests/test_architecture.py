@@ -18,9 +18,10 @@ ALLOWED = {
     "base": set(),
     "contract": {"base"},
     "analysis": {"base", "contract"},
-    "charts": {"base", "contract", "analysis"},
-    "editor": {"base", "contract", "analysis", "charts"},
-    "reports": {"base", "contract", "analysis", "charts", "root"},
+    "delivery": {"base", "contract", "analysis"},
+    "charts": {"base", "contract", "analysis", "delivery"},
+    "editor": {"base", "contract", "analysis", "charts", "delivery"},
+    "reports": {"base", "contract", "analysis", "charts", "delivery", "root"},
 }
 #: Private names still taken across layers: this list may only shrink.
 KNOWN_PRIVATE: set[tuple[str, str, str]] = set()

@@ -17,11 +17,10 @@ kept), ``voiding`` (its verb is ``http://adlnet.gov/expapi/verbs/voided``), ``vo
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -177,11 +176,33 @@ def _kind(path: Path) -> str | None:
     return None
 
 
-def _open(path: Path) -> Any:
-    raw = path.open("rb")
-    if path.name.lower().endswith(".gz"):
-        return raw, gzip.GzipFile(fileobj=raw, mode="rb")
-    return raw, raw
+class _Damaged(Exception):
+    """A gzip file cut short or corrupt: what came before it is kept."""
+
+
+def _chunks(raw: Any, compressed: bool) -> Iterator[bytes]:
+    """The file's bytes in blocks, decompressed as they come (several gzip members too);
+    raises :class:`_Damaged` after the last good bytes of a damaged gzip file."""
+    if not compressed:
+        while chunk := raw.read(_BLOCK):
+            yield chunk
+        return
+    unzip, started = zlib.decompressobj(wbits=31), False
+    while data := raw.read(_BLOCK // 4):
+        while data:
+            try:
+                out = unzip.decompress(data)
+            except zlib.error as exc:
+                raise _Damaged from exc
+            started = True
+            if out:
+                yield out
+            data = b""
+            if unzip.eof:  # the next member, if any
+                data = unzip.unused_data
+                unzip, started = zlib.decompressobj(wbits=31), False
+    if started:  # a member without its end
+        raise _Damaged
 
 
 # -- normalising one statement parsed by the standard library --------------------------
@@ -290,32 +311,28 @@ class _Reader:
                 items.append((first + i, None))
         self.add_dicts(items)
 
-    def jsonl(self, stream: Any, done: Callable[[], None]) -> None:
+    def jsonl(self, chunks: Iterator[bytes], done: Callable[[], None]) -> None:
         first, rest = 1, b""
-        while True:
-            try:
-                chunk = stream.read(_BLOCK)
-            except (OSError, EOFError, zlib.error):  # a damaged or cut gzip file
-                self.bad += 1
-                chunk = b""
-                rest = b""
-            if not chunk:
-                break
-            buf = rest + chunk if rest else chunk
-            cut = buf.rfind(b"\n") + 1
-            if cut:
-                n_lines = buf.count(b"\n", 0, cut)
-                self.lines(memoryview(buf)[:cut], first, n_lines)
-                first += n_lines
-            rest = buf[cut:]
-            done()
+        try:
+            for chunk in chunks:
+                buf = rest + chunk if rest else chunk
+                cut = buf.rfind(b"\n") + 1
+                if cut:
+                    n_lines = buf.count(b"\n", 0, cut)
+                    self.lines(memoryview(buf)[:cut], first, n_lines)
+                    first += n_lines
+                rest = buf[cut:]
+                done()
+        except _Damaged:
+            self.bad += 1  # the rest of a damaged file, the line it cuts included
+            return
         if rest.strip():
             self.lines(rest + b"\n", first, 1)
 
-    def json(self, stream: Any) -> None:
+    def json(self, chunks: Iterator[bytes]) -> None:
         try:
-            value = json.loads(stream.read())
-        except (ValueError, OSError, EOFError, zlib.error):
+            value = json.loads(b"".join(chunks))
+        except (ValueError, _Damaged):
             self.bad += 1
             return
         if isinstance(value, dict) and isinstance(value.get("statements"), list):
@@ -333,7 +350,7 @@ def _read(files: list[Path], progress: Callable[[int, int], None] | None) -> _Re
     for path in files:
         reader.files.append(str(path))
         try:
-            raw, stream = _open(path)
+            raw = path.open("rb")
         except OSError as exc:
             raise StatementsReadError(f"cannot read statements file {str(path)!r}: {exc}") from exc
 
@@ -341,11 +358,12 @@ def _read(files: list[Path], progress: Callable[[int, int], None] | None) -> _Re
             if progress is not None:
                 progress(before + raw.tell(), total)
 
-        with raw, stream:
+        with raw:
+            chunks = _chunks(raw, path.name.lower().endswith(".gz"))
             if _kind(path) == ".json":
-                reader.json(stream)
+                reader.json(chunks)
             else:
-                reader.jsonl(stream, done)
+                reader.jsonl(chunks, done)
         before += path.stat().st_size
         if progress is not None:
             progress(before, total)

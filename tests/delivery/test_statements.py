@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from socialkit.contract.people import person_key, person_keys
-from socialkit.delivery import statements as statements_module
+from socialkit.delivery import xapi_files
 from socialkit.delivery.statements import VOIDED, read_statements
 from socialkit.errors import StatementsReadError
 
@@ -119,7 +119,7 @@ def test_a_json_file_that_is_not_json_counts_once(tmp_path: Path) -> None:
 def test_a_bad_line_amid_good_ones_leaves_the_good_ones_of_its_block(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(statements_module, "_BLOCK", 600)  # a few lines per block
+    monkeypatch.setattr(xapi_files, "_BLOCK", 600)  # a few lines per block
     items: list[Any] = [stmt(f"s{i}") for i in range(12)]
     items[5] = '{"id": "broken", "actor": '
     items[8] = stmt("s8", id=7)  # a number where an id goes: the block is refused
@@ -140,6 +140,14 @@ def test_blank_lines_are_ignored_and_lines_keep_their_numbers(tmp_path: Path) ->
     assert ids(result) == ["a", "b"]
     assert result.frame["line"].tolist() == [1, 4]
     assert result.read == 2 and result.skipped == {}
+
+
+def test_a_byte_order_mark_and_windows_line_ends_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "s.jsonl"
+    text = json.dumps(stmt("a")) + "\r\n" + json.dumps(stmt("b")) + "\r\n"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    result = read_statements(path)
+    assert ids(result) == ["a", "b"] and result.skipped == {}
 
 
 def test_two_objects_on_one_line_are_bad_json(tmp_path: Path) -> None:

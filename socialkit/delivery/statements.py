@@ -171,7 +171,7 @@ def _activity_ids(
     names = codes.dictionary
     width = max(len(names), 1)
     pair = stmt[use] * width + codes.indices.to_numpy().astype(np.int64)
-    pair.sort()  # by statement, then activity; each pair once
+    pair.sort()  # in the order of the statements; each pair once
     pair = pair[np.r_[True, pair[1:] != pair[:-1]]] if len(pair) else pair
     stmt, code = np.divmod(pair, width)
     frame = pd.DataFrame({"stmt": stmt, "activity": pc.take(names, pa.array(code)).to_pandas()})
@@ -183,7 +183,7 @@ def _build(reader: Parsed) -> Statements:
     skipped["bad-json"] = reader.bad
     if not reader.tables:
         return Statements(_empty(reader.files), _empty_activities(), reader.bad, _nonzero(skipped))
-    flat = pa.concat_tables(reader.tables).flatten().flatten().flatten()
+    flat = pa.concat_tables(reader.tables)
     reader.tables.clear()  # the blocks' memory goes with ``flat`` below
     col = flat.column
     n = flat.num_rows

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.json as pj
 
 from socialkit.base.files import is_own_file
@@ -30,39 +31,70 @@ _BLOCK = 8 << 20  # bytes of JSON lines parsed at once
 _BOM = b"\xef\xbb\xbf"
 
 _S = pa.string()
-_REFS = pa.list_(pa.struct([("id", _S)]))
-SCHEMA = pa.schema(
-    [
-        ("id", _S),
-        (
-            "actor",
-            pa.struct(
-                [
-                    ("objectType", _S),
-                    ("mbox", _S),
-                    ("mbox_sha1sum", _S),
-                    ("openid", _S),
-                    ("account", pa.struct([("homePage", _S), ("name", _S)])),
-                ]
+_REF = pa.struct([("id", _S)])
+_LISTED = ("context.contextActivities.parent", "context.contextActivities.grouping")
+
+
+def _schema(refs: pa.DataType) -> pa.Schema:
+    """The fields read, with ``contextActivities`` parent and grouping of type ``refs``."""
+    return pa.schema(
+        [
+            ("id", _S),
+            (
+                "actor",
+                pa.struct(
+                    [
+                        ("objectType", _S),
+                        ("mbox", _S),
+                        ("mbox_sha1sum", _S),
+                        ("openid", _S),
+                        ("account", pa.struct([("homePage", _S), ("name", _S)])),
+                    ]
+                ),
             ),
-        ),
-        ("verb", pa.struct([("id", _S)])),
-        ("object", pa.struct([("objectType", _S), ("id", _S)])),
-        (
-            "context",
-            pa.struct(
-                [
-                    ("registration", _S),
-                    ("statement", pa.struct([("id", _S)])),
-                    ("contextActivities", pa.struct([("parent", _REFS), ("grouping", _REFS)])),
-                ]
+            ("verb", pa.struct([("id", _S)])),
+            ("object", pa.struct([("objectType", _S), ("id", _S)])),
+            (
+                "context",
+                pa.struct(
+                    [
+                        ("registration", _S),
+                        ("statement", pa.struct([("id", _S)])),
+                        ("contextActivities", pa.struct([("parent", refs), ("grouping", refs)])),
+                    ]
+                ),
             ),
-        ),
-        ("timestamp", _S),
-        ("stored", _S),
-    ]
-)
+            ("timestamp", _S),
+            ("stored", _S),
+        ]
+    )
+
+
+#: The fields of a statement the reader needs, as xAPI 1.0.3 and 2.0 give them (an LRS
+#: hands ``contextActivities`` over as lists).
+SCHEMA = _schema(pa.list_(_REF))
 _PARSE = pj.ParseOptions(explicit_schema=SCHEMA, unexpected_field_behavior="ignore")
+#: The same with parent and grouping as single objects, as some exporters write them.
+_PARSE_SINGLE = pj.ParseOptions(explicit_schema=_schema(_REF), unexpected_field_behavior="ignore")
+
+
+def _flat(table: pa.Table) -> pa.Table:
+    """A parsed table with its structs flattened (``actor.account.name``...); parent and
+    grouping given as single objects become lists of one."""
+    table = table.flatten().flatten().flatten()
+    for name in _LISTED:
+        if f"{name}.id" not in table.column_names:
+            continue
+        ids = table.column(f"{name}.id").combine_chunks()
+        valid = pc.is_valid(ids)
+        offsets = np.concatenate([[0], np.cumsum(valid.to_numpy(zero_copy_only=False))])
+        values = pa.StructArray.from_arrays([pc.filter(ids, valid)], fields=[_REF.field(0)])
+        lists = pa.ListArray.from_arrays(
+            pa.array(offsets, pa.int32()), values, mask=pc.invert(valid)
+        )
+        at = table.column_names.index(f"{name}.id")
+        table = table.remove_column(at).add_column(at, name, lists)
+    return table
 
 
 #: What the readers take: a file or folder, or several.
@@ -215,6 +247,7 @@ class Parsed:
 
     def add(self, table: pa.Table, lines: np.ndarray) -> None:
         if table.num_rows:
+            table = _flat(table)
             code = np.full(table.num_rows, len(self.files) - 1, dtype=np.int32)
             table = table.append_column("file", pa.array(code)).append_column(
                 "line", pa.array(lines.astype(np.int64))
@@ -233,8 +266,13 @@ class Parsed:
         """A block of ``n_lines`` whole lines (each ending in a newline) from line ``first``."""
         try:
             table = pj.read_json(pa.BufferReader(block), parse_options=_PARSE)
-        except pa.ArrowInvalid:
+        except pa.ArrowInvalid as exc:
             table = None
+            if "from array to object" in str(exc):  # single-object parents, perhaps all
+                try:
+                    table = pj.read_json(pa.BufferReader(block), parse_options=_PARSE_SINGLE)
+                except pa.ArrowInvalid:
+                    pass
         if table is not None and table.num_rows == n_lines:
             self.add(table, np.arange(first, first + n_lines))
             return

@@ -278,6 +278,28 @@ def test_parent_and_grouping_as_one_object_or_a_list(tmp_path: Path) -> None:
     assert str(result.activity_ids["activity"].dtype) == "str"
 
 
+def test_single_object_parents_in_every_line_are_read_in_blocks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refused(_: object) -> None:
+        raise AssertionError("read line by line")
+
+    monkeypatch.setattr(xapi_files, "_canonical", refused)
+    ctx = {"contextActivities": {"parent": {"id": ACT + "P"}, "grouping": {"id": ACT + "G"}}}
+    items = [stmt("a", context=ctx), stmt("b"), stmt("c", context=ctx)]
+    result = read_statements(write_lines(tmp_path / "s.jsonl", items))
+    got = sorted(zip(result.activity_ids["stmt"], result.activity_ids["activity"], strict=True))
+    assert got == [
+        (0, ACT + "A1"),
+        (0, ACT + "G"),
+        (0, ACT + "P"),
+        (1, ACT + "A1"),
+        (2, ACT + "A1"),
+        (2, ACT + "G"),
+        (2, ACT + "P"),
+    ]
+
+
 def test_parent_lists_take_the_fast_path_too(tmp_path: Path) -> None:
     ctx = {"contextActivities": {"parent": [{"id": ACT + "P", "objectType": "Activity"}]}}
     result = read_statements(write_lines(tmp_path / "s.jsonl", [stmt("a", context=ctx)]))

@@ -367,6 +367,14 @@ def test_gzip_json_array_and_statement_result_forms(tmp_path: Path) -> None:
     assert result.read == 6 and result.skipped == {}
 
 
+def test_a_gzip_file_of_several_members_is_read_whole(tmp_path: Path) -> None:
+    path = tmp_path / "s.ndjson.gz"
+    one = gzip.compress((json.dumps(stmt("a")) + "\n").encode())
+    two = gzip.compress((json.dumps(stmt("b")) + "\n").encode())
+    path.write_bytes(one + two)
+    assert ids(read_statements(path)) == ["a", "b"]
+
+
 def test_a_cut_gzip_file_keeps_what_was_read_and_counts_the_rest(tmp_path: Path) -> None:
     good = write_lines(tmp_path / "a.jsonl.gz", [stmt(f"s{i}") for i in range(50)])
     data = good.read_bytes()

@@ -30,6 +30,7 @@ __all__ = [
     "SchedulerError",
     "SocialkitError",
     "StatementsNotFoundError",
+    "StatementsReadError",
     "UnknownCourseError",
     "ValidationError",
     "unknown_course",
@@ -181,6 +182,12 @@ class LrsAnswerError(LrsError):
 
 class LrsConnectionLostError(LrsError):
     """The connection to the LRS was lost after a pull had begun."""
+
+
+class StatementsReadError(SocialkitError):
+    """Statement files that cannot be read: a path that does not exist, a file of another
+    kind than ``.json``, ``.jsonl`` or ``.ndjson`` (optionally ``.gz``), or one that
+    cannot be opened."""
 
 
 class UnknownCourseError(SocialkitError, KeyError):

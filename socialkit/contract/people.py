@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-__all__ = ["ACCOUNT_PARTS", "actor_keys", "person_key", "person_keys"]
+__all__ = ["ACCOUNT_PARTS", "actor_keys", "arrow_person_keys", "person_key", "person_keys"]
 
 #: The home page and name of a person written ``account:HOMEPAGE::NAME`` (the first ``::``
 #: after the home page's host ends it).
@@ -110,3 +112,30 @@ def person_keys(persons: pd.Series) -> pd.Series:
     acc = parts["home"].notna() & ~mail
     out[acc] = "account:" + parts["home"][acc].str.strip() + "::" + parts["name"][acc].str.strip()
     return out
+
+
+_MAILTO = "mailto:"
+_NULL = pa.scalar(None, pa.string())
+
+
+def _trimmed(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """Trimmed text, blank values null."""
+    text = pc.ascii_trim_whitespace(values)
+    return pc.if_else(pc.greater(pc.utf8_length(text), 0), text, _NULL)
+
+
+def arrow_person_keys(
+    mbox: pa.Array | pa.ChunkedArray,
+    home_page: pa.Array | pa.ChunkedArray,
+    name: pa.Array | pa.ChunkedArray,
+) -> pa.Array | pa.ChunkedArray:
+    """:func:`actor_keys` on Arrow string arrays of one length (what the statements
+    reader calls, without a detour through pandas)."""
+    mail = pc.utf8_lower(_trimmed(mbox))
+    bare = pc.invert(pc.fill_null(pc.starts_with(mail, _MAILTO), True))
+    if pc.any(bare).as_py():  # an address without its prefix
+        mail = pc.if_else(bare, pc.binary_join_element_wise(_MAILTO, mail, ""), mail)
+    address = pc.ascii_trim_whitespace(pc.utf8_slice_codeunits(mail, len(_MAILTO)))
+    mail = pc.if_else(pc.greater(pc.utf8_length(address), 0), mail, _NULL)
+    account = pc.binary_join_element_wise("account:", _trimmed(home_page), "::", _trimmed(name), "")
+    return pc.coalesce(mail, account)

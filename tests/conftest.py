@@ -330,3 +330,25 @@ def remount_read_only(where: Path) -> None:
     )
     if done.returncode != 0:
         cannot(f"remounting read-only is not permitted here: {done.stderr.strip()}")
+
+
+# ---------------------------------------------------- delivery tables (tests/delivery)
+@pytest.fixture
+def march_run() -> pd.DataFrame:
+    """Course c1, run r1: 2 March 2026, 09:00-17:00 at +01:00 (08:00-16:00 UTC), REG1."""
+    from delivery_tables import REG1, make_runs  # tests/delivery
+
+    return make_runs(("c1", "r1", "2026-03-02T09:00+01:00", "2026-03-02T17:00+01:00", REG1))
+
+
+@pytest.fixture
+def class_people() -> pd.DataFrame:
+    """Run c1/r1: trainer Tina, learners Ann, Bob and Cy."""
+    from delivery_tables import ANN, BOB, CY, TINA, make_people  # tests/delivery
+
+    return make_people(
+        ("c1", "r1", TINA, "trainer"),
+        ("c1", "r1", ANN, "learner"),
+        ("c1", "r1", BOB, "learner"),
+        ("c1", "r1", CY, "learner"),
+    )

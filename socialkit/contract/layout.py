@@ -58,13 +58,17 @@ def statement_files(path: str | os.PathLike[str]) -> list[Path]:
     )
 
 
-def portfolio_files(path: str | os.PathLike[str]) -> list[Path]:
+def portfolio_files(path: str | os.PathLike[str], *, statements: bool = True) -> list[Path]:
     """The files the portfolio at ``path`` is made of.
 
     Parameters
     ----------
     path : path-like
         A CSV folder or a workbook.
+    statements : bool, default True
+        Include the statement files (what a report reads); False gives the table files
+        alone (what the design editor reads and writes: statements arriving from an LRS
+        while a design is edited are no change to the design).
 
     Returns
     -------
@@ -76,4 +80,5 @@ def portfolio_files(path: str | os.PathLike[str]) -> list[Path]:
     path = Path(path)
     if not path.is_dir():
         return [path]
-    return [path / name for name in TABLE_FILES] + statement_files(path)
+    tables = [path / name for name in TABLE_FILES]
+    return tables + statement_files(path) if statements else tables

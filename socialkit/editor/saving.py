@@ -27,10 +27,10 @@ __all__ = [
 
 
 def fingerprint(path: Path) -> tuple:
-    """What the portfolio's files hold now: a content digest per file (table files and,
-    in a folder, statement files)."""
+    """What the portfolio's table files hold now: a content digest per file (statement
+    files are left out: they are no part of the design being edited)."""
     out = []
-    for file in portfolio_files(path):
+    for file in portfolio_files(path, statements=False):
         try:
             digest = hashlib.blake2b(file.read_bytes(), digest_size=16).hexdigest()
         except FileNotFoundError:
@@ -48,7 +48,7 @@ def is_new_path(path: Path) -> bool:
     """A path where a new portfolio may start: missing, or a folder with no table in it."""
     if not path.exists():
         return True
-    return path.is_dir() and not any(f.exists() for f in portfolio_files(path))
+    return path.is_dir() and not any(f.exists() for f in portfolio_files(path, statements=False))
 
 
 def csv_styles(path: Path, tables: dict[str, pd.DataFrame]) -> dict[str, CsvStyle]:

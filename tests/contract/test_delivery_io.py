@@ -150,6 +150,12 @@ def test_the_editor_saves_a_design_change_and_leaves_delivery_files_as_they_were
     after = {f: f.read_bytes() for f in delivered.rglob("*") if f.is_file()}
     assert set(after) == set(before)
     assert [f.name for f in before if after[f] != before[f]] == ["activities.csv"]
-    # a statement file written meanwhile is a change on disk, as a table file is
+    # statements arriving meanwhile (a pull) are no change to the design being edited ...
     (statements / "a.jsonl").write_text('{"id": 1}\n', encoding="utf-8")
+    assert not draft.changed_on_disk()
+    # ... but a people table changed by someone else is
+    people = delivered / "people.csv"
+    people.write_bytes(
+        people.read_bytes() + b"it-risk,2026-spring,mailto:new@example.org,learner\n"
+    )
     assert draft.changed_on_disk()

@@ -25,7 +25,14 @@ from socialkit.contract.schema import Portfolio
 from socialkit.delivery.result import DeliveryResult, analyse_delivery
 from socialkit.delivery.statements import read_statements
 
-__all__ = ["DELIVERY_WARNINGS", "CourseDelivery", "course_delivery", "delivery", "local_time"]
+__all__ = [
+    "DELIVERY_WARNINGS",
+    "CourseDelivery",
+    "course_delivery",
+    "delivery",
+    "delivery_by_course",
+    "local_time",
+]
 
 #: What each delivery warning code means, in a report's words (see
 #: :mod:`socialkit.delivery.warnings`).
@@ -144,6 +151,59 @@ def course_delivery(
         for name in ("summary", "courses", "warnings")
     }
     return CourseDelivery(runs=runs, files=len(whole.files), read=r.read, **rows)
+
+
+def delivery_by_course(
+    portfolio: Portfolio, path: str | os.PathLike[str] | None = None
+) -> pd.DataFrame:
+    """Per course of the portfolio, how its delivery went over all its runs.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+    path : path-like, optional
+        As for :func:`delivery`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per course, in the portfolio's order: ``course_id``, ``runs``,
+        ``prework_done`` (the share of (learner, pre-work activity) pairs, over every run,
+        where the learner first engaged before the class; NaN without any, or without
+        statement files), ``as_planned`` (the share of the judged activity runs realised
+        as planned; NaN without any) and ``delivery_warnings`` (their number; 0 without
+        statement files).
+    """
+    ids = pd.Index(portfolio.course_ids, name="course_id")
+    runs = portfolio.runs.groupby("course_id").size().reindex(ids, fill_value=0)
+    whole = delivery(portfolio, path)
+    s = whole.result.summary
+    if not whole.files:
+        s = s.iloc[:0]
+    pre = s["expected"] & s["tracked"] & s["planned_timing"].eq("before")
+    judged = s["as_planned"].notna()
+    parts = pd.DataFrame(
+        {
+            "course_id": s["course_id"],
+            "pairs": s["learners"].where(pre, 0),
+            "before": s["before"].where(pre, 0),
+            "judged": judged.astype("int64"),
+            "planned": s["as_planned"].fillna(False).astype("int64"),
+        }
+    )
+    sums = parts.groupby("course_id").sum().reindex(ids, fill_value=0)
+    warned = whole.result.warnings.groupby("course_id").size() if whole.files else None
+    out = pd.DataFrame(
+        {
+            "runs": runs.astype("int64"),
+            "prework_done": sums["before"] / sums["pairs"].where(sums["pairs"] > 0),
+            "as_planned": sums["planned"] / sums["judged"].where(sums["judged"] > 0),
+            "delivery_warnings": (0 if warned is None else warned.reindex(ids, fill_value=0)),
+        },
+        index=ids,
+    )
+    out["delivery_warnings"] = out["delivery_warnings"].astype("int64")
+    return out.reset_index()
 
 
 def local_time(when: pd.Timestamp, timezone: str) -> str:

@@ -56,6 +56,7 @@ from socialkit.reports.delivery_view import (
     DELIVERY_WARNINGS,
     CourseDelivery,
     course_delivery,
+    delivery_by_course,
     local_time,
 )
 from socialkit.reports.export import PLOTLYJS_METADATA, is_plotlyjs_output
@@ -73,6 +74,7 @@ __all__ = [
     "cached",
     "course_delivery",
     "decided",
+    "delivery_by_course",
     "escape",
     "figure_html",
     "for_course",

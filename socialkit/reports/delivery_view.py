@@ -171,8 +171,8 @@ def delivery_by_course(
         ``prework_done`` (the share of (learner, pre-work activity) pairs, over every run,
         where the learner first engaged before the class; NaN without any, or without
         statement files), ``as_planned`` (the share of the judged activity runs realised
-        as planned; NaN without any) and ``delivery_warnings`` (their number; 0 without
-        statement files).
+        as planned; NaN without any) and ``delivery_warnings`` (their number, an ``Int64``:
+        NA for a course without runs, or without statement files).
     """
     ids = pd.Index(portfolio.course_ids, name="course_id")
     runs = portfolio.runs.groupby("course_id").size().reindex(ids, fill_value=0)
@@ -192,17 +192,16 @@ def delivery_by_course(
         }
     )
     sums = parts.groupby("course_id").sum().reindex(ids, fill_value=0)
-    warned = whole.result.warnings.groupby("course_id").size() if whole.files else None
+    warned = whole.result.warnings.groupby("course_id").size().reindex(ids, fill_value=0)
     out = pd.DataFrame(
         {
             "runs": runs.astype("int64"),
             "prework_done": sums["before"] / sums["pairs"].where(sums["pairs"] > 0),
             "as_planned": sums["planned"] / sums["judged"].where(sums["judged"] > 0),
-            "delivery_warnings": (0 if warned is None else warned.reindex(ids, fill_value=0)),
+            "delivery_warnings": warned.astype("Int64").where(runs.gt(0) & bool(whole.files)),
         },
         index=ids,
     )
-    out["delivery_warnings"] = out["delivery_warnings"].astype("int64")
     return out.reset_index()
 
 

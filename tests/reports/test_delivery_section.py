@@ -185,3 +185,15 @@ def test_the_overview_has_prework_and_as_planned_per_course(made) -> None:
     chart = figures(made["index"])[0]
     assert [t["name"] for t in chart["data"]] == ["pre-work done", "as planned"]
     assert [t["x"] for t in chart["data"]] == [[25.0], [50.0]]
+
+
+def test_runs_without_statement_files_are_said_in_one_line(tmp_path) -> None:
+    source = delivery_portfolio(tmp_path / "portfolio", statements=False)
+    result = run_reports(source, out=tmp_path / "out", courses=["it-risk"], jobs=1)
+    (href,) = result.courses.loc[result.courses["course_id"].eq("it-risk"), "href"]
+    went = section((tmp_path / "out" / href).read_text(encoding="utf-8"), "How it went")
+    assert "The course has 1 run, but the portfolio holds no statement files" in text(went)
+    assert not figures(went)
+    index = course_table((tmp_path / "out" / "index.html").read_text(encoding="utf-8"))
+    no_data = ("Pre-work done", "As planned", "Delivery warnings")
+    assert [index["it-risk"][c] for c in no_data] == ["", "", ""]

@@ -197,3 +197,22 @@ def test_runs_without_statement_files_are_said_in_one_line(tmp_path) -> None:
     index = course_table((tmp_path / "out" / "index.html").read_text(encoding="utf-8"))
     no_data = ("Pre-work done", "As planned", "Delivery warnings")
     assert [index["it-risk"][c] for c in no_data] == ["", "", ""]
+
+
+def test_the_batch_makes_a_course_again_when_its_statements_change(tmp_path) -> None:
+    source = delivery_portfolio(tmp_path / "portfolio")
+    out = tmp_path / "out"
+    courses = ["it-risk", "onboarding-30"]
+
+    def statuses():
+        result = run_reports(source, out=out, courses=courses, jobs=1)
+        return dict(zip(result.courses["course_id"], result.courses["status"], strict=True))
+
+    first = statuses()
+    assert (first["it-risk"], first["onboarding-30"]) == ("made", "made")
+    log = source / "statements" / "s.jsonl"
+    log.write_text(log.read_text(encoding="utf-8").replace("07:59:59Z", "08:00:01Z"))
+    now = statuses()
+    assert (now["it-risk"], now["onboarding-30"]) == ("made", "unchanged")
+    page = (out / "courses").glob("it-risk*.html")
+    assert "0% pre-work done before class" in text(next(page).read_text(encoding="utf-8"))

@@ -355,7 +355,8 @@ def delivery_overview_figure(summary: pd.DataFrame) -> go.Figure:
         )
     layout = {
         "barmode": "group",
-        "height": 160 + 40 * len(data),
+        "height": 230 + 44 * len(data),
+        "legend": {"orientation": "h", "x": 0.0, "y": 1.0, "yanchor": "bottom"},
         "title": base.title("Delivery by course and run"),
         "xaxis": {"range": [0, 100], "ticksuffix": "%", "title": {"text": "share"}},
         "yaxis": {"autorange": "reversed", "automargin": True},

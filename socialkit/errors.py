@@ -32,6 +32,7 @@ __all__ = [
     "StatementsNotFoundError",
     "StatementsReadError",
     "UnknownCourseError",
+    "UnknownRunError",
     "ValidationError",
     "unknown_course",
 ]
@@ -198,6 +199,13 @@ class UnknownCourseError(SocialkitError, KeyError):
     """
 
     course_ids: tuple[str, ...] = ()
+
+    def __str__(self) -> str:  # KeyError would repr() the message
+        return str(self.args[0]) if self.args else ""
+
+
+class UnknownRunError(SocialkitError, KeyError):
+    """A course and run that the delivery data does not hold."""
 
     def __str__(self) -> str:  # KeyError would repr() the message
         return str(self.args[0]) if self.args else ""

@@ -1,5 +1,6 @@
 """Charts: a pure data function and a thin plotly builder for each view of a course
-(:mod:`socialkit.charts.course`) and of a portfolio (:mod:`socialkit.charts.portfolio`),
+(:mod:`socialkit.charts.course`), of a portfolio (:mod:`socialkit.charts.portfolio`) and
+of how courses were delivered (:mod:`socialkit.charts.delivery`, from the delivery summary),
 on a shared base (:mod:`socialkit.charts.base`). Builders return figures; they never
 show them.
 

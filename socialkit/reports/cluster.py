@@ -28,7 +28,7 @@ from typing import Any
 
 from socialkit._compat import forget_client, lost_its_scheduler
 from socialkit.base.files import remove_stale_temps, temp_name
-from socialkit.contract.schema import TABLE_ORDER
+from socialkit.contract.layout import portfolio_files
 from socialkit.errors import SchedulerError
 
 __all__ = [
@@ -187,9 +187,17 @@ def session(address: str) -> Iterator[Any]:
 
 
 def portfolio_payload(source: Path) -> tuple[str, dict[str, bytes]]:
-    """The portfolio's files as (digest, {file name: bytes}), to ship to the workers."""
-    files = [source / f"{t}.csv" for t in TABLE_ORDER] if source.is_dir() else [source]
-    data = {f.name: f.read_bytes() for f in files if f.is_file()}
+    """The portfolio's files as (digest, {path: bytes}), to ship to the workers.
+
+    For a CSV folder, every table's file and its statement files
+    (:func:`socialkit.contract.layout.portfolio_files`), each keyed by its path inside the
+    folder in ``/`` form (``statements/2026/march.jsonl``); for a workbook, its file name.
+    """
+    if source.is_dir():
+        files = {f.relative_to(source).as_posix(): f for f in portfolio_files(source)}
+    else:
+        files = {source.name: source}
+    data = {name: f.read_bytes() for name, f in files.items() if f.is_file()}
     digest = hashlib.sha256()
     for name in sorted(data):
         digest.update(name.encode() + b"\0" + data[name])
@@ -212,7 +220,9 @@ def _materialise(payload: tuple[str, dict[str, bytes]], is_folder: bool) -> Path
         staging.mkdir(mode=0o700)
         try:
             for name, content in data.items():
-                (staging / name).write_bytes(content)
+                target = staging.joinpath(*name.split("/"))
+                target.parent.mkdir(parents=True, exist_ok=True)  # statements/ and below
+                target.write_bytes(content)
             os.replace(staging, folder)
         except OSError:  # another thread or worker got there first, or a write failed
             shutil.rmtree(staging, ignore_errors=True)

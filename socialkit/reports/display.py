@@ -9,7 +9,8 @@ notebook run, so a report is the same byte for byte whichever kernel made it.
 :func:`load` reads a portfolio through a small cache keyed on the files' identity (path,
 size, modification time), so a kernel that makes many reports reads and validates the
 portfolio once; an edited file is read again. :func:`cached` and :func:`for_course` keep
-whole-portfolio analyses per portfolio object and hand out one course's rows cheaply.
+whole-portfolio analyses per portfolio object and hand out one course's rows cheaply;
+:func:`course_delivery` does the same for the delivery analysis (statements read once).
 
 The HTML fragment builders of :mod:`socialkit.base.fragments` (every piece of user text
 escaped) are re-exported here, so a notebook needs this one import.
@@ -51,18 +52,29 @@ from socialkit.base.fragments import (
 from socialkit.base.frames import RowIndex
 from socialkit.contract.io import load_portfolio, sample_path
 from socialkit.contract.schema import Portfolio
+from socialkit.reports.delivery_view import (
+    DELIVERY_WARNINGS,
+    CourseDelivery,
+    course_delivery,
+    delivery_by_course,
+    local_time,
+)
 from socialkit.reports.export import PLOTLYJS_METADATA, is_plotlyjs_output
 
 __all__ = [
     "BADGE_KINDS",
+    "DELIVERY_WARNINGS",
     "PLOTLYJS_METADATA",
     "RENDERER",
     "UNDECIDED_TEXT",
+    "CourseDelivery",
     "Fragment",
     "badge",
     "bullets",
     "cached",
+    "course_delivery",
     "decided",
+    "delivery_by_course",
     "escape",
     "figure_html",
     "for_course",
@@ -73,6 +85,7 @@ __all__ = [
     "join",
     "link",
     "load",
+    "local_time",
     "muted",
     "note",
     "reset",

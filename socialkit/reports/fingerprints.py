@@ -1,21 +1,50 @@
 """What a course's report is made from, as one digest per course.
 
 The report batch (:mod:`socialkit.reports.runner`) makes a course's report again only when its
-fingerprint changed: its rows, its organisation's row, the tool catalog, the course
-notebook or the socialkit version. Hashing is vectorised over the whole portfolio.
+fingerprint changed: its rows (its runs and people included), its organisation's row,
+the tool catalog, the course notebook, the socialkit version, and, for a course with
+runs, the portfolio's statement files. Hashing is vectorised over the whole portfolio.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 
 import numpy as np
 import pandas as pd
 
 from socialkit import __version__
+from socialkit.contract.layout import statement_files
 from socialkit.contract.schema import Portfolio
 
-__all__ = ["course_fingerprints"]
+__all__ = ["course_fingerprints", "statements_digest"]
+
+_CHUNK = 1 << 20
+
+
+def statements_digest(path: str | os.PathLike[str]) -> bytes:
+    """A SHA-256 of a portfolio's statement files: their paths and contents, in path order.
+
+    Parameters
+    ----------
+    path : path-like
+        The portfolio (a CSV folder; a workbook has no statement files).
+
+    Returns
+    -------
+    bytes
+        The digest; the same for no statement files as for an empty ``statements``
+        folder.
+    """
+    digest = hashlib.sha256()
+    for f in statement_files(path):
+        digest.update(f.relative_to(path).as_posix().encode() + b"\0")
+        with open(f, "rb") as stream:
+            while block := stream.read(_CHUNK):
+                digest.update(block)
+        digest.update(b"\0")
+    return digest.digest()
 
 
 def _frame_hashes(df: pd.DataFrame) -> pd.Series:
@@ -25,7 +54,9 @@ def _frame_hashes(df: pd.DataFrame) -> pd.Series:
     return pd.Series(rows ^ np.uint64(names), index=df.index)
 
 
-def course_fingerprints(portfolio: Portfolio, notebook: bytes) -> pd.Series:
+def course_fingerprints(
+    portfolio: Portfolio, notebook: bytes, *, statements: bytes = b""
+) -> pd.Series:
     """What a course's report is made from, as one hex digest per course.
 
     Parameters
@@ -33,18 +64,22 @@ def course_fingerprints(portfolio: Portfolio, notebook: bytes) -> pd.Series:
     portfolio : Portfolio
     notebook : bytes
         The course notebook's file content.
+    statements : bytes, optional
+        :func:`statements_digest` of the portfolio's statement files: it counts for the
+        courses with runs only (the others' reports show no statement).
 
     Returns
     -------
     pandas.Series
         Indexed by ``course_id``: a SHA-256 of the notebook, the socialkit version,
-        the tool catalog, the course's organisation row, and the course's rows of
-        ``courses``, ``objectives`` and ``activities`` in file order. Any change to
-        these gives a new digest.
+        the tool catalog, the course's organisation row, the course's rows of
+        ``courses``, ``objectives``, ``activities``, ``runs`` and ``people`` in file
+        order, and, when the course has runs, ``statements``. Any change to these gives
+        a new digest.
     """
     ids = pd.Index(portfolio.course_ids, name="course_id")
     parts = []
-    for table in ("courses", "objectives", "activities"):
+    for table in ("courses", "objectives", "activities", "runs", "people"):
         df = portfolio.raw.get(table, getattr(portfolio, table))
         h = _frame_hashes(df.astype("str"))
         pos = df.groupby("course_id", sort=False).cumcount().to_numpy().astype("uint64")
@@ -58,6 +93,9 @@ def course_fingerprints(portfolio: Portfolio, notebook: bytes) -> pd.Series:
     )
     course_org = portfolio.courses.set_index("course_id")["organisation"]
     parts.append(course_org.map(org_hash).fillna(0).astype("uint64").reindex(ids))
+    has_runs = ids.isin(portfolio.runs["course_id"].unique())
+    seen = np.uint64(int.from_bytes(hashlib.sha256(statements).digest()[:8], "little"))
+    parts.append(pd.Series(np.where(has_runs, seen, np.uint64(0)), index=ids, dtype="uint64"))
     common = hashlib.sha256(notebook)
     common.update(__version__.encode())
     common.update(_frame_hashes(portfolio.tools.astype("str")).to_numpy().tobytes())

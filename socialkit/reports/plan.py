@@ -15,7 +15,7 @@ from socialkit.contract.schema import Portfolio
 from socialkit.errors import format_issues
 from socialkit.reports.batch import Batch
 from socialkit.reports.export import course_href, course_slug
-from socialkit.reports.fingerprints import course_fingerprints
+from socialkit.reports.fingerprints import course_fingerprints, statements_digest
 from socialkit.reports.options import ReportOptions
 from socialkit.reports.outdir import OVERVIEW_FAILED, check_files
 
@@ -72,7 +72,8 @@ def plan_batch(batch: Batch, options: ReportOptions) -> Plan:
 def _plan_courses(batch: Batch, *, force: bool) -> tuple[list, list[dict]]:
     """Which courses to execute (id, fingerprint), and the overview's row per course."""
     p = batch.portfolio
-    fingerprints = course_fingerprints(p, batch.notebook.read_bytes())
+    digest = statements_digest(batch.source) if len(p.runs) else b""
+    fingerprints = course_fingerprints(p, batch.notebook.read_bytes(), statements=digest)
     todo, index_rows = [], []
     wanted = set(batch.selected)
     for cid in p.course_ids:

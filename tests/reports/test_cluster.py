@@ -297,3 +297,27 @@ def test_the_library_refuses_an_unusable_address_before_connecting(address) -> N
 
     with pytest.raises(SchedulerError, match=rf"cannot use {re.escape(repr(address))} as a Dask"):
         connect(address)
+
+
+def test_the_payload_ships_the_statement_files_and_a_worker_writes_them_back(
+    tmp_path, monkeypatch
+) -> None:
+    import tempfile
+
+    from socialkit.reports.cluster import _materialise, portfolio_payload
+
+    source = tmp_path / "portfolio"
+    (source / "statements" / "2026").mkdir(parents=True)
+    (source / "courses.csv").write_bytes(b"course_id,title\n")
+    (source / "runs.csv").write_bytes(b"course_id,run_id,starts\n")
+    (source / "statements" / "2026" / "march.jsonl").write_bytes(b"{}\n")
+    (source / "statements" / "readme.txt").write_bytes(b"not shipped")
+    digest, data = portfolio_payload(source)
+    assert sorted(data) == ["courses.csv", "runs.csv", "statements/2026/march.jsonl"]
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "worker"))
+    (tmp_path / "worker").mkdir()
+    folder = _materialise((digest, data), True)
+    assert (folder / "statements" / "2026" / "march.jsonl").read_bytes() == b"{}\n"
+    assert (folder / "runs.csv").read_bytes() == b"course_id,run_id,starts\n"
+    (source / "statements" / "2026" / "march.jsonl").write_bytes(b"{}\n{}\n")
+    assert portfolio_payload(source)[0] != digest  # a changed statement file: a new copy

@@ -75,3 +75,41 @@ def test_fingerprint_follows_the_bundled_catalog(sample_copy, tmp_path, monkeypa
     monkeypatch.setattr(socialkit.contract.io, "catalog_path", lambda: catalog)
     after = course_fingerprints(load_portfolio(sample_copy), b"")
     assert before.ne(after).all()
+
+
+def test_fingerprint_follows_runs_people_and_statements_of_courses_with_runs(tmp_path) -> None:
+    from test_delivery_section import delivery_portfolio  # tests/reports
+
+    from socialkit.reports.fingerprints import statements_digest
+
+    data = delivery_portfolio(tmp_path / "p")  # it-risk has a run and two statements
+
+    def prints():
+        return course_fingerprints(
+            load_portfolio(data, partial=True), b"", statements=statements_digest(data)
+        )
+
+    before = prints()
+    assert prints().equals(before)
+    log = data / "statements" / "s.jsonl"
+    log.write_text(log.read_text(encoding="utf-8").replace("07:59:59Z", "08:00:01Z"))
+    after = prints()
+    assert sorted(before.index[before.ne(after)]) == ["it-risk"]  # only the course with runs
+    (data / "statements" / "more").mkdir()
+    shutil.copy(log, data / "statements" / "more" / "again.jsonl")
+    added = prints()
+    assert sorted(after.index[after.ne(added)]) == ["it-risk"]
+    people = data / "people.csv"
+    people.write_text(people.read_text(encoding="utf-8").replace("bob@", "rob@"))
+    assert sorted(added.index[added.ne(prints())]) == ["it-risk"]
+
+
+def test_statements_digest_is_the_same_without_statement_files(tmp_path) -> None:
+    from socialkit.reports.fingerprints import statements_digest
+
+    empty = statements_digest(tmp_path)
+    (tmp_path / "statements").mkdir()
+    (tmp_path / "statements" / "notes.txt").write_text("not a statement file")
+    assert statements_digest(tmp_path) == empty
+    (tmp_path / "statements" / "s.json").write_text("[]")
+    assert statements_digest(tmp_path) != empty

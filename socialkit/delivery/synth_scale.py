@@ -62,6 +62,7 @@ def portfolio_statements(
     seed: int = 0,
     voided_share: float = 0.01,
     stray_share: float = 0.01,
+    single_share: float = 0.1,
 ) -> Iterator[dict[str, Any]]:
     """``n`` xAPI statements of the people of the runs on the activities with ``xapi_ids``.
 
@@ -79,6 +80,9 @@ def portfolio_statements(
         About this share of the statements is voided by a later voiding statement.
     stray_share : float, default 0.01
         About this share is on an activity the portfolio does not list (``no-activity``).
+    single_share : float, default 0.1
+        Share of the ``contextActivities`` parents given as a single object instead of a
+        list (as xAPI allows; ``pyarrow.json`` reads a file only when it is 0).
 
     Yields
     ------
@@ -187,7 +191,7 @@ def portfolio_statements(
                     epoch=epoch,
                     registration=reg,
                     parent=iri,
-                    single=rng.random() < 0.1,
+                    single=rng.random() < single_share,
                 )
             if s["actor"] is learner and len(heard) < 32:
                 heard.append(s)

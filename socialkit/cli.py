@@ -212,21 +212,36 @@ def check(path: Path | None, as_json: bool, limit: int, advice: bool) -> None:
     help="xAPI statements: a file or folder (default: the portfolio's statements folder).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
-def delivery(path: Path | None, src: Path | None, as_json: bool) -> None:
+@click.option(
+    "--parquet",
+    "parquet",
+    type=click.Path(path_type=Path),
+    help="Also keep the placed statements in this folder as Parquet partitioned by course "
+    "(for Dask, Spark, DuckDB); a new or empty folder, or one written so before.",
+)
+def delivery(path: Path | None, src: Path | None, as_json: bool, parquet: Path | None) -> None:
     """Hold each course's plan against what its learners did (xAPI statements).
 
     PATH defaults to the bundled sample portfolio. Exit status: 0 analysed (delivery
-    warnings allowed), 1 unreadable portfolio or statements, 2 no portfolio at PATH or
-    no statements.
+    warnings allowed), 1 unreadable portfolio or statements, or the Parquet folder not
+    written, 2 no portfolio at PATH, no statements, or a --parquet folder holding other
+    files.
     """
     from socialkit.delivery.result import delivery_report
 
     try:
         result = delivery_report(path, statements=src)
-    except (PortfolioNotFoundError, StatementsNotFoundError) as exc:
+        if parquet is not None and result.placed is not None:
+            from socialkit.delivery.store import write_parquet
+
+            write_parquet(result.placed, parquet)
+            echo(f"wrote {len(result.placed.frame):,} placed statements to {parquet}", err=True)
+    except (PortfolioNotFoundError, StatementsNotFoundError, DestinationNotEmptyError) as exc:
         _fail(str(exc), EXIT_USAGE)
     except SocialkitError as exc:
         _fail(str(exc), EXIT_INVALID)
+    except OSError as exc:
+        _fail(f"cannot write {str(parquet)!r}: {exc.strerror or exc}", EXIT_INVALID)
     if as_json:
         echo_json(result.to_json())
     else:

@@ -117,3 +117,34 @@ def test_a_failed_write_leaves_the_old_store_and_no_temporary_folder(tmp_path, m
         write_parquet(placed("c9"), dest)
     assert read_parquet(dest)["course_id"].unique().tolist() == ["c1"]
     assert [p.name for p in tmp_path.iterdir()] == ["store"]
+
+
+def test_the_delivery_command_keeps_the_placed_statements(tmp_path):
+    from click.testing import CliRunner
+
+    from socialkit.cli import main
+    from socialkit.contract.io import load_portfolio
+    from socialkit.contract.synth import write_portfolio
+    from socialkit.delivery.synth_scale import portfolio_statements, write_statements
+
+    folder = write_portfolio(2, tmp_path / "p", activities_per_course=4, runs_per_course=1)
+    write_statements(
+        portfolio_statements(load_portfolio(folder), 300, seed=1),
+        folder / "statements",
+        total=300,
+    )
+    runner = CliRunner()
+    result = runner.invoke(
+        main, ["delivery", str(folder), "--json", "--parquet", str(tmp_path / "s")]
+    )
+    assert result.exit_code == 0, result.output
+    used = json.loads(result.stdout)["statements"]["used"]  # stdout: the JSON only
+    assert f"wrote {used:,} placed statements to {tmp_path / 's'}" in result.stderr
+    back = read_parquet(tmp_path / "s")
+    assert len(back) >= used  # a statement may count on several activities
+    assert sorted(back["course_id"].unique()) == ["syn-000001", "syn-000002"]
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "x.csv").write_text("x")
+    refused = runner.invoke(main, ["delivery", str(folder), "--parquet", str(tmp_path / "other")])
+    assert refused.exit_code == 2
+    assert "holds other files" in refused.stderr

@@ -63,13 +63,14 @@ def _schema() -> pa.Schema:
 
 
 def _table(frame: pd.DataFrame) -> pa.Table:
-    columns = {c: pa.array(frame[c].astype(object), pa.string(), from_pandas=True) for c in _TEXT}
-    columns["time"] = pa.array(frame["time"], pa.timestamp("ns", tz="UTC"))
+    """The store's columns of a placed frame as Arrow (text shared, not copied, where the
+    frame keeps it in Arrow already)."""
+    frame = frame[list(STORE_COLUMNS)].copy()
     for c, categories in _CATEGORIES.items():
-        codes = pd.Categorical(frame[c], categories=categories).codes
-        indices = pa.array(codes, pa.int8(), mask=codes < 0)
-        columns[c] = pa.DictionaryArray.from_arrays(indices, pa.array(categories, pa.string()))
-    return pa.table(columns, schema=_schema())
+        frame[c] = pd.Categorical(frame[c], categories=categories)
+    frame["time"] = frame["time"].astype("datetime64[ns, UTC]")
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    return table.cast(_schema()).replace_schema_metadata(None)
 
 
 def _is_store(folder: Path) -> bool:

@@ -65,6 +65,7 @@ def dask_counts(
     source: str | os.PathLike[str],
     *,
     storage_options: dict[str, Any] | None = None,
+    blocksize: str | int = "32MiB",
 ) -> pd.DataFrame:
     """The counts per (course, run, activity) of a store, computed with ``dask.dataframe``.
 
@@ -75,6 +76,10 @@ def dask_counts(
         (``s3://bucket/statements``): whatever ``dask.dataframe.read_parquet`` reads.
     storage_options : dict, optional
         Passed to ``dask.dataframe.read_parquet`` (credentials of object storage, say).
+    blocksize : str or int, default "32MiB"
+        About how much of the store (compressed, about half a million statements) one
+        task reads: the files of small courses are read together, since reading each in
+        a task of its own costs more than counting it.
 
     Returns
     -------
@@ -90,6 +95,8 @@ def dask_counts(
         str(source) if isinstance(source, os.PathLike) else source,
         columns=["course_id", "run_id", "activity_id", "actor", "phase", "role", "interaction"],
         storage_options=storage_options,
+        aggregate_files=True,
+        blocksize=blocksize,
     )
     meta = _codes(frame._meta)
     coded = frame.map_partitions(_codes, meta=meta)
@@ -109,6 +116,7 @@ def dask_delivery_summary(
     portfolio: Any,
     *,
     storage_options: dict[str, Any] | None = None,
+    blocksize: str | int = "32MiB",
 ) -> pd.DataFrame:
     """:func:`~socialkit.delivery.realised.delivery_summary` of the statements in a store,
     counted with Dask (on the cluster of the active ``distributed.Client``, if any).
@@ -120,7 +128,7 @@ def dask_delivery_summary(
     portfolio : Portfolio
         The portfolio the statements were placed on (``activities``, ``runs``,
         ``people``).
-    storage_options : dict, optional
+    storage_options, blocksize : optional
         See :func:`dask_counts`.
 
     Returns
@@ -129,5 +137,5 @@ def dask_delivery_summary(
         The summary: equal to ``delivery_summary(portfolio, statements)`` for the
         statements the store was written from.
     """
-    counts = dask_counts(source, storage_options=storage_options)
+    counts = dask_counts(source, storage_options=storage_options, blocksize=blocksize)
     return summarise_counts(portfolio.activities, portfolio.runs, portfolio.people, counts)

@@ -105,11 +105,13 @@ def test_a_learner_s_statements_in_two_files_count_from_the_earliest(client, tmp
     one = write_parquet(Placed(frame.iloc[1:4], 3), tmp_path / "one")  # Ann during, ...
     two = write_parquet(Placed(frame.iloc[[0, 4, 5, 6]], 4), tmp_path / "two")  # Ann before
     shutil.copy(two / "course_id=c1" / "part-0.parquet", one / "course_id=c1" / "part-1.parquet")
-    counts = dask_counts(one).set_index("activity_id")
-    assert counts.loc["brief", ["before", "during", "after", "statements"]].tolist() == [1, 1, 0, 3]
-    pd.testing.assert_frame_equal(
-        dask_delivery_summary(one, PORTFOLIO), delivery_summary(PORTFOLIO, STATEMENTS)
-    )
+    expected = delivery_summary(PORTFOLIO, STATEMENTS)
+    for blocksize in (1, "32MiB"):  # a task per file, then both files in one task
+        counts = dask_counts(one, blocksize=blocksize).set_index("activity_id")
+        brief = counts.loc["brief", ["before", "during", "after", "statements"]]
+        assert brief.tolist() == [1, 1, 0, 3]
+        summary = dask_delivery_summary(one, PORTFOLIO, blocksize=blocksize)
+        pd.testing.assert_frame_equal(summary, expected)
 
 
 def test_a_generated_portfolio_gives_the_pandas_summary_exactly(client, tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
 import pytest
@@ -62,11 +63,24 @@ STATEMENTS = make_statements(
 )  # fmt: skip
 
 
+#: No Dask computation of these tests may take longer (seconds).
+BOUND = 60
+
+
+def bounded(function, *args, **kwargs):
+    """``function(*args, **kwargs)``, failing the test when it takes over ``BOUND`` s."""
+    pool = ThreadPoolExecutor(1)
+    try:
+        return pool.submit(function, *args, **kwargs).result(timeout=BOUND)
+    finally:  # on a timeout, without waiting for the stuck computation
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
 @pytest.fixture(scope="module")
 def client():
     with (
         distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
         ) as cluster,
         distributed.Client(cluster, timeout="20s") as client,
     ):
@@ -77,7 +91,7 @@ def test_counted_on_the_cluster_as_by_hand(client, tmp_path):
     placed = place_statements(PORTFOLIO, STATEMENTS)
     store = write_parquet(placed, tmp_path / "store")
     with distributed.get_task_stream(client) as tasks:
-        summary = dask_delivery_summary(store, PORTFOLIO).set_index("activity_id")
+        summary = bounded(dask_delivery_summary, store, PORTFOLIO).set_index("activity_id")
     assert tasks.data  # the work ran on the cluster's workers
     assert summary.index.tolist() == ["brief", "forum", "workshop"]
     # brief: Ann first before, Bob first during (at the start); forum: Bob during, Ann and
@@ -107,10 +121,10 @@ def test_a_learner_s_statements_in_two_files_count_from_the_earliest(client, tmp
     shutil.copy(two / "course_id=c1" / "part-0.parquet", one / "course_id=c1" / "part-1.parquet")
     expected = delivery_summary(PORTFOLIO, STATEMENTS)
     for blocksize in (1, "32MiB"):  # a task per file, then both files in one task
-        counts = dask_counts(one, blocksize=blocksize).set_index("activity_id")
+        counts = bounded(dask_counts, one, blocksize=blocksize).set_index("activity_id")
         brief = counts.loc["brief", ["before", "during", "after", "statements"]]
         assert brief.tolist() == [1, 1, 0, 3]
-        summary = dask_delivery_summary(one, PORTFOLIO, blocksize=blocksize)
+        summary = bounded(dask_delivery_summary, one, PORTFOLIO, blocksize=blocksize)
         pd.testing.assert_frame_equal(summary, expected)
 
 
@@ -133,4 +147,4 @@ def test_a_generated_portfolio_gives_the_pandas_summary_exactly(client, tmp_path
     expected = delivery_summary(portfolio, statements)
     assert expected["statements"].sum() == len(placed.frame) > 3000
     assert expected["participants"].gt(0).sum() > 40
-    pd.testing.assert_frame_equal(dask_delivery_summary(str(store), portfolio), expected)
+    pd.testing.assert_frame_equal(bounded(dask_delivery_summary, str(store), portfolio), expected)

@@ -50,21 +50,21 @@ GOAL_RATIO = 3.0
 GOAL_PEAK_MB = 2048
 PER_COURSE = 500
 
-_GENERATE = """\
+_GENERATE = f"""\
 import pickle, sys
 from pathlib import Path
 from socialkit.contract.io import load_portfolio
 from socialkit.contract.synth import write_portfolio
 from socialkit.delivery.synth_scale import portfolio_statements, write_statements
 folder, n = Path(sys.argv[1]), int(sys.argv[2])
-write_portfolio(max(n // {per_course}, 1), folder, runs_per_course=1, seed=15)
+write_portfolio(max(n // {PER_COURSE}, 1), folder, runs_per_course=1, seed=15)
 portfolio = load_portfolio(folder)
 pickle.dump(portfolio, open(sys.argv[3], "wb"), protocol=5)
 write_statements(portfolio_statements(portfolio, n, seed=15, single_share=0.0),
                  Path(sys.argv[4]).parent,
                  total=n, files=1, compress=False)
 Path(sys.argv[4]).parent.joinpath("statements-0001.jsonl").rename(sys.argv[4])
-""".format(per_course=PER_COURSE)
+"""
 
 _ANALYSE = """\
 import pickle, sys

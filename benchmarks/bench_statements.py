@@ -1,54 +1,89 @@
-"""Benchmark reading xAPI statements with socialkit against ``pyarrow.json.read_json``.
+"""Benchmark reading and analysing xAPI statements against ``pyarrow.json.read_json``.
 
-Runs, side by side in one session (A B A B ... so that drift on a noisy machine hits
-both alike), each in a fresh process (imports count the same way for both):
+Runs, side by side in one session (A B C A B C ... so that drift on a noisy machine hits
+all alike), each in a fresh process (imports count the same way for all):
 
 * baseline: ``import pyarrow.json`` and ``pyarrow.json.read_json`` of the JSON-lines file,
   every field inferred;
-* ``socialkit.delivery.statements.read_statements`` of the same file: keys, times,
-  voiding, duplicates, replies and activity ids, skipped statements counted.
+* socialkit, read and analysed: ``read_statements`` of the same file (keys, times,
+  voiding, duplicates, replies and activity ids, skipped statements counted), then
+  ``analyse_delivery`` for the portfolio the statements belong to: placing on runs and
+  activities, the per-activity summary, the per-course figures, the matrix and the
+  warnings. The portfolio is unpickled (reading a portfolio is ``bench_read``'s job);
+* ``socialkit delivery PORTFOLIO --statements FILE --json``, the whole command with the
+  CSV portfolio read and validated, for information.
 
 It prints the median wall time of each, the median of the per-round ratios to the
 baseline (of wall time, and of CPU time, which other work on the machine disturbs
 less), and each one's peak memory (largest resident set of the process), then compares
-socialkit's with the goals: at most 3x the baseline, under 2 GB.
+socialkit's read-and-analyse with the goals: at most 3x the baseline, under 2 GB.
 
 Usage::
 
     python benchmarks/bench_statements.py [--statements 1000000] [--rounds 3]
 
-The statements (about 900 bytes each, as an LRS exports them) are generated once into
-``benchmarks/_work/`` (git-ignored) with ``socialkit.delivery.synth``; pass
-``--regenerate`` to make them again.
+A portfolio (one course per 500 statements, 20 activities, one run of 25 learners each,
+with runs, people and xapi_ids) and its statements (about 800 bytes each, as an LRS
+exports them, in one JSON-lines file; ``contextActivities`` as lists throughout, which
+``pyarrow.json`` needs) are generated once into ``benchmarks/_work/``
+(git-ignored) with ``socialkit.contract.synth`` and ``socialkit.delivery.synth_scale``;
+pass ``--regenerate`` to make them again.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import sys
 import time
 from pathlib import Path
 
-from _measure import measure, run
+from _measure import measure, run, socialkit_command
 
 HERE = Path(__file__).resolve().parent
 BASE = "baseline pyarrow.json.read_json"
-OURS = "socialkit read_statements"
+OURS = "socialkit read + analyse"
+CLI = "socialkit delivery --json"
 GOAL_RATIO = 3.0
 GOAL_PEAK_MB = 2048
+PER_COURSE = 500
+
+_GENERATE = f"""\
+import pickle, sys
+from pathlib import Path
+from socialkit.contract.io import load_portfolio
+from socialkit.contract.synth import write_portfolio
+from socialkit.delivery.synth_scale import portfolio_statements, write_statements
+folder, n = Path(sys.argv[1]), int(sys.argv[2])
+write_portfolio(max(n // {PER_COURSE}, 1), folder, runs_per_course=1, seed=15)
+portfolio = load_portfolio(folder)
+pickle.dump(portfolio, open(sys.argv[3], "wb"), protocol=5)
+write_statements(portfolio_statements(portfolio, n, seed=15, single_share=0.0),
+                 Path(sys.argv[4]).parent,
+                 total=n, files=1, compress=False)
+Path(sys.argv[4]).parent.joinpath("statements-0001.jsonl").rename(sys.argv[4])
+"""
+
+_ANALYSE = """\
+import pickle, sys
+from socialkit.delivery.result import analyse_delivery
+from socialkit.delivery.statements import read_statements
+portfolio = pickle.load(open(sys.argv[1], "rb"))
+s = read_statements(sys.argv[2])
+assert s.read == len(s.frame) + sum(s.skipped.values())
+result = analyse_delivery(portfolio, s)
+assert result.used > 0.9 * s.read and len(result.summary) and len(result.warnings)
+"""
 
 
-def generate(path: Path, n: int) -> None:
-    """Write ``n`` synthetic statements to ``path`` with the socialkit of this Python."""
-    code = (
-        "import sys\n"
-        "from socialkit.delivery.synth import synthetic_statements, write_jsonl\n"
-        "write_jsonl(synthetic_statements(int(sys.argv[2]), seed=15), sys.argv[1])\n"
-    )
+def generate(folder: Path, pickled: Path, data: Path, n: int) -> None:
+    """Write a portfolio to ``folder`` (and pickled, loaded, to ``pickled``) and ``n``
+    statements on it to ``data``, with the socialkit of this Python."""
+    shutil.rmtree(folder, ignore_errors=True)
     start = time.perf_counter()
-    run([sys.executable, "-c", code, str(path), str(n)])
+    run([sys.executable, "-c", _GENERATE, str(folder), str(n), str(pickled), str(data)])
     print(f"generated in {time.perf_counter() - start:.1f} s", flush=True)
 
 
@@ -59,11 +94,14 @@ def main() -> int:
     parser.add_argument("--regenerate", action="store_true")
     args = parser.parse_args()
 
-    data = HERE / "_work" / f"statements-{args.statements}.jsonl"
-    if args.regenerate or not data.exists():
-        data.parent.mkdir(parents=True, exist_ok=True)
-        print(f"generating {args.statements:,} statements into {data} ...", flush=True)
-        generate(data, args.statements)
+    work = HERE / "_work"
+    folder = work / f"delivery-{args.statements}"
+    pickled = work / f"delivery-{args.statements}.pickle"
+    data = work / f"delivery-{args.statements}.jsonl"
+    if args.regenerate or not (data.exists() and pickled.exists()):
+        work.mkdir(parents=True, exist_ok=True)
+        print(f"generating a portfolio and {args.statements:,} statements into {work} ...")
+        generate(folder, pickled, data, args.statements)
     size_mb = data.stat().st_size / 2**20
     commands = {
         BASE: [
@@ -72,15 +110,8 @@ def main() -> int:
             "import sys, pyarrow.json as pj\npj.read_json(sys.argv[1])",
             str(data),
         ],
-        OURS: [
-            sys.executable,
-            "-c",
-            "import sys\n"
-            "from socialkit.delivery.statements import read_statements\n"
-            "s = read_statements(sys.argv[1])\n"
-            "assert s.read == len(s.frame) + sum(s.skipped.values())",
-            str(data),
-        ],
+        OURS: [sys.executable, "-c", _ANALYSE, str(pickled), str(data)],
+        CLI: [*socialkit_command(), "delivery", str(folder), "--statements", str(data), "--json"],
     }
     for cmd in commands.values():  # warm-up: file cache, bytecode
         run(cmd)
@@ -98,7 +129,7 @@ def main() -> int:
         f"\n{args.statements:,} statements, {size_mb:.0f} MB, {args.rounds} rounds "
         f"(python {sys.version.split()[0]}, {os.cpu_count()} cpu)\n"
     )
-    print(f"{'reader':<34}{'median s':>10}{'ratio':>8}{'cpu ratio':>11}{'peak MB':>10}  goal")
+    print(f"{'':<34}{'median s':>10}{'ratio':>8}{'cpu ratio':>11}{'peak MB':>10}  goal")
     ok = True
     for name in commands:
         ratio = statistics.median(w / b for w, b in zip(walls[name], walls[BASE], strict=True))

@@ -212,21 +212,36 @@ def check(path: Path | None, as_json: bool, limit: int, advice: bool) -> None:
     help="xAPI statements: a file or folder (default: the portfolio's statements folder).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
-def delivery(path: Path | None, src: Path | None, as_json: bool) -> None:
+@click.option(
+    "--parquet",
+    "parquet",
+    type=click.Path(path_type=Path),
+    help="Also keep the placed statements in this folder as Parquet partitioned by course "
+    "(for Dask, Spark, DuckDB); a new or empty folder, or one written so before.",
+)
+def delivery(path: Path | None, src: Path | None, as_json: bool, parquet: Path | None) -> None:
     """Hold each course's plan against what its learners did (xAPI statements).
 
     PATH defaults to the bundled sample portfolio. Exit status: 0 analysed (delivery
-    warnings allowed), 1 unreadable portfolio or statements, 2 no portfolio at PATH or
-    no statements.
+    warnings allowed), 1 unreadable portfolio or statements, or the Parquet folder not
+    written, 2 no portfolio at PATH, no statements, or a --parquet folder holding other
+    files.
     """
     from socialkit.delivery.result import delivery_report
 
     try:
         result = delivery_report(path, statements=src)
-    except (PortfolioNotFoundError, StatementsNotFoundError) as exc:
+        if parquet is not None and result.placed is not None:
+            from socialkit.delivery.store import write_parquet
+
+            write_parquet(result.placed, parquet)
+            echo(f"wrote {len(result.placed.frame):,} placed statements to {parquet}", err=True)
+    except (PortfolioNotFoundError, StatementsNotFoundError, DestinationNotEmptyError) as exc:
         _fail(str(exc), EXIT_USAGE)
     except SocialkitError as exc:
         _fail(str(exc), EXIT_INVALID)
+    except OSError as exc:
+        _fail(f"cannot write {str(parquet)!r}: {exc.strerror or exc}", EXIT_INVALID)
     if as_json:
         echo_json(result.to_json())
     else:
@@ -296,29 +311,95 @@ def convert(src: Path, dest: Path, no_check: bool, force: bool) -> None:
     help="Activities per course.",
 )
 @click.option("--seed", type=int, default=0, show_default=True)
-def generate(n_courses: int, dest: Path, per_course: int, seed: int) -> None:
+@click.option(
+    "--statements",
+    "n_statements",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Also write runs, people, xapi_ids and this many xAPI statements (gzipped JSON "
+    "lines under DEST/statements/), for scale tests; DEST must be a folder.",
+)
+@click.option(
+    "--runs",
+    "runs_per_course",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Runs per course, with --statements.",
+)
+@click.option(
+    "--learners",
+    "learners_per_run",
+    type=click.IntRange(min=1),
+    default=25,
+    show_default=True,
+    help="Learners per run, with --statements.",
+)
+def generate(
+    n_courses: int,
+    dest: Path,
+    per_course: int,
+    seed: int,
+    n_statements: int,
+    runs_per_course: int,
+    learners_per_run: int,
+) -> None:
     """Write a synthetic portfolio of N_COURSES courses to DEST (folder or .xlsx).
 
     DEST must not exist yet, or be an empty folder: nothing is ever written over a
     portfolio or a file. At most 1,000,000 courses, 1,000 activities per course and
-    20,000,000 activities in all. Exit status: 0 written, 1 write failure, 2 DEST not
-    empty or a size beyond these limits.
+    20,000,000 activities in all. With --statements N, the portfolio also gets its
+    delivery data: runs, people, the activities' xapi_ids and N statements. Exit status:
+    0 written, 1 write failure, 2 DEST not empty or a size beyond these limits.
     """
     from socialkit.contract.synth import size_problem, write_portfolio
 
     problem = size_problem(n_courses, per_course)
     if problem:
         raise click.UsageError(problem)
+    if n_statements and dest.suffix.lower() == ".xlsx":
+        raise click.UsageError("--statements writes a statements folder: DEST must be a folder")
     try:
         with _rows_bar(dest) as progress:
             written = write_portfolio(
-                n_courses, dest, activities_per_course=per_course, seed=seed, progress=progress
+                n_courses,
+                dest,
+                activities_per_course=per_course,
+                seed=seed,
+                runs_per_course=runs_per_course if n_statements else 0,
+                learners_per_run=learners_per_run,
+                progress=progress,
             )
+        if n_statements:
+            _generate_statements(written, n_statements, seed)
     except DestinationNotEmptyError as exc:
         _fail(str(exc), EXIT_USAGE)
     except SocialkitError as exc:
         _fail(str(exc), EXIT_INVALID)
+    except OSError as exc:
+        _fail(f"cannot write statements to {str(dest)!r}: {exc.strerror or exc}", EXIT_INVALID)
     echo(f"wrote {n_courses} courses to {written}")
+    if n_statements:
+        echo(f"wrote {n_statements:,} statements to {written / 'statements'}")
+
+
+def _generate_statements(folder: Path, n: int, seed: int) -> None:
+    """``n`` synthetic statements on the portfolio just written to ``folder``, under its
+    statements folder, with a progress bar on standard error."""
+    from tqdm.auto import tqdm
+
+    from socialkit.contract.io import load_portfolio
+    from socialkit.delivery.synth_scale import portfolio_statements, write_statements
+
+    portfolio = load_portfolio(folder, partial=True)
+    with tqdm(total=n, unit="statement", desc="statements", file=sys.stderr) as bar:
+        write_statements(
+            portfolio_statements(portfolio, n, seed=seed),
+            folder / "statements",
+            total=n,
+            files=max(1, min(8, -(-n // 250_000))),
+            progress=lambda done, total: bar.update(done - bar.n),
+        )
 
 
 @main.command(context_settings={"ignore_unknown_options": True})

@@ -189,6 +189,8 @@ def write_portfolio(
     *,
     activities_per_course: int = 20,
     seed: int = 0,
+    runs_per_course: int = 0,
+    learners_per_run: int = 25,
     progress: Callable[[int, int], None] | None = None,
 ) -> Path:
     """Generate a synthetic portfolio (see :func:`make_portfolio_tables`) and write it to
@@ -204,6 +206,12 @@ def write_portfolio(
         Activities in each course.
     seed : int, default 0
         The random seed: the same seed gives the same portfolio.
+    runs_per_course : int, default 0
+        With more than 0, the delivery tables too: this many runs of each course, with
+        ``learners_per_run`` learners each, and ``xapi_ids`` (see
+        :func:`socialkit.contract.synth_delivery.add_delivery_tables`).
+    learners_per_run : int, default 25
+        Learners in each run, when there are runs.
     progress : callable, optional
         Passed to :func:`socialkit.contract.writers.write_tables`: the rows written to
         a workbook so far.
@@ -229,6 +237,12 @@ def write_portfolio(
     tables = make_portfolio_tables(
         n_courses, activities_per_course=activities_per_course, seed=seed
     )
+    if runs_per_course > 0:
+        from socialkit.contract.synth_delivery import add_delivery_tables
+
+        tables = add_delivery_tables(
+            tables, runs_per_course=runs_per_course, learners_per_run=learners_per_run, seed=seed
+        )
     try:
         with portfolio_lock(dest):
             ensure_empty(dest)  # again: something may have appeared meanwhile

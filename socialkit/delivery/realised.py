@@ -34,6 +34,7 @@ from socialkit.analysis.tool_use import uses_tool
 from socialkit.delivery.placing import PHASES, Placed, place_statements
 
 __all__ = [
+    "COUNT_COLUMNS",
     "COURSE_COLUMNS",
     "DIRECTIONS_BY_SOCIALITY",
     "PHASES",
@@ -41,6 +42,7 @@ __all__ = [
     "delivery_courses",
     "delivery_matrix",
     "delivery_summary",
+    "summarise_counts",
     "summarise_delivery",
 ]
 
@@ -72,6 +74,8 @@ SUMMARY_COLUMNS = (
 )
 
 _KEY = ["course_id", "run_id", "activity_id"]
+#: The counts per (course, run, activity) the summary is made of.
+COUNT_COLUMNS = (*PHASES, *DIRECTIONS_BY_SOCIALITY, "peer_replies", "statements")
 
 
 def _winner(counts: pd.DataFrame, planned: pd.Series, order: tuple[str, ...]) -> pd.Series:
@@ -96,6 +100,84 @@ def _count(keys: np.ndarray, base: np.ndarray) -> np.ndarray:
     return counts.reindex(base).fillna(0).to_numpy(np.int64)
 
 
+def _planned(activities: pd.DataFrame, runs: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
+    """One row per (course, run, activity) of the courses with runs: the plan, the learners
+    enrolled, and the positions ``activity_row`` and ``run_row`` in the tables given."""
+    activities = activities.reset_index(drop=True)  # index = position: activity_row
+    activities = activities[activities["course_id"].isin(runs["course_id"].unique())]
+    timing = activities["timing"]
+    outside = (timing.notna() & timing.ne("during")).fillna(False).astype(bool)
+    ids = activities["xapi_ids"] if "xapi_ids" in activities else pd.Series((), dtype=object)
+    tracked = ids.reindex(activities.index).str.len().fillna(0).gt(0)
+    acts = activities[["course_id", "activity_id", "seq", "title", "timing", "direction", "tool"]]
+    acts = acts.assign(
+        expected=uses_tool(activities).to_numpy() | outside.to_numpy(), tracked=tracked
+    )
+    acts = acts.rename(columns={"timing": "planned_timing", "direction": "planned_direction"})
+    positions = runs[["course_id", "run_id"]].reset_index(drop=True)
+    positions["run_row"] = np.arange(len(positions))
+    summary = acts.assign(activity_row=acts.index).merge(positions, on="course_id")
+    learners = people[people["role"] == "learner"].drop_duplicates(
+        ["course_id", "run_id", "person"]
+    )
+    n_learners = learners.groupby(["course_id", "run_id"]).size().rename("learners")
+    summary = summary.join(n_learners, on=["course_id", "run_id"])
+    return summary
+
+
+def _finish(summary: pd.DataFrame) -> pd.DataFrame:
+    """The summary from the plan's rows and the counts (:data:`COUNT_COLUMNS`; missing
+    counts are 0): participants, the realised timing and direction, as planned."""
+    counts = [*PHASES, *DIRECTIONS_BY_SOCIALITY, "learners", "peer_replies", "statements"]
+    summary[counts] = summary[counts].fillna(0).astype("int64")
+    summary["participants"] = summary[list(PHASES)].sum(axis=1)
+    summary["realised_timing"] = _winner(summary[list(PHASES)], summary["planned_timing"], PHASES)
+    summary["realised_direction"] = _winner(
+        summary[list(DIRECTIONS_BY_SOCIALITY)],
+        summary["planned_direction"],
+        DIRECTIONS_BY_SOCIALITY,
+    )
+    decided = summary["planned_timing"].notna() & summary["planned_direction"].notna()
+    judged = decided & summary["expected"] & summary["tracked"]
+    same = summary["realised_timing"].eq(summary["planned_timing"]) & summary[
+        "realised_direction"
+    ].eq(summary["planned_direction"])
+    summary["as_planned"] = same.astype("boolean").where(judged, pd.NA)
+    summary = summary.sort_values(["course_id", "run_id", "seq"], kind="stable")
+    return summary[list(SUMMARY_COLUMNS)].reset_index(drop=True)
+
+
+def summarise_counts(
+    activities: pd.DataFrame,
+    runs: pd.DataFrame,
+    people: pd.DataFrame,
+    counts: pd.DataFrame,
+) -> pd.DataFrame:
+    """:func:`summarise_delivery` from counts made elsewhere (on a cluster, say).
+
+    Parameters
+    ----------
+    activities, runs, people : pandas.DataFrame
+        The canonical tables (``activities`` with ``xapi_ids``).
+    counts : pandas.DataFrame
+        One row per (``course_id``, ``run_id``, ``activity_id``) with statements, and the
+        counts :data:`COUNT_COLUMNS`: participants by the phase of their first statement,
+        statements by interaction, learners' peer replies and all statements; a
+        (course, run, activity) not in the plan is left out, one missing counts 0.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`SUMMARY_COLUMNS`, ordered by course, run and ``seq``; the same
+        frame :func:`summarise_delivery` gives for the statements counted.
+    """
+    summary = _planned(activities, runs, people)
+    counts = counts[[*_KEY, *COUNT_COLUMNS]]
+    counts = counts.astype({k: summary[k].dtype for k in _KEY})
+    summary = summary.merge(counts, on=_KEY, how="left", validate="one_to_one")
+    return _finish(summary)
+
+
 def summarise_delivery(
     activities: pd.DataFrame,
     runs: pd.DataFrame,
@@ -118,25 +200,7 @@ def summarise_delivery(
     pandas.DataFrame
         Columns :data:`SUMMARY_COLUMNS`, ordered by course, run and ``seq``.
     """
-    activities = activities.reset_index(drop=True)  # index = position: activity_row
-    activities = activities[activities["course_id"].isin(runs["course_id"].unique())]
-    timing = activities["timing"]
-    outside = (timing.notna() & timing.ne("during")).fillna(False).astype(bool)
-    ids = activities["xapi_ids"] if "xapi_ids" in activities else pd.Series((), dtype=object)
-    tracked = ids.reindex(activities.index).str.len().fillna(0).gt(0)
-    acts = activities[["course_id", "activity_id", "seq", "title", "timing", "direction", "tool"]]
-    acts = acts.assign(
-        expected=uses_tool(activities).to_numpy() | outside.to_numpy(), tracked=tracked
-    )
-    acts = acts.rename(columns={"timing": "planned_timing", "direction": "planned_direction"})
-    positions = runs[["course_id", "run_id"]].reset_index(drop=True)
-    positions["run_row"] = np.arange(len(positions))
-    summary = acts.assign(activity_row=acts.index).merge(positions, on="course_id")
-    learners = people[people["role"] == "learner"].drop_duplicates(
-        ["course_id", "run_id", "person"]
-    )
-    n_learners = learners.groupby(["course_id", "run_id"]).size().rename("learners")
-    summary = summary.join(n_learners, on=["course_id", "run_id"])
+    summary = _planned(activities, runs, people)
     # counted on one number per (activity, run): fast on millions of statements
     n_runs = max(len(runs), 1)
     base = summary["activity_row"].to_numpy(np.int64) * n_runs + summary["run_row"].to_numpy()
@@ -156,23 +220,7 @@ def summarise_delivery(
         summary[direction] = _count(key[interaction == code], base)
     summary["peer_replies"] = _count(key[learner & (interaction == 0)], base)  # many-to-many
     summary["statements"] = _count(key, base)
-    counts = [*PHASES, *DIRECTIONS_BY_SOCIALITY, "learners", "peer_replies", "statements"]
-    summary[counts] = summary[counts].fillna(0).astype("int64")
-    summary["participants"] = summary[list(PHASES)].sum(axis=1)
-    summary["realised_timing"] = _winner(summary[list(PHASES)], summary["planned_timing"], PHASES)
-    summary["realised_direction"] = _winner(
-        summary[list(DIRECTIONS_BY_SOCIALITY)],
-        summary["planned_direction"],
-        DIRECTIONS_BY_SOCIALITY,
-    )
-    decided = summary["planned_timing"].notna() & summary["planned_direction"].notna()
-    judged = decided & summary["expected"] & summary["tracked"]
-    same = summary["realised_timing"].eq(summary["planned_timing"]) & summary[
-        "realised_direction"
-    ].eq(summary["planned_direction"])
-    summary["as_planned"] = same.astype("boolean").where(judged, pd.NA)
-    summary = summary.sort_values(["course_id", "run_id", "seq"], kind="stable")
-    return summary[list(SUMMARY_COLUMNS)].reset_index(drop=True)
+    return _finish(summary)
 
 
 def delivery_summary(portfolio: Any, statements: Any) -> pd.DataFrame:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import math
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from socialkit.delivery.placing import place_statements
+from socialkit.delivery.placing import Placed, place_statements
 from socialkit.delivery.realised import delivery_courses, delivery_matrix, summarise_delivery
 from socialkit.delivery.warnings import delivery_warnings
 from socialkit.errors import StatementsNotFoundError
@@ -93,6 +93,9 @@ class DeliveryResult:
         :func:`~socialkit.delivery.realised.delivery_courses`,
         :func:`~socialkit.delivery.realised.delivery_matrix` and
         :func:`~socialkit.delivery.warnings.delivery_warnings`.
+    placed : Placed or None
+        The placed statements the summary counts (what
+        :func:`~socialkit.delivery.store.write_parquet` keeps).
     """
 
     read: int
@@ -102,6 +105,7 @@ class DeliveryResult:
     courses: pd.DataFrame
     matrix: pd.DataFrame
     warnings: pd.DataFrame
+    placed: Placed | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object of ``socialkit delivery --json``: ``statements`` (``read``,
@@ -171,6 +175,7 @@ def analyse_delivery(
         courses=delivery_courses(summary),
         matrix=delivery_matrix(summary),
         warnings=delivery_warnings(summary, prework_threshold=prework_threshold),
+        placed=placed,
     )
 
 

@@ -49,8 +49,17 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from socialkit.delivery.synth import write_jsonl
+from socialkit.errors import SocialkitError
 
-__all__ = ["SCENARIO", "SEED", "Plan", "sample_delivery", "write_sample_delivery"]
+__all__ = [
+    "SCENARIO",
+    "SEED",
+    "TALKS",
+    "Plan",
+    "ScenarioError",
+    "sample_delivery",
+    "write_sample_delivery",
+]
 
 #: The seed of the bundled sample's statements.
 SEED = 15
@@ -67,9 +76,24 @@ _VERBS = {
 }
 
 
+#: How the statements of an activity address each other (see the module's docstring).
+TALKS = ("consume", "submit", "peers", "trainer")
+
+
+class ScenarioError(SocialkitError, ValueError):
+    """A row of a delivery scenario that cannot be played."""
+
+
 @dataclass(frozen=True)
 class Plan:
-    """What happened to one activity in one run (see the module's docstring)."""
+    """What happened to one activity in one run (see the module's docstring).
+
+    Raises
+    ------
+    ScenarioError
+        When a share is outside 0-1, ``before`` and ``after`` add up to more than 1,
+        ``talk`` is not one of :data:`TALKS` or ``voided`` is negative.
+    """
 
     course_id: str
     run_id: str
@@ -79,6 +103,22 @@ class Plan:
     after: float = 0.0
     talk: str = "consume"
     voided: int = 0
+
+    def __post_init__(self) -> None:
+        where = f"scenario row {self.course_id!r}, {self.run_id!r}, {self.activity_id!r}"
+        problems = [
+            f"{name} {getattr(self, name)!r} is not a share between 0 and 1"
+            for name in ("done", "before", "after")
+            if not 0.0 <= getattr(self, name) <= 1.0
+        ]
+        if self.before + self.after > 1.0 + 1e-9:
+            problems.append(f"before {self.before!r} and after {self.after!r} add up to over 1")
+        if self.talk not in TALKS:
+            problems.append(f"talk {self.talk!r} is not one of {', '.join(TALKS)}")
+        if self.voided < 0:
+            problems.append(f"voided {self.voided!r} is below 0")
+        if problems:
+            raise ScenarioError(f"{where}: {'; '.join(problems)}")
 
 
 _BXL, _SG = "2026-03-brussels", "2026-04-singapore"

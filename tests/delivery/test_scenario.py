@@ -6,8 +6,16 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from socialkit.contract.io import load_portfolio
-from socialkit.delivery.scenario import SCENARIO, Plan, sample_delivery, write_sample_delivery
+from socialkit.delivery.scenario import (
+    SCENARIO,
+    Plan,
+    ScenarioError,
+    sample_delivery,
+    write_sample_delivery,
+)
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data"
 FILES = ["coaching-skills.jsonl", "compliance-abc.jsonl", "gdpr-basics.jsonl", "it-risk.jsonl"]
@@ -56,3 +64,15 @@ def test_every_run_of_the_sample_has_rows() -> None:
     runs = {(p.course_id, p.run_id) for p in SCENARIO}
     sample = load_portfolio(SAMPLE).runs
     assert runs == set(zip(sample["course_id"], sample["run_id"], strict=True))
+
+
+def test_a_plan_row_that_cannot_be_played_says_every_problem() -> None:
+    with pytest.raises(
+        ScenarioError,
+        match=r"scenario row 'c1', 'r1', 'A1': done 1\.5 is not a share between 0 and 1; "
+        r"before 0\.75 and after 0\.5 add up to over 1; talk 'chat' is not one of consume, "
+        r"submit, peers, trainer; voided -1 is below 0",
+    ):
+        Plan("c1", "r1", "A1", done=1.5, before=0.75, after=0.5, talk="chat", voided=-1)
+    with pytest.raises(ScenarioError, match=r"after -0\.1 is not a share"):
+        Plan("c1", "r1", "A1", done=1.0, after=-0.1)

@@ -297,10 +297,15 @@ def test_a_save_waiting_too_long_for_the_lock_says_so_and_writes_nothing(sample_
     monkeypatch.setattr("socialkit.editor.draft.SAVE_TIMEOUT", 0.2)
     draft = DesignDraft(sample_copy, course_id="it-risk")
     draft.add_activity("Mine")
-    before = {p.name: p.read_bytes() for p in sample_copy.iterdir()}
+    # the sample's statements folder holds files too
+    before = {p.name: p.read_bytes() for p in sample_copy.iterdir() if p.is_file()}
 
     def users_files() -> dict[str, bytes]:
-        return {p.name: p.read_bytes() for p in sample_copy.iterdir() if not is_own_file(p)}
+        return {
+            p.name: p.read_bytes()
+            for p in sample_copy.iterdir()
+            if p.is_file() and not is_own_file(p)
+        }
 
     holder = subprocess.Popen(
         [

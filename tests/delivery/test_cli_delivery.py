@@ -285,3 +285,20 @@ def test_the_bundled_sample() -> None:
     # pre-work before class in Brussels: (10 + 9 + 7) of 3 x 10 learners
     assert courses[("it-risk", bxl)]["prework_done"] == pytest.approx(26 / 30)
     assert courses[("it-risk", bxl)]["as_planned"] == 1.0
+
+
+def test_without_a_path_the_bundled_sample_is_analysed() -> None:
+    result = run("delivery")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    # four rows of the scenario void one statement each
+    assert lines[0].startswith("statements: ") and lines[0].endswith("skipped: voided 4, voiding 4")
+    assert [line.split(":")[0] for line in lines[1:6]] == [
+        "coaching-skills / 2026-04-lab",
+        "compliance-abc / 2026-05-webinar",
+        "gdpr-basics / 2026-03-ward-b",
+        "it-risk / 2026-03-brussels",
+        "it-risk / 2026-04-singapore",
+    ]
+    assert lines[4].startswith("it-risk / 2026-03-brussels: 10 learners, 5 of 5 tracked")
+    assert lines[6] == "8 warning(s)"

@@ -235,7 +235,8 @@ def test_convert_says_what_it_does_on_a_big_portfolio(tmp_path: Path, monkeypatc
     assert result.exit_code == 0, result.output
     err = result.stderr
     assert err.startswith(f"reading and checking {SAMPLE} ...\n")
-    rows = 14 + 38 + 78 + 4  # courses, objectives, activities, organisations of the sample
+    # courses, objectives, activities, organisations, runs and people of the sample
+    rows = 14 + 38 + 78 + 4 + 5 + 51
     assert "writing out.xlsx: 100%" in err and f"{rows}/{rows}" in err
     assert err.rstrip().endswith(f"saving {out} ...")
     assert result.stdout == f"wrote {out}\n"

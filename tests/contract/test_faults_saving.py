@@ -60,9 +60,10 @@ def own_files(folder: Path) -> list[str]:
 
 
 def two_portfolios(root: Path) -> tuple[Path, Path]:
-    """``old``: the sample; ``new``: every table changed and a tools.csv the old lacks."""
+    """``old``: the sample's tables; ``new``: every table changed and a tools.csv the old
+    lacks. (Its README and statements folder are left out: convert would refuse them.)"""
     old = root / "old"
-    shutil.copytree(SAMPLE, old, ignore=shutil.ignore_patterns("*.md"))
+    shutil.copytree(SAMPLE, old, ignore=shutil.ignore_patterns("*.md", "statements"))
     tables = tables_of(old)
     tables["courses"] = tables["courses"].assign(title=tables["courses"]["title"] + " (v2)")
     tables["objectives"] = tables["objectives"].assign(
@@ -297,10 +298,15 @@ def test_a_save_waiting_too_long_for_the_lock_says_so_and_writes_nothing(sample_
     monkeypatch.setattr("socialkit.editor.draft.SAVE_TIMEOUT", 0.2)
     draft = DesignDraft(sample_copy, course_id="it-risk")
     draft.add_activity("Mine")
-    before = {p.name: p.read_bytes() for p in sample_copy.iterdir()}
+    # the sample's statements folder holds files too
+    before = {p.name: p.read_bytes() for p in sample_copy.iterdir() if p.is_file()}
 
     def users_files() -> dict[str, bytes]:
-        return {p.name: p.read_bytes() for p in sample_copy.iterdir() if not is_own_file(p)}
+        return {
+            p.name: p.read_bytes()
+            for p in sample_copy.iterdir()
+            if p.is_file() and not is_own_file(p)
+        }
 
     holder = subprocess.Popen(
         [

@@ -690,6 +690,8 @@ def test_write_order_and_only_given_tables(tmp_path: Path) -> None:
         "objectives",
         "activities",
         "organisations",
+        "runs",
+        "people",
     ]
 
 

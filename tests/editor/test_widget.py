@@ -292,10 +292,15 @@ def test_save_lists_cells_excel_would_run_as_formulas(editor, sample_copy) -> No
     assert activity_rows(sample_copy)[0]["learner_benefit"] == '=HYPERLINK("https://example.org")'
 
 
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (the sample has a statements folder), by relative path."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
 def test_an_unexpected_fault_during_save_is_shown_and_nothing_is_written(
     editor, sample_copy, monkeypatch
 ) -> None:
-    before = {p.name: p.read_bytes() for p in sample_copy.iterdir()}
+    before = snapshot(sample_copy)
     editor.act["title"].value = "Changed"
 
     def broken(*args, **kwargs):
@@ -304,7 +309,7 @@ def test_an_unexpected_fault_during_save_is_shown_and_nothing_is_written(
     monkeypatch.setattr("socialkit.editor.saving.write_tables", broken)
     editor.save_button.click()
     assert "Not saved: unexpected error (KeyError: 'surprise')" in text(editor.message)
-    assert {p.name: p.read_bytes() for p in sample_copy.iterdir()} == before
+    assert snapshot(sample_copy) == before
     assert editor.draft.dirty and editor.act["title"].value == "Changed"
 
 

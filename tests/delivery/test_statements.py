@@ -117,6 +117,17 @@ def test_a_json_file_that_is_not_json_counts_once(tmp_path: Path) -> None:
     assert str(result.frame["time"].dtype) == "datetime64[ns, UTC]"
 
 
+def test_a_json_file_holding_one_statement_a_line_is_read_as_json_lines(tmp_path: Path) -> None:
+    # an export of JSON lines saved under a .json name: its statements still count
+    path = write_lines(tmp_path / "s.json", [stmt("a"), "{bad", stmt("b")])
+    result = read_statements(path)
+    assert ids(result) == ["a", "b"]
+    assert result.frame["line"].tolist() == [1, 3]
+    assert result.read == 3 and result.skipped == {"bad-json": 1}
+    gz = write_lines(tmp_path / "t.json.gz", [stmt("c"), stmt("d")])
+    assert ids(read_statements(gz)) == ["c", "d"]
+
+
 def test_a_bad_line_amid_good_ones_leaves_the_good_ones_of_its_block(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

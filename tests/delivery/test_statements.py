@@ -338,6 +338,16 @@ def test_times_with_offsets_fractions_none_and_stored(tmp_path: Path) -> None:
     ]
 
 
+def test_a_lower_case_z_or_t_in_a_timestamp_is_read(tmp_path: Path) -> None:
+    items = [stmt("a", timestamp="2026-03-02t08:00:00z"), stmt("b", timestamp="2026-03-02T09:00Z")]
+    result = read_statements(write_lines(tmp_path / "s.jsonl", items))
+    assert result.skipped == {}
+    assert result.frame["time"].tolist() == [
+        pd.Timestamp("2026-03-02T08:00:00Z"),
+        pd.Timestamp("2026-03-02T09:00:00Z"),
+    ]
+
+
 def test_an_unreadable_timestamp_falls_back_to_stored_else_no_time(tmp_path: Path) -> None:
     items = [
         stmt("a", timestamp="2 March", stored="2026-03-02T09:00:00+01:00"),

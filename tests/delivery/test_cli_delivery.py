@@ -162,3 +162,18 @@ def test_end_to_end_on_a_csv_portfolio(sample_copy: Path) -> None:
         0,
         1,
     )
+
+
+def test_a_statements_file_that_fails_while_read_names_it_not_a_parquet_folder(
+    hand_made: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def failing(*args: object, **kwargs: object) -> None:
+        raise OSError(5, "Input/output error", str(hand_made / "statements" / "s.jsonl"))
+
+    reader = SimpleNamespace(read_statements=failing)
+    monkeypatch.setitem(sys.modules, "socialkit.delivery.statements", reader)
+    result = CliRunner().invoke(main, ["delivery", str(hand_made)])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1] == (
+        f"error: cannot read {str(hand_made / 'statements' / 's.jsonl')!r}: Input/output error"
+    )

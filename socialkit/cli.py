@@ -241,7 +241,9 @@ def delivery(path: Path | None, src: Path | None, as_json: bool, parquet: Path |
     except SocialkitError as exc:
         _fail(str(exc), EXIT_INVALID)
     except OSError as exc:
-        _fail(f"cannot write {str(parquet)!r}: {exc.strerror or exc}", EXIT_INVALID)
+        where = exc.filename if exc.filename is not None else (parquet or src or path)
+        doing = "read" if parquet is None else "read or write"
+        _fail(f"cannot {doing} {str(where)!r}: {exc.strerror or exc}", EXIT_INVALID)
     if as_json:
         echo_json(result.to_json())
     else:

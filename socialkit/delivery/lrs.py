@@ -341,7 +341,8 @@ def pull(
     LrsConnectionLostError
         The connection was lost after the first page: the pages written are kept.
     LrsError
-        A bad address, ``since`` or ``page_size``, or a folder holding another LRS's pull.
+        A bad address, ``since`` or ``page_size``, a folder holding another LRS's pull, or
+        an ``out_dir`` that cannot be made or written.
     """
     import requests
 
@@ -349,8 +350,14 @@ def pull(
     if page_size < 1:
         raise LrsError(f"page size {page_size!r} is not a whole number >= 1")
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    remove_stale_temps(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        remove_stale_temps(out_dir)
+    except OSError as exc:
+        raise LrsError(
+            f"cannot make the folder {str(out_dir)!r} to pull into: {exc.strerror or exc}; "
+            "expected a folder, or a new path in one"
+        ) from None
     state = _State(out_dir / STATE_NAME, endpoint)
     if since is not None and state.exists:
         raise LrsError(
@@ -394,13 +401,19 @@ def pull(
             new = [s for s in page if not (isinstance(s.get("id"), str) and s["id"] in state.ids)]
             more = document.get("more")
             more = more if isinstance(more, str) and more.strip() and page else None
-            if new:
-                files.append(_write_page(out_dir, state.next_page, new))
-                state.next_page += 1
-                written += len(new)
-            state.take(new)
-            state.more = more
-            state.save()
+            try:
+                if new:
+                    files.append(_write_page(out_dir, state.next_page, new))
+                    state.next_page += 1
+                    written += len(new)
+                state.take(new)
+                state.more = more
+                state.save()
+            except OSError as exc:
+                raise LrsError(
+                    f"cannot write the pulled statements into {str(out_dir)!r}: "
+                    f"{exc.strerror or exc}; {kept()}"
+                ) from None
             if progress is not None:
                 progress(fetched)
             next_url, params = (urljoin(endpoint, more), None) if more else (None, None)

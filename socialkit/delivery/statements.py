@@ -91,12 +91,13 @@ class Statements:
 
 def _times(values: pa.ChunkedArray) -> pa.ChunkedArray:
     """ISO 8601 times with or without an offset (without: UTC) as UTC; unreadable null."""
-    offset = pc.fill_null(pc.match_substring_regex(values, r"(Z|[+-]\d\d:?\d\d)$"), True)
+    offset = pc.fill_null(pc.match_substring_regex(values, r"([Zz]|[+-]\d\d:?\d\d)$"), True)
     text = pc.if_else(offset, values, pc.binary_join_element_wise(values, "Z", ""))
     try:
         return pc.cast(text, pa.timestamp("ns", "UTC"))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # a time arrow cannot read
-        out = pd.to_datetime(values.to_pandas(), utc=True, format="ISO8601", errors="coerce")
+        text = pc.utf8_upper(values).to_pandas()  # a lower-case 't' or 'z' (RFC 3339)
+        out = pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce")
         return pa.chunked_array([pa.array(out.astype("datetime64[ns, UTC]"))])
 
 

@@ -4,7 +4,8 @@ JSON lines are parsed in blocks by ``pyarrow.json`` with :data:`SCHEMA`, the fie
 reader needs; a block it refuses (a line that is not JSON, a field of another type, such
 as a single-object ``parent``) is parsed again line by line with the standard library,
 so that its good lines still count. A ``.json`` file (an array, one statement, or an LRS
-``StatementResult``) is parsed whole. Each parsed statement keeps its file and line.
+``StatementResult``) is parsed whole; one that is not one JSON value but starts with an
+object and has several lines is read as JSON lines. Each parsed statement keeps its file and line.
 """
 
 from __future__ import annotations
@@ -310,9 +311,18 @@ class Parsed:
 
     def json(self, chunks: Iterator[bytes]) -> None:
         try:
-            value = json.loads(b"".join(chunks))
-        except (ValueError, _Damaged):
+            data = b"".join(chunks)
+        except _Damaged:
             self.bad += 1
+            return
+        try:
+            value = json.loads(data)
+        except ValueError:
+            if data.removeprefix(_BOM).lstrip().startswith(b"{") and b"\n" in data.strip():
+                # statements one per line in a file named .json (as some exports do)
+                self.jsonl(iter([data]), lambda: None)
+            else:
+                self.bad += 1
             return
         if isinstance(value, dict) and isinstance(value.get("statements"), list):
             value = value["statements"]  # a StatementResult

@@ -540,6 +540,24 @@ def test_a_server_sending_the_same_more_link_again_is_stopped(
     assert [s["id"] for s in written(tmp_path)] == ["x"]
 
 
+def test_a_folder_that_cannot_be_written_gives_one_message_and_keeps_what_was_written(
+    web_server: str, tmp_path: Path, credentials: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from socialkit.delivery import lrs
+
+    def full(*args: object) -> Path:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(lrs, "_write_page", full)
+    with pytest.raises(
+        LrsError,
+        match=r"^cannot write the pulled statements into .*: No space "
+        r"left on device; this pull wrote nothing$",
+    ):
+        pull(web_server + "/loop", tmp_path / "out")
+    assert not (tmp_path / "out" / STATE_NAME).exists()
+
+
 def test_the_library_raises_one_error_class_per_failure(
     web_server: str, tmp_path: Path, credentials: None
 ) -> None:

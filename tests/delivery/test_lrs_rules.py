@@ -67,3 +67,11 @@ def test_a_folder_keeps_to_one_lrs_and_since_is_for_a_first_pull(
     (tmp_path / STATE_NAME).write_text("{")
     with pytest.raises(LrsError, match=r"cannot be read .*; pull into a new folder$"):
         pull("http://a.example/xAPI/", tmp_path)
+
+
+def test_an_out_folder_under_a_file_is_refused_with_one_message(
+    tmp_path: Path, credentials: None
+) -> None:
+    (tmp_path / "notes.txt").write_text("")
+    with pytest.raises(LrsError, match=r"^cannot make the folder '.*notes.txt.sub' to pull into: "):
+        pull("http://127.0.0.1:9/xAPI", tmp_path / "notes.txt" / "sub")

@@ -117,6 +117,17 @@ def test_a_json_file_that_is_not_json_counts_once(tmp_path: Path) -> None:
     assert str(result.frame["time"].dtype) == "datetime64[ns, UTC]"
 
 
+def test_a_json_file_holding_one_statement_a_line_is_read_as_json_lines(tmp_path: Path) -> None:
+    # an export of JSON lines saved under a .json name: its statements still count
+    path = write_lines(tmp_path / "s.json", [stmt("a"), "{bad", stmt("b")])
+    result = read_statements(path)
+    assert ids(result) == ["a", "b"]
+    assert result.frame["line"].tolist() == [1, 3]
+    assert result.read == 3 and result.skipped == {"bad-json": 1}
+    gz = write_lines(tmp_path / "t.json.gz", [stmt("c"), stmt("d")])
+    assert ids(read_statements(gz)) == ["c", "d"]
+
+
 def test_a_bad_line_amid_good_ones_leaves_the_good_ones_of_its_block(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -324,6 +335,16 @@ def test_times_with_offsets_fractions_none_and_stored(tmp_path: Path) -> None:
         pd.Timestamp("2026-03-02T08:59:59Z"),
         pd.Timestamp("2026-03-02T15:00:00Z"),
         pd.Timestamp("2026-03-02T08:00:00Z"),
+    ]
+
+
+def test_a_lower_case_z_or_t_in_a_timestamp_is_read(tmp_path: Path) -> None:
+    items = [stmt("a", timestamp="2026-03-02t08:00:00z"), stmt("b", timestamp="2026-03-02T09:00Z")]
+    result = read_statements(write_lines(tmp_path / "s.jsonl", items))
+    assert result.skipped == {}
+    assert result.frame["time"].tolist() == [
+        pd.Timestamp("2026-03-02T08:00:00Z"),
+        pd.Timestamp("2026-03-02T09:00:00Z"),
     ]
 
 

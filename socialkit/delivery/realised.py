@@ -2,7 +2,10 @@
 
 Per (course, run, activity) — every activity of a course, for every run of that course:
 
-* ``learners``: the run's learners in ``people``;
+* ``learners``: the run's learners in ``people``, and the actors without a row there whom
+  the run's registration placed in it (they count as learners, see
+  :mod:`socialkit.delivery.placing`): every participant is among the learners, so no share
+  goes above 100%;
 * ``participants``: distinct learners (by role, see :mod:`socialkit.delivery.placing`) with
   at least one statement placed on the activity in that run;
 * ``before``, ``during``, ``after``: participants whose *first* statement on the activity
@@ -220,7 +223,27 @@ def summarise_delivery(
         summary[direction] = _count(key[interaction == code], base)
     summary["peer_replies"] = _count(key[learner & (interaction == 0)], base)  # many-to-many
     summary["statements"] = _count(key, base)
+    summary["learners"] = summary["learners"].fillna(0) + _unenrolled(st, people, learner, summary)
     return _finish(summary)
+
+
+def _unenrolled(
+    st: pd.DataFrame, people: pd.DataFrame, learner: np.ndarray, summary: pd.DataFrame
+) -> np.ndarray:
+    """Per row of ``summary``: the learners placed in its run (by its registration) who
+    have no learner row in ``people`` for that run."""
+    keys = ["course_id", "run_id"]
+    seen = pd.DataFrame(
+        {k: st[k].astype("str").to_numpy()[learner] for k in keys}
+        | {"person": st["actor"].astype("str").to_numpy()[learner]}
+    ).drop_duplicates()
+    if seen.empty:
+        return np.zeros(len(summary), np.int64)
+    enrolled = people.loc[people["role"].eq("learner"), [*keys, "person"]].astype("str")
+    found = seen.merge(enrolled.drop_duplicates(), how="left", indicator=True)
+    extra = found[found["_merge"].eq("left_only")].groupby(keys).size()
+    at = pd.MultiIndex.from_frame(summary[keys].astype("str"))
+    return extra.reindex(at).fillna(0).to_numpy(np.int64)
 
 
 def delivery_summary(portfolio: Any, statements: Any) -> pd.DataFrame:

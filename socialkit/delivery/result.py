@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +96,9 @@ class DeliveryResult:
     placed : Placed or None
         The placed statements the summary counts (what
         :func:`~socialkit.delivery.store.write_parquet` keeps).
+    invalid_courses : tuple of str
+        Courses left out because they break the data contract (their runs and statements
+        are not analysed; ``socialkit check`` lists their errors).
     """
 
     read: int
@@ -106,6 +109,7 @@ class DeliveryResult:
     matrix: pd.DataFrame
     warnings: pd.DataFrame
     placed: Placed | None = field(default=None, repr=False, compare=False)
+    invalid_courses: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object of ``socialkit delivery --json``: ``statements`` (``read``,
@@ -117,6 +121,7 @@ class DeliveryResult:
                 self.warnings, ("code", "course_id", "run_id", "activity_id", "message")
             ),
             "courses": _records(self.courses, COURSE_KEYS),
+            "invalid_courses": list(self.invalid_courses),
         }
 
     def to_json(self) -> str:
@@ -137,8 +142,17 @@ class DeliveryResult:
                 f"{c.course_id} / {c.run_id}: {c.learners} learners, {c.done} of {c.tracked} "
                 f"tracked activities done, pre-work before class {pre}, as planned {planned}"
             )
+        if self.invalid_courses:
+            lines.append(
+                f"left out as invalid ({len(self.invalid_courses)}; their errors: socialkit "
+                "check): " + ", ".join(map(repr, self.invalid_courses))
+            )
         if not len(self.courses):
-            lines.append("no runs: the portfolio has no delivery data")
+            lines.append(
+                "no runs: the valid courses have no delivery data"
+                if self.invalid_courses
+                else "no runs: the portfolio has no delivery data"
+            )
         lines.append(f"{len(self.warnings)} warning(s)")
         lines += [f"  {w.code}: {w.message}" for w in self.warnings.itertuples(index=False)]
         return "\n".join(lines)
@@ -240,4 +254,6 @@ def delivery_report(
     from socialkit.delivery.statements import read_statements
 
     read = read_statements(source)
-    return analyse_delivery(portfolio, read, prework_threshold=prework_threshold)
+    result = analyse_delivery(portfolio, read, prework_threshold=prework_threshold)
+    invalid = tuple(portfolio.invalid_courses["course_id"].astype("str"))
+    return replace(result, invalid_courses=invalid) if invalid else result

@@ -149,7 +149,7 @@ def test_json_is_one_object_with_the_issue_keys(portfolio: Path) -> None:
     result = run("delivery", portfolio, "--json")
     assert result.returncode == 0, result.stderr  # delivery warnings do not fail the command
     doc = json.loads(result.stdout)
-    assert list(doc) == ["statements", "activities", "warnings", "courses"]
+    assert list(doc) == ["statements", "activities", "warnings", "courses", "invalid_courses"]
     assert doc["statements"] == {
         "read": 14,
         "used": 9,
@@ -173,6 +173,20 @@ def test_text_lists_runs_and_warnings(portfolio: Path) -> None:
     assert lines[0] == "statements: 14 read, 9 used, skipped: no-activity 1, voided 2, voiding 2"
     assert lines[1].startswith("c1 / r1: 3 learners")
     assert any(line.startswith("  untracked: course 'c1', run 'r1'") for line in lines)
+
+
+def test_a_course_left_out_as_invalid_is_named_not_taken_for_no_delivery_data(
+    portfolio: Path,
+) -> None:
+    acts = portfolio / "activities.csv"
+    acts.write_text(acts.read_text(encoding="utf-8").replace(",before,", ",someday,", 1))
+    done = run("delivery", portfolio)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert "left out as invalid (1; their errors: socialkit check): 'c1'" in lines
+    assert "no runs: the valid courses have no delivery data" in lines
+    data = json.loads(run("delivery", portfolio, "--json").stdout)
+    assert data["invalid_courses"] == ["c1"] and data["courses"] == []
 
 
 def test_statements_given_that_do_not_exist_exit_2(portfolio: Path) -> None:

@@ -120,6 +120,27 @@ def test_a_run_without_statements(summary):
     assert r2["as_planned"].tolist() == [False, False, pd.NA, pd.NA, pd.NA, pd.NA]
 
 
+def test_actors_placed_by_registration_without_a_people_row_count_among_the_learners():
+    # r1 enrols one learner; two more actors carry its registration: three learners, and
+    # the pre-work share is of those three (3 of 3 before starts), never above 100%
+    people = make_people(("c1", "r1", TINA, "trainer"), ("c1", "r1", ANN, "learner"))
+    statements = make_statements(
+        *(
+            {"actor": a, "object_id": BRIEF, "time": "2026-03-01T10:00Z"} | R1
+            for a in (ANN, BOB, CY)
+        ),
+        {"actor": TINA, "verb": POSTED, "object_id": BRIEF, "time": "2026-03-01T08:00Z"} | R1,
+    )
+    portfolio = make_portfolio(ACTIVITIES, RUNS, people)
+    summary = delivery_summary(portfolio, statements)
+    r1 = summary[summary["run_id"] == "r1"].set_index("activity_id")
+    assert r1["learners"].tolist() == [3] * 6
+    assert r1.loc["brief", ["participants", "before"]].tolist() == [3, 3]
+    assert summary.loc[summary["run_id"] == "r2", "learners"].tolist() == [0] * 6
+    courses = delivery_courses(summary).set_index("run_id")
+    assert courses.loc["r1", "prework_done"] == pytest.approx(3 / 3)
+
+
 def test_ties_go_to_the_plan_else_the_earliest_phase_and_the_more_social_direction():
     runs = make_runs(("c1", "r1", "2026-03-02T09:00Z", "2026-03-02T17:00Z", None))
     people = make_people(("c1", "r1", ANN, "learner"), ("c1", "r1", BOB, "learner"))

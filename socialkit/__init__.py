@@ -31,6 +31,10 @@ _LAZY = {
         "timing_direction_matrix",
     ],
     "analysis.check": ["CheckResult", "check_portfolio"],
+    "delivery.realised": ["delivery_courses", "delivery_matrix", "delivery_summary"],
+    "delivery.result": ["DeliveryResult", "analyse_delivery"],
+    "delivery.statements": ["Statements", "read_statements"],
+    "delivery.warnings": ["delivery_warnings"],
     "editor.draft": ["DesignDraft"],
     "errors": [
         "DesignChangedError",
@@ -84,6 +88,10 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eag
     from socialkit.contract.schema import Portfolio
     from socialkit.contract.tool_names import closest_tools
     from socialkit.contract.validation import validate
+    from socialkit.delivery.realised import delivery_courses, delivery_matrix, delivery_summary
+    from socialkit.delivery.result import DeliveryResult, analyse_delivery
+    from socialkit.delivery.statements import Statements, read_statements
+    from socialkit.delivery.warnings import delivery_warnings
     from socialkit.editor.draft import DesignDraft
     from socialkit.editor.widget import DesignEditor
     from socialkit.errors import (
@@ -138,6 +146,7 @@ __all__ = [
     "QUESTIONS",
     "WARNING_CODES",
     "CheckResult",
+    "DeliveryResult",
     "DesignChangedError",
     "DesignDraft",
     "DesignEditor",
@@ -155,9 +164,11 @@ __all__ = [
     "ReportWriteError",
     "SchedulerError",
     "SocialkitError",
+    "Statements",
     "UnknownCourseError",
     "ValidationError",
     "__version__",
+    "analyse_delivery",
     "blocked_pairs",
     "check_portfolio",
     "checklist",
@@ -166,9 +177,14 @@ __all__ = [
     "closest_tools",
     "convert",
     "course_summary",
+    "delivery_courses",
+    "delivery_matrix",
+    "delivery_summary",
+    "delivery_warnings",
     "flipped_candidates",
     "load_portfolio",
     "outside_class_share",
+    "read_statements",
     "read_tables",
     "recommend_tools",
     "sample_path",

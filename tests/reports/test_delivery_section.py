@@ -15,6 +15,7 @@ actually used: Viva Engage. Warnings: untracked (A3, A5, A6) and not-done (A2).
 
 from __future__ import annotations
 
+import csv
 import html
 import json
 import re
@@ -35,23 +36,21 @@ def delivery_portfolio(dest: Path, *, statements: bool = True) -> Path:
     shutil.rmtree(dest / "statements", ignore_errors=True)
     for name in ("runs.csv", "people.csv"):
         (dest / name).unlink(missing_ok=True)
-    acts = (dest / "activities.csv").read_text(encoding="utf-8").splitlines()
-    header = acts[0].split(",")
-    if "xapi_ids" not in header:
-        acts[0] += ",xapi_ids"
-        acts[1:] = [line + "," for line in acts[1:]]
-    ids = {"it-risk,A1,": "https://lms.example.org/a1", "it-risk,A2,": "https://lms.example.org/a2"}
-    out = [acts[0]]
-    for line in acts[1:]:
-        key = next((k for k in ids if line.startswith(k)), None)
-        if key is not None:
-            line = line[: line.rindex(",") + 1] + ids[key]
-            if key == "it-risk,A1,":
-                parts = line.split(",", 4)
-                parts[3] = A1_TITLE
-                line = ",".join(parts)
-        out.append(line)
-    (dest / "activities.csv").write_text("\n".join(out) + "\n", encoding="utf-8")
+    # the sample's own xapi_ids give way to this test's: only it-risk A1 and A2 are tracked
+    with (dest / "activities.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    ids = {
+        ("it-risk", "A1"): "https://lms.example.org/a1",
+        ("it-risk", "A2"): "https://lms.example.org/a2",
+    }
+    for row in rows:
+        row["xapi_ids"] = ids.get((row["course_id"], row["activity_id"]), "")
+        if (row["course_id"], row["activity_id"]) == ("it-risk", "A1"):
+            row["title"] = A1_TITLE
+    with (dest / "activities.csv").open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
     (dest / "runs.csv").write_text(
         "course_id,run_id,starts,ends,timezone,registration\n"
         f"it-risk,{RUN},2026-03-02T09:00+01:00,2026-03-02T17:00+01:00,Europe/Paris,\n",

@@ -201,7 +201,8 @@ def test_portfolio_report_shows_the_run(tmp_path: Path, hostile_portfolio) -> No
     assert '<a href="failed/agile-teams.ipynb">' in out
     assert '<a href="courses/agile-teams.html">' not in out  # no link to a report that failed
     assert 'href="courses/onboarding-30.html"' not in out  # the runner made no report of it
-    assert out.count('class="plotly-graph-div"') == 3
+    # three portfolio charts, and the delivery chart of the sample's runs
+    assert out.count('class="plotly-graph-div"') == 4
     # the table of every course (DataTables, bundled in the page: nothing from the web)
     assert "unpkg" not in out and "import {" not in out
     assert out.count("window._itables_") >= 3  # the table waits for the bundle

@@ -25,6 +25,7 @@ import zoneinfo
 import numpy as np
 import pandas as pd
 
+from socialkit.base.lookup import isin
 from socialkit.contract.issues import duplicate_issues, frame_issues, issue_frame
 from socialkit.contract.people import person_keys
 from socialkit.contract.schema import empty_people, empty_runs
@@ -174,9 +175,9 @@ def run_issues(
         The trimmed course ids of the courses table.
     """
     rraw, praw = raw.get("runs", runs), raw.get("people", people)
-    courses = set(course_ids.dropna())
+    courses = course_ids.dropna()
     out = []
-    unknown = runs["course_id"].notna() & ~runs["course_id"].isin(courses)
+    unknown = runs["course_id"].notna() & ~isin(runs["course_id"], courses)
     out.append(
         frame_issues(
             "runs",
@@ -230,11 +231,16 @@ def run_issues(
 
 
 def _people_issues(
-    runs: pd.DataFrame, people: pd.DataFrame, praw: pd.DataFrame, courses: set, *, keyed: bool
+    runs: pd.DataFrame,
+    people: pd.DataFrame,
+    praw: pd.DataFrame,
+    courses: pd.Series,
+    *,
+    keyed: bool,
 ) -> list[pd.DataFrame]:
     out = []
     course = people["course_id"]
-    known = course.isin(courses)
+    known = isin(course, courses)
     out.append(
         frame_issues(
             "people",

@@ -1,10 +1,10 @@
-"""Columns as codes into their distinct values, and the pandera rules run on those values.
+"""Columns as codes into their distinct values.
 
 A portfolio's columns are long (400,000 activities) but hold few distinct values, and
 every column rule of the data contract looks at one cell at a time. Validation therefore
 factorizes each column once (:class:`Distinct`) and does all per-cell work on the
-distinct values: checking them with pandera, trimming them, normalising them, testing
-keys for repeats and references. Only the results are spread back to the rows, with one
+distinct values: checking them (:mod:`socialkit.contract.column_rules`), trimming them,
+normalising them, testing keys for repeats and references. Only the results are spread back to the rows, with one
 ``take`` each. Factorizing a long Arrow string column costs about as much as the whole
 rule that uses it, so doing it once instead of once per use is most of the saving.
 """
@@ -17,19 +17,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 import pyarrow
 import pyarrow.compute
 from pandas.api.extensions import ExtensionArray
 
-from socialkit.contract.issues import issue_frame
-from socialkit.contract.schema import TABLES, ColumnSpec
-from socialkit.contract.vocab import match_key
 
 __all__ = [
-    "BLANK_MESSAGE",
     "Distinct",
-    "column_issues",
     "has_repeats",
     "pair_codes",
     "pairs_found",
@@ -219,138 +213,3 @@ def has_repeats(*columns: Distinct) -> bool:
     if _dense(list(columns), len(keys)):
         return bool(np.bincount(keys).max() > 1)
     return len(pd.unique(keys)) < len(keys)
-
-
-# --------------------------------------------------------------------------- column rules
-def _blank(s: pd.Series) -> pd.Series:
-    return s.isna() | (s.str.strip() == "")
-
-
-def _check_for(spec: ColumnSpec) -> pa.Check | None:
-    if spec.vocab is not None and spec.is_list:
-        keys = set(spec.vocab.lookup)
-
-        def ok(s: pd.Series) -> pd.Series:
-            items = match_key(s.str.split(";").explode())
-            good = items.isna() | (items == "") | items.isin(keys)
-            return good.groupby(level=0).all().reindex(s.index, fill_value=True)
-
-        return pa.Check(ok, error=f"every ';'-separated item must be {spec.vocab.expected()}")
-    if spec.vocab is not None:
-        keys = set(spec.vocab.lookup)
-        syn = f" (or a synonym: {', '.join(spec.vocab.synonyms)})" if spec.vocab.synonyms else ""
-        return pa.Check(
-            lambda s: _blank(s) | match_key(s).isin(keys),
-            error=f"expected {spec.vocab.expected()}{syn}",
-        )
-    if spec.min_int is not None:
-        lo, hi = spec.min_int, spec.max_int
-
-        def is_int(s: pd.Series) -> pd.Series:
-            t = s.str.strip()
-            # ASCII digits only (``\d`` would take other scripts' digits), few enough
-            # to stay an exact int64; the documented limit then bounds every sum
-            digits = t.str.fullmatch(r"[0-9]{1,15}").fillna(False).astype(bool)
-            n = pd.to_numeric(t.where(digits), errors="coerce")
-            in_range = (n >= lo) & (n <= hi) if hi is not None else n >= lo
-            return _blank(s) | (digits & in_range)
-
-        return pa.Check(is_int, error=f"expected {spec.expected}")
-    if spec.pattern is not None and spec.is_list:
-        pattern = spec.pattern
-
-        def each(s: pd.Series) -> pd.Series:
-            items = s.str.split(";").explode().str.strip()
-            good = items.isna() | (items == "") | items.str.fullmatch(pattern).fillna(False)
-            return good.groupby(level=0).all().reindex(s.index, fill_value=True)
-
-        return pa.Check(each, error=f"every ';'-separated item must be {spec.expected}")
-    if spec.pattern is not None:
-        return pa.Check(
-            lambda s: _blank(s) | s.str.strip().str.fullmatch(spec.pattern).fillna(False),
-            error=f"expected {spec.expected}",
-        )
-    return None
-
-
-#: The message of a structural cell left blank.
-BLANK_MESSAGE = "is blank; a value is required"
-
-
-def _code_of(spec: ColumnSpec) -> str:
-    if spec.vocab is not None:
-        return "not-in-vocabulary"
-    return "bad-number" if spec.min_int is not None else "bad-format"
-
-
-def _column_schema(spec: ColumnSpec) -> pa.DataFrameSchema:
-    check = _check_for(spec)
-    checks = [check] if check is not None else []
-    if spec.kind == "structural":
-        checks.append(pa.Check(lambda s: ~_blank(s), error=BLANK_MESSAGE, ignore_na=False))
-    return pa.DataFrameSchema({spec.name: pa.Column(checks=checks, nullable=True)})
-
-
-def _import_backends() -> None:
-    """Validate a one-value frame, so that pandera imports its pandas backends now.
-
-    pandera imports them at its first validation, some 0.15-0.2 s; done when this module
-    is imported, that time is spent where :mod:`socialkit.contract.io` imports validation, in a
-    thread while the portfolio's files are read, instead of after reading.
-    """
-    pa.DataFrameSchema({"x": pa.Column(checks=[pa.Check(lambda s: s.notna())])}).validate(
-        pd.DataFrame({"x": ["x"]})
-    )
-
-
-_import_backends()
-
-
-def column_issues(table: str, df: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Distinct]]:
-    """Run each column's pandera checks on its distinct values, then map back to rows.
-
-    Every rule here looks at one cell at a time, so checking each distinct value once
-    finds the same failures as checking every row, at a fraction of the cost on a
-    long portfolio.
-
-    Returns
-    -------
-    issues : pandas.DataFrame
-    columns : dict of str to Distinct
-        Each column of the contract that ``df`` has, factorized as read.
-    """
-    found, columns = [], {}
-    for spec in TABLES[table]:
-        if spec.name not in df.columns:
-            continue
-        col = columns[spec.name] = Distinct.of(df[spec.name])
-        schema = _column_schema(spec)
-        if not schema.columns[spec.name].checks:
-            # free text with no rule (a title, an owner): nothing can fail, and pandera's
-            # round trip costs a millisecond or two a column
-            continue
-        distinct = pd.DataFrame({spec.name: col.values.astype("str")})
-        try:
-            schema.validate(distinct, lazy=True)
-        except pa.errors.SchemaErrors as exc:
-            fc = exc.failure_cases
-        else:
-            continue
-        fails = pd.DataFrame({"code": fc["index"].astype("int64"), "message": fc["check"]})
-        hit = np.flatnonzero(np.isin(col.codes, fails["code"].to_numpy()))
-        bad = pd.DataFrame({"code": col.codes[hit].astype("int64"), "row": df.index[hit]}).merge(
-            fails, on="code"
-        )
-        found.append(
-            pd.DataFrame(
-                {
-                    "table": table,
-                    "row": bad["row"].astype("Int64"),
-                    "column": spec.name,
-                    "value": distinct[spec.name].take(bad["code"]).to_numpy(),
-                    "message": bad["message"].astype("str"),
-                    "code": np.where(bad["message"].eq(BLANK_MESSAGE), "blank", _code_of(spec)),
-                }
-            )
-        )
-    return (pd.concat(found, ignore_index=True) if found else issue_frame()), columns

@@ -66,9 +66,9 @@ def sample_path() -> Path:
 def _import_meanwhile(name: str) -> None:
     """Start importing module ``name`` in a thread, unless it is imported already.
 
-    The validation rules need pandera, whose import takes a command's start some 0.2-0.3 s;
-    imported while the portfolio's files are read (Arrow parses them without holding the
-    interpreter), most of that time is not waited for. Whoever uses the module imports
+    Imported while the portfolio's files are read (Arrow parses them without holding the
+    interpreter), the validation modules and the parts of pandas and pyarrow they bring
+    are not waited for. Whoever uses the module imports
     it as usual, which waits for this import to finish (or raises its error).
     """
     if name in sys.modules:

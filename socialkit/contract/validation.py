@@ -1,8 +1,8 @@
 """Validation of raw tables against the data contract of :mod:`socialkit.contract.schema`.
 
 Every failure is collected before :class:`~socialkit.errors.ValidationError` is raised.
-Column-level rules run as `pandera <https://pandera.readthedocs.io>`_ schemas on each
-column's distinct values; rules that span rows or tables (uniqueness, references) are
+Column-level rules (:mod:`socialkit.contract.column_rules`) run on each column's distinct
+values; rules that span rows or tables (uniqueness, references) are
 vectorised pandas on top. The result is a :class:`~socialkit.contract.schema.Portfolio` of
 canonical tables.
 """
@@ -22,7 +22,8 @@ from socialkit.contract.delivery_tables import (
     run_issues,
     xapi_id_issues,
 )
-from socialkit.contract.distinct import Distinct, column_issues, has_repeats, pairs_found
+from socialkit.contract.column_rules import column_issues
+from socialkit.contract.distinct import Distinct, has_repeats, pairs_found
 from socialkit.contract.issues import (
     COURSE_TABLES,
     ISSUE_CODES,

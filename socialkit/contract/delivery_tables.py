@@ -174,6 +174,8 @@ def run_issues(
     course_ids : pandas.Series
         The trimmed course ids of the courses table.
     """
+    if runs.empty and people.empty:  # a portfolio without delivery data (most)
+        return []
     rraw, praw = raw.get("runs", runs), raw.get("people", people)
     courses = course_ids.dropna()
     out = []

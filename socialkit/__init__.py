@@ -16,7 +16,7 @@ from socialkit._moved import MOVED, install
 install()  # the former module paths (``socialkit.io``, ``socialkit.tools`` ...) still work
 
 # Names are imported on first use (PEP 562), so that ``import socialkit.reports.kernels`` or the
-# command line's start does not pay for pandas, pandera and plotly before it needs them.
+# command line's start does not pay for pandas and plotly before it needs them.
 _LAZY = {
     "analysis.advice": ["WARNING_CODES", "strategic_warnings"],
     "analysis.checks": [

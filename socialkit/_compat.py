@@ -18,8 +18,7 @@ import contextlib
 import functools
 import gc
 import re
-import sys
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -34,7 +33,6 @@ __all__ = [
     "forget_client",
     "load_notebook_node",
     "lost_its_scheduler",
-    "pandera_without_hypothesis",
     "parameterize_notebook",
     "reset_shell",
     "row_of_unclosed_quote",
@@ -231,34 +229,6 @@ def wrong_width(exc: BaseException) -> bool:
     Relies on the wording of the C parser's message; checked with pandas 3.1.
     """
     return "Expected" in str(exc)
-
-
-# --------------------------------------------------------------------------- pandera
-@contextlib.contextmanager
-def pandera_without_hypothesis() -> Iterator[None]:
-    """While the block runs, let pandera be imported without hypothesis.
-
-    When hypothesis is installed, pandera imports it as it is imported itself, for its
-    data-synthesis strategies (``DataFrameSchema.example``), which no command uses. That
-    is some 0.3-0.5 s of a validating command's start, longer than reading 20,000
-    courses. Meanwhile ``import hypothesis`` fails as if it were not installed, and
-    pandera leaves its strategies out; afterwards it imports as usual again, for a
-    program that runs commands in-process. Nothing changes when pandera or hypothesis is
-    imported already.
-
-    Relies on pandera importing hypothesis only where an ``ImportError`` leaves the
-    strategies out (``pandera.strategies.base_strategies.HAS_HYPOTHESIS``), and on
-    nothing else of pandera's needing it; checked with pandera 0.35.
-    """
-    if "pandera" in sys.modules or "hypothesis" in sys.modules:
-        yield
-        return
-    sys.modules["hypothesis"] = None  # type: ignore[assignment]  # "not installed"
-    try:
-        yield
-    finally:
-        if "hypothesis" in sys.modules and sys.modules["hypothesis"] is None:
-            del sys.modules["hypothesis"]
 
 
 # --------------------------------------------------------------------------- IPython

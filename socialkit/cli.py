@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 import click
 
-from socialkit._compat import pandera_without_hypothesis
 from socialkit.base.collector import collector_paused
 from socialkit.base.text import terminal_safe
 from socialkit.console import echo, echo_json
@@ -59,7 +58,7 @@ def _exit_without_collecting() -> None:
     """Let the interpreter exit without walking every object for garbage.
 
     Its last collections visit every object still alive: the modules pandas and
-    pandera bring, and a large portfolio's values and caches. That takes longer
+    pyarrow bring, and a large portfolio's values and caches. That takes longer
     than many a command's own work (0.2-0.4 s after checking 20,000 courses) and finds
     nothing to finalize. Registered once, it runs as the interpreter exits (in a
     program that calls the command line in-process too, but only then).
@@ -144,10 +143,8 @@ def _rows_bar(dest: Path) -> Iterator[Callable[[int, int], None]]:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="socialkit")
-@click.pass_context
-def main(ctx: click.Context) -> None:
+def main() -> None:
     """Design social learning around the formal moment: check, convert and analyse."""
-    ctx.with_resource(pandera_without_hypothesis())
 
 
 @main.command()

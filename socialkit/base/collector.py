@@ -13,7 +13,7 @@ __all__ = ["collector_paused"]
 def collector_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector for a block, then give it back as it was.
 
-    Importing pandas, pyarrow and pandera, reading a large portfolio, checking it and
+    Importing pandas and pyarrow, reading a large portfolio, checking it and
     writing its JSON document allocate hundreds of thousands of mostly acyclic objects
     (strings, small frames, dicts). Every so many allocations the collector walks all
     of them, and of the imported modules too, and finds next to nothing: on 20,000

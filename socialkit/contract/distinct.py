@@ -4,9 +4,10 @@ A portfolio's columns are long (400,000 activities) but hold few distinct values
 every column rule of the data contract looks at one cell at a time. Validation therefore
 factorizes each column once (:class:`Distinct`) and does all per-cell work on the
 distinct values: checking them (:mod:`socialkit.contract.column_rules`), trimming them,
-normalising them, testing keys for repeats and references. Only the results are spread back to the rows, with one
-``take`` each. Factorizing a long Arrow string column costs about as much as the whole
-rule that uses it, so doing it once instead of once per use is most of the saving.
+normalising them, testing keys for repeats and references. Only the results are
+spread back to the rows, with one ``take`` each. Factorizing a long Arrow string column
+costs about as much as the whole rule that uses it, so doing it once instead of once per
+use is most of the saving.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import pandas as pd
 import pyarrow
 import pyarrow.compute
 from pandas.api.extensions import ExtensionArray
-
 
 __all__ = [
     "Distinct",

@@ -16,13 +16,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from socialkit.contract.column_rules import column_issues
 from socialkit.contract.delivery_tables import (
     canonical_people,
     canonical_runs,
     run_issues,
     xapi_id_issues,
 )
-from socialkit.contract.column_rules import column_issues
 from socialkit.contract.distinct import Distinct, has_repeats, pairs_found
 from socialkit.contract.issues import (
     COURSE_TABLES,

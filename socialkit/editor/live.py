@@ -1,6 +1,6 @@
 """The live view of one course: canonical frames built from its text rows, quickly.
 
-Used by :class:`socialkit.editor.draft.DesignDraft` after every edit. Full validation (pandera,
+Used by :class:`socialkit.editor.draft.DesignDraft` after every edit. Full validation (every rule,
 the whole portfolio) costs far more than the editor's budget per change; here the few rows
 of one course are normalised in plain Python, against a catalog validated once.
 """

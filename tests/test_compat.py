@@ -233,28 +233,6 @@ def test_pandas_says_expected_of_a_row_of_another_width() -> None:
     assert _compat.row_of_unclosed_quote(exc) is None
 
 
-# --------------------------------------------------------------------------- pandera
-def test_pandera_imports_and_validates_without_hypothesis() -> None:
-    pytest.importorskip("hypothesis")  # without it there is nothing to keep away
-    lib = version("pandera")
-    code = (
-        "import sys\n"
-        "from socialkit._compat import pandera_without_hypothesis\n"
-        "with pandera_without_hypothesis():\n"
-        "    import pandas as pd, pandera.pandas as pa\n"
-        "    from pandera.strategies import base_strategies\n"
-        "    pa.DataFrameSchema({'a': pa.Column(int)}).validate(pd.DataFrame({'a': [1]}))\n"
-        "    print(base_strategies.HAS_HYPOTHESIS, sys.modules.get('hypothesis'))\n"
-        "import hypothesis\n"
-        "print(hypothesis.__name__)\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert done.returncode == 0, f"{lib}: pandera needs hypothesis now: {done.stderr}"
-    assert done.stdout.split() == ["False", "None", "hypothesis"], (
-        f"{lib}: pandera no longer leaves its strategies out without hypothesis: {done.stdout!r}"
-    )
-
-
 # --------------------------------------------------------------------------- IPython
 @contextlib.contextmanager
 def full_collections() -> Iterator[list[int]]:

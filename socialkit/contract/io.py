@@ -8,6 +8,7 @@ that is renamed into place only once complete.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib
 import os
 import sys
@@ -91,8 +92,23 @@ read_tables = consistent_read(_read_tables)
 
 def read_defaults(table: str) -> pd.DataFrame:
     """The bundled ``tools`` or ``organisations`` table (:func:`catalog_path`), read as a
-    portfolio's own table is."""
-    return read_csv_table(catalog_path() / f"{table}.csv", table)
+    portfolio's own table is.
+
+    Read once per version of the file in a process (a few milliseconds each time a
+    portfolio is loaded otherwise, most of the editor's reload); each call gets its own
+    copy.
+    """
+    path = catalog_path() / f"{table}.csv"
+    try:
+        stat = path.stat()
+    except OSError:  # the reader says what is wrong
+        return read_csv_table(path, table)
+    return _read_bundled(path, table, stat.st_mtime_ns, stat.st_size).copy()
+
+
+@functools.lru_cache(maxsize=8)
+def _read_bundled(path: Path, table: str, mtime_ns: int, size: int) -> pd.DataFrame:
+    return read_csv_table(path, table)
 
 
 #: The catalog columns added after the first data contract, which a tools table written

@@ -1261,3 +1261,23 @@ def test_convert_passes_progress_on_and_a_csv_folder_needs_none(tmp_path: Path) 
     again: list[tuple[int, int]] = []
     convert(tmp_path / "sample.xlsx", tmp_path / "back", progress=lambda *a: again.append(a))
     assert again == []  # a CSV folder is written in a moment
+
+
+def test_the_bundled_tables_are_read_once_per_version_of_the_file(tmp_path, monkeypatch):
+    import socialkit.contract.io as io_module
+
+    (tmp_path / "organisations.csv").write_text("organisation,platforms\nAcme,Teams\n")
+    monkeypatch.setattr(io_module, "catalog_path", lambda: tmp_path)
+    first = io_module.read_defaults("organisations")
+    first.loc[2, "platforms"] = "changed by the caller"  # a copy: the cache is untouched
+    assert io_module.read_defaults("organisations").loc[2, "platforms"] == "Teams"
+    (tmp_path / "organisations.csv").write_text("organisation,platforms\nAcme,Slack;Zoom\n")
+    assert io_module.read_defaults("organisations").loc[2, "platforms"] == "Slack;Zoom"
+
+
+def test_a_missing_bundled_table_is_a_read_error(tmp_path, monkeypatch):
+    import socialkit.contract.io as io_module
+
+    monkeypatch.setattr(io_module, "catalog_path", lambda: tmp_path)
+    with pytest.raises(PortfolioReadError, match=r"organisations\.csv: cannot be read"):
+        io_module.read_defaults("organisations")

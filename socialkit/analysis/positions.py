@@ -14,7 +14,7 @@ import pandas as pd
 
 from socialkit.analysis.catalog import KEYS
 from socialkit.analysis.tool_use import names_tool
-from socialkit.base.frames import cached, factorize_rows
+from socialkit.base.frames import cached, factorize_rows, factorized
 from socialkit.contract.schema import Portfolio
 
 __all__ = [
@@ -33,7 +33,7 @@ def positions(values: pd.Series, index: pd.Index | list) -> np.ndarray:
     As :func:`~socialkit.base.frames.isin_codes`, with less overhead: the distinct values
     are looked up, then their positions spread with numpy.
     """
-    codes, uniques = pd.factorize(values)  # missing: -1
+    codes, uniques = factorized(values)  # missing: -1
     # an index is used as it is: a copy (pd.Index(index)) would build its hash table again
     index = index if isinstance(index, pd.Index) else pd.Index(index)
     found = np.append(index.get_indexer(uniques), -1)  # code -1 (missing) finds -1

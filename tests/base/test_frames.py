@@ -8,7 +8,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from socialkit.base.frames import RowIndex, cached, factorize_rows, memoized, per_combination
+import socialkit.base.frames as frames
+from socialkit.base.frames import (
+    RowIndex,
+    cached,
+    factorize_rows,
+    factorized,
+    memoized,
+    per_combination,
+)
 
 
 class Owner:
@@ -149,3 +157,47 @@ def test_per_identity_remembers_per_frame_objects_and_forgets_them():
     del a
     gc.collect()
     assert total.cache == {}  # every entry held a, or the copy of b, both gone
+
+
+def long_column(n: int = 12_000) -> pd.Series:
+    # "b", "a", missing, repeated: codes 0, 1, -1
+    return pd.Series(pd.array(["b", "a", None] * (n // 3), dtype="str"))
+
+
+def test_factorized_is_pandas_factorize_and_is_worked_out_once_per_arrow_array():
+    column = long_column()
+    codes, uniques = factorized(column)
+    assert codes[:6].tolist() == [0, 1, -1, 0, 1, -1]
+    assert uniques.tolist() == ["b", "a"]
+    frame = pd.DataFrame({"x": column, "y": 1})
+    # a shallow copy, a column selection and a new index keep the Arrow array: same codes
+    again, _ = factorized(frame.copy(deep=False).reset_index(drop=True)["x"])
+    assert again is codes
+    with pytest.raises(ValueError, match="read-only"):
+        codes[0] = 5  # shared by every caller
+
+
+def test_factorized_sees_a_changed_column_as_new():
+    frame = pd.DataFrame({"x": long_column()})
+    first, _ = factorized(frame["x"])
+    frame.loc[0, "x"] = "c"  # a new Arrow array
+    codes, uniques = factorized(frame["x"])
+    assert codes is not first
+    assert codes[:4].tolist() == [0, 1, -1, 2]
+    assert uniques.tolist() == ["c", "a", "b"]
+
+
+def test_factorized_forgets_an_array_once_it_is_gone():
+    column = long_column()
+    factorized(column)
+    key = id(column.array.__arrow_array__())
+    assert key in frames._FACTORIZED
+    del column
+    gc.collect()
+    assert key not in frames._FACTORIZED
+
+
+def test_short_and_non_arrow_columns_are_factorized_as_usual():
+    codes, uniques = factorized(pd.Series(["b", "a", "b"], dtype="object"))
+    assert codes.tolist() == [0, 1, 0] and uniques.tolist() == ["b", "a"]
+    assert codes.flags.writeable  # not shared

@@ -189,6 +189,12 @@ class Catalog:
                 )
         return keys
 
+    def rank(self, combos: pd.DataFrame) -> None:
+        """Rank the (organisation, tool_type, direction, timing) rows of ``combos`` not
+        seen yet, all at once, for :meth:`ranked`, :meth:`best` and :meth:`fit_facts` to
+        look up (without building the frame :meth:`ranked` returns)."""
+        self._rank_new(combos[KEYS])
+
     def ranked(self, combos: pd.DataFrame) -> pd.DataFrame:
         """the ranking of the distinct ``combos``, each combination's candidates together
         in rank order and numbered (``combination``) by its row in ``combos``."""

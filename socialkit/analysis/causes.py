@@ -151,17 +151,17 @@ def out_of_place(portfolio: Portfolio) -> pd.DataFrame:
     rows = order[wanted]
     moved = phase_moves(course[wanted], phase[wanted])
     k, j = rows[moved.row], rows[moved.other]
-    # one take for both: taking rows of a column read in many chunks joins its chunks
-    # first, so two takes would pay for that twice
-    both = a[["course_id", "activity_id", "seq", "title", "timing"]].take(np.r_[k, j])
-    both = both.reset_index(drop=True)
-    mine, other = both.iloc[: len(k)], both.iloc[len(k) :].reset_index(drop=True)
-    out = mine.assign(
-        other_activity_id=other["activity_id"],
-        other_timing=other["timing"],
-        relation=pd.Series(np.where(moved.after, "after", "before")),
-        more=moved.more,
-    )
-    # one astype, not two: each call copies the frame's blocks
-    dtypes = {c: "int64" if c in ("seq", "more") else "str" for c in columns}
-    return out.astype(dtypes)
+    # one take per column for both: taking rows of a column read in many chunks joins
+    # its chunks first, so two takes would pay for that twice. The frame is made from
+    # arrays in one go (frames of Series are aligned on their indexes first; assigning
+    # and casting copy the blocks again): on one course, this is most of the cost
+    n, both = len(k), np.r_[k, j]
+    taken = {c: a[c].array.take(both) for c in ("course_id", "activity_id", "title", "timing")}
+    out = {c: pd.array(taken[c][:n], dtype="str") for c in ("course_id", "activity_id")}
+    out["seq"] = np.asarray(a["seq"].array.take(k), dtype=np.int64)
+    out["title"], out["timing"] = (pd.array(taken[c][:n], dtype="str") for c in ("title", "timing"))
+    out["other_activity_id"] = pd.array(taken["activity_id"][n:], dtype="str")
+    out["other_timing"] = pd.array(taken["timing"][n:], dtype="str")
+    out["relation"] = pd.array(np.where(moved.after, "after", "before"), dtype="str")
+    out["more"] = np.asarray(moved.more, dtype=np.int64)
+    return pd.DataFrame(out, index=pd.RangeIndex(n), columns=columns)

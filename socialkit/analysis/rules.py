@@ -249,6 +249,10 @@ class CodedTable(Table):
         # the columns are gathered as arrays, not Series: a frame made of Series first
         # aligns each on its index, which costs more than the take itself on few rows
         base, dtypes, out = self.frame.base, self._base_dtypes, {}
+        if not len(rows):  # a rule flagging nothing (the common case in one course)
+            return _empty_frame(
+                tuple((n, dtypes[n] if n in dtypes else self._facts[n].dtype) for n in names)
+            )
         for n in names:
             dtype = dtypes.get(n)
             if dtype is None:  # not a column of ``base``: one of the facts
@@ -259,6 +263,21 @@ class CodedTable(Table):
                 out[n] = base[n].array.take(self._rows[rows])
         index = pd.RangeIndex(len(rows))
         return pd.DataFrame(out, index=index, columns=names) if out else pd.DataFrame(index=index)
+
+
+#: Empty frames met so far, per (column, dtype) pairs: building one costs about 1 ms.
+_EMPTY_FRAMES: dict[tuple, pd.DataFrame] = {}
+
+
+def _empty_frame(columns: tuple[tuple[str, object], ...]) -> pd.DataFrame:
+    """A frame without rows with these columns and dtypes, on an empty RangeIndex (a copy
+    of one made once per signature)."""
+    frame = _EMPTY_FRAMES.get(columns)
+    if frame is None:
+        frame = _EMPTY_FRAMES[columns] = pd.DataFrame(
+            {n: pd.array([], dtype=dtype) for n, dtype in columns}, index=pd.RangeIndex(0)
+        )
+    return frame.copy()
 
 
 class Flagged:

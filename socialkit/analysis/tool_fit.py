@@ -174,7 +174,9 @@ def fit_parts(portfolio: Portfolio) -> tuple[np.ndarray, np.ndarray, pd.DataFram
     # (for the ranking): with the tool's number they number the five keys, which spares
     # hashing the five string columns again (as per_combination would). The tool is
     # numbered on the whole column, which spares copying its strings first
-    _ranked_combinations(portfolio)  # alternatives come from it: rank all combinations at once
+    # alternatives come from the ranking: rank all combinations at once (the ranked
+    # frame itself is for the recommendations, which build it when asked)
+    _catalog(portfolio).rank(combinations(portfolio)[1])
     tool, tools = pd.factorize(a["tool"], use_na_sentinel=False)
     key = combinations(portfolio)[0][rows].astype(np.int64) * (len(tools) + 1) + tool[rows]
     codes, distinct = pd.factorize(key)  # numbered in order of first row

@@ -8,12 +8,14 @@ of one course are normalised in plain Python, against a catalog validated once.
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
-from socialkit.base.frames import cached
+from socialkit.analysis.tool_fit import recommend_tools
+from socialkit.base.frames import cached, per_identity
 from socialkit.contract.schema import DEFAULT_ORGANISATION, TABLES, Portfolio
 from socialkit.contract.tool_names import name_key, tool_lookup
 from socialkit.contract.vocab import (
@@ -26,6 +28,7 @@ from socialkit.contract.vocab import (
 )
 
 __all__ = [
+    "activity_ranking",
     "activity_view",
     "blank_table",
     "columns",
@@ -199,6 +202,64 @@ def activity_view(portfolio: Portfolio, activity_id: str) -> Portfolio:
         portfolio.organisations,
         source=portfolio.source,
     )
+
+
+#: What one activity's ranking depends on, besides the catalog.
+_RANKED_BY = ("organisation", "tool_type", "direction", "timing", "tool")
+#: How many rankings the editor remembers per catalog (each a few rows).
+_RANKINGS_KEPT = 1024
+
+
+@per_identity
+def _rankings(tools: pd.DataFrame, organisations: pd.DataFrame) -> OrderedDict:
+    """The rankings worked out for a catalog, most recently used last (see
+    :func:`activity_ranking`); an entry holds no reference to the catalog's frames."""
+    return OrderedDict()
+
+
+def activity_ranking(portfolio: Portfolio, activity_id: str, *, top: int) -> pd.DataFrame:
+    """``recommend_tools(activity_view(portfolio, activity_id), top=top)``, remembered.
+
+    The ranking of one activity depends only on the catalog and the activity's own
+    organisation, tool type, direction, timing and tool (see :func:`activity_view`), so
+    it is remembered per catalog (``tools`` and ``organisations``, the same objects in
+    every live view) and per those five values; another activity, or the same one
+    edited back, with the same values gets the same rows under its own ``course_id`` and
+    ``activity_id``.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+        A course's live view (see :func:`course_view`).
+    activity_id : str
+        The activity to rank; an id held by several activities is ranked afresh.
+    top : int
+        How many candidates to keep.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`~socialkit.analysis.tool_fit.recommend_tools` returns it.
+    """
+    a = portfolio.activities
+    at = np.flatnonzero(a["activity_id"].eq(activity_id).to_numpy(dtype=bool, na_value=False))
+    if len(at) != 1:
+        return recommend_tools(activity_view(portfolio, activity_id), top=top)
+    row = a.iloc[at[0]]
+    key = (top, *(row[c] if isinstance(row[c], str) else None for c in _RANKED_BY))
+    memory = _rankings(portfolio.tools, portfolio.organisations)
+    ranked = memory.get(key)
+    if ranked is None:
+        ranked = memory[key] = recommend_tools(activity_view(portfolio, activity_id), top=top)
+        if len(memory) > _RANKINGS_KEPT:
+            memory.popitem(last=False)
+    else:
+        memory.move_to_end(key)
+    mine = ranked.copy()
+    if len(mine):
+        mine["course_id"] = a["course_id"].array[at.repeat(len(mine))]
+        mine["activity_id"] = a["activity_id"].array[at.repeat(len(mine))]
+    return mine
 
 
 @cached

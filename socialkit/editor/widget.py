@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 import ipywidgets as w
 
-from socialkit.analysis.tool_fit import recommend_tools, tool_fit
+from socialkit.analysis.tool_fit import tool_fit
 from socialkit.base.fragments import bullets, join, note
 from socialkit.charts.course import matrix_figure, swimlane_figure
 from socialkit.contract.tool_names import name_key
@@ -45,7 +45,7 @@ from socialkit.editor.form import (
     recommendation_html,
     warnings_html,
 )
-from socialkit.editor.live import activity_view, every_choice, tool_spellings
+from socialkit.editor.live import activity_ranking, every_choice, tool_spellings
 from socialkit.errors import SocialkitError, ValidationError, format_issues
 
 __all__ = ["DesignEditor"]
@@ -402,7 +402,7 @@ class DesignEditor(EditorForm):
         self._tools_for = key
         # only activities with a decided tool type are ranked, and only this one is shown
         ranks = aid and values.get("tool_type")
-        mine = recommend_tools(activity_view(portfolio, aid), top=5) if ranks else None
+        mine = activity_ranking(portfolio, aid, top=5) if ranks else None
         first = [] if mine is None else mine["tool"].tolist()
         labels = (
             [

@@ -6,7 +6,7 @@ import pandas as pd
 
 from socialkit.analysis.tool_fit import recommend_tools, tool_fit
 from socialkit.editor.draft import DesignDraft
-from socialkit.editor.live import activity_view, every_choice, text, whole
+from socialkit.editor.live import activity_ranking, activity_view, every_choice, text, whole
 from socialkit.editor.widget import DesignEditor
 
 
@@ -77,3 +77,44 @@ def test_one_activity_ranks_as_it_does_in_its_course(sample_copy) -> None:
                 pd.testing.assert_frame_equal(alone, in_course)
             else:
                 assert alone.empty
+
+
+def _starred(editor: DesignEditor) -> list[str]:
+    return [v for label, v in editor.act["tool"].options if label.startswith("★")]
+
+
+def test_a_remembered_ranking_follows_the_edit_that_changes_its_activity(sample_copy) -> None:
+    editor = DesignEditor(sample_copy, course_id="it-risk")
+    editor.activities.value = "A1"  # community, one-to-many, before, Viva Engage
+    assert _starred(editor)[:3] == ["Viva Engage", "Teams", "Padlet"]
+    editor.act["tool_type"].value = "content"
+    assert _starred(editor)[:3] == ["Viva Engage", "Stream", "SharePoint"]
+    editor.act["tool_type"].value = "community"  # remembered: the same rows as at first
+    assert _starred(editor)[:3] == ["Viva Engage", "Teams", "Padlet"]
+    editor.act["tool"].value = "Teams"  # the chosen tool comes first among equals
+    assert _starred(editor)[:2] == ["Teams", "Viva Engage"]
+
+
+def test_a_remembered_ranking_is_the_ranking_of_the_activity_asking(sample_copy) -> None:
+    draft = DesignDraft(sample_copy)
+    portfolio, _ = draft.live()
+    first = activity_ranking(portfolio, "A2", top=5)
+    draft.set_activity("A3", tool_type="community", direction="many-to-many", timing="before")
+    draft.set_activity("A3", tool="Viva Engage")
+    portfolio, _ = draft.live()
+    for aid in ("A2", "A3"):  # the same five values: A3 gets A2's rows, as its own
+        mine = activity_ranking(portfolio, aid, top=5)
+        pd.testing.assert_frame_equal(mine, recommend_tools(activity_view(portfolio, aid), top=5))
+        assert set(mine["activity_id"]) == {aid}
+    assert first["tool"].tolist() == mine["tool"].tolist()
+    draft.set_activity("A3", direction="one-to-many")  # A3's own values now: not A2's
+    portfolio, _ = draft.live()
+    pd.testing.assert_frame_equal(
+        activity_ranking(portfolio, "A3", top=5),
+        recommend_tools(activity_view(portfolio, "A3"), top=5),
+    )
+    assert activity_ranking(portfolio, "A3", top=3)["tool"].tolist() == [
+        "Viva Engage",
+        "Teams",
+        "Padlet",
+    ]

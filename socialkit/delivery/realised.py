@@ -45,6 +45,7 @@ __all__ = [
     "delivery_courses",
     "delivery_matrix",
     "delivery_summary",
+    "seen_learners",
     "summarise_counts",
     "summarise_delivery",
 ]
@@ -155,6 +156,8 @@ def summarise_counts(
     runs: pd.DataFrame,
     people: pd.DataFrame,
     counts: pd.DataFrame,
+    *,
+    learners_seen: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """:func:`summarise_delivery` from counts made elsewhere (on a cluster, say).
 
@@ -167,6 +170,12 @@ def summarise_counts(
         counts :data:`COUNT_COLUMNS`: participants by the phase of their first statement,
         statements by interaction, learners' peer replies and all statements; a
         (course, run, activity) not in the plan is left out, one missing counts 0.
+    learners_seen : pandas.DataFrame, optional
+        The distinct ``course_id``, ``run_id`` and ``person`` (the actor's key) of the
+        learners' statements counted. A learner placed in a run by its registration who
+        has no ``people`` row there is one of the run's learners too, as
+        :func:`summarise_delivery` counts them (see :func:`seen_learners`); without
+        this frame only the enrolled learners are counted.
 
     Returns
     -------
@@ -178,6 +187,9 @@ def summarise_counts(
     counts = counts[[*_KEY, *COUNT_COLUMNS]]
     counts = counts.astype({k: summary[k].dtype for k in _KEY})
     summary = summary.merge(counts, on=_KEY, how="left", validate="one_to_one")
+    if learners_seen is not None:
+        extra = _unenrolled(learners_seen, people, summary)
+        summary["learners"] = summary["learners"].fillna(0) + extra
     return _finish(summary)
 
 
@@ -223,20 +235,27 @@ def summarise_delivery(
         summary[direction] = _count(key[interaction == code], base)
     summary["peer_replies"] = _count(key[learner & (interaction == 0)], base)  # many-to-many
     summary["statements"] = _count(key, base)
-    summary["learners"] = summary["learners"].fillna(0) + _unenrolled(st, people, learner, summary)
+    seen = seen_learners(st)
+    summary["learners"] = summary["learners"].fillna(0) + _unenrolled(seen, people, summary)
     return _finish(summary)
 
 
-def _unenrolled(
-    st: pd.DataFrame, people: pd.DataFrame, learner: np.ndarray, summary: pd.DataFrame
-) -> np.ndarray:
-    """Per row of ``summary``: the learners placed in its run (by its registration) who
-    have no learner row in ``people`` for that run."""
+def seen_learners(placed: pd.DataFrame) -> pd.DataFrame:
+    """The distinct ``course_id``, ``run_id`` and ``person`` (the actor) of the learners'
+    statements among ``placed`` (the frame of :class:`~socialkit.delivery.placing.Placed`,
+    or a part of it), as text."""
+    learner = placed["role"].eq("learner").to_numpy(dtype=bool, na_value=False)
+    return pd.DataFrame(
+        {k: placed[k].astype("str").to_numpy()[learner] for k in ("course_id", "run_id")}
+        | {"person": placed["actor"].astype("str").to_numpy()[learner]}
+    ).drop_duplicates(ignore_index=True)
+
+
+def _unenrolled(seen: pd.DataFrame, people: pd.DataFrame, summary: pd.DataFrame) -> np.ndarray:
+    """Per row of ``summary``: the learners ``seen`` in its run (placed by its
+    registration) who have no learner row in ``people`` for that run."""
     keys = ["course_id", "run_id"]
-    seen = pd.DataFrame(
-        {k: st[k].astype("str").to_numpy()[learner] for k in keys}
-        | {"person": st["actor"].astype("str").to_numpy()[learner]}
-    ).drop_duplicates()
+    seen = seen[[*keys, "person"]].astype("str").drop_duplicates()
     if seen.empty:
         return np.zeros(len(summary), np.int64)
     enrolled = people.loc[people["role"].eq("learner"), [*keys, "person"]].astype("str")

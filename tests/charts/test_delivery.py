@@ -145,6 +145,7 @@ def test_engagement_data_counts_learners_by_first_phase_in_sequence(summary) -> 
     assert data["after"].tolist() == [0, 2, 0]
     assert data[NOT_ENGAGED].tolist() == [0, 2, 0]  # the talk is not tracked: nothing known
     assert data["tracked"].tolist() == [True, True, False]
+    assert data["expected"].tolist() == [True, True, False]
     assert data["label"].tolist() == ["Step 1: Read", "Step 2: <b>Forum</b>", "Step 3: Talk"]
 
 
@@ -164,7 +165,7 @@ def test_engagement_figure_stacks_phases_to_the_learners_enrolled(summary) -> No
     y = list(fig.data[0].y)
     assert y[0] == "Step 1: Read<br><i>planned before class</i>"
     assert y[1] == "Step 2: &lt;b&gt;Forum&lt;/b&gt;<br><i>planned after class</i>"
-    assert y[2] == "Step 3: Talk<br><i>not tracked</i>"
+    assert y[2] == "Step 3: Talk<br><i>in class without a tool: no statements expected</i>"
     marks = fig.data[4]
     assert list(marks.y) == y[:2]  # planned phases of the tracked activities
     assert list(marks.marker.color) == ["#56B4E9", "#CC79A7"]
@@ -189,3 +190,12 @@ def test_an_unknown_run_is_named_with_the_runs_known(summary) -> None:
         engagement_data(summary, course_id="c1", run_id="r9")
     with pytest.raises(UnknownRunError, match="no delivery data"):
         realised_matrix_data(summary.iloc[:0], course_id="c1", run_id="r1")
+
+
+def test_an_expected_activity_without_xapi_ids_reads_as_not_tracked(summary) -> None:
+    untracked = summary.copy()
+    forum = untracked["run_id"].eq("r1") & untracked["activity_id"].eq("forum")
+    untracked.loc[forum, "tracked"] = False
+    y = list(engagement_figure(untracked, course_id="c1", run_id="r1").data[0].y)
+    assert y[1] == "Step 2: &lt;b&gt;Forum&lt;/b&gt;<br><i>not tracked: no xapi_ids</i>"
+    assert y[2] == "Step 3: Talk<br><i>in class without a tool: no statements expected</i>"

@@ -113,6 +113,28 @@ def test_counted_on_the_cluster_as_by_hand(client, tmp_path):
     )
 
 
+def test_actors_placed_by_registration_without_a_people_row_are_learners_too(client, tmp_path):
+    # r1 enrols Ann only; Bob and Cy carry its registration: three learners, as pandas says
+    portfolio = make_portfolio(
+        ACTIVITIES,
+        make_runs(("c1", "r1", "2026-03-02T09:00Z", "2026-03-02T17:00Z", REG1)),
+        make_people(("c1", "r1", TINA, "trainer"), ("c1", "r1", ANN, "learner")),
+    )
+    statements = make_statements(
+        *(
+            {"actor": a, "object_id": BRIEF, "time": "2026-03-01T10:00Z"} | R1
+            for a in (ANN, BOB, CY)
+        ),
+        {"actor": CY, "object_id": FORUM, "time": "2026-03-04T10:00Z"} | R1,
+        {"actor": TINA, "verb": POSTED, "object_id": FORUM, "time": "2026-03-02T09:00Z"} | R1,
+    )
+    store = write_parquet(place_statements(portfolio, statements), tmp_path / "store")
+    summary = bounded(dask_delivery_summary, store, portfolio)
+    assert summary["learners"].tolist() == [3, 3, 3]  # Tina trains: not a learner
+    assert summary.set_index("activity_id").loc["brief", "before"] == 3
+    pd.testing.assert_frame_equal(summary, delivery_summary(portfolio, statements))
+
+
 def test_a_learner_s_statements_in_two_files_count_from_the_earliest(client, tmp_path):
     placed = place_statements(PORTFOLIO, STATEMENTS)
     frame = placed.frame

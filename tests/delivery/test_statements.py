@@ -169,6 +169,18 @@ def test_two_objects_on_one_line_are_bad_json(tmp_path: Path) -> None:
     assert result.skipped == {"bad-json": 1}
 
 
+def test_a_blank_line_and_two_objects_on_one_line_in_one_block_do_not_even_out(
+    tmp_path: Path,
+) -> None:
+    # one line fewer and one object more: as many rows as lines, yet neither is right
+    two = json.dumps(stmt("a")) + json.dumps(stmt("b"))
+    path = write_lines(tmp_path / "s.jsonl", [stmt("x"), "", two, stmt("c")])
+    result = read_statements(path)
+    assert ids(result) == ["x", "c"]
+    assert result.frame["line"].tolist() == [1, 4]
+    assert result.skipped == {"bad-json": 1}
+
+
 # -- actors -------------------------------------------------------------------------
 
 

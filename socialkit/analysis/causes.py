@@ -42,6 +42,10 @@ def no_objective(
     return no_obj, tools.to_dict()
 
 
+#: per_course_tool's result without rows, per (column, dtype) pairs of the rows taken.
+_EMPTY_GROUPS: dict[tuple, pd.DataFrame] = {}
+
+
 def per_course_tool(
     fit: Table,
     mask: pd.Series | np.ndarray,
@@ -69,7 +73,11 @@ def per_course_tool(
     flagged = np.asarray(mask, dtype=bool)
     if not flagged.any():  # the common case in one course: no cost beyond the mask
         empty = fit.rows_frame(list(dict.fromkeys(keep)), np.empty(0, np.int64))
-        return Table(empty.assign(n=np.empty(0, np.int64), label=empty["title"]), fit._course_ids)
+        key = tuple(empty.dtypes.items())
+        found = _EMPTY_GROUPS.get(key)
+        if found is None:
+            found = _EMPTY_GROUPS[key] = empty.assign(n=np.empty(0, np.int64), label=empty["title"])
+        return Table(found.copy(), fit._course_ids)
     # number the groups on the flagged rows' codes, then take the columns only where they
     # are needed: every column at each group's first row, the names of the activities
     # (and the distinct values) at the rows of groups of several

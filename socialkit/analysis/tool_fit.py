@@ -360,12 +360,18 @@ def _ranking(portfolio: Portfolio) -> pd.DataFrame:
     act = np.repeat(order, n)
     within = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
     cand = np.repeat(start[pair[order]], n) + within
-    acts = a[["course_id", "activity_id"]].take(act).reset_index(drop=True)
-    out = ranked[[*_CANDIDATE_COLUMNS, "chosen", "advantage"]].take(cand).reset_index(drop=True)
-    out.insert(0, "course_id", acts["course_id"])
-    out.insert(1, "activity_id", acts["activity_id"])
-    cols = ["course_id", "activity_id", *RECOMMENDATION_COLUMNS]
-    return out[cols]
+    # column by column into one new frame: taking from two frames, then inserting and
+    # reordering columns, copies every block again (most of the cost on one course)
+    out = {c: _take(a[c], act) for c in ("course_id", "activity_id")}
+    out.update((c, _take(ranked[c], cand)) for c in RECOMMENDATION_COLUMNS)
+    return pd.DataFrame(out, index=pd.RangeIndex(len(cand)))
+
+
+def _take(column: pd.Series, rows: np.ndarray) -> pd.api.extensions.ExtensionArray | np.ndarray:
+    """A column's values at ``rows``, keeping its dtype."""
+    if isinstance(column.dtype, pd.api.extensions.ExtensionDtype):
+        return column.array.take(rows)
+    return column.to_numpy().take(rows)
 
 
 @per_identity

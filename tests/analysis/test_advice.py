@@ -832,3 +832,25 @@ def test_an_activity_placed_too_late_names_the_one_it_follows():
         act("c", "a1", 1, **GOOD), act("c", "a2", 2, **during), act("c", "a3", 3, **GOOD)
     )
     assert [(c, a) for c, _, a, _ in rows(strategic_warnings(p))] == [("out-of-phase", "a3")]
+
+
+def test_a_rule_table_without_flagged_rows_gives_a_fresh_empty_frame(sample) -> None:
+    import numpy as np
+
+    from socialkit.analysis.causes import per_course_tool
+    from socialkit.analysis.rules import rule_tables
+
+    fit = rule_tables(sample).fit
+    names = ["course_id", "seq", "tool", "blocked", "alternative"]  # base and fact columns
+    empty = fit.rows_frame(names, np.empty(0, np.int64))
+    one = fit.rows_frame(names, np.array([0]))  # as written for rows, then none of them
+    pd.testing.assert_frame_equal(empty, one.iloc[:0].reset_index(drop=True))
+    empty["seq"] = empty["seq"] + 1  # a caller's copy: the next call is not changed
+    empty["extra"] = []
+    assert list(fit.rows_frame(names, np.empty(0, np.int64)).columns) == names
+    none = per_course_tool(fit, np.zeros(len(fit), dtype=bool)).frame
+    assert none.empty and list(none.columns)[-2:] == ["n", "label"]
+    none["n"] = none["n"] - 1
+    none["extra"] = []
+    again = per_course_tool(fit, np.zeros(len(fit), dtype=bool)).frame
+    assert again is not none and "extra" not in again and str(again["n"].dtype) == "int64"

@@ -9,7 +9,7 @@ import pytest
 from conftest import frame, make_tables
 
 from socialkit.contract.delivery_tables import parse_times
-from socialkit.contract.schema import ISSUE_COLUMNS, TABLES, Portfolio
+from socialkit.contract.schema import ISSUE_COLUMNS, TABLES, Portfolio, empty_people, empty_runs
 from socialkit.contract.validation import validate
 from socialkit.errors import ValidationError
 
@@ -391,3 +391,22 @@ def test_people_without_any_runs_table_name_unknown_runs() -> None:
     t["people"] = frame([person()], "people")
     issues = issues_of(t, "no such run in this course")
     assert located(issues) == [("people", 2, "run_id", "unknown-run")]
+
+
+def test_empty_delivery_tables_are_fresh_copies_each_time() -> None:
+    runs, people = empty_runs(), empty_people()
+    assert list(runs.columns) == [
+        "course_id",
+        "run_id",
+        "starts",
+        "ends",
+        "timezone",
+        "registration",
+        "row",
+    ]
+    assert str(runs["starts"].dtype) == "datetime64[ns, UTC]" and runs.empty
+    assert list(people.columns) == ["course_id", "run_id", "person", "role", "row"]
+    runs.loc[0] = ["c", "r", pd.Timestamp("2026-01-05T09:00Z"), pd.NaT, "UTC", None, 2]
+    people["extra"] = 1  # what a caller does to its copy, no later portfolio sees
+    assert empty_runs().empty and "extra" not in empty_people().columns
+    assert empty_runs() is not empty_runs()

@@ -291,16 +291,22 @@ def _pair_ranking(portfolio: Portfolio) -> tuple[np.ndarray, pd.DataFrame]:
     n = counts[c]
     owner = np.repeat(np.arange(len(pairs)), n)
     within = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
-    rows = ranked.take(by_combination[np.repeat(start[c], n) + within]).reset_index(drop=True)
-    rows["pair"] = owner
+    at = by_combination[np.repeat(start[c], n) + within]  # each row's candidate in ranked
     mine = pairs["tool"].to_numpy(dtype=object)[owner]
-    rows["chosen"] = (rows["tool"].to_numpy(dtype=object) == mine).astype(bool)
-    # the chosen tool first among equals (equal score), the rest as ranked
+    chosen = (ranked["tool"].to_numpy(dtype=object)[at] == mine).astype(bool)
+    # the chosen tool first among equals (equal score), the rest as ranked; owner is
+    # sorted, so it stays as it is, and a row's new rank is its place among its pair's
     order = np.lexsort(
-        (rows["rank"].to_numpy(), ~rows["chosen"].to_numpy(), -rows["score"].to_numpy(), owner)
+        (ranked["rank"].to_numpy()[at], ~chosen, -ranked["score"].to_numpy()[at], owner)
     )
-    rows = rows.take(order).reset_index(drop=True)
-    rows["rank"] = rows.groupby("pair", sort=False).cumcount().to_numpy() + 1
+    at = at[order]
+    # column by column into one new frame: a take, then adding and replacing columns,
+    # copies every block again (most of the cost for one activity)
+    out = {col: _take(ranked[col], at) for col in ranked.columns}
+    out["rank"] = within + 1
+    out["pair"] = owner
+    out["chosen"] = chosen[order]
+    rows = pd.DataFrame(out, index=pd.RangeIndex(len(at)))
     rows["advantage"] = _advantages(portfolio, rows, pairs)
     return pair, rows
 

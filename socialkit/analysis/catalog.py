@@ -207,6 +207,13 @@ class Catalog:
         out["combination"] = np.repeat(np.arange(len(keys), dtype=np.int64), sizes)
         return out
 
+    def candidates(self, combos: pd.DataFrame) -> tuple[pd.DataFrame | None, list[np.ndarray]]:
+        """The candidates of every combination seen so far (None before any), and, for
+        each row of ``combos``, its candidates' rows among them in rank order: what
+        :meth:`ranked` takes, for a caller that takes a few columns only first."""
+        keys = self._rank_new(combos[KEYS])
+        return self._ranked, [self._blocks[k] for k in keys]
+
     def best(
         self, combos: pd.DataFrame
     ) -> tuple[list[str | None], list[str | None], list[int | None]]:

@@ -276,33 +276,34 @@ def _pair_ranking(portfolio: Portfolio) -> tuple[np.ndarray, pd.DataFrame]:
     first among equals, ``chosen`` and ``advantage`` set.
     """
     a = portfolio.activities
-    combination, _ = combinations(portfolio)
-    ranked = _ranked_combinations(portfolio)
+    combination, combos = combinations(portfolio)
     chosen_tool = a["tool"].where(a["tool"].ne("none"))
     keys = pd.DataFrame({"combination": combination, "tool": chosen_tool})
     pair, pairs = factorize_rows(keys)
-    # candidate rows of combination c: by_combination[start[c]:start[c] + counts[c]]
-    number = ranked["combination"].to_numpy()
-    by_combination = np.argsort(number, kind="stable")
-    n_combos = int(combination.max()) + 1 if len(combination) else 0
-    counts = np.bincount(number, minlength=n_combos)
+    # the rows of what _ranked_combinations would give, taken straight from the
+    # catalog's candidates: combination c's rows are blocks[c], in rank order
+    source, blocks = _catalog(portfolio).candidates(combos)
+    counts = np.array([len(b) for b in blocks], dtype=np.int64)
+    if not counts.sum():  # no candidate at all: that frame, as it gives it
+        source, blocks = _ranked_combinations(portfolio), []
+    every = np.concatenate(blocks) if blocks else np.empty(0, dtype=np.int64)
     start = np.cumsum(counts) - counts
     c = pairs["combination"].to_numpy()
     n = counts[c]
     owner = np.repeat(np.arange(len(pairs)), n)
     within = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
-    at = by_combination[np.repeat(start[c], n) + within]  # each row's candidate in ranked
+    at = every[np.repeat(start[c], n) + within]  # each row's candidate in source
     mine = pairs["tool"].to_numpy(dtype=object)[owner]
-    chosen = (ranked["tool"].to_numpy(dtype=object)[at] == mine).astype(bool)
+    chosen = (_object(source["tool"], at) == mine).astype(bool)
     # the chosen tool first among equals (equal score), the rest as ranked; owner is
     # sorted, so it stays as it is, and a row's new rank is its place among its pair's
-    order = np.lexsort(
-        (ranked["rank"].to_numpy()[at], ~chosen, -ranked["score"].to_numpy()[at], owner)
-    )
+    order = np.lexsort((_take(source["rank"], at), ~chosen, -_take(source["score"], at), owner))
     at = at[order]
-    # column by column into one new frame: a take, then adding and replacing columns,
-    # copies every block again (most of the cost for one activity)
-    out = {col: _take(ranked[col], at) for col in ranked.columns}
+    # column by column into one new frame: taking a frame, then adding and replacing
+    # columns, copies every block again (most of the cost for one activity)
+    out = {col: _take(source[col], at) for col in source.columns}
+    if "combination" not in out:
+        out["combination"] = c[owner]
     out["rank"] = within + 1
     out["pair"] = owner
     out["chosen"] = chosen[order]
@@ -378,6 +379,14 @@ def _take(column: pd.Series, rows: np.ndarray) -> pd.api.extensions.ExtensionArr
     if isinstance(column.dtype, pd.api.extensions.ExtensionDtype):
         return column.array.take(rows)
     return column.to_numpy().take(rows)
+
+
+def _object(column: pd.Series, rows: np.ndarray) -> np.ndarray:
+    """A column's values at ``rows`` as objects (missing as NaN, as ``to_numpy`` gives)."""
+    taken = _take(column, rows)
+    if isinstance(taken, np.ndarray):
+        return taken.astype(object)
+    return taken.to_numpy(dtype=object)
 
 
 @per_identity

@@ -156,6 +156,9 @@ def factorize_rows(frame: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
     >>> codes.tolist(), distinct["a"].tolist()
     ([0, 1, 0], ['x', 'y'])
     """
+    if len(frame) <= 1:  # one row or none (one activity's view): nothing to factorize
+        codes = np.zeros(len(frame), dtype=np.intp)
+        return codes, frame.iloc[np.arange(len(frame))].reset_index(drop=True)
     combined = np.zeros(len(frame), dtype=np.int64)
     for col in frame.columns:
         codes, uniques = factorized(frame[col])  # missing: -1, so code + 1 >= 0

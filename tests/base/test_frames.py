@@ -86,6 +86,17 @@ def test_factorize_rows_numbers_distinct_rows_in_order_of_first_appearance():
     assert distinct.index.tolist() == [0, 1, 2]
 
 
+@pytest.mark.parametrize("n", [0, 1])
+def test_factorize_rows_of_one_row_or_none_is_that_row_on_a_fresh_index(n):
+    frame = pd.DataFrame({"org": pd.array(["A"], dtype="str"), "dir": [None]}, index=[7])[:n]
+    codes, distinct = factorize_rows(frame)
+    assert codes.tolist() == [0] * n
+    assert codes.dtype == np.intp
+    assert distinct.index.tolist() == list(range(n))
+    assert distinct.dtypes.tolist() == frame.dtypes.tolist()
+    assert distinct["org"].tolist() == ["A"] * n
+
+
 def test_per_combination_spreads_the_result_of_each_distinct_row():
     frame = pd.DataFrame({"a": ["p", "q", "p"]}, index=[3, 4, 5])
     seen = []

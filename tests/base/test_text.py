@@ -105,3 +105,16 @@ def test_stream_safe_escapes_what_the_encoding_cannot_write():
     assert stream_safe("Café — ok", ascii_stream) == "Caf\\xe9 \\u2014 ok"
     utf8_stream = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
     assert stream_safe("Café — ok", utf8_stream) == "Café — ok"
+
+
+@pytest.mark.parametrize("few", [500, -1])  # one by one, and by the four replacements
+def test_chart_texts_escapes_each_value_and_keeps_missing_index_name_and_dtype(few, monkeypatch):
+    monkeypatch.setattr("socialkit.base.text._FEW", few)
+    values = pd.Series(
+        pd.array(["a&b", None, "<i>$5", "plain", ""], dtype="str"), index=[3, 4, 5, 6, 7], name="n"
+    )
+    out = chart_texts(values)
+    assert out.tolist()[:1] + out.tolist()[2:] == ["a&amp;b", "&lt;i&gt;&#36;5", "plain", ""]
+    assert pd.isna(out.iloc[1])
+    assert out.index.tolist() == [3, 4, 5, 6, 7]
+    assert (out.name, out.dtype) == ("n", values.dtype)

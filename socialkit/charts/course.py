@@ -212,22 +212,42 @@ def swimlane_data(portfolio: Portfolio, *, course_id: str) -> pd.DataFrame:
 @memoized
 def _swimlane_table(portfolio: Portfolio) -> pd.DataFrame:
     """:func:`swimlane_data` of every course at once, in course order."""
-    a = portfolio.activities.iloc[base.in_sequence(portfolio)]
+    activities, order = portfolio.activities, base.in_sequence(portfolio)
+    # only the columns shown, each taken once onto a fresh RangeIndex
+    a = {c: pd.Series(_take(activities[c], order)) for c in _SWIMLANE_TAKEN}
     title, direction = a["title"], a["direction"].fillna(UNDECIDED).astype("str")
-    cut = title.str.slice(0, _LABEL_WIDTH - 1).str.rstrip() + "…"
+    lengths = title.str.len()
+    if lengths.le(_LABEL_WIDTH).all():  # every title fits: the labels are the titles
+        label = title
+    else:
+        cut = title.str.slice(0, _LABEL_WIDTH - 1).str.rstrip() + "…"
+        label = title.where(lengths <= _LABEL_WIDTH, cut)
     lane = pd.Categorical(a["timing"].fillna(UNDECIDED), categories=TIMING_ORDER, ordered=True)
     return pd.DataFrame(
         {
-            **a[["course_id", "activity_id", "seq"]],
+            "course_id": a["course_id"],
+            "activity_id": a["activity_id"],
+            "seq": a["seq"],
             "lane": lane,
             "title": title,
-            "label": title.where(title.str.len() <= _LABEL_WIDTH, cut),
+            "label": label,
             "direction": direction,
             "tool": a["tool"],
             "tool_type": a["tool_type"],
             "colour": direction.map(DIRECTION_COLOURS).astype("str"),
         }
-    ).reset_index(drop=True)
+    )
+
+
+_SWIMLANE_TAKEN = ("course_id", "activity_id", "seq", "timing", "title", "direction", "tool")
+_SWIMLANE_TAKEN += ("tool_type",)
+
+
+def _take(column: pd.Series, rows: np.ndarray) -> pd.api.extensions.ExtensionArray | np.ndarray:
+    """A column's values at ``rows``, keeping its dtype."""
+    if isinstance(column.dtype, pd.api.extensions.ExtensionDtype):
+        return column.array.take(rows)
+    return column.to_numpy().take(rows)
 
 
 _swimlane_rows = cached(lambda p: RowIndex(_swimlane_table(p)["course_id"]))

@@ -277,9 +277,9 @@ def swimlane_figure(portfolio: Portfolio, *, course_id: str) -> go.Figure:
     data = swimlane_data(portfolio, course_id=course_id)
     named = base.scope(portfolio, course_id)
     lanes = TIMING_ORDER[: 4 if data["lane"].eq(UNDECIDED).any() else 3]
-    hover = data.assign(tool=data["tool"].fillna("not decided"))
-    hover = hover[["title", "tool", "tool_type", "direction"]].fillna(DASH)
-    hover = np.column_stack([chart_texts(hover[c]).to_numpy(dtype=object) for c in hover])
+    shown = [data["title"], data["tool"].fillna("not decided"), data["tool_type"]]
+    shown.append(data["direction"])
+    hover = np.column_stack([chart_texts(c.fillna(DASH)).to_numpy(dtype=object) for c in shown])
     seq, lane = data["seq"].to_numpy(), data["lane"].cat.codes.to_numpy()
     label, directions = chart_texts(data["label"]).to_numpy(), data["direction"].to_numpy()
     # titles run right of their marker, but leftwards in the last column (the chart's edge)

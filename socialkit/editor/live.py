@@ -65,7 +65,12 @@ def _frame(
     place. The frame is made in one go from arrays: adding columns one by one, or from
     Series (aligned on their indexes first), costs more than the few rows themselves.
     """
-    data = {c: pd.array(values, dtype="str") for c, values in text_columns.items()}
+    # all text columns converted in one go (one call per column costs more than the
+    # values), then each column a slice of the one array
+    every = pd.array([v for values in text_columns.values() for v in values], dtype="str")
+    data, start = {}, 0
+    for c, values in text_columns.items():
+        data[c], start = every[start : start + len(values)], start + len(values)
     data.update(typed or {})
     data["row"] = np.asarray(row, dtype="int64")
     if organisation is not None:

@@ -173,7 +173,7 @@ def test_validation_error_codes_of_issues_built_without_codes_are_none() -> None
 
 def literal_codes(tree: ast.AST) -> list[str]:
     """The issue codes written as literals: ``"code": "x"`` in a dict, the code argument
-    of ``frame_issues``, and what ``_code_of`` returns."""
+    of ``frame_issues`` and of a ``ColumnRule``, and what ``_code_of`` returns."""
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Dict):
@@ -194,6 +194,11 @@ def literal_codes(tree: ast.AST) -> list[str]:
                     found.append(value.value)
         elif isinstance(node, ast.Call) and getattr(node.func, "id", None) == "frame_issues":
             code = node.args[5] if len(node.args) > 5 else None
+            if isinstance(code, ast.Constant):
+                found.append(code.value)
+        elif isinstance(node, ast.Call) and getattr(node.func, "id", None) == "ColumnRule":
+            code = node.args[2] if len(node.args) > 2 else None
+            code = next((k.value for k in node.keywords if k.arg == "code"), code)
             if isinstance(code, ast.Constant):
                 found.append(code.value)
         elif isinstance(node, ast.FunctionDef) and node.name == "_code_of":

@@ -1,5 +1,5 @@
 """Run the command line with ``python -m socialkit``."""
 
-from socialkit.cli import main
+from socialkit.cli import run
 
-main()
+run()

@@ -33,7 +33,7 @@ from socialkit.errors import (
 from socialkit.pull_command import pull
 from socialkit.report_command import report
 
-__all__ = ["echo", "echo_json", "main"]  # echo and echo_json live in socialkit.console
+__all__ = ["echo", "echo_json", "main", "run"]  # echo and echo_json live in socialkit.console
 
 #: Formula warnings convert prints before it counts the rest.
 _SHOWN_WARNINGS = 20
@@ -59,6 +59,27 @@ def _exit_without_collecting() -> None:
     if not _at_exit:
         atexit.register(_freeze_objects)
         _at_exit.append(True)
+
+
+#: Holds True once :func:`run` started: the process is the ``socialkit`` program itself.
+_PROGRAM: list[bool] = []
+
+
+def _exit_fast(code: int) -> None:
+    """End a command that read a portfolio: exit with ``code``.
+
+    As the ``socialkit`` program, once standard output and error are flushed, the process
+    ends without the interpreter's teardown, which frees a large portfolio's objects one
+    by one and finds nothing left to do (some 0.05-0.1 s after checking 20,000 courses;
+    the command wrote all it writes). Called in-process (a test, a program of one's
+    own), it is ``sys.exit(code)``.
+    """
+    if not _PROGRAM:
+        sys.exit(code)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing to keep
+            stream.flush()
+    os._exit(code)
 
 
 def _arrow_memory_pool() -> None:
@@ -168,7 +189,7 @@ def check(path: Path | None, as_json: bool, limit: int, advice: bool) -> None:
         echo_json(result.to_json_bytes(advice=advice))
     else:
         echo(result.format_text(limit=limit or None))
-    sys.exit(EXIT_OK if result.valid else EXIT_INVALID)
+    _exit_fast(EXIT_OK if result.valid else EXIT_INVALID)
 
 
 @main.command()
@@ -402,5 +423,13 @@ def lab(jupyter_args: tuple[str, ...]) -> None:
 main.add_command(pull)
 main.add_command(report)
 
-if __name__ == "__main__":  # python -m socialkit.cli
+
+def run() -> None:
+    """The ``socialkit`` program (its console script, ``python -m socialkit``): :func:`main`,
+    which may then end the process as soon as its output is written."""
+    _PROGRAM.append(True)
     main()
+
+
+if __name__ == "__main__":  # python -m socialkit.cli
+    run()

@@ -388,3 +388,24 @@ def test_check_says_what_it_does_on_a_big_portfolio_only(tmp_path: Path, monkeyp
     assert json.loads(result.stdout) == json.loads(quiet.stdout)  # the output as before
     text = CliRunner().invoke(main, ["check", str(SAMPLE)])
     assert text.stderr == f"reading and checking {SAMPLE} ...\n"
+
+
+@pytest.mark.parametrize("broken", [False, True])
+def test_the_program_writes_all_of_check_s_output_before_it_ends(tmp_path: Path, broken) -> None:
+    """As the socialkit program, check ends the process as soon as its output is
+    flushed (without the interpreter's teardown): the document is whole, the status kept."""
+    folder = tmp_path / "p"
+    shutil.copytree(SAMPLE, folder)
+    if broken:  # an unknown timing: that course is invalid, the portfolio too
+        acts = folder / "activities.csv"
+        acts.write_text(acts.read_text("utf-8").replace(",before,", ",soon,", 1), "utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "socialkit", "check", str(folder), "--json"],
+        capture_output=True,
+        check=False,
+    )
+    assert done.returncode == (1 if broken else 0), done.stderr
+    document = json.loads(done.stdout)
+    assert document["valid"] is not broken
+    assert len(document["courses"]) == (len(SAMPLE_COURSES) - broken)
+    assert done.stdout.endswith(b"}\n")

@@ -14,6 +14,7 @@ from typing import Literal
 
 import pandas as pd
 
+from socialkit.base.lookup import isin
 from socialkit.contract.vocab import (
     BOOLEAN,
     DIRECTIONS,
@@ -421,7 +422,7 @@ class Portfolio:
         keep = set(course_ids)
 
         def sub(df: pd.DataFrame) -> pd.DataFrame:
-            return df[df["course_id"].isin(keep)]
+            return df[isin(df["course_id"], keep).to_numpy()]
 
         return Portfolio(
             sub(self.courses),

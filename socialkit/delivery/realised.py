@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from socialkit.analysis.tool_use import uses_tool
+from socialkit.base.lookup import isin
 from socialkit.delivery.placing import PHASES, Placed, place_statements
 
 __all__ = [
@@ -108,7 +109,7 @@ def _planned(activities: pd.DataFrame, runs: pd.DataFrame, people: pd.DataFrame)
     """One row per (course, run, activity) of the courses with runs: the plan, the learners
     enrolled, and the positions ``activity_row`` and ``run_row`` in the tables given."""
     activities = activities.reset_index(drop=True)  # index = position: activity_row
-    activities = activities[activities["course_id"].isin(runs["course_id"].unique())]
+    activities = activities[isin(activities["course_id"], runs["course_id"]).to_numpy()]
     timing = activities["timing"]
     outside = (timing.notna() & timing.ne("during")).fillna(False).astype(bool)
     ids = activities["xapi_ids"] if "xapi_ids" in activities else pd.Series((), dtype=object)

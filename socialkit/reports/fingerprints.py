@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from socialkit import __version__
+from socialkit.base.lookup import isin
 from socialkit.contract.layout import statement_files
 from socialkit.contract.schema import Portfolio
 
@@ -93,7 +94,7 @@ def course_fingerprints(
     )
     course_org = portfolio.courses.set_index("course_id")["organisation"]
     parts.append(course_org.map(org_hash).fillna(0).astype("uint64").reindex(ids))
-    has_runs = ids.isin(portfolio.runs["course_id"].unique())
+    has_runs = isin(pd.Series(ids), portfolio.runs["course_id"]).to_numpy()
     seen = np.uint64(int.from_bytes(hashlib.sha256(statements).digest()[:8], "little"))
     parts.append(pd.Series(np.where(has_runs, seen, np.uint64(0)), index=ids, dtype="uint64"))
     common = hashlib.sha256(notebook)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections import OrderedDict
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -43,7 +44,7 @@ from socialkit.errors import (
     unknown_course,
 )
 
-__all__ = ["ACTIVITY_FIELDS", "COURSE_FIELDS", "DesignDraft"]
+__all__ = ["ACTIVITY_FIELDS", "COURSE_FIELDS", "LIVE_VIEWS_KEPT", "DesignDraft"]
 
 _FIXED = ("course_id", "activity_id", "seq")
 #: Columns of a course the editor changes (the id is fixed once the course exists).
@@ -54,6 +55,17 @@ _ID = re.compile(r"[A-Za-z0-9_\-]{1,64}")
 _EDITED = ("courses", "objectives", "activities")
 #: Seconds a save waits for another save (or a conversion) of the same portfolio.
 SAVE_TIMEOUT = 10.0
+#: How many live views of earlier states a draft keeps, to give back when a course
+#: returns to one of them (an edit undone, a value set back, an activity added and
+#: deleted again); each is one course's few rows.
+LIVE_VIEWS_KEPT = 32
+
+
+def _content(rows: pd.DataFrame) -> tuple:
+    """A table's rows of one course as a hashable value: file rows, columns and cells
+    (blank as ``None``, so that two missing cells compare equal)."""
+    cells = (tuple(map(text, rows[c].tolist())) for c in rows.columns)
+    return (tuple(rows.index.tolist()), tuple(rows.columns), *cells)
 
 
 class DesignDraft:
@@ -117,6 +129,9 @@ class DesignDraft:
         self.version = 0
         self._live: tuple[tuple, Portfolio, list[str]] | None = None
         self._views: dict[str, tuple[tuple, pd.DataFrame]] = {}
+        # live views by content: the same rows give back the same Portfolio object, whose
+        # analyses are remembered per object (see socialkit.base.frames.memoized)
+        self._seen: OrderedDict[tuple, tuple[Portfolio, list[str]]] = OrderedDict()
 
     def _extra_sheets(self) -> tuple[str, ...]:
         if self.is_new or self.path.suffix.lower() != ".xlsx":
@@ -375,7 +390,10 @@ class DesignDraft:
         as in the catalog), in a few milliseconds, for feedback after every edit. The
         catalog and context frames are the same objects on every call. Values that the
         data contract rejects count as undecided here and are listed as problems;
-        :meth:`save` still validates the whole portfolio.
+        :meth:`save` still validates the whole portfolio. A course whose rows come back
+        to a state of the last :data:`LIVE_VIEWS_KEPT` (an edit undone, an activity
+        added and deleted) gets the same portfolio object again, so that its analyses,
+        remembered per object, are not worked out twice.
 
         Returns
         -------
@@ -390,13 +408,23 @@ class DesignDraft:
         if self.course_id is None:
             portfolio, problems = self.catalog, []
         else:
-            portfolio, problems = course_view(
-                self.catalog,
-                course=self.course(),
-                row=self._course_row(),
-                objectives=self._rows("objectives"),
-                activities=self._rows("activities"),
-            )
+            course, row = self.course(), self._course_row()
+            objectives, activities = self._rows("objectives"), self._rows("activities")
+            content = (row, tuple(course.items()), _content(objectives), _content(activities))
+            seen = self._seen.get(content)
+            if seen is None:
+                seen = self._seen[content] = course_view(
+                    self.catalog,
+                    course=course,
+                    row=row,
+                    objectives=objectives,
+                    activities=activities,
+                )
+                if len(self._seen) > LIVE_VIEWS_KEPT:
+                    self._seen.popitem(last=False)
+            else:
+                self._seen.move_to_end(content)
+            portfolio, problems = seen[0], list(seen[1])
         self._live = (key, portfolio, problems)
         return portfolio, problems
 

@@ -214,6 +214,51 @@ def test_live_view_is_rebuilt_only_after_an_edit(sample_copy) -> None:
     assert second is not first and second.tools is first.tools  # the catalog is shared
 
 
+def test_a_state_seen_before_gives_back_its_live_view(sample_copy) -> None:
+    draft = DesignDraft(sample_copy)
+    timing = draft.activity("A1")["timing"]
+    first, _ = draft.live()
+    draft.set_activity("A1", timing="after" if timing != "after" else "before")
+    changed, _ = draft.live()
+    draft.set_activity("A1", timing=timing)  # set back: the rows are those of `first`
+    assert draft.live()[0] is first
+    new = draft.add_activity("Read the brief")
+    added, _ = draft.live()
+    assert added is not first and added is not changed
+    draft.remove_activity(new)
+    assert draft.live()[0] is first
+    # added again, the activity takes the same id and file row: the state of `added`
+    assert draft.add_activity("Read the brief") == new
+    assert draft.live()[0] is added
+    # what a returned view says is as a fresh one says it, problems included
+    draft.set_activity("A1", timing="sometime")
+    bad, problems = draft.live()
+    problems.append("changed by the caller")
+    draft.set_activity("A1", timing=timing)
+    draft.set_activity("A1", timing="sometime")
+    assert draft.live()[0] is bad
+    assert draft.live()[1] == [
+        "activity 'A1': timing 'sometime': expected one of 'before', 'during', 'after'"
+    ]
+
+
+def test_only_the_last_live_views_are_kept(sample_copy, monkeypatch) -> None:
+    monkeypatch.setattr("socialkit.editor.draft.LIVE_VIEWS_KEPT", 3)
+    draft = DesignDraft(sample_copy)
+    views = []
+    for minutes in ("1", "2", "3", "4"):
+        draft.set_activity("A1", minutes=minutes)
+        views.append(draft.live()[0])
+    draft.set_activity("A1", minutes="2")  # among the last three: kept
+    assert draft.live()[0] is views[1]
+    draft.set_activity("A1", minutes="1")  # the oldest of four: forgotten, built anew
+    again, _ = draft.live()
+    assert again is not views[0]
+    pd.testing.assert_frame_equal(again.activities, views[0].activities)
+    draft.reload()  # the files read again: nothing is kept from before
+    assert draft._seen == {}
+
+
 # --------------------------------------------------------------------------- saving
 def test_save_writes_only_the_changed_files_and_keeps_other_rows(sample_copy) -> None:
     acts = sample_copy / "activities.csv"

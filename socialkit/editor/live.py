@@ -28,9 +28,11 @@ from socialkit.contract.vocab import (
 )
 
 __all__ = [
+    "CHARTED",
     "activity_ranking",
     "activity_view",
     "blank_table",
+    "chart_keys",
     "columns",
     "course_view",
     "every_choice",
@@ -39,6 +41,8 @@ __all__ = [
     "whole",
 ]
 
+#: The activity columns the swimlane and the timing × direction grid are drawn from.
+CHARTED = ("activity_id", "seq", "title", "timing", "direction", "tool", "tool_type")
 _ACTIVITY_VOCABS = (TIMINGS, DIRECTIONS, TOOL_TYPES, IN_CLASS_REASONS, LEARNING_TYPES)
 _WHOLE = re.compile(r"\s*\+?(\d{1,15})(?:\.0*)?\s*")
 
@@ -265,6 +269,24 @@ def activity_ranking(portfolio: Portfolio, activity_id: str, *, top: int) -> pd.
         mine["course_id"] = a["course_id"].array[at.repeat(len(mine))]
         mine["activity_id"] = a["activity_id"].array[at.repeat(len(mine))]
     return mine
+
+
+@cached
+def chart_keys(portfolio: Portfolio) -> tuple[tuple, tuple]:
+    """What the swimlane and the timing × direction grid of a one-course view show.
+
+    Two values that are equal exactly when the charts would be drawn the same: the
+    course id and title with, for the swimlane, every activity's :data:`CHARTED`
+    columns in order, and for the grid the sorted (timing, direction) pairs, as it
+    counts activities per cell whatever their order. Blank cells are ``""``.
+    """
+    a = portfolio.activities
+    course = portfolio.courses
+    head = (course["course_id"].iloc[0], course["title"].iloc[0]) if len(course) else (None, None)
+    values = [[v if isinstance(v, (str, int)) else "" for v in a[c].tolist()] for c in CHARTED]
+    rows = list(zip(*values, strict=True)) if len(a) else []
+    cells = sorted(zip(values[3], values[4], strict=True)) if len(a) else []
+    return (*head, rows), (*head, cells)
 
 
 @cached

@@ -45,13 +45,10 @@ from socialkit.editor.form import (
     recommendation_html,
     warnings_html,
 )
-from socialkit.editor.live import activity_ranking, every_choice, tool_spellings
+from socialkit.editor.live import activity_ranking, chart_keys, every_choice, tool_spellings
 from socialkit.errors import SocialkitError, ValidationError, format_issues
 
 __all__ = ["DesignEditor"]
-
-#: The activity columns the swimlane and the timing × direction grid are drawn from.
-_CHARTED = ("activity_id", "seq", "title", "timing", "direction", "tool", "tool_type")
 
 
 class DesignEditor(EditorForm):
@@ -463,13 +460,10 @@ class DesignEditor(EditorForm):
             self.checks.value = self.warnings.value = ""
             self.problems.value = str(note("No course yet: start one above (an id and a title)."))
         else:
-            cid, title = d.course_id, portfolio.courses["title"].iloc[0]
-            rows = portfolio.activities[list(_CHARTED)].fillna("")
             # each chart is drawn again only when what it shows changed: a new benefit
-            # changes neither; a title, tool or move only the swimlane, whereas the grid
-            # counts activities per timing and direction, whatever their order
-            cells = sorted(rows[["timing", "direction"]].itertuples(index=False, name=None))
-            charted = ((cid, title, rows.to_numpy().tolist()), (cid, title, cells))
+            # changes neither; a title, tool or move only the swimlane
+            cid = d.course_id
+            charted = chart_keys(portfolio)
             drawn = self._charted or (None, None)
             if charted[0] != drawn[0]:
                 self.swimlane.outputs = (figure_output(swimlane_figure(portfolio, course_id=cid)),)

@@ -6,7 +6,14 @@ import pandas as pd
 
 from socialkit.analysis.tool_fit import recommend_tools, tool_fit
 from socialkit.editor.draft import DesignDraft
-from socialkit.editor.live import activity_ranking, activity_view, every_choice, text, whole
+from socialkit.editor.live import (
+    activity_ranking,
+    activity_view,
+    chart_keys,
+    every_choice,
+    text,
+    whole,
+)
 from socialkit.editor.widget import DesignEditor
 
 
@@ -118,3 +125,27 @@ def test_a_remembered_ranking_is_the_ranking_of_the_activity_asking(sample_copy)
         "Teams",
         "Padlet",
     ]
+
+
+def test_chart_keys_change_exactly_with_what_each_chart_shows(sample_copy) -> None:
+    draft = DesignDraft(sample_copy, "it-risk")
+    title = "Measuring the risks of international projects"
+    lane, grid = chart_keys(draft.live()[0])
+    assert lane[:2] == grid[:2] == ("it-risk", title)
+    a1 = draft.activity("A1")
+    assert lane[2][0] == tuple(
+        a1[c] or "" if c != "seq" else int(a1["seq"])
+        for c in ("activity_id", "seq", "title", "timing", "direction", "tool", "tool_type")
+    )
+    assert len(lane[2]) == len(grid[2]) == 6
+    # a benefit is in neither chart
+    draft.set_activity("A1", learner_benefit="Something new to gain")
+    assert chart_keys(draft.live()[0]) == (lane, grid)
+    # a move reorders the swimlane only: the grid counts cells whatever the order
+    draft.move_activity("A2", -1)
+    moved = chart_keys(draft.live()[0])
+    assert moved[0] != lane and moved[1] == grid
+    # a blank timing is "" in both
+    draft.set_activity("A1", timing=None)
+    blank = chart_keys(draft.live()[0])
+    assert blank[1] != grid and ("", a1["direction"] or "") in blank[1][2]

@@ -308,12 +308,15 @@ def recommendation_html(draft: DesignDraft, mine: pd.DataFrame | None, values: d
         "; blocked ",
         ", ".join(ctx["blocked_domains"]) or "nothing",
     )
-    rows = [] if mine is None else mine.to_dict("records")
+    shown = ["rank", "tool", "availability", "reasons", "advantage"]
+    # the shown columns only, as plain lists: a whole frame's records cost more than the rows
+    columns = [] if mine is None else [mine[c].tolist() for c in shown]
+    rows = [dict(zip(shown, r, strict=True)) for r in zip(*columns, strict=True)]
     return join(
         muted_line(context),
         table(
             rows,
-            ["rank", "tool", "availability", "reasons", "advantage"],
+            shown,
             {
                 "rank": "Rank",
                 "tool": "Tool",

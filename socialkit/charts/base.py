@@ -36,7 +36,10 @@ __all__ = [
     "TITLE_WIDTH",
     "activity_rows",
     "colorscale",
+    "course_codes",
     "course_fit",
+    "course_position",
+    "course_positions",
     "course_title",
     "figure",
     "fit_rows",
@@ -77,12 +80,29 @@ def scope(portfolio: Portfolio, course_id: str | None) -> str:
 
 
 @cached
+def course_codes(portfolio: Portfolio) -> np.ndarray:
+    """Each activity's course as its position in the courses table (-1: not listed)."""
+    return isin_codes(portfolio.activities["course_id"], portfolio.course_ids)
+
+
+@cached
+def course_positions(portfolio: Portfolio) -> dict[str, int]:
+    """Each listed course's position in the courses table."""
+    return {c: i for i, c in enumerate(portfolio.course_ids)}
+
+
+def course_position(portfolio: Portfolio, course_id: str) -> int:
+    """A course's position in the courses table; an unknown id raises
+    ``UnknownCourseError``, as ``select`` does."""
+    course_title(portfolio, course_id)
+    return course_positions(portfolio)[course_id]
+
+
+@cached
 def in_sequence(portfolio: Portfolio) -> np.ndarray:
     """Positions of the activities in course order (as the courses table lists them), then
-    ``seq``."""
-    a = portfolio.activities
-    course = isin_codes(a["course_id"], portfolio.course_ids)
-    return np.lexsort((a["seq"].to_numpy(), course))
+    ``seq``: each course's activities stand together."""
+    return np.lexsort((portfolio.activities["seq"].to_numpy(), course_codes(portfolio)))
 
 
 @cached
@@ -103,7 +123,7 @@ def _count_cells(portfolio: Portfolio) -> np.ndarray:
     """:func:`_cells` of ``timing_direction_matrix(portfolio, by="course")``, counted
     directly (no grid frame): shaped (courses, timings, directions, 2)."""
     a = portfolio.activities
-    course = isin_codes(a["course_id"], portfolio.course_ids)
+    course = course_codes(portfolio)
     timing = vocab_categories(a["timing"], TIMINGS.values).codes.astype(np.int64)
     direction = vocab_categories(a["direction"], DIRECTIONS.values).codes.astype(np.int64)
     shape = (len(portfolio.courses), len(TIMINGS.values) + 1, len(DIRECTIONS.values) + 1)
@@ -119,16 +139,13 @@ def _count_cells(portfolio: Portfolio) -> np.ndarray:
 
 _course_cells = cached(lambda p: _count_cells(p))
 
-_course_position = cached(lambda p: {c: i for i, c in enumerate(p.course_ids)})
-
 
 def matrix_cells(portfolio: Portfolio, course_id: str | None) -> np.ndarray:
     """Activities (``[..., 0]``) and minutes (``[..., 1]``) per timing × direction of one
     course, or of the whole portfolio; undecided is the last timing and direction."""
     if course_id is None:
         return _cells(timing_direction_matrix(portfolio, by="portfolio"))[0]
-    course_title(portfolio, course_id)
-    return _course_cells(portfolio)[_course_position(portfolio)[course_id]]
+    return _course_cells(portfolio)[course_position(portfolio, course_id)]
 
 
 _FIT = ["known", "serves_type", "serves_direction", "serves_timing", "blocked"]

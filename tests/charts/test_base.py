@@ -3,8 +3,33 @@
 from __future__ import annotations
 
 import pytest
+from conftest import act, course, make_portfolio
 
 from socialkit.charts import base
+from socialkit.errors import UnknownCourseError
+
+
+@pytest.fixture
+def interleaved():
+    """Courses k2 then k1, their activities in the file out of course and seq order."""
+    return make_portfolio(
+        [course("k2"), course("k1")],
+        [],
+        [act("k1", "x2", 2), act("k2", "y1", 1), act("k1", "x1", 1), act("k2", "y3", 3)],
+    )
+
+
+def test_course_codes_and_positions_follow_the_courses_table(interleaved) -> None:
+    assert base.course_codes(interleaved).tolist() == [1, 0, 1, 0]
+    assert base.course_positions(interleaved) == {"k2": 0, "k1": 1}
+    assert base.course_position(interleaved, "k1") == 1
+    with pytest.raises(UnknownCourseError, match="'nope'"):
+        base.course_position(interleaved, "nope")
+
+
+def test_in_sequence_keeps_each_course_together_in_seq_order(interleaved) -> None:
+    # k2 (y1, y3) first, as the courses table lists it, then k1 (x1, x2)
+    assert base.in_sequence(interleaved).tolist() == [1, 3, 2, 0]
 
 
 @pytest.mark.parametrize(

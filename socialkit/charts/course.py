@@ -109,12 +109,8 @@ def matrix_data(
         during → after), ``measure`` and ``value``. The ``"undecided"`` timing row and
         direction column are kept only when some activity is undecided there.
     """
-    if measure not in ("activities", "minutes"):
-        raise ValueError(f"measure must be 'activities' or 'minutes', not {measure!r}")
-    cells = base.matrix_cells(portfolio, course_id)
-    used = cells[..., 0]  # activities; undecided is the last timing and the last direction
-    n_t = len(TIMING_ORDER) - int(used[-1].sum() == 0)
-    n_d = len(DIRECTION_ORDER) - int(used[:, -1].sum() == 0)
+    cells = _grid_cells(portfolio, course_id, measure)
+    n_t, n_d = _grid_size(cells)
     out = pd.DataFrame(
         {
             "timing": ordered_categories(np.repeat(np.arange(n_t), n_d), TIMING_ORDER[:n_t]),
@@ -123,6 +119,22 @@ def matrix_data(
     )
     value = cells[:n_t, :n_d, 0 if measure == "activities" else 1].ravel()
     return out.assign(measure=measure, value=value)
+
+
+def _grid_cells(portfolio: Portfolio, course_id: str | None, measure: Measure) -> np.ndarray:
+    """:func:`socialkit.charts.base.matrix_cells`, once ``measure`` is known to be valid."""
+    if measure not in ("activities", "minutes"):
+        raise ValueError(f"measure must be 'activities' or 'minutes', not {measure!r}")
+    return base.matrix_cells(portfolio, course_id)
+
+
+def _grid_size(cells: np.ndarray) -> tuple[int, int]:
+    """How many timings and directions the grid shows: the ``"undecided"`` row and column
+    (the last ones) only when some activity is undecided there."""
+    used = cells[..., 0]  # activities
+    n_t = len(TIMING_ORDER) - int(used[-1].sum() == 0)
+    n_d = len(DIRECTION_ORDER) - int(used[:, -1].sum() == 0)
+    return n_t, n_d
 
 
 #: The top of the colour scale of a course's matrix, the same on every course page so
@@ -159,10 +171,12 @@ def matrix_figure(
         minutes) on every course, so that a shade means the same count on every page;
         for the whole portfolio it runs up to the largest cell.
     """
-    data = matrix_data(portfolio, course_id=course_id, measure=measure)
+    # the cells of matrix_data, without building its frame
+    cells = _grid_cells(portfolio, course_id, measure)
     named = base.scope(portfolio, course_id)
-    timings, directions = (list(data[c].cat.categories) for c in ("timing", "direction"))
-    z = data["value"].to_numpy().reshape(len(timings), len(directions)).tolist()
+    n_t, n_d = _grid_size(cells)
+    timings, directions = TIMING_ORDER[:n_t], DIRECTION_ORDER[:n_d]
+    z = cells[:n_t, :n_d, 0 if measure == "activities" else 1].tolist()
     top = None if course_id is None else COURSE_SCALE_TOP[measure]
     heatmap = {
         "type": "heatmap",

@@ -41,6 +41,7 @@ __all__ = [
     "course_fit",
     "course_position",
     "course_positions",
+    "course_slice",
     "course_title",
     "figure",
     "fit_rows",
@@ -104,6 +105,22 @@ def in_sequence(portfolio: Portfolio) -> np.ndarray:
     """Positions of the activities in course order (as the courses table lists them), then
     ``seq``: each course's activities stand together."""
     return np.lexsort((portfolio.activities["seq"].to_numpy(), course_codes(portfolio)))
+
+
+@cached
+def _course_bounds(portfolio: Portfolio) -> np.ndarray:
+    """Where each listed course's rows start in :func:`in_sequence` order, and where the
+    last one's end."""
+    course = course_codes(portfolio)[in_sequence(portfolio)]
+    return np.searchsorted(course, np.arange(len(portfolio.courses) + 1))
+
+
+def course_slice(portfolio: Portfolio, course_id: str) -> slice:
+    """The rows of a course in :func:`in_sequence` order, which keeps them together; an
+    unknown id raises ``UnknownCourseError``."""
+    i = course_position(portfolio, course_id)
+    bounds = _course_bounds(portfolio)
+    return slice(int(bounds[i]), int(bounds[i + 1]))
 
 
 @cached

@@ -219,7 +219,7 @@ def swimlane_data(portfolio: Portfolio, *, course_id: str) -> pd.DataFrame:
         ``tool``, ``tool_type`` and ``colour`` (see :data:`DIRECTION_COLOURS`).
     """
     base.course_title(portfolio, course_id)
-    rows = _course_slice(portfolio, course_id)
+    rows = base.course_slice(portfolio, course_id)
     return _swimlane_table(portfolio).iloc[rows].reset_index(drop=True)
 
 
@@ -256,21 +256,6 @@ def _swimlane_columns(portfolio: Portfolio) -> dict[str, np.ndarray]:
         "direction": np.array(direction, dtype=object),
         "colour": np.array([DIRECTION_COLOURS.get(d, np.nan) for d in direction], dtype=object),
     }
-
-
-@cached
-def _course_bounds(portfolio: Portfolio) -> np.ndarray:
-    """Where each course's rows start in :func:`base.in_sequence` order (which keeps a
-    course's activities together), and where the last ends."""
-    course = base.course_codes(portfolio)[base.in_sequence(portfolio)]
-    return np.searchsorted(course, np.arange(len(portfolio.courses) + 1))
-
-
-def _course_slice(portfolio: Portfolio, course_id: str) -> slice:
-    """The rows of a listed course in :func:`base.in_sequence` order."""
-    i = base.course_position(portfolio, course_id)
-    bounds = _course_bounds(portfolio)
-    return slice(int(bounds[i]), int(bounds[i + 1]))
 
 
 @memoized
@@ -333,7 +318,7 @@ def swimlane_figure(portfolio: Portfolio, *, course_id: str) -> go.Figure:
     """
     named = base.scope(portfolio, course_id)  # checks the course, as swimlane_data
     # the columns of swimlane_data, without building its frame: a course's rows are few
-    rows = _course_slice(portfolio, course_id)
+    rows = base.course_slice(portfolio, course_id)
     data = {name: column[rows] for name, column in _swimlane_columns(portfolio).items()}
     lane, seq = data["lane"].tolist(), np.asarray(data["seq"]).tolist()
     lanes = TIMING_ORDER[: 4 if _LANE_CODE[UNDECIDED] in lane else 3]

@@ -32,6 +32,13 @@ def test_in_sequence_keeps_each_course_together_in_seq_order(interleaved) -> Non
     assert base.in_sequence(interleaved).tolist() == [1, 3, 2, 0]
 
 
+def test_course_slice_picks_a_course_in_sequence_order(interleaved) -> None:
+    assert base.course_slice(interleaved, "k2") == slice(0, 2)  # y1, y3
+    assert base.course_slice(interleaved, "k1") == slice(2, 4)  # x1, x2
+    with pytest.raises(UnknownCourseError, match="'nope'"):
+        base.course_slice(interleaved, "nope")
+
+
 @pytest.mark.parametrize(
     ("text", "width", "wrapped"),
     [

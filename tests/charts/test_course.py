@@ -191,20 +191,6 @@ def test_swimlane_truncates_long_titles_and_orders_by_seq():
     assert data["colour"].iloc[0] == DIRECTION_COLOURS["undecided"]
 
 
-def test_course_slice_picks_a_course_in_sequence_order():
-    p = make_portfolio(
-        [course("k2"), course("k1")],
-        [],
-        [act("k1", "x2", 2), act("k2", "y1", 1), act("k1", "x1", 1), act("k2", "y3", 3)],
-    )
-    # in_sequence order: y1, y3 (k2, listed first), then x1, x2
-    assert charts._course_slice(p, "k2") == slice(0, 2)
-    assert charts._course_slice(p, "k1") == slice(2, 4)
-    with pytest.raises(UnknownCourseError, match="'nope'"):
-        charts._course_slice(p, "nope")
-    assert swimlane_data(p, course_id="k1")["activity_id"].tolist() == ["x1", "x2"]
-
-
 def test_swimlane_columns_hold_the_rules_as_arrays():
     long = "x" * 29 + "  and more"  # cut to 31 characters, then stripped
     p = make_portfolio(

@@ -64,3 +64,12 @@ def test_a_long_title_is_wrapped_flush_left() -> None:
     lines = title["text"].split("<br>")
     assert len(lines) == 3 and all(len(line) <= base.TITLE_WIDTH for line in lines)
     assert " ".join(lines) == words
+
+
+def test_each_figure_has_its_own_template() -> None:
+    first, second = base.figure([], {"height": 300}), base.figure([], {"height": 300})
+    assert first.to_json() == second.to_json()
+    first.layout.template.layout.font.size = 30  # changes one figure only
+    assert second.layout.template.layout.font.size != 30
+    assert base.figure([], {}).layout.template == second.layout.template
+    assert list(first.to_plotly_json()["layout"]) == ["template", "height"]

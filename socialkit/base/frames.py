@@ -113,6 +113,13 @@ _SHORT = 500
 
 def isin_codes(values: pd.Series, allowed: pd.Series | list) -> np.ndarray:
     """Position of each value in ``allowed`` (distinct values), -1 where absent."""
+    if len(values) <= _SHORT and isinstance(values.dtype, pd.StringDtype):
+        # a few strings (one course's activities, a vocabulary): looked up in a dict, which
+        # costs far less than building an index of Arrow strings and asking it
+        wanted = allowed.tolist() if isinstance(allowed, pd.Series) else list(allowed)
+        position = {v: i for i, v in enumerate(wanted)}
+        if len(position) == len(wanted) and all(isinstance(v, str) for v in wanted):
+            return np.array([position.get(v, -1) for v in values.tolist()], dtype=np.int64)
     index = pd.Index(allowed)
     if len(values) <= _SHORT:  # hashing the distinct values first only pays on long columns
         return index.get_indexer(values).astype("int64", copy=False)

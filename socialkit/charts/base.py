@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import functools
 import math
+import pickle
 import re
 
 import numpy as np
@@ -36,7 +37,11 @@ __all__ = [
     "TITLE_WIDTH",
     "activity_rows",
     "colorscale",
+    "course_codes",
     "course_fit",
+    "course_position",
+    "course_positions",
+    "course_slice",
     "course_title",
     "figure",
     "fit_rows",
@@ -77,12 +82,45 @@ def scope(portfolio: Portfolio, course_id: str | None) -> str:
 
 
 @cached
+def course_codes(portfolio: Portfolio) -> np.ndarray:
+    """Each activity's course as its position in the courses table (-1: not listed)."""
+    return isin_codes(portfolio.activities["course_id"], portfolio.course_ids)
+
+
+@cached
+def course_positions(portfolio: Portfolio) -> dict[str, int]:
+    """Each listed course's position in the courses table."""
+    return {c: i for i, c in enumerate(portfolio.course_ids)}
+
+
+def course_position(portfolio: Portfolio, course_id: str) -> int:
+    """A course's position in the courses table; an unknown id raises
+    ``UnknownCourseError``, as ``select`` does."""
+    course_title(portfolio, course_id)
+    return course_positions(portfolio)[course_id]
+
+
+@cached
 def in_sequence(portfolio: Portfolio) -> np.ndarray:
     """Positions of the activities in course order (as the courses table lists them), then
-    ``seq``."""
-    a = portfolio.activities
-    course = isin_codes(a["course_id"], portfolio.course_ids)
-    return np.lexsort((a["seq"].to_numpy(), course))
+    ``seq``: each course's activities stand together."""
+    return np.lexsort((portfolio.activities["seq"].to_numpy(), course_codes(portfolio)))
+
+
+@cached
+def _course_bounds(portfolio: Portfolio) -> np.ndarray:
+    """Where each listed course's rows start in :func:`in_sequence` order, and where the
+    last one's end."""
+    course = course_codes(portfolio)[in_sequence(portfolio)]
+    return np.searchsorted(course, np.arange(len(portfolio.courses) + 1))
+
+
+def course_slice(portfolio: Portfolio, course_id: str) -> slice:
+    """The rows of a course in :func:`in_sequence` order, which keeps them together; an
+    unknown id raises ``UnknownCourseError``."""
+    i = course_position(portfolio, course_id)
+    bounds = _course_bounds(portfolio)
+    return slice(int(bounds[i]), int(bounds[i + 1]))
 
 
 @cached
@@ -103,7 +141,7 @@ def _count_cells(portfolio: Portfolio) -> np.ndarray:
     """:func:`_cells` of ``timing_direction_matrix(portfolio, by="course")``, counted
     directly (no grid frame): shaped (courses, timings, directions, 2)."""
     a = portfolio.activities
-    course = isin_codes(a["course_id"], portfolio.course_ids)
+    course = course_codes(portfolio)
     timing = vocab_categories(a["timing"], TIMINGS.values).codes.astype(np.int64)
     direction = vocab_categories(a["direction"], DIRECTIONS.values).codes.astype(np.int64)
     shape = (len(portfolio.courses), len(TIMINGS.values) + 1, len(DIRECTIONS.values) + 1)
@@ -119,16 +157,13 @@ def _count_cells(portfolio: Portfolio) -> np.ndarray:
 
 _course_cells = cached(lambda p: _count_cells(p))
 
-_course_position = cached(lambda p: {c: i for i, c in enumerate(p.course_ids)})
-
 
 def matrix_cells(portfolio: Portfolio, course_id: str | None) -> np.ndarray:
     """Activities (``[..., 0]``) and minutes (``[..., 1]``) per timing × direction of one
     course, or of the whole portfolio; undecided is the last timing and direction."""
     if course_id is None:
         return _cells(timing_direction_matrix(portfolio, by="portfolio"))[0]
-    course_title(portfolio, course_id)
-    return _course_cells(portfolio)[_course_position(portfolio)[course_id]]
+    return _course_cells(portfolio)[course_position(portfolio, course_id)]
 
 
 _FIT = ["known", "serves_type", "serves_direction", "serves_timing", "blocked"]
@@ -218,12 +253,15 @@ _validated_template: list = [None, None]  # the registered template, and its val
 
 
 def _template() -> dict:
-    """:data:`TEMPLATE` as validation spells it out, worked out again only if replaced."""
+    """:data:`TEMPLATE` as validation spells it out, a fresh copy on each call; worked out
+    again only if replaced."""
     registered = pio.templates[TEMPLATE]
     if _validated_template[0] is not registered:
         validated = go.Layout(template=registered).to_plotly_json()["template"]
-        _validated_template[:] = [registered, validated]
-    return _validated_template[1]
+        # pickled once: unpickling copies its nested dicts and lists several times
+        # faster than a deep copy does
+        _validated_template[:] = [registered, pickle.dumps(validated, pickle.HIGHEST_PROTOCOL)]
+    return pickle.loads(_validated_template[1])
 
 
 def figure(traces: list[dict], layout: dict) -> go.Figure:
@@ -243,7 +281,10 @@ def figure(traces: list[dict], layout: dict) -> go.Figure:
     layout : dict
         Layout properties but the template, in the order they should appear.
     """
-    fig = unvalidated_figure(traces, {"template": _template()})
+    # an empty template holds the template's place: plotly would deep-copy one given here
+    # (and put in its default one were there none); the figure gets its own copy instead
+    fig = unvalidated_figure(traces, {"template": {}})
+    fig.layout["template"] = _template()
     for key, value in layout.items():
         fig.layout[key] = copy.deepcopy(value)  # the figure's own, as validation would copy
     validate_from_now(fig)

@@ -36,8 +36,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from socialkit.analysis.matrix import UNDECIDED
-from socialkit.base.frames import RowIndex, cached, memoized
-from socialkit.base.text import chart_texts
+from socialkit.base.frames import cached, memoized
+from socialkit.base.text import chart_text, chart_texts
 from socialkit.charts import base
 from socialkit.charts.base import TEMPLATE
 from socialkit.charts.learning_mix import learning_mix_data, learning_mix_figure
@@ -109,12 +109,8 @@ def matrix_data(
         during → after), ``measure`` and ``value``. The ``"undecided"`` timing row and
         direction column are kept only when some activity is undecided there.
     """
-    if measure not in ("activities", "minutes"):
-        raise ValueError(f"measure must be 'activities' or 'minutes', not {measure!r}")
-    cells = base.matrix_cells(portfolio, course_id)
-    used = cells[..., 0]  # activities; undecided is the last timing and the last direction
-    n_t = len(TIMING_ORDER) - int(used[-1].sum() == 0)
-    n_d = len(DIRECTION_ORDER) - int(used[:, -1].sum() == 0)
+    cells = _grid_cells(portfolio, course_id, measure)
+    n_t, n_d = _grid_size(cells)
     out = pd.DataFrame(
         {
             "timing": ordered_categories(np.repeat(np.arange(n_t), n_d), TIMING_ORDER[:n_t]),
@@ -123,6 +119,22 @@ def matrix_data(
     )
     value = cells[:n_t, :n_d, 0 if measure == "activities" else 1].ravel()
     return out.assign(measure=measure, value=value)
+
+
+def _grid_cells(portfolio: Portfolio, course_id: str | None, measure: Measure) -> np.ndarray:
+    """:func:`socialkit.charts.base.matrix_cells`, once ``measure`` is known to be valid."""
+    if measure not in ("activities", "minutes"):
+        raise ValueError(f"measure must be 'activities' or 'minutes', not {measure!r}")
+    return base.matrix_cells(portfolio, course_id)
+
+
+def _grid_size(cells: np.ndarray) -> tuple[int, int]:
+    """How many timings and directions the grid shows: the ``"undecided"`` row and column
+    (the last ones) only when some activity is undecided there."""
+    used = cells[..., 0]  # activities
+    n_t = len(TIMING_ORDER) - int(used[-1].sum() == 0)
+    n_d = len(DIRECTION_ORDER) - int(used[:, -1].sum() == 0)
+    return n_t, n_d
 
 
 #: The top of the colour scale of a course's matrix, the same on every course page so
@@ -159,10 +171,12 @@ def matrix_figure(
         minutes) on every course, so that a shade means the same count on every page;
         for the whole portfolio it runs up to the largest cell.
     """
-    data = matrix_data(portfolio, course_id=course_id, measure=measure)
+    # the cells of matrix_data, without building its frame
+    cells = _grid_cells(portfolio, course_id, measure)
     named = base.scope(portfolio, course_id)
-    timings, directions = (list(data[c].cat.categories) for c in ("timing", "direction"))
-    z = data["value"].to_numpy().reshape(len(timings), len(directions)).tolist()
+    n_t, n_d = _grid_size(cells)
+    timings, directions = TIMING_ORDER[:n_t], DIRECTION_ORDER[:n_d]
+    z = cells[:n_t, :n_d, 0 if measure == "activities" else 1].tolist()
     top = None if course_id is None else COURSE_SCALE_TOP[measure]
     heatmap = {
         "type": "heatmap",
@@ -205,42 +219,67 @@ def swimlane_data(portfolio: Portfolio, *, course_id: str) -> pd.DataFrame:
         ``tool``, ``tool_type`` and ``colour`` (see :data:`DIRECTION_COLOURS`).
     """
     base.course_title(portfolio, course_id)
-    rows = _swimlane_rows(portfolio).take(_swimlane_table(portfolio), course_id)
-    return rows.reset_index(drop=True)
+    rows = base.course_slice(portfolio, course_id)
+    return _swimlane_table(portfolio).iloc[rows].reset_index(drop=True)
+
+
+_SWIMLANE_TEXT = ("course_id", "activity_id", "title", "timing", "direction", "tool")
+_SWIMLANE_TEXT += ("tool_type",)
+_LANE_CODE = {lane: code for code, lane in enumerate(TIMING_ORDER)}
+
+
+@cached
+def _swimlane_columns(portfolio: Portfolio) -> dict[str, np.ndarray]:
+    """The columns of :func:`swimlane_data` of every course, in course order, as arrays.
+
+    Text is an object array (missing values NaN), ``seq`` keeps its dtype and ``lane``
+    holds the category codes of :data:`TIMING_ORDER` (-1 for a timing outside it). The
+    rules of the chart (lane, label, direction, colour) are worked out here once, for
+    the frame and the figure alike: as loops over plain strings, which cost less than
+    pandas' string methods on the few rows of a course.
+    """
+    activities, order = portfolio.activities, base.in_sequence(portfolio)
+    a = {c: activities[c].to_numpy(dtype=object).take(order) for c in _SWIMLANE_TEXT}
+    title = a["title"]
+    label = title.copy()
+    long = [i for i, t in enumerate(title.tolist()) if isinstance(t, str) and len(t) > _LABEL_WIDTH]
+    if long:  # cut by pandas, so that "whitespace" means what its string methods say
+        cut = pd.Series(title[long], dtype=activities["title"].dtype).str.slice(0, _LABEL_WIDTH - 1)
+        label[long] = (cut.str.rstrip() + "…").to_numpy(dtype=object)
+    direction = [d if isinstance(d, str) else UNDECIDED for d in a["direction"].tolist()]
+    timing = [t if isinstance(t, str) else UNDECIDED for t in a["timing"].tolist()]
+    return {
+        **a,
+        "seq": _take(activities["seq"], order),
+        "lane": np.array([_LANE_CODE.get(t, -1) for t in timing], dtype=np.int8),
+        "label": label,
+        "direction": np.array(direction, dtype=object),
+        "colour": np.array([DIRECTION_COLOURS.get(d, np.nan) for d in direction], dtype=object),
+    }
 
 
 @memoized
 def _swimlane_table(portfolio: Portfolio) -> pd.DataFrame:
     """:func:`swimlane_data` of every course at once, in course order."""
-    activities, order = portfolio.activities, base.in_sequence(portfolio)
-    # only the columns shown, each taken once onto a fresh RangeIndex
-    a = {c: pd.Series(_take(activities[c], order)) for c in _SWIMLANE_TAKEN}
-    title, direction = a["title"], a["direction"].fillna(UNDECIDED).astype("str")
-    lengths = title.str.len()
-    if lengths.le(_LABEL_WIDTH).all():  # every title fits: the labels are the titles
-        label = title
-    else:
-        cut = title.str.slice(0, _LABEL_WIDTH - 1).str.rstrip() + "…"
-        label = title.where(lengths <= _LABEL_WIDTH, cut)
-    lane = pd.Categorical(a["timing"].fillna(UNDECIDED), categories=TIMING_ORDER, ordered=True)
+    a, dtypes = _swimlane_columns(portfolio), portfolio.activities.dtypes
+
+    def text(column: str, dtype: object = None) -> pd.api.extensions.ExtensionArray:
+        return pd.array(a[column], dtype=dtypes[column] if dtype is None else dtype)
+
     return pd.DataFrame(
         {
-            "course_id": a["course_id"],
-            "activity_id": a["activity_id"],
+            "course_id": text("course_id"),
+            "activity_id": text("activity_id"),
             "seq": a["seq"],
-            "lane": lane,
-            "title": title,
-            "label": label,
-            "direction": direction,
-            "tool": a["tool"],
-            "tool_type": a["tool_type"],
-            "colour": direction.map(DIRECTION_COLOURS).astype("str"),
+            "lane": ordered_categories(a["lane"], TIMING_ORDER),
+            "title": text("title"),
+            "label": text("label", dtypes["title"]),
+            "direction": text("direction", "str"),
+            "tool": text("tool"),
+            "tool_type": text("tool_type"),
+            "colour": text("colour", "str"),
         }
     )
-
-
-_SWIMLANE_TAKEN = ("course_id", "activity_id", "seq", "timing", "title", "direction", "tool")
-_SWIMLANE_TAKEN += ("tool_type",)
 
 
 def _take(column: pd.Series, rows: np.ndarray) -> pd.api.extensions.ExtensionArray | np.ndarray:
@@ -250,7 +289,10 @@ def _take(column: pd.Series, rows: np.ndarray) -> pd.api.extensions.ExtensionArr
     return column.to_numpy().take(rows)
 
 
-_swimlane_rows = cached(lambda p: RowIndex(_swimlane_table(p)["course_id"]))
+def _shown(values: np.ndarray, blank: str = DASH) -> list:
+    """Text values as chart text (see :func:`socialkit.base.text.chart_text`), ``blank``
+    for the missing ones."""
+    return [chart_text(v) if isinstance(v, str) else blank for v in values.tolist()]
 
 
 def swimlane_figure(portfolio: Portfolio, *, course_id: str) -> go.Figure:
@@ -274,35 +316,44 @@ def swimlane_figure(portfolio: Portfolio, *, course_id: str) -> go.Figure:
         activity's timing is blank), y = ``seq`` (top down); markers labelled with the
         title (cut to 32 characters; the whole title is in the hover text).
     """
-    data = swimlane_data(portfolio, course_id=course_id)
-    named = base.scope(portfolio, course_id)
-    lanes = TIMING_ORDER[: 4 if data["lane"].eq(UNDECIDED).any() else 3]
-    shown = [data["title"], data["tool"].fillna("not decided"), data["tool_type"]]
-    shown.append(data["direction"])
-    hover = np.column_stack([chart_texts(c.fillna(DASH)).to_numpy(dtype=object) for c in shown])
-    seq, lane = data["seq"].to_numpy(), data["lane"].cat.codes.to_numpy()
-    label, directions = chart_texts(data["label"]).to_numpy(), data["direction"].to_numpy()
+    named = base.scope(portfolio, course_id)  # checks the course, as swimlane_data
+    # the columns of swimlane_data, without building its frame: a course's rows are few
+    rows = base.course_slice(portfolio, course_id)
+    data = {name: column[rows] for name, column in _swimlane_columns(portfolio).items()}
+    lane, seq = data["lane"].tolist(), np.asarray(data["seq"]).tolist()
+    lanes = TIMING_ORDER[: 4 if _LANE_CODE[UNDECIDED] in lane else 3]
+    hover = zip(
+        _shown(data["title"]),
+        _shown(data["tool"], chart_text("not decided")),
+        _shown(data["tool_type"]),
+        _shown(data["direction"]),
+        strict=True,
+    )
+    hover = [list(row) for row in hover]
+    label = [chart_text(v) if isinstance(v, str) else v for v in data["label"].tolist()]
+    directions = data["direction"].tolist()
     # titles run right of their marker, but leftwards in the last column (the chart's edge)
-    position = np.where(lane == len(lanes) - 1, "middle left", "middle right")
+    edge = len(lanes) - 1
+    position = ["middle left" if x == edge else "middle right" for x in lane]
     traces = []
     for direction in DIRECTION_ORDER:  # at most four traces: not a loop over the data
-        m = directions == direction
-        if m.any():
+        m = [i for i, d in enumerate(directions) if d == direction]
+        if m:
             traces.append(
                 {
                     "type": "scatter",
                     "cliponaxis": False,
-                    "customdata": hover[m].tolist(),
+                    "customdata": [hover[i] for i in m],
                     "hovertemplate": "<b>%{customdata[0]}</b><br>step %{y} · %{customdata[3]}"
                     "<br>tool: %{customdata[1]}<br>tool type: %{customdata[2]}<extra></extra>",
                     "marker": {"color": DIRECTION_COLOURS[direction], "size": 14},
                     "mode": "markers+text",
                     "name": direction,
-                    "text": label[m].tolist(),
+                    "text": [label[i] for i in m],
                     "textfont": {"size": 12},
-                    "textposition": position[m].tolist(),
-                    "x": lane[m].tolist(),
-                    "y": seq[m].tolist(),
+                    "textposition": [position[i] for i in m],
+                    "x": [lane[i] for i in m],
+                    "y": [seq[i] for i in m],
                 }
             )
     bands = [
@@ -321,9 +372,8 @@ def swimlane_figure(portfolio: Portfolio, *, course_id: str) -> go.Figure:
         }
         for i, lane in enumerate(lanes)
     ]
-    first = int(data["seq"].min()) if len(data) else 1
-    last = int(data["seq"].max()) if len(data) else 1
-    rows = len(data)
+    first, last = (int(min(seq)), int(max(seq))) if seq else (1, 1)
+    rows = len(seq)
     heading = base.title(f"Activity sequence — {named}")
     layout = {
         "shapes": bands,

@@ -212,3 +212,20 @@ def test_short_and_non_arrow_columns_are_factorized_as_usual():
     codes, uniques = factorized(pd.Series(["b", "a", "b"], dtype="object"))
     assert codes.tolist() == [0, 1, 0] and uniques.tolist() == ["b", "a"]
     assert codes.flags.writeable  # not shared
+
+
+@pytest.mark.parametrize("dtype", ["str", "string", "object"])
+@pytest.mark.parametrize("long", [False, True], ids=["short", "long"])
+def test_isin_codes_gives_positions_and_minus_one(dtype: str, long: bool) -> None:
+    # a short column of strings is looked up in a dict, a long one or another dtype
+    # through an index: the same positions either way
+    values = ["b", None, "z", "a", "b"] * (200 if long else 1)
+    codes = frames.isin_codes(pd.Series(values, dtype=dtype), pd.Series(["a", "b", "c"]))
+    assert codes.dtype == np.int64
+    assert codes.tolist() == [1, -1, -1, 0, 1] * (200 if long else 1)
+    assert frames.isin_codes(pd.Series([], dtype=dtype), ["a"]).tolist() == []
+
+
+def test_isin_codes_wants_distinct_allowed_values() -> None:
+    with pytest.raises(pd.errors.InvalidIndexError, match="uniquely valued"):
+        frames.isin_codes(pd.Series(["a"], dtype="str"), ["a", "a"])

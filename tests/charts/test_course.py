@@ -191,6 +191,30 @@ def test_swimlane_truncates_long_titles_and_orders_by_seq():
     assert data["colour"].iloc[0] == DIRECTION_COLOURS["undecided"]
 
 
+def test_swimlane_columns_hold_the_rules_as_arrays():
+    long = "x" * 29 + "  and more"  # cut to 31 characters, then stripped
+    p = make_portfolio(
+        [course("x")],
+        [],
+        [
+            {**act("x", "a", 1, timing="during", direction="many-to-one"), "title": long},
+            act("x", "b", 2),
+        ],
+    )
+    columns = charts._swimlane_columns(p)
+    assert columns["lane"].tolist() == [1, 3]  # during; undecided
+    assert columns["label"].tolist() == ["x" * 29 + "…", "Act b"]
+    assert columns["direction"].tolist() == ["many-to-one", "undecided"]
+    assert columns["colour"].tolist() == [DIRECTION_COLOURS[d] for d in columns["direction"]]
+    assert columns["tool"][1] != columns["tool"][1]  # missing: NaN
+
+
+def test_shown_escapes_text_and_fills_blanks():
+    values = np.array(["<b>x</b>", np.nan, "a & $b$"], dtype=object)
+    assert charts._shown(values) == ["&lt;b&gt;x&lt;/b&gt;", "—", "a &amp; &#36;b&#36;"]
+    assert charts._shown(values, "none")[1] == "none"
+
+
 # --------------------------------------------------------------------------- 3 tool fit
 def test_tool_fit_data_c1(two_courses):
     data = tool_fit_data(two_courses, course_id="c1")

@@ -27,14 +27,16 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from socialkit.analysis.causes import no_objective, out_of_place, per_course_tool
+from socialkit.analysis.causes import no_objective, out_of_place_columns, per_course_tool
 from socialkit.analysis.positions import course_index
 from socialkit.analysis.rules import (
+    ArrayTable,
     Flagged,
     Sentence,
     Table,
     collect,
     column,
+    flags,
     in_prose,
     join,
     rule_tables,
@@ -234,8 +236,12 @@ def warning_rules(portfolio: Portfolio) -> list[WarningRule]:
     # the facts of tool_fit's rows depend on the (organisation, tool, tool_type,
     # direction, timing) only: each mask is worked out on those few, then spread
     facts, spread = t.fit.facts, t.fit.spread
-    seq = Table(out_of_place(portfolio), ids)
-    during = a["timing"].eq("during").fillna(False)
+    moves, moved = out_of_place_columns(portfolio)
+    seq = ArrayTable(moves, ids, course=moved)  # a frame only if someone asks for it
+    # the masks are numpy arrays from the start, worked out on the columns' arrays: each
+    # operation on a Series builds another one, which on one course costs more than the
+    # comparison itself
+    during = flags(a["timing"].array == "during")
     uses = uses_tool(a)
     no_obj, tools_by_course = no_objective(portfolio, t.activities, uses)
     chooses = isin(portfolio.courses["course_id"], list(tools_by_course)).to_numpy()
@@ -244,21 +250,20 @@ def warning_rules(portfolio: Portfolio) -> list[WarningRule]:
     # true of it, and so must one that does not fit; only a tool that is reachable and
     # fits is worth a word on how learners get to it
     is_blocked = spread(facts["blocked"])
-    misfit = ~is_blocked & spread(
-        facts["serves_type"].eq(False)
-        | facts["serves_direction"].eq(False)
-        | facts["serves_timing"].eq(False)
-    )
+    unfit = np.zeros(len(facts), dtype=bool)  # a fact not known (missing) is no misfit
+    for name in ("serves_type", "serves_direction", "serves_timing"):
+        unfit |= flags(facts[name].array == False)  # noqa: E712 (nullable booleans)
+    misfit = ~is_blocked & spread(unfit)
     replace = is_blocked | misfit
     blocked = per_course_tool(t.fit, is_blocked)
     asks_account = (
-        facts["hosting"].eq("external")
-        & facts["onboarding"].eq("new-account")
-        & facts["alternative"].notna()
+        flags(facts["hosting"].array == "external")
+        & flags(facts["onboarding"].array == "new-account")
+        & ~facts["alternative"].array.isna()
     )
     new_account = per_course_tool(t.fit, spread(asks_account) & ~replace, distinct=("alternative",))
-    to_introduce = spread(facts["availability"].eq("to-introduce")) & ~replace
-    named = spread(facts["organisation"].ne(DEFAULT_ORGANISATION))
+    to_introduce = spread(flags(facts["availability"].array == "to-introduce")) & ~replace
+    named = spread(flags(facts["organisation"].array != DEFAULT_ORGANISATION))
     not_available = per_course_tool(t.fit, to_introduce & named, distinct=("recommended",))
     # a course naming no organisation: one cause, whatever its tools (nothing is known)
     unnamed = per_course_tool(t.fit, to_introduce & ~named, by_course=True)
@@ -288,7 +293,7 @@ def warning_rules(portfolio: Portfolio) -> list[WarningRule]:
             ),
             (
                 t.activities,
-                a["objective_id"].isna() & has_obj & _present(portfolio, "objective_id"),
+                a["objective_id"].array.isna() & has_obj & _present(portfolio, "objective_id"),
                 lambda d: join(d.label, " serves no objective: link it to one, or drop it"),
                 lambda d: join(d.label, " is linked to no objective"),
             ),
@@ -301,7 +306,7 @@ def warning_rules(portfolio: Portfolio) -> list[WarningRule]:
         ),
         "no-in-class-reason": (
             t.activities,
-            during & a["in_class_reason"].isna() & _present(portfolio, "in_class_reason"),
+            during & a["in_class_reason"].array.isna() & _present(portfolio, "in_class_reason"),
             lambda d: join(
                 d.label,
                 " takes class time without a reason: unless it needs expert guidance, "
@@ -312,8 +317,8 @@ def warning_rules(portfolio: Portfolio) -> list[WarningRule]:
         ),
         "reason-outside-class": (
             t.activities,
-            a["in_class_reason"].notna()
-            & a["timing"].notna()
+            ~a["in_class_reason"].array.isna()
+            & ~a["timing"].array.isna()
             & ~during
             & _present(portfolio, "timing"),
             lambda d: join(
@@ -442,7 +447,9 @@ def warning_rules(portfolio: Portfolio) -> list[WarningRule]:
         ),
         "no-benefit": (
             t.activities,
-            uses & a["learner_benefit"].isna() & _present(portfolio, "learner_benefit"),
+            flags(uses)
+            & a["learner_benefit"].array.isna()
+            & _present(portfolio, "learner_benefit"),
             lambda d: join(
                 d.label,
                 " uses ",
@@ -463,9 +470,8 @@ def warning_rules(portfolio: Portfolio) -> list[WarningRule]:
 def _phase_clash(d: Flagged) -> pa.Array:
     """``activity 'A1' (after class) comes before activity 'A2' (before class)``, and how
     many more activities it clashes with."""
-    frame = d.table.frame
-    more = frame["more"].to_numpy()[d.rows].tolist()
-    later = (frame["relation"].to_numpy()[d.rows] == "after").tolist()
+    more = d.table.values("more")[d.rows].tolist()
+    later = (d.table.values("relation")[d.rows] == "after").tolist()
     others = pa.array(
         [
             f" and {m} more of {'a later' if lt else 'an earlier'} phase" if m else ""
@@ -493,5 +499,5 @@ def _serves(d: Flagged) -> pa.Array:
     """``community and many-to-many`` for one activity, ``what they need`` for several."""
     direction = pc.fill_null(d["direction"], pa.scalar("any direction", pa.large_string()))
     one = join(d["tool_type"], " and ", direction)
-    several = d.mask(d.table.frame["n"].gt(1))
+    several = pa.array(d.table.values("n")[d.rows] > 1)
     return pc.if_else(several, pa.scalar("what these activities need", pa.large_string()), one)

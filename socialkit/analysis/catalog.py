@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import weakref
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -88,10 +88,17 @@ def tool_attributes(tools: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def row_keys(frame: pd.DataFrame) -> list[tuple]:
-    """Each row of ``frame`` (string columns) as a hashable key, missing values as None."""
+def row_keys(frame: pd.DataFrame | Mapping[str, pd.api.extensions.ExtensionArray]) -> list[tuple]:
+    """Each row of ``frame`` (string columns, or a mapping of names to such arrays) as a
+    hashable key, missing values as None."""
     columns = [[v if isinstance(v, str) else None for v in frame[c].tolist()] for c in frame]
     return list(zip(*columns, strict=True)) if columns else []
+
+
+def _keys(combos: pd.DataFrame) -> pd.DataFrame:
+    """The :data:`KEYS` columns of ``combos``: itself when it has those only (a selection
+    of columns copies the frame's blocks, on every call)."""
+    return combos if list(combos.columns) == KEYS else combos[KEYS]
 
 
 class Catalog:
@@ -193,12 +200,12 @@ class Catalog:
         """Rank the (organisation, tool_type, direction, timing) rows of ``combos`` not
         seen yet, all at once, for :meth:`ranked`, :meth:`best` and :meth:`fit_facts` to
         look up (without building the frame :meth:`ranked` returns)."""
-        self._rank_new(combos[KEYS])
+        self._rank_new(_keys(combos))
 
     def ranked(self, combos: pd.DataFrame) -> pd.DataFrame:
         """the ranking of the distinct ``combos``, each combination's candidates together
         in rank order and numbered (``combination``) by its row in ``combos``."""
-        keys = self._rank_new(combos[KEYS])
+        keys = self._rank_new(_keys(combos))
         blocks = [self._blocks[k] for k in keys]
         sizes = [len(b) for b in blocks]
         if not sum(sizes):  # no candidate at all: the frame _rank gives, as it gives it
@@ -211,7 +218,7 @@ class Catalog:
         """The candidates of every combination seen so far (None before any), and, for
         each row of ``combos``, its candidates' rows among them in rank order: what
         :meth:`ranked` takes, for a caller that takes a few columns only first."""
-        keys = self._rank_new(combos[KEYS])
+        keys = self._rank_new(_keys(combos))
         return self._ranked, [self._blocks[k] for k in keys]
 
     def best(
@@ -231,13 +238,32 @@ class Catalog:
         keys = row_keys(combos)
         if not keys:  # no tool named: the frame _fit_combinations gives, as it gives it
             return self._fit(self, combos)
+        seen, rows = self._fact_rows(combos, keys)
+        return seen.take(rows)
+
+    def fact_rows(
+        self, combos: pd.DataFrame | Mapping[str, pd.api.extensions.ExtensionArray]
+    ) -> tuple[pd.DataFrame, np.ndarray]:
+        """The fit facts of every (organisation, tool, tool_type, direction, timing) row
+        seen so far, and each row of ``combos``'s row among them (those not seen before
+        are worked out first): what :meth:`fit_facts` takes, for a caller that takes its
+        columns one by one. ``combos`` may be a mapping of names to arrays."""
+        return self._fact_rows(combos, row_keys(combos))
+
+    def _fact_rows(
+        self, combos: pd.DataFrame | Mapping[str, pd.api.extensions.ExtensionArray], keys: list
+    ) -> tuple[pd.DataFrame, np.ndarray]:
         new = [i for i, k in enumerate(keys) if k not in self._fact_row]
         if new:
-            facts = self._fit(self, combos.iloc[new].reset_index(drop=True))
+            if isinstance(combos, pd.DataFrame):
+                rows = combos.iloc[new].reset_index(drop=True)
+            else:
+                rows = pd.DataFrame({c: v.take(new) for c, v in combos.items()})
+            facts = self._fit(self, rows)
             start = 0 if self._facts is None else len(self._facts)
             if self._facts is None:
                 self._facts = facts
             else:
                 self._facts = pd.concat([self._facts, facts], ignore_index=True)
             self._fact_row.update((keys[i], start + j) for j, i in enumerate(new))
-        return self._facts.take([self._fact_row[k] for k in keys])
+        return self._facts, np.array([self._fact_row[k] for k in keys], dtype=np.int64)

@@ -8,6 +8,8 @@ vectorised over the portfolio.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -15,13 +17,19 @@ import pyarrow.compute as pc
 
 from socialkit.analysis.phase_runs import phase_moves
 from socialkit.analysis.positions import activity_courses, activity_order
-from socialkit.analysis.rules import Table, column, join, text
+from socialkit.analysis.rules import ArrayTable, CodedTable, Table, column, flags, join
 from socialkit.analysis.tool_use import uses_tool
 from socialkit.base.frames import isin_codes
 from socialkit.base.lookup import isin
 from socialkit.contract.schema import Portfolio
 
-__all__ = ["join_groups", "no_objective", "out_of_place", "per_course_tool"]
+__all__ = [
+    "join_groups",
+    "no_objective",
+    "out_of_place",
+    "out_of_place_columns",
+    "per_course_tool",
+]
 
 
 def no_objective(
@@ -42,20 +50,20 @@ def no_objective(
     return no_obj, tools.to_dict()
 
 
-#: per_course_tool's result without rows, per (column, dtype) pairs of the rows taken.
-_EMPTY_GROUPS: dict[tuple, pd.DataFrame] = {}
+def _codes(values: pa.Array) -> np.ndarray:
+    """Each value's number, in order of first appearance (a missing value is one too)."""
+    return pc.dictionary_encode(values, null_encoding="encode").indices.to_numpy()
 
 
 def per_course_tool(
-    fit: Table,
+    fit: CodedTable,
     mask: pd.Series | np.ndarray,
     *,
     distinct: tuple[str, ...] = (),
     by_course: bool = False,
-) -> Table:
-    """The flagged rows of :func:`~socialkit.analysis.tool_fit.tool_fit` (as a :class:`Table`), one
-    per
-    (course, tool).
+) -> ArrayTable:
+    """The flagged rows of :func:`~socialkit.analysis.tool_fit.tool_fit` (as a :class:`CodedTable`),
+    one per (course, tool).
 
     Each row keeps its first activity's columns (``activity_id``, ``seq``, ...; the rows
     come in ``seq`` order), ``n`` (how many activities) and ``label``: the activity as
@@ -67,52 +75,53 @@ def per_course_tool(
     of several rows only.
     """
     keep = ["course_id", "activity_id", "seq", "title", "organisation", "tool", "tool_type"]
-    keep += ["direction", "blocked_domains", "alternative", *distinct]
-    if isinstance(mask, pd.Series):
-        mask = mask.to_numpy(dtype=bool, na_value=False)
-    flagged = np.asarray(mask, dtype=bool)
-    if not flagged.any():  # the common case in one course: no cost beyond the mask
-        empty = fit.rows_frame(list(dict.fromkeys(keep)), np.empty(0, np.int64))
-        key = tuple(empty.dtypes.items())
-        found = _EMPTY_GROUPS.get(key)
-        if found is None:
-            found = _EMPTY_GROUPS[key] = empty.assign(n=np.empty(0, np.int64), label=empty["title"])
-        return Table(found.copy(), fit._course_ids)
+    keep = list(dict.fromkeys([*keep, "direction", "blocked_domains", "alternative", *distinct]))
+    flagged = np.flatnonzero(flags(mask))
+    # the columns stay arrays, read as such by the sentences: the frame is built only
+    # if someone asks for it (on one course, building frames was most of the cost)
+    if not len(flagged):  # the common case in one course: no cost beyond the mask
+        out = fit.taken(keep, flagged)
+        out.update(n=np.empty(0, np.int64), label=out["title"])
+        return ArrayTable(out, fit._course_ids, course=np.empty(0, np.int64))
     # number the groups on the flagged rows' codes, then take the columns only where they
     # are needed: every column at each group's first row, the names of the activities
     # (and the distinct values) at the rows of groups of several
-    flagged = np.flatnonzero(flagged)
     if by_course:
         tool = np.zeros(len(flagged), np.int64)
     else:
-        tool = pd.factorize(fit.rows_frame(["tool"], flagged)["tool"])[0]
+        tool = _codes(fit.at("tool", flagged)).astype(np.int64)
     key = fit.course[flagged].astype(np.int64) * (tool.max(initial=0) + 1) + tool
     group = pd.factorize(key)[0]  # numbered in order of first row
     _, first = np.unique(group, return_index=True)
     n = np.bincount(group, minlength=len(first))
-    out = fit.rows_frame(list(dict.fromkeys(keep)), flagged[first])
+    out = fit.taken(keep, rows := flagged[first])
     out["n"] = n
-    course = fit.course[flagged[first]]
-    label = Table(out, fit._course_ids, course=course).label
+    label = join("activity '", fit.at("activity_id", rows), "' (\"", fit.at("title", rows), '")')
     several = n > 1
     if several.any():
-        in_several = several[group]
-        names = list(dict.fromkeys(["activity_id", "title", "tool", *distinct]))
-        many = fit.rows_frame(names, flagged[in_several])
-        group = group[in_several]
-        item = join("'", column(many["activity_id"]), "' (\"", column(many["title"]), '")')
+        in_several = flagged[several[group]]
+        group = group[several[group]]
+        ids, titles = fit.at("activity_id", in_several), fit.at("title", in_several)
+        item = join("'", ids, "' (\"", titles, '")')
         joined = join_groups(group, item, ", ", len(first))
         label = pc.if_else(several, join("activities ", joined), label)
         # a group of one keeps its own value, as it would joined on its own
         lists = [(name, " or ", True) for name in distinct]
         lists += [("tool", ", ", False)] if by_course else []
         for name, sep, drop_missing in lists:
-            values = many[[name]].assign(_g=group)
-            values = (values.dropna() if drop_missing else values).drop_duplicates()
-            joined = join_groups(values["_g"].to_numpy(), column(values[name]), sep, len(first))
-            out[name] = text(pc.if_else(several, joined, column(out[name])))
-    out["label"] = text(label)
-    return Table(out, fit._course_ids, course=course)
+            values, g = fit.at(name, in_several), group
+            if drop_missing:
+                present = ~values.is_null().to_numpy(zero_copy_only=False)
+                values, g = values.filter(pa.array(present)), g[present]
+            # each (group, value) once, at its first row (as drop_duplicates keeps it)
+            code = _codes(values).astype(np.int64)
+            pair = g.astype(np.int64) * (code.max(initial=0) + 1) + code
+            once = np.sort(np.unique(pair, return_index=True)[1])
+            joined = join_groups(g[once], values.take(pa.array(once)), sep, len(first))
+            own = out[name] if isinstance(out[name], pa.Array) else column(out[name])
+            out[name] = pc.if_else(several, joined, own)
+    out["label"] = label
+    return ArrayTable(out, fit._course_ids, course=fit.course[flagged[first]])
 
 
 def join_groups(
@@ -140,21 +149,34 @@ def out_of_place(portfolio: Portfolio) -> pd.DataFrame:
     or ``before`` that one, and how many ``more`` it conflicts with. Only the flagged
     courses are looked at, all at once (see :mod:`socialkit.analysis.phase_runs`).
     """
+    columns, course = out_of_place_columns(portfolio)
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(course)))
+
+
+@functools.cache
+def _no_moves(columns: tuple[str, ...]) -> dict[str, object]:
+    """:func:`out_of_place_columns` without rows (a frame copies the arrays it is made of)."""
+    # built from empty arrays: empty Series would first be aligned on their indexes
+    empty = {c: pd.array([], dtype="str") for c in columns}
+    empty["seq"], empty["more"] = np.empty(0, np.int64), np.empty(0, np.int64)
+    return empty
+
+
+def out_of_place_columns(portfolio: Portfolio) -> tuple[dict[str, object], np.ndarray]:
+    """:func:`out_of_place` as its columns' arrays (in its order), and each row's course
+    position in ``portfolio.course_ids``: what an :class:`ArrayTable` of it is made of."""
     columns = ["course_id", "activity_id", "seq", "title", "timing", "other_activity_id"]
     columns += ["other_timing", "relation", "more"]
     a = portfolio.activities
     order = activity_order(portfolio)  # by course, then seq
-    order = order[a["timing"].notna().to_numpy(dtype=bool)[order]]  # timing decided
+    order = order[~a["timing"].array.isna()[order]]  # timing decided
     course = activity_courses(portfolio)[order]
     phase = isin_codes(a["timing"], ["before", "during", "after"])[order]
     # a course's phases are out of order exactly where one falls below the one before it
     same = course[1:] == course[:-1]
     falls = np.flatnonzero(same & (phase[1:] < phase[:-1]))
-    if not len(falls):
-        # built from empty arrays: empty Series would first be aligned on their indexes
-        empty = {c: pd.array([], dtype="str") for c in columns}
-        empty["seq"], empty["more"] = np.empty(0, np.int64), np.empty(0, np.int64)
-        return pd.DataFrame(empty, index=pd.RangeIndex(0))
+    if not len(falls):  # the common case: the columns without rows, made once
+        return dict(_no_moves(tuple(columns))), np.empty(0, np.int64)
     wanted = np.isin(course, np.unique(course[falls + 1]))
     rows = order[wanted]
     moved = phase_moves(course[wanted], phase[wanted])
@@ -172,4 +194,4 @@ def out_of_place(portfolio: Portfolio) -> pd.DataFrame:
     out["other_timing"] = pd.array(taken["timing"][n:], dtype="str")
     out["relation"] = pd.array(np.where(moved.after, "after", "before"), dtype="str")
     out["more"] = np.asarray(moved.more, dtype=np.int64)
-    return pd.DataFrame(out, index=pd.RangeIndex(n), columns=columns)
+    return {c: out[c] for c in columns}, activity_courses(portfolio)[k].astype(np.int64)

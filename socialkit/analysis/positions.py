@@ -69,7 +69,7 @@ def activity_order(portfolio: Portfolio) -> np.ndarray:
 def combinations(portfolio: Portfolio) -> tuple[np.ndarray, pd.DataFrame]:
     """Each activity's (organisation, tool_type, direction, timing) number, and the
     distinct ones (see :func:`~socialkit.base.frames.factorize_rows`)."""
-    return factorize_rows(portfolio.activities[KEYS])
+    return factorize_rows(portfolio.activities, KEYS)
 
 
 @cached

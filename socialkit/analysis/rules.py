@@ -28,6 +28,7 @@ from socialkit.base.frames import cached
 from socialkit.contract.schema import Portfolio
 
 __all__ = [
+    "ArrayTable",
     "CodedTable",
     "Flagged",
     "Rule",
@@ -35,6 +36,7 @@ __all__ = [
     "collect",
     "column",
     "count",
+    "flags",
     "in_prose",
     "join",
     "rule_tables",
@@ -116,11 +118,18 @@ class Table:
     def __len__(self) -> int:
         return len(self.frame)
 
+    def __contains__(self, name: str) -> bool:
+        return name in self.frame
+
     def __getitem__(self, name: str) -> pa.Array:
         found = self._columns.get(name)
         if found is None:
             found = self._columns[name] = column(self.frame[name])
         return found
+
+    def values(self, name: str) -> np.ndarray:
+        """Column ``name`` as a numpy array (for numbers and flags, not sentences)."""
+        return self.frame[name].to_numpy()
 
     def at(self, name: str, rows: np.ndarray) -> pa.Array:
         """Column ``name`` at ``rows`` only, as an Arrow array."""
@@ -148,25 +157,92 @@ class Table:
         return join("activity '", self["activity_id"], "' (\"", self["title"], '")')
 
 
+class ArrayTable(Table):
+    """A :class:`Table` held as its columns' arrays, its :attr:`Table.frame` built only
+    when asked for.
+
+    The tables a few rules make on the fly (one row per cause) are read by their
+    sentences as Arrow arrays, and sorted on ``seq`` and their courses: building a
+    frame of them first, then turning its columns back into arrays, costs more than the
+    rest of the rule on the rows of one course.
+
+    Parameters
+    ----------
+    values : dict
+        Each column's values in order: strings as Arrow arrays (as :meth:`Table.__getitem__`
+        gives them; the frame holds them as ``str``), other columns as numpy or pandas
+        arrays of the frame's dtype.
+    course_ids, course
+        As for :class:`Table` (``course`` is required: the rows have no frame to find it
+        from).
+    """
+
+    def __init__(
+        self,
+        values: dict[str, pa.Array | np.ndarray | pd.api.extensions.ExtensionArray],
+        course_ids: list[str] | pd.Index,
+        *,
+        course: np.ndarray,
+    ) -> None:
+        self._values, self._course_ids = values, course_ids
+        self._columns = {n: v for n, v in values.items() if isinstance(v, pa.Array)}
+        self.__dict__["course"] = course  # the cached property's value
+
+    def __len__(self) -> int:
+        return len(self.__dict__["course"])
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._values
+
+    def __getitem__(self, name: str) -> pa.Array:
+        found = self._columns.get(name)
+        if found is None:
+            found = self._columns[name] = column(self._values[name])
+        return found
+
+    def values(self, name: str) -> np.ndarray:
+        return np.asarray(self._values[name])
+
+    @functools.cached_property
+    def frame(self) -> pd.DataFrame:  # type: ignore[override]
+        """The columns as a frame, on a fresh RangeIndex."""
+        columns = {n: text(v) if isinstance(v, pa.Array) else v for n, v in self._values.items()}
+        return pd.DataFrame(columns, index=pd.RangeIndex(len(self)))
+
+    @functools.cached_property
+    def seq(self) -> np.ndarray | None:
+        if "seq" not in self._values:
+            return None
+        seq = self._values["seq"]
+        if isinstance(seq, np.ndarray):
+            return seq.astype("float64")
+        return seq.to_numpy(dtype="float64", na_value=np.nan)
+
+
 class _CodedFrame:
     """The columns of a :class:`CodedTable` as pandas Series, each built on first use."""
 
-    def __init__(self, base: pd.DataFrame, rows: np.ndarray, facts: pd.DataFrame, codes) -> None:
-        self.base, self.rows, self.facts, self.codes = base, rows, facts, codes
-        self.columns = [*base.columns, *(c for c in facts.columns if c not in base)]
+    def __init__(
+        self, source: pd.DataFrame, names: list[str], rows: np.ndarray, facts: pd.DataFrame, codes
+    ) -> None:
+        # the source's own frame and the names of its columns taken, not a selection of
+        # them: selecting a list of columns copies a frame's blocks, on every portfolio
+        self.source, self.rows, self.facts, self.codes = source, rows, facts, codes
+        self.names = dict.fromkeys(names)
+        self.columns = [*names, *(c for c in facts.columns if c not in self.names)]
         self._series: dict[str, pd.Series] = {}
 
     def __len__(self) -> int:
         return len(self.rows)
 
     def __contains__(self, name: str) -> bool:
-        return name in self.base or name in self.facts
+        return name in self.names or name in self.facts
 
     def __getitem__(self, name: str) -> pd.Series:
         found = self._series.get(name)
         if found is None:
-            if name in self.base:
-                found = self.base[name].take(self.rows)
+            if name in self.names:
+                found = self.source[name].take(self.rows)
             else:
                 found = self.facts[name].take(self.codes)
             found = self._series[name] = found.reset_index(drop=True)
@@ -177,16 +253,16 @@ class CodedTable(Table):
     """A long table kept as two short parts: rows of another table, and codes into a
     small frame of facts (one row per distinct combination the facts depend on).
 
-    Its columns are those of ``base`` (the other table's, at ``rows``) and those of
-    ``facts`` that ``base`` lacks (at ``codes``). A rule's sentence takes its columns
-    at the flagged rows only, so the long table is never copied as a whole: a column
-    of ``base`` comes from ``source``'s Arrow columns (shared with the rules of that
-    table), a fact from the few distinct values.
+    Its columns are ``columns`` of ``source`` (at ``rows``) and those of ``facts`` that
+    ``columns`` lacks (at ``codes``). A rule's sentence takes its columns at the flagged
+    rows only, so the long table is never copied as a whole: a column of ``source``
+    comes from its Arrow columns (shared with the rules of that table), a fact from the
+    few distinct values.
 
     Parameters
     ----------
     source : Table
-        The other table (its :attr:`Table.frame` is ``base``).
+        The other table.
     rows : numpy.ndarray
         For each row, its row in ``source``.
     facts : pandas.DataFrame
@@ -210,7 +286,7 @@ class CodedTable(Table):
         course_ids: list[str] | pd.Index,
         course: np.ndarray | None = None,
     ) -> None:
-        frame = _CodedFrame(source.frame[columns], rows, facts, codes)
+        frame = _CodedFrame(source.frame, columns, rows, facts, codes)
         super().__init__(frame, course_ids, course=course)  # type: ignore[arg-type]
         self._source, self._rows, self._facts, self._codes = source, rows, facts, codes
         self._fact_columns: dict[str, pa.Array] = {}
@@ -222,45 +298,61 @@ class CodedTable(Table):
         return found
 
     @functools.cached_property
-    def _base_dtypes(self) -> dict[str, object]:
+    def _dtypes(self) -> dict[str, object]:
         # looked up once: selecting a column of a frame costs more than taking a few rows
-        return dict(self.frame.base.dtypes.items())
+        source, facts = self.frame.source.dtypes, self._facts.dtypes
+        return {n: source[n] if n in self.frame.names else facts[n] for n in self.frame.columns}
+
+    @functools.cached_property
+    def seq(self) -> np.ndarray | None:
+        if "seq" in self.frame.names and self._source.seq is not None:
+            return self._source.seq[self._rows]  # the source's, shared with its rules
+        if "seq" not in self.frame:
+            return None
+        return self.frame["seq"].to_numpy(dtype="float64", na_value=np.nan)
 
     @property
     def facts(self) -> pd.DataFrame:
         """The small frame of facts, one row per distinct combination."""
         return self._facts
 
-    def spread(self, values: pd.Series) -> np.ndarray:
+    def spread(self, values: pd.Series | np.ndarray) -> np.ndarray:
         """A boolean column of :attr:`facts` (missing as False), at every row."""
-        return values.to_numpy(dtype=bool, na_value=False)[self._codes]
+        return flags(values)[self._codes]
 
     def at(self, name: str, rows: np.ndarray) -> pa.Array:
-        if name in self.frame.base:
+        if name in self.frame.names:
             return self._source[name].take(self._rows[rows])
         fact = self._fact_columns.get(name)
         if fact is None:
             fact = self._fact_columns[name] = column(self._facts[name])
         return fact.take(self._codes[rows])
 
+    def taken(
+        self, names: list[str], rows: np.ndarray
+    ) -> dict[str, pa.Array | pd.api.extensions.ExtensionArray]:
+        """Columns ``names`` at ``rows``: ``str`` columns as Arrow arrays (as :meth:`at`
+        gives them), the others as pandas arrays of their dtype."""
+        # strings from the Arrow columns: taking a few rows of a column read in many
+        # chunks would first join all its chunks, on every call
+        dtypes, out = self._dtypes, {}
+        for n in names:
+            if dtypes[n] == "str":
+                out[n] = self.at(n, rows)
+            elif n in self.frame.names:
+                out[n] = self.frame.source[n].array.take(self._rows[rows])
+            else:  # one of the facts
+                out[n] = self._facts[n].array.take(self._codes[rows])
+        return out
+
     def rows_frame(self, names: list[str], rows: np.ndarray) -> pd.DataFrame:
-        # strings of ``base`` from ``source``'s Arrow columns: taking a few rows of a
-        # column read in many chunks would first join all its chunks, on every call
         # the columns are gathered as arrays, not Series: a frame made of Series first
         # aligns each on its index, which costs more than the take itself on few rows
-        base, dtypes, out = self.frame.base, self._base_dtypes, {}
         if not len(rows):  # a rule flagging nothing (the common case in one course)
-            return _empty_frame(
-                tuple((n, dtypes[n] if n in dtypes else self._facts[n].dtype) for n in names)
-            )
-        for n in names:
-            dtype = dtypes.get(n)
-            if dtype is None:  # not a column of ``base``: one of the facts
-                out[n] = self._facts[n].array.take(self._codes[rows])
-            elif dtype == "str":
-                out[n] = text(self.at(n, rows))
-            else:
-                out[n] = base[n].array.take(self._rows[rows])
+            return _empty_frame(tuple((n, self._dtypes[n]) for n in names))
+        out = {
+            n: text(v) if isinstance(v, pa.Array) else v for n, v in self.taken(names, rows).items()
+        }
         index = pd.RangeIndex(len(rows))
         return pd.DataFrame(out, index=index, columns=names) if out else pd.DataFrame(index=index)
 
@@ -308,8 +400,18 @@ Sentence = str | Callable[[Flagged], pa.Array]
 Rule = tuple[Table, pd.Series | np.ndarray, int, Sentence]
 
 
-def _mask(mask: pd.Series | np.ndarray) -> np.ndarray:
-    if isinstance(mask, pd.Series):
+def flags(mask: pd.Series | pd.api.extensions.ExtensionArray | np.ndarray) -> np.ndarray:
+    """A rule's mask (a Series, a pandas array such as a comparison of a column's
+    ``array`` gives, or a numpy array) as a numpy array of booleans, missing as False.
+
+    Examples
+    --------
+    >>> flags(pd.Series([True, None, False], dtype="boolean")).tolist()
+    [True, False, False]
+    >>> flags(pd.array([None, True], dtype="boolean")).tolist()
+    [False, True]
+    """
+    if isinstance(mask, pd.Series | pd.api.extensions.ExtensionArray):
         return mask.to_numpy(dtype=bool, na_value=False)
     return np.asarray(mask, dtype=bool)
 
@@ -320,7 +422,7 @@ def count(rules: Iterable[Rule], n_courses: int, n_keys: int) -> np.ndarray:
     flagged = [
         table.course[m] * n_keys + key - 1
         for table, mask, key, _ in rules
-        if (m := _mask(mask)).any()
+        if (m := flags(mask)).any()
     ]
     codes = np.concatenate([np.empty(0, np.int64), *flagged])
     counts = np.bincount(codes, minlength=n_courses * n_keys)
@@ -342,7 +444,7 @@ def collect(rules: Iterable[Rule], *, seq_first: bool) -> dict[str, np.ndarray |
     """
     course, seq, key, course_id, activity_id, message = [], [], [], [], [], []
     for table, mask, k, sentence in rules:
-        rows = np.flatnonzero(_mask(mask))
+        rows = np.flatnonzero(flags(mask))
         if not len(rows):
             continue
         flagged = Flagged(table, rows)
@@ -350,7 +452,7 @@ def collect(rules: Iterable[Rule], *, seq_first: bool) -> dict[str, np.ndarray |
         seq.append(np.full(len(rows), -np.inf) if table.seq is None else table.seq[rows])
         key.append(np.full(len(rows), k, dtype=np.int64))
         course_id.append(flagged["course_id"])
-        if "activity_id" in table.frame:
+        if "activity_id" in table:
             activity_id.append(flagged["activity_id"])
         else:
             activity_id.append(pa.nulls(len(rows), _STR))

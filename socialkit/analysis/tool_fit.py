@@ -176,16 +176,24 @@ def fit_parts(portfolio: Portfolio) -> tuple[np.ndarray, np.ndarray, pd.DataFram
     # numbered on the whole column, which spares copying its strings first
     # alternatives come from the ranking: rank all combinations at once (the ranked
     # frame itself is for the recommendations, which build it when asked)
-    _catalog(portfolio).rank(combinations(portfolio)[1])
+    cat = _catalog(portfolio)
+    cat.rank(combinations(portfolio)[1])
     tool, tools = pd.factorize(a["tool"], use_na_sentinel=False)
     key = combinations(portfolio)[0][rows].astype(np.int64) * (len(tools) + 1) + tool[rows]
     codes, distinct = pd.factorize(key)  # numbered in order of first row
     first = np.empty(len(distinct), dtype=np.int64)
     first[codes[::-1]] = np.arange(len(codes))[::-1]
-    combos = a[_FIT_KEYS].take(rows[first]).reset_index(drop=True)
-    facts = _catalog(portfolio).fit_facts(combos).reset_index(drop=True)
     codes.flags.writeable = False  # shared by every caller
-    return rows, codes, pd.concat([combos, facts], axis=1)
+    if not len(first):  # no tool named: the facts as the catalog's fit gives them
+        combos = a[_FIT_KEYS].take(rows[first]).reset_index(drop=True)
+        facts = cat.fit_facts(combos).reset_index(drop=True)
+        return rows, codes, pd.concat([combos, facts], axis=1)
+    # column by column into one new frame: taking rows of a frame, then of the facts,
+    # then joining them copies every block again (most of the cost on one course)
+    columns = {c: a[c].array.take(rows[first]) for c in _FIT_KEYS}
+    seen, at = cat.fact_rows(columns)
+    columns.update((c, seen[c].array.take(at)) for c in seen.columns)
+    return rows, codes, pd.DataFrame(columns, index=pd.RangeIndex(len(first)))
 
 
 @memoized

@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 
 from socialkit.analysis.positions import activity_courses
 from socialkit.analysis.tool_use import names_tool
-from socialkit.base.frames import isin
+from socialkit.base.lookup import isin
 from socialkit.contract.schema import Portfolio
 from socialkit.contract.tool_names import closest_tools_of
 from socialkit.contract.vocab import match_key
@@ -16,6 +18,16 @@ from socialkit.contract.vocab import match_key
 __all__ = ["unknown_tool_uses"]
 
 _USES_COLUMNS = ["course_id", "activity_id", "seq", "title", "tool", "uses", "closest"]
+
+
+@functools.cache
+def _no_uses() -> pd.DataFrame:
+    """:func:`unknown_tool_uses` without rows, made once (a frame costs more to build than
+    to copy)."""
+    # built from empty arrays: empty Series would first be aligned on their indexes
+    columns = {c: pd.array([], dtype="str") for c in _USES_COLUMNS}
+    columns["seq"] = np.empty(0, np.int64)
+    return pd.DataFrame(columns, index=pd.RangeIndex(0))
 
 
 def unknown_tool_uses(portfolio: Portfolio) -> pd.DataFrame:
@@ -42,11 +54,8 @@ def unknown_tool_uses(portfolio: Portfolio) -> pd.DataFrame:
     a = portfolio.activities
     named = names_tool(a)
     unknown = named & ~isin(a["tool"], portfolio.tools["tool"])
-    if not unknown.any():
-        # built from empty arrays: empty Series would first be aligned on their indexes
-        columns = {c: pd.array([], dtype="str") for c in _USES_COLUMNS}
-        columns["seq"] = np.empty(0, np.int64)
-        return pd.DataFrame(columns, index=pd.RangeIndex(0))
+    if not unknown.any():  # the common case: a copy of the frame without rows
+        return _no_uses().copy()
     u = a.loc[unknown.to_numpy(), ["course_id", "activity_id", "seq", "title", "tool"]]
     u = u.assign(
         _course=activity_courses(portfolio)[unknown.to_numpy()],  # found once per portfolio

@@ -146,8 +146,11 @@ def pairs_isin(left: pd.DataFrame, right: pd.DataFrame) -> pd.Series:
     return pd.Series(found & left.notna().all(axis=1).to_numpy(), index=left.index)
 
 
-def factorize_rows(frame: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
-    """Number the distinct rows of ``frame``; missing values form their own key.
+def factorize_rows(
+    frame: pd.DataFrame, columns: list[str] | None = None
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """Number the distinct rows of ``frame`` (of its ``columns`` only, when given);
+    missing values form their own key.
 
     Returns
     -------
@@ -155,25 +158,44 @@ def factorize_rows(frame: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
         For each row, the number of its distinct row (0, 1, … in order of first
         appearance).
     distinct : pandas.DataFrame
-        The distinct rows, one per number, on a fresh RangeIndex.
+        The distinct rows, one per number, on a fresh RangeIndex (with ``columns``: those
+        columns, in that order).
 
     Examples
     --------
     >>> codes, distinct = factorize_rows(pd.DataFrame({"a": ["x", "y", "x"], "b": [1, 2, 1]}))
     >>> codes.tolist(), distinct["a"].tolist()
     ([0, 1, 0], ['x', 'y'])
+    >>> factorize_rows(pd.DataFrame({"a": ["x", "y"], "b": [1, 1]}), ["b"])[1]["b"].tolist()
+    [1]
     """
+    if columns and len(frame) > 1:
+        # the columns are read one by one and the distinct rows taken column by column:
+        # selecting the columns first copies the frame's blocks, and taking rows of a
+        # frame copies them again (most of the cost on one course's rows)
+        codes, first = _distinct_rows([frame[c] for c in columns], len(frame))
+        taken = {c: frame[c].array.take(first) for c in columns}
+        return codes, pd.DataFrame(taken, index=pd.RangeIndex(len(first)))
+    if columns is not None:
+        frame = frame[columns]
     if len(frame) <= 1:  # one row or none (one activity's view): nothing to factorize
         codes = np.zeros(len(frame), dtype=np.intp)
         return codes, frame.iloc[np.arange(len(frame))].reset_index(drop=True)
-    combined = np.zeros(len(frame), dtype=np.int64)
-    for col in frame.columns:
-        codes, uniques = factorized(frame[col])  # missing: -1, so code + 1 >= 0
+    codes, first = _distinct_rows([frame[c] for c in frame.columns], len(frame))
+    return codes, frame.iloc[first].reset_index(drop=True)
+
+
+def _distinct_rows(columns: list[pd.Series], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each of the ``n`` rows' number among the distinct rows of ``columns`` (in order of
+    first appearance), and each distinct row's first row."""
+    combined = np.zeros(n, dtype=np.int64)
+    for col in columns:
+        codes, uniques = factorized(col)  # missing: -1, so code + 1 >= 0
         combined = combined * (len(uniques) + 1) + (codes + 1)
     codes, distinct = pd.factorize(combined)
     first = np.empty(len(distinct), dtype=np.int64)
-    first[codes[::-1]] = np.arange(len(frame))[::-1]
-    return codes, frame.iloc[first].reset_index(drop=True)
+    first[codes[::-1]] = np.arange(len(combined))[::-1]
+    return codes, first
 
 
 def per_combination(

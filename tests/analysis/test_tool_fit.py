@@ -727,3 +727,26 @@ def test_blocked_domains_as_firewall_lists_write_them():
         "Net": "www.linkedin.com",
         "Quiz": "kahoot.it",
     }
+
+
+def test_row_keys_of_a_mapping_of_arrays_are_those_of_its_frame() -> None:
+    from socialkit.analysis.catalog import row_keys
+
+    columns = {"a": pd.array(["x", None], dtype="str"), "b": pd.array(["y", "z"], dtype="str")}
+    assert row_keys(columns) == [("x", "y"), (None, "z")]
+    assert row_keys(pd.DataFrame(columns)) == row_keys(columns)
+    assert row_keys({}) == []
+
+
+def test_fact_rows_are_the_rows_fit_facts_takes(two_courses) -> None:
+    import numpy as np
+
+    cat = tools._catalog(two_courses)
+    keys = ["organisation", "tool", "tool_type", "direction", "timing"]
+    combos = tool_fit(two_courses)[keys].drop_duplicates().reset_index(drop=True)
+    combos = pd.concat([combos, combos.iloc[:1]], ignore_index=True)  # one row twice
+    seen, rows = cat.fact_rows({c: combos[c].array for c in keys})
+    assert rows.dtype == np.int64 and len(rows) == len(combos) and rows[0] == rows[-1]
+    pd.testing.assert_frame_equal(seen.take(rows), cat.fit_facts(combos))
+    again, same = cat.fact_rows(combos)  # a frame, seen already: nothing new worked out
+    assert again is seen and same.tolist() == rows.tolist()

@@ -86,6 +86,27 @@ def test_factorize_rows_numbers_distinct_rows_in_order_of_first_appearance():
     assert distinct.index.tolist() == [0, 1, 2]
 
 
+@pytest.mark.parametrize("n", [0, 1, 5])
+def test_factorize_rows_of_some_columns_is_that_of_their_selection(n):
+    frame = pd.DataFrame(
+        {
+            "org": pd.array(["A", "B", "A", "A", "B"], dtype="str"),
+            "n": [1, 2, 3, 4, 5],
+            "dir": pd.array(["x", None, "x", None, None], dtype="str"),
+        },
+        index=[5, 6, 7, 8, 9],
+    )[:n]
+    codes, distinct = factorize_rows(frame, ["dir", "org"])
+    want_codes, want = factorize_rows(frame[["dir", "org"]])
+    assert codes.tolist() == want_codes.tolist() == [0, 1, 0, 2, 1][:n]
+    pd.testing.assert_frame_equal(distinct, want)
+    assert list(distinct.columns) == ["dir", "org"] and distinct.index.equals(
+        pd.RangeIndex(len(want))
+    )
+    with pytest.raises(KeyError, match="nope"):
+        factorize_rows(frame, ["org", "nope"])
+
+
 @pytest.mark.parametrize("n", [0, 1])
 def test_factorize_rows_of_one_row_or_none_is_that_row_on_a_fresh_index(n):
     frame = pd.DataFrame({"org": pd.array(["A"], dtype="str"), "dir": [None]}, index=[7])[:n]

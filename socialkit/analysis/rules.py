@@ -124,8 +124,12 @@ class Table:
     def __getitem__(self, name: str) -> pa.Array:
         found = self._columns.get(name)
         if found is None:
-            found = self._columns[name] = column(self.frame[name])
+            found = self._columns[name] = column(self._column(name))
         return found
+
+    def _column(self, name: str) -> pd.Series | pa.Array | np.ndarray:
+        """Column ``name`` as the table holds it, before it is made an Arrow array."""
+        return self.frame[name]
 
     def values(self, name: str) -> np.ndarray:
         """Column ``name`` as a numpy array (for numbers and flags, not sentences)."""
@@ -194,11 +198,8 @@ class ArrayTable(Table):
     def __contains__(self, name: str) -> bool:
         return name in self._values
 
-    def __getitem__(self, name: str) -> pa.Array:
-        found = self._columns.get(name)
-        if found is None:
-            found = self._columns[name] = column(self._values[name])
-        return found
+    def _column(self, name: str) -> pa.Array | np.ndarray | pd.api.extensions.ExtensionArray:
+        return self._values[name]
 
     def values(self, name: str) -> np.ndarray:
         return np.asarray(self._values[name])

@@ -18,7 +18,8 @@ from __future__ import annotations
 import gc
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 
 import ipywidgets as w
 
@@ -49,6 +50,21 @@ from socialkit.editor.live import activity_ranking, chart_keys, every_choice, to
 from socialkit.errors import SocialkitError, ValidationError, format_issues
 
 __all__ = ["DesignEditor"]
+
+
+@contextmanager
+def held(*widgets: w.Widget) -> Iterator[None]:
+    """Send each widget's changes made inside as one message, when the block ends.
+
+    Setting a drop-down's options, then its value, then whether it is disabled sends
+    three messages; each wakes the kernel's output thread, which then competes with the
+    update for the interpreter (about 1 ms a message, as much as the analysis of a
+    change's own cell). Held, they go as one.
+    """
+    with ExitStack() as stack:
+        for widget in widgets:
+            stack.enter_context(widget.hold_sync())
+        yield
 
 
 class DesignEditor(EditorForm):
@@ -295,29 +311,31 @@ class DesignEditor(EditorForm):
         d = self.draft
         self._loading = True
         try:
-            self._fill_courses()
-            course = d.course() if d.course_id else {}
-            for name, field in self.fields.items():
-                value = course.get(name) or ""
-                if name == "status":
-                    value = STATUS.canonical(value) or ""
-                if isinstance(field, w.Dropdown) and value not in [v for _, v in pairs(field)]:
-                    value = ""
-                field.value = value
-            self._fill_objectives(objective)
-            self._fill_activities(activity)
+            with held(*self.fields.values(), self.act["objective_id"]):
+                self._fill_courses()
+                course = d.course() if d.course_id else {}
+                for name, field in self.fields.items():
+                    value = course.get(name) or ""
+                    if name == "status":
+                        value = STATUS.canonical(value) or ""
+                    if isinstance(field, w.Dropdown) and value not in [v for _, v in pairs(field)]:
+                        value = ""
+                    field.value = value
+                self._fill_objectives(objective)
+                self._fill_activities(activity)
         finally:
             self._loading = False
         self._refresh()
 
     def _fill_courses(self) -> None:
         courses = self.draft.tables["courses"]
-        self.course.options = [
-            (f"{cid} · {title}" if isinstance(title, str) else cid, cid)
-            for cid, title in zip(courses["course_id"], courses["title"], strict=True)
-            if isinstance(cid, str) and cid.strip()
-        ]
-        self.course.value = self.draft.course_id
+        with held(self.course):
+            self.course.options = [
+                (f"{cid} · {title}" if isinstance(title, str) else cid, cid)
+                for cid, title in zip(courses["course_id"], courses["title"], strict=True)
+                if isinstance(cid, str) and cid.strip()
+            ]
+            self.course.value = self.draft.course_id
 
     def _fill_objectives(self, keep: str | None = None) -> None:
         objs = self.draft.objectives() if self.draft.course_id else None
@@ -330,10 +348,12 @@ class DesignEditor(EditorForm):
             ]
         )
         keep = keep if keep is not None else self.objectives.value
-        self.objectives.options = pairs
         ids = [v for _, v in pairs]
-        self.objectives.value = keep if keep in ids else (ids[0] if ids else None)
-        self.act["objective_id"].options = [(UNDECIDED, ""), *pairs]
+        with held(self.objectives):
+            self.objectives.options = pairs
+            self.objectives.value = keep if keep in ids else (ids[0] if ids else None)
+        with held(self.act["objective_id"]):
+            self.act["objective_id"].options = [(UNDECIDED, ""), *pairs]
         self._fill_objective()
 
     def _fill_objective(self) -> None:
@@ -359,9 +379,10 @@ class DesignEditor(EditorForm):
             ]
         )
         keep = keep if keep is not None else self.activities.value
-        self.activities.options = pairs
         ids = [v for _, v in pairs]
-        self.activities.value = keep if keep in ids else (ids[0] if ids else None)
+        with held(self.activities):
+            self.activities.options = pairs
+            self.activities.value = keep if keep in ids else (ids[0] if ids else None)
         if fields:
             self._fill_activity()
 
@@ -372,19 +393,21 @@ class DesignEditor(EditorForm):
         vocabs = {
             v.name: v for v in (TIMINGS, DIRECTIONS, TOOL_TYPES, IN_CLASS_REASONS, LEARNING_TYPES)
         }
-        self._fill_tools(values)
-        for name, field in self.act.items():
-            value = values.get(name) or ""
-            if name in vocabs:
-                value = vocabs[name].canonical(value) or ""
-            elif name == "tool":  # as _fill_tools spelt it: an alias as its tool, unknown kept
-                value = field.value
-            if isinstance(field, (w.Dropdown, w.ToggleButtons)):
-                if value not in [v for _, v in pairs(field)]:
-                    value = ""
-            field.value = value
-            field.disabled = not current
-        self.act["in_class_reason"].disabled = not current or self.act["timing"].value != "during"
+        with held(*self.act.values()):
+            self._fill_tools(values)
+            for name, field in self.act.items():
+                value = values.get(name) or ""
+                if name in vocabs:
+                    value = vocabs[name].canonical(value) or ""
+                elif name == "tool":  # as _fill_tools spelt it: an alias as its tool, unknown kept
+                    value = field.value
+                if isinstance(field, (w.Dropdown, w.ToggleButtons)):
+                    if value not in [v for _, v in pairs(field)]:
+                        value = ""
+                field.value = value
+                field.disabled = not current
+            reason = self.act["in_class_reason"]
+            reason.disabled = not current or self.act["timing"].value != "during"
         self._loading = was
 
     def _fill_tools(self, values: dict) -> None:
@@ -419,14 +442,15 @@ class DesignEditor(EditorForm):
             if not current or name_key(current) in spelt
             else [(f"{current} (not in the tool catalog)", current)]
         )
-        self.act["tool"].options = [
-            (UNDECIDED, ""),
-            ("none (no tool)", "none"),
-            *unknown,
-            *labels,
-            *rest,
-        ]
-        self.act["tool"].value = current
+        with held(self.act["tool"]):
+            self.act["tool"].options = [
+                (UNDECIDED, ""),
+                ("none (no tool)", "none"),
+                *unknown,
+                *labels,
+                *rest,
+            ]
+            self.act["tool"].value = current
         self.recommendations.value = str(recommendation_html(self.draft, mine, values))
 
     # ------------------------------------------------------------------ feedback

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import gc
+
 import pandas as pd
 
 from socialkit.analysis.tool_fit import recommend_tools, tool_fit
 from socialkit.editor.draft import DesignDraft
 from socialkit.editor.live import (
+    _rankings,
     activity_ranking,
     activity_view,
     chart_keys,
@@ -125,6 +128,19 @@ def test_a_remembered_ranking_is_the_ranking_of_the_activity_asking(sample_copy)
         "Teams",
         "Padlet",
     ]
+
+
+def test_remembered_rankings_are_fresh_frames_the_collector_never_walks(sample_copy) -> None:
+    draft = DesignDraft(sample_copy)
+    portfolio, _ = draft.live()
+    first = activity_ranking(portfolio, "A2", top=5)
+    first.loc[0, "tool"] = "changed by the caller"
+    again = activity_ranking(portfolio, "A2", top=5)
+    pd.testing.assert_frame_equal(again, recommend_tools(activity_view(portfolio, "A2"), top=5))
+    # a full memory must not make every garbage collection slower: its entries hold
+    # nothing the collector tracks (a frame of five rows would be about 135 objects)
+    memory = _rankings(portfolio.tools, portfolio.organisations)
+    assert memory and not any(gc.is_tracked(kept) for kept in memory.values())
 
 
 def test_chart_keys_change_exactly_with_what_each_chart_shows(sample_copy) -> None:

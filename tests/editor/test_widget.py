@@ -6,6 +6,7 @@ import csv
 import html
 from pathlib import Path
 
+import ipywidgets
 import pytest
 
 from socialkit.charts.course import matrix_figure, swimlane_figure
@@ -270,6 +271,34 @@ def test_charts_are_redrawn_only_when_what_they_show_changes(editor) -> None:
     portfolio, _ = editor.draft.live()  # what is shown is what drawing it afresh gives
     for output, draw in ((editor.swimlane, swimlane_figure), (editor.matrix, matrix_figure)):
         assert output.outputs == (figure_output(draw(portfolio, course_id="it-risk")),)
+
+
+def test_each_widget_sends_one_message_per_change(editor, monkeypatch) -> None:
+    # every message wakes the kernel's output thread: a drop-down whose options, value
+    # and state change in one update says so once
+    sent: list[tuple[str, tuple[str, ...]]] = []
+    monkeypatch.setattr(
+        ipywidgets.Widget,
+        "_send",
+        lambda self, msg, buffers=None: sent.append((self.model_id, tuple(msg["state"]))),
+    )
+    changes = {
+        "select": lambda: setattr(editor.activities, "value", "A3"),
+        "timing": lambda: setattr(editor.act["timing"], "value", "after"),
+        "add": lambda: editor.buttons["add"].click(),
+        "delete": lambda: editor.buttons["delete"].click(),
+        "course": lambda: setattr(editor.course, "value", "lean-basics"),
+    }
+    for what, change in changes.items():
+        sent.clear()
+        change()
+        models = [model for model, _ in sent]
+        assert sent and len(models) == len(set(models)), what
+    # held together, the tool choices still say options and the choice in one message
+    sent.clear()
+    editor.activities.value = "A2"  # community, many-to-many: other tools to rank
+    tool = editor.act["tool"].model_id
+    assert [set(keys) for model, keys in sent if model == tool] == [{"_options_labels", "index"}]
 
 
 def test_long_lists_of_gaps_are_cut_with_a_count(tmp_path) -> None:

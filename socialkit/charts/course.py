@@ -8,10 +8,12 @@ Every chart is a pair: ``<name>_data`` is a pure function returning a tidy
 has one fixed colour on every chart, and figures are deterministic. An unknown
 ``course_id`` raises :class:`~socialkit.errors.UnknownCourseError`.
 
-This module holds the per-course charts: timing × direction matrix, activity swimlane
-and tool fit (the matrix also covers the whole portfolio); the learning-type mix is in
+This module holds the per-course charts: timing × direction matrix and activity swimlane
+(the matrix also covers the whole portfolio), each also as plotly's JSON of the figure
+(``*_figure_json``, for the design editor, which sends it on at once); the tool-fit table is
+in :mod:`socialkit.charts.fit_table`, the learning-type mix in
 :mod:`socialkit.charts.learning_mix` and the colours every chart shares in
-:mod:`socialkit.charts.palette`, both importable from here too. Views that put every
+:mod:`socialkit.charts.palette`, all importable from here too. Views that put every
 course side by side live in :mod:`socialkit.charts.portfolio`.
 
 A per-course chart does not restrict the portfolio: it cuts its course's rows out of
@@ -37,9 +39,10 @@ import plotly.graph_objects as go
 
 from socialkit.analysis.matrix import UNDECIDED
 from socialkit.base.frames import cached, memoized
-from socialkit.base.text import chart_text, chart_texts
+from socialkit.base.text import chart_text
 from socialkit.charts import base
 from socialkit.charts.base import TEMPLATE
+from socialkit.charts.fit_table import tool_fit_data, tool_fit_figure
 from socialkit.charts.learning_mix import learning_mix_data, learning_mix_figure
 from socialkit.charts.palette import (
     CHECK_COLOURS,
@@ -66,8 +69,10 @@ __all__ = [
     "learning_mix_figure",
     "matrix_data",
     "matrix_figure",
+    "matrix_figure_json",
     "swimlane_data",
     "swimlane_figure",
+    "swimlane_figure_json",
     "tool_fit_data",
     "tool_fit_figure",
 ]
@@ -77,14 +82,6 @@ Measure = Literal["activities", "minutes"]
 _LANES = {"before": "Before class", "during": "During class", "after": "After class"}
 _LANES[UNDECIDED] = "Undecided"
 _LABEL_WIDTH = 32
-
-
-# --------------------------------------------------------------------------- helpers
-def _yes_no(s: pd.Series) -> pd.Series:
-    """Booleans as ``yes``/``no``; missing (undecided, or no tool) as a dash."""
-    flags = s.astype("boolean")
-    words = np.where(flags.isna(), DASH, np.where(flags.fillna(False), "yes", "no"))
-    return pd.Series(words, index=s.index, dtype="str")
 
 
 # --------------------------------------------------------------------------- 1 matrix
@@ -171,6 +168,13 @@ def matrix_figure(
         minutes) on every course, so that a shade means the same count on every page;
         for the whole portfolio it runs up to the largest cell.
     """
+    return base.figure(*_matrix_parts(portfolio, course_id, measure))
+
+
+def _matrix_parts(
+    portfolio: Portfolio, course_id: str | None, measure: Measure
+) -> tuple[list[dict], dict]:
+    """The traces and layout of :func:`matrix_figure`."""
     # the cells of matrix_data, without building its frame
     cells = _grid_cells(portfolio, course_id, measure)
     named = base.scope(portfolio, course_id)
@@ -197,7 +201,15 @@ def matrix_figure(
         "title": base.title(f"{measure.capitalize()} by timing and direction — {named}"),
         "height": 130 + 55 * len(timings),  # plotly's default leaves a blank band below
     }
-    return base.figure([heatmap], layout)
+    return [heatmap], layout
+
+
+def matrix_figure_json(
+    portfolio: Portfolio, *, course_id: str | None = None, measure: Measure = "activities"
+) -> dict:
+    """:func:`matrix_figure` as plotly's JSON of it (``data`` and ``layout``), without
+    building the figure (see :func:`socialkit.charts.base.figure_json`)."""
+    return base.figure_json(*_matrix_parts(portfolio, course_id, measure))
 
 
 # --------------------------------------------------------------------------- 2 swimlane
@@ -316,6 +328,11 @@ def swimlane_figure(portfolio: Portfolio, *, course_id: str) -> go.Figure:
         activity's timing is blank), y = ``seq`` (top down); markers labelled with the
         title (cut to 32 characters; the whole title is in the hover text).
     """
+    return base.figure(*_swimlane_parts(portfolio, course_id))
+
+
+def _swimlane_parts(portfolio: Portfolio, course_id: str) -> tuple[list[dict], dict]:
+    """The traces and layout of :func:`swimlane_figure`."""
     named = base.scope(portfolio, course_id)  # checks the course, as swimlane_data
     # the columns of swimlane_data, without building its frame: a course's rows are few
     rows = base.course_slice(portfolio, course_id)
@@ -403,97 +420,10 @@ def swimlane_figure(portfolio: Portfolio, *, course_id: str) -> go.Figure:
         },
         "height": 190 + 26 * max(rows, 3),
     }
-    return base.figure(traces, layout)
+    return traces, layout
 
 
-# --------------------------------------------------------------------------- 3 tool fit
-def tool_fit_data(portfolio: Portfolio, *, course_id: str, top: int = 3) -> pd.DataFrame:
-    """How each activity's tool fits, with the best-ranked tools, for one course.
-
-    Parameters
-    ----------
-    portfolio : Portfolio
-    course_id : str
-        The course to show; an unknown id raises ``UnknownCourseError``.
-    top : int, default 3
-        How many recommended tools to list.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per activity in ``seq`` order: ``activity_id``, ``seq``, ``title``,
-        ``tool``, ``tool_type``, ``direction``; from :func:`socialkit.analysis.tool_fit.tool_fit`
-        (missing when the activity names no tool) ``known``, ``serves_type``,
-        ``serves_direction``, ``serves_timing``, ``blocked``, ``blocked_domains``,
-        ``onboarding``, ``on_platform``, ``availability``, ``alternative`` and ``fits``;
-        and ``recommendations``: the top
-        tools of :func:`socialkit.analysis.tool_fit.recommend_tools`, best first, ``", "``-joined
-        (missing while the tool type is undecided).
-    """
-    return base.course_fit(portfolio, course_id, top).drop(columns="course_id")
-
-
-def tool_fit_figure(portfolio: Portfolio, *, course_id: str, top: int = 3) -> go.Figure:
-    """Table of :func:`tool_fit_data`; rows whose tool does not fit, or that the
-    organisation would first have to introduce, are shaded.
-
-    Parameters
-    ----------
-    portfolio, course_id, top
-        As for :func:`tool_fit_data`.
-
-    Returns
-    -------
-    plotly.graph_objects.Figure
-        One ``table`` trace: Seq, Activity, Tool, Serves type, Serves direction, Works
-        then (live in class, or on learners' own time before or after it), Blocked,
-        Onboarding (for these learners), For these learners (availability: available,
-        in-suite, external, to-introduce, or unknown tool), Alternative, Top
-        recommendations.
-    """
-    d = tool_fit_data(portfolio, course_id=course_id, top=top)
-    named = base.scope(portfolio, course_id)
-    cells = base.fit_rows(portfolio).take(_fit_cells(portfolio), course_id)
-    values = [cells[c].tolist() for c in cells.columns[:-1]]
-    values.append(chart_texts(d["recommendations"].fillna(DASH)).tolist())
-    table = {
-        "type": "table",
-        "cells": {
-            "align": "left",
-            "fill": {"color": [cells["fill"].tolist() for _ in values]},
-            "values": values,
-        },
-        "columnwidth": [0.5, 3, 1.3, 1, 1, 1, 1.5, 1.3, 1.2, 1.3, 2.5],
-        "header": {"align": "left", "fill": {"color": "#E8EEF4"}, "values": _FIT_HEADER},
-    }
-    layout = {"title": base.title(f"Tool fit — {named}"), "height": 160 + 40 * max(len(d), 1)}
-    return base.figure([table], layout)
-
-
-_FIT_HEADER = ["Seq", "Activity", "Tool", "Serves type", "Serves direction", "Works then"]
-_FIT_HEADER += ["Blocked", "Onboarding", "For these learners", "Alternative", "Top recommendations"]
-
-
-@memoized
-def _fit_cells(portfolio: Portfolio) -> pd.DataFrame:
-    """The table's cells but the recommendations, and each row's ``fill``, for every course
-    (rows as :func:`socialkit.charts.base.fit_table`'s)."""
-    d = base.fit_table(portfolio)
-    blocked = d["blocked"].fillna(False).astype(bool)
-    shown = [
-        d["seq"].astype("str"),
-        d["activity_id"] + " " + d["title"],
-        d["tool"].fillna("not decided"),
-        _yes_no(d["serves_type"]),
-        _yes_no(d["serves_direction"]),
-        _yes_no(d["serves_timing"]),
-        _yes_no(d["blocked"]).mask(blocked, "yes (" + d["blocked_domains"] + ")"),
-        d["onboarding"].fillna(DASH),
-        d["availability"].fillna(DASH).mask(d["known"].eq(False).fillna(False), "unknown tool"),
-        d["alternative"].fillna(DASH),
-    ]
-    shown = [chart_texts(column) for column in shown]  # user text, shown as text
-    # shaded: a tool that does not fit, or one the organisation would first have to introduce
-    check = d["fits"].eq(False).fillna(False) | d["availability"].eq("to-introduce").fillna(False)
-    fill = np.where(check, "#FBE3D6", "white")
-    return pd.DataFrame(dict(zip([*_FIT_HEADER[:-1], "fill"], [*shown, fill], strict=True)))
+def swimlane_figure_json(portfolio: Portfolio, *, course_id: str) -> dict:
+    """:func:`swimlane_figure` as plotly's JSON of it (``data`` and ``layout``), without
+    building the figure (see :func:`socialkit.charts.base.figure_json`)."""
+    return base.figure_json(*_swimlane_parts(portfolio, course_id))

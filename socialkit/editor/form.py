@@ -11,6 +11,7 @@ import json
 
 import ipywidgets as w
 import pandas as pd
+import plotly.graph_objects as go
 import plotly.io as pio
 
 from socialkit._compat import figure_dicts
@@ -93,11 +94,17 @@ def classed(widget: w.Widget, name: str) -> w.Widget:
     return widget
 
 
-def figure_output(fig) -> dict:
-    """A plotly figure as a notebook output, drawn by JupyterLab's plotly renderer."""
-    # the figure's own dicts, encoded once (plotly's to_json would deep-copy them first)
-    data, layout = figure_dicts(fig)
-    spec = json.loads(pio.json.to_json_plotly({"data": data, "layout": layout}))
+def figure_output(fig: go.Figure | dict) -> dict:
+    """A plotly figure as a notebook output, drawn by JupyterLab's plotly renderer.
+
+    ``fig`` is a figure, or plotly's JSON of one (``data`` and ``layout``) as the charts'
+    ``*_figure_json`` functions give it without building the figure.
+    """
+    if isinstance(fig, dict):
+        spec = fig
+    else:  # the figure's own dicts, encoded once (plotly's to_json would deep-copy them)
+        data, layout = figure_dicts(fig)
+        spec = json.loads(pio.json.to_json_plotly({"data": data, "layout": layout}))
     return {
         "output_type": "display_data",
         "data": {

@@ -25,7 +25,7 @@ import ipywidgets as w
 
 from socialkit.analysis.tool_fit import tool_fit
 from socialkit.base.fragments import bullets, join, note
-from socialkit.charts.course import matrix_figure, swimlane_figure
+from socialkit.charts.course import matrix_figure_json, swimlane_figure_json
 from socialkit.contract.tool_names import name_key
 from socialkit.contract.vocab import (
     DIRECTIONS,
@@ -490,9 +490,11 @@ class DesignEditor(EditorForm):
             charted = chart_keys(portfolio)
             drawn = self._charted or (None, None)
             if charted[0] != drawn[0]:
-                self.swimlane.outputs = (figure_output(swimlane_figure(portfolio, course_id=cid)),)
+                self.swimlane.outputs = (
+                    figure_output(swimlane_figure_json(portfolio, course_id=cid)),
+                )
             if charted[1] != drawn[1]:
-                self.matrix.outputs = (figure_output(matrix_figure(portfolio, course_id=cid)),)
+                self.matrix.outputs = (figure_output(matrix_figure_json(portfolio, course_id=cid)),)
             self._charted = charted
             self.checks.value = str(checklist_html(portfolio))
             self.warnings.value = str(warnings_html(portfolio))

@@ -18,6 +18,7 @@ c2 (default context, no objective): b1, undecided timing, many-to-many, Board, 1
 from __future__ import annotations
 
 import dataclasses
+import json
 import subprocess
 import sys
 
@@ -43,6 +44,7 @@ from socialkit.charts.course import (
     tool_fit_figure,
 )
 from socialkit.charts.portfolio import checklist_figure, direction_mix_figure
+from socialkit.editor.draft import DesignDraft
 from socialkit.errors import UnknownCourseError
 
 LEARNING = ["acquisition", "inquiry", "practice", "production", "discussion", "collaboration"]
@@ -364,7 +366,12 @@ def test_data_functions_are_pure_and_figures_deterministic(two_courses):
 
 def test_public_api():
     assert all(hasattr(charts, name) for name in charts.__all__)
-    names = {n.removesuffix("_data").removesuffix("_figure") for n in charts.__all__ if n.islower()}
+    # each chart is a *_data and a *_figure (some also a *_figure_json, the figure's JSON)
+    names = {
+        n.removesuffix("_json").removesuffix("_data").removesuffix("_figure")
+        for n in charts.__all__
+        if n.islower()
+    }
     for name in names:
         assert f"{name}_data" in charts.__all__ and f"{name}_figure" in charts.__all__
 
@@ -428,6 +435,35 @@ def test_a_course_charts_as_if_it_were_alone(request, name):
                 pd.testing.assert_frame_equal(got, expected, check_exact=True)
             else:
                 assert got.to_json() == expected.to_json()
+
+
+def test_figure_json_is_the_figures_json(sample, sample_copy):
+    # the editor sends the JSON without building the figure: it must be the figure's own,
+    # markup, escape codes and blank decisions included
+    hostile = make_portfolio(
+        [course("x", title="<b>bold</b> & <a href='x'>link</a>")],
+        [],
+        [
+            {**act("x", "a1", 1, timing="before"), "title": "<script>alert(1)</script>"},
+            act("x", "a2", 2, direction="many-to-many", tool="none"),
+            act("x", "a3", 3, timing="during", direction="one-to-many", minutes="45"),
+        ],
+    )
+    draft = DesignDraft(sample_copy, "it-risk")  # an editor's view: blanks are allowed
+    draft.set_activity("A1", timing="", direction="")
+    draft.add_activity("<b>added</b> \x1b[31m")
+    cases = [(sample, cid) for cid in sample.course_ids]
+    cases += [(hostile, "x"), (draft.live()[0], "it-risk")]
+    for p, cid in cases:
+        for measure in ("activities", "minutes"):
+            fig = matrix_figure(p, course_id=cid, measure=measure)
+            got = charts.matrix_figure_json(p, course_id=cid, measure=measure)
+            assert got == json.loads(fig.to_json())
+        expected = json.loads(swimlane_figure(p, course_id=cid).to_json())
+        assert charts.swimlane_figure_json(p, course_id=cid) == expected
+    assert charts.matrix_figure_json(sample) == json.loads(matrix_figure(sample).to_json())
+    with pytest.raises(UnknownCourseError, match="'nope'"):
+        charts.swimlane_figure_json(sample, course_id="nope")
 
 
 def test_every_course_reuses_the_whole_portfolio_analyses(sample, monkeypatch):

@@ -42,7 +42,7 @@ from socialkit.analysis.rules import (
     rule_tables,
     text,
 )
-from socialkit.analysis.tool_use import uses_tool
+from socialkit.analysis.tool_use import used_tools
 from socialkit.analysis.unknown_tools import unknown_tool_uses
 from socialkit.base.frames import cached, memoized
 from socialkit.base.lookup import isin
@@ -242,7 +242,7 @@ def warning_rules(portfolio: Portfolio) -> list[WarningRule]:
     # operation on a Series builds another one, which on one course costs more than the
     # comparison itself
     during = flags(a["timing"].array == "during")
-    uses = uses_tool(a)
+    uses = used_tools(portfolio)
     no_obj, tools_by_course = no_objective(portfolio, t.activities, uses)
     chooses = isin(portfolio.courses["course_id"], list(tools_by_course)).to_numpy()
     has_obj = ~no_obj[t.activities.course]  # each activity's course has objectives

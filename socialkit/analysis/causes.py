@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 from socialkit.analysis.phase_runs import phase_moves
 from socialkit.analysis.positions import activity_courses, activity_order
 from socialkit.analysis.rules import ArrayTable, CodedTable, Table, column, flags, join
-from socialkit.analysis.tool_use import uses_tool
+from socialkit.analysis.tool_use import used_tools
 from socialkit.base.frames import isin_codes
 from socialkit.base.lookup import isin
 from socialkit.contract.schema import Portfolio
@@ -33,18 +33,19 @@ __all__ = [
 
 
 def no_objective(
-    portfolio: Portfolio, activities: Table, uses: pd.Series | None = None
+    portfolio: Portfolio, activities: Table, uses: pd.Series | np.ndarray | None = None
 ) -> tuple[np.ndarray, dict[str, str]]:
     """Courses with no objective: the mask over the courses, and the tools chosen in each
     that chooses any, ``", "``-joined in order of first use. ``uses`` is
-    :func:`~socialkit.analysis.tool_use.uses_tool` of the activities, when the caller has it."""
+    :func:`~socialkit.analysis.tool_use.uses_tool` of the activities (a Series or a numpy
+    array), when the caller has it."""
     c, o, a = portfolio.courses, portfolio.objectives, portfolio.activities
     no_obj = ~isin(c["course_id"], o["course_id"]).to_numpy()
     if not no_obj.any():
         return no_obj, {}
     if uses is None:
-        uses = uses_tool(a)
-    in_course = no_obj[activities.course] & uses.to_numpy(dtype=bool, na_value=False)
+        uses = used_tools(portfolio)
+    in_course = no_obj[activities.course] & flags(uses)
     chosen = a.loc[in_course, ["course_id", "tool"]]
     tools = chosen.drop_duplicates().groupby("course_id", sort=False)["tool"].agg(", ".join)
     return no_obj, tools.to_dict()

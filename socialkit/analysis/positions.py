@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from socialkit.analysis.catalog import KEYS
-from socialkit.analysis.tool_use import names_tool
+from socialkit.analysis.tool_use import named_tools
 from socialkit.base.frames import cached, factorize_rows, factorized
 from socialkit.contract.schema import Portfolio
 
@@ -77,7 +77,7 @@ def fit_rows(portfolio: Portfolio) -> tuple[np.ndarray, np.ndarray]:
     """The activities :func:`~socialkit.analysis.tool_fit.tool_fit` has a row for (those naming a
     tool), in its order (course order, then ``seq``), and their course positions
     (read-only arrays)."""
-    named = names_tool(portfolio.activities).to_numpy(dtype=bool)
+    named = named_tools(portfolio)
     order = activity_order(portfolio)
     rows = order[named[order]]
     course = activity_courses(portfolio)[rows]

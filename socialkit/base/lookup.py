@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 from socialkit.base.frames import _SHORT
@@ -24,6 +25,18 @@ def isin(values: pd.Series, allowed: Iterable | pd.Series) -> pd.Series:
     are never in ``allowed`` (as :func:`socialkit.base.frames.isin`)."""
     if len(values) > _SHORT:
         return _isin_distinct(values, allowed)
+    if isinstance(values.dtype, pd.StringDtype):
+        # a few strings: looked up in a Python set of the allowed strings (a value that
+        # is not a string, missing ones included, matches no string), which costs less
+        # than the Series, the dropna and the hash table of pandas' isin
+        items = allowed.tolist() if isinstance(allowed, pd.Series) else list(allowed)
+        wanted = {v for v in items if isinstance(v, str)}
+        found = np.fromiter(
+            (isinstance(v, str) and v in wanted for v in values.tolist()),
+            dtype=bool,
+            count=len(values),
+        )
+        return pd.Series(found, index=values.index)
     # without its missing values, ``allowed`` matches no missing value of ``values``
     allowed = pd.Series(list(allowed) if isinstance(allowed, (set, dict)) else allowed)
     allowed = allowed.dropna()

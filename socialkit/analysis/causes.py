@@ -163,6 +163,12 @@ def _no_moves(columns: tuple[str, ...]) -> dict[str, object]:
     return empty
 
 
+def _text(values: pd.api.extensions.ExtensionArray) -> pd.api.extensions.ExtensionArray:
+    """``values`` as a ``str`` array: itself when it is one already (converting it again
+    costs as much as the take it comes from)."""
+    return values if values.dtype == "str" else pd.array(values, dtype="str")
+
+
 def out_of_place_columns(portfolio: Portfolio) -> tuple[dict[str, object], np.ndarray]:
     """:func:`out_of_place` as its columns' arrays (in its order), and each row's course
     position in ``portfolio.course_ids``: what an :class:`ArrayTable` of it is made of."""
@@ -187,12 +193,13 @@ def out_of_place_columns(portfolio: Portfolio) -> tuple[dict[str, object], np.nd
     # arrays in one go (frames of Series are aligned on their indexes first; assigning
     # and casting copy the blocks again): on one course, this is most of the cost
     n, both = len(k), np.r_[k, j]
-    taken = {c: a[c].array.take(both) for c in ("course_id", "activity_id", "title", "timing")}
-    out = {c: pd.array(taken[c][:n], dtype="str") for c in ("course_id", "activity_id")}
+    names = ("course_id", "activity_id", "title", "timing")
+    taken = {c: _text(a[c].array.take(both)) for c in names}
+    out = {c: taken[c][:n] for c in ("course_id", "activity_id")}
     out["seq"] = np.asarray(a["seq"].array.take(k), dtype=np.int64)
-    out["title"], out["timing"] = (pd.array(taken[c][:n], dtype="str") for c in ("title", "timing"))
-    out["other_activity_id"] = pd.array(taken["activity_id"][n:], dtype="str")
-    out["other_timing"] = pd.array(taken["timing"][n:], dtype="str")
+    out["title"], out["timing"] = (taken[c][:n] for c in ("title", "timing"))
+    out["other_activity_id"] = taken["activity_id"][n:]
+    out["other_timing"] = taken["timing"][n:]
     out["relation"] = pd.array(np.where(moved.after, "after", "before"), dtype="str")
     out["more"] = np.asarray(moved.more, dtype=np.int64)
     return {c: out[c] for c in columns}, activity_courses(portfolio)[k].astype(np.int64)

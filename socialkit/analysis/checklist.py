@@ -17,11 +17,11 @@ import numpy as np
 import pandas as pd
 
 from socialkit.analysis.advice import WARNING_QUESTIONS, warning_rules
-from socialkit.analysis.rules import Rule, collect, count, flags, join, rule_tables, text
+from socialkit.analysis.rules import Rule, collect, count, join, rule_tables, text
 from socialkit.analysis.tally import pairs_found
 from socialkit.analysis.tool_use import NO_TOOL, used_tools
 from socialkit.base.frames import isin_codes, memoized
-from socialkit.base.lookup import isin
+from socialkit.base.lookup import equals, isin
 from socialkit.contract.schema import Portfolio
 
 __all__ = [
@@ -121,7 +121,7 @@ def gap_rules(portfolio: Portfolio) -> list[Rule]:
         (
             t.activities,
             a["tool_type"].array.isna()
-            & ~flags(a["tool"].array == NO_TOOL)  # a missing tool needs a type too
+            & ~equals(a["tool"], NO_TOOL)  # a missing tool needs a type too
             & present("tool_type"),
             5,
             lambda d: join("tool type of ", d.label, " not decided"),

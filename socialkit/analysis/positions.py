@@ -17,6 +17,9 @@ from socialkit.analysis.tool_use import named_tools
 from socialkit.base.frames import cached, factorize_rows, factorized
 from socialkit.contract.schema import Portfolio
 
+#: Up to this many values in an index this long are looked up in a dict (one course).
+_FEW = 500
+
 __all__ = [
     "activity_courses",
     "activity_order",
@@ -33,6 +36,13 @@ def positions(values: pd.Series, index: pd.Index | list) -> np.ndarray:
     As :func:`~socialkit.base.frames.isin_codes`, with less overhead: the distinct values
     are looked up, then their positions spread with numpy.
     """
+    if len(values) <= _FEW and len(index) <= _FEW and isinstance(values.dtype, pd.StringDtype):
+        # a few values in a few: looked up in a dict, which costs less than factorizing
+        # the values and asking the index's hash table
+        where = {v: i for i, v in enumerate(list(index))}
+        if len(where) == len(index):
+            found = (where.get(v, -1) if isinstance(v, str) else -1 for v in values.tolist())
+            return np.fromiter(found, dtype=np.int64, count=len(values))
     codes, uniques = factorized(values)  # missing: -1
     # an index is used as it is: a copy (pd.Index(index)) would build its hash table again
     index = index if isinstance(index, pd.Index) else pd.Index(index)

@@ -196,8 +196,30 @@ def fit_parts(portfolio: Portfolio) -> tuple[np.ndarray, np.ndarray, pd.DataFram
     # then joining them copies every block again (most of the cost on one course)
     columns = {c: a[c].array.take(rows[first]) for c in _FIT_KEYS}
     seen, at = cat.fact_rows(columns)
-    columns.update((c, array.take(at)) for c, array in _arrays(seen))
-    return rows, codes, pd.DataFrame(columns, index=pd.RangeIndex(len(first)))
+    # the editor's views of one course mostly have the same distinct keys (most edits
+    # change no organisation, tool, type, direction or timing), which make the same
+    # frame: it is made once per such set of the catalog's rows, and shared (read-only)
+    made = _facts_made(seen)
+    key = (tuple(at.tolist()), tuple(str(v.dtype) for v in columns.values()))
+    facts = made.get(key)
+    if facts is None:
+        columns.update((c, array.take(at)) for c, array in _arrays(seen))
+        facts = pd.DataFrame(columns, index=pd.RangeIndex(len(first)))
+        if len(made) >= _FACTS_KEPT:
+            del made[next(iter(made))]  # the oldest
+        made[key] = facts
+    return rows, codes, facts
+
+
+#: How many frames of facts :func:`fit_parts` keeps per state of a catalog's facts.
+_FACTS_KEPT = 64
+
+
+@per_identity
+def _facts_made(seen: pd.DataFrame) -> dict[tuple, pd.DataFrame]:
+    """The frames of facts :func:`fit_parts` made from the catalog's facts ``seen``, by
+    the rows of ``seen`` they hold and the dtypes of their keys (filled by the caller)."""
+    return {}
 
 
 @per_identity

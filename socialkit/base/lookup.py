@@ -17,7 +17,7 @@ import pandas as pd
 from socialkit.base.frames import _SHORT
 from socialkit.base.frames import isin as _isin_distinct
 
-__all__ = ["isin"]
+__all__ = ["equals", "isin"]
 
 
 def isin(values: pd.Series, allowed: Iterable | pd.Series) -> pd.Series:
@@ -47,3 +47,24 @@ def isin(values: pd.Series, allowed: Iterable | pd.Series) -> pd.Series:
     else:
         found = values.isin(allowed).to_numpy(dtype=bool)
     return pd.Series(found, index=values.index)  # unnamed, as the other's result
+
+
+def equals(values: pd.Series, word: str) -> np.ndarray:
+    """Which values are ``word``, as a numpy array of booleans (missing values are not).
+
+    On a few values, comparing Python strings costs less than a comparison of the
+    column's array, which goes through Arrow and back.
+
+    Examples
+    --------
+    >>> equals(pd.Series(["during", None, "after"], dtype="str"), "during").tolist()
+    [True, False, False]
+    """
+    if len(values) > _SHORT:
+        found = values.array == word
+        if isinstance(found, np.ndarray):
+            return found.astype(bool, copy=False)
+        return found.to_numpy(dtype=bool, na_value=False)
+    return np.fromiter(
+        (isinstance(v, str) and v == word for v in values.tolist()), dtype=bool, count=len(values)
+    )

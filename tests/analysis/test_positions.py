@@ -21,3 +21,9 @@ from socialkit.base.frames import isin_codes
 def test_positions_are_those_isin_codes_gives(values, index):
     series = pd.Series(values, dtype="str")
     assert positions(series, index).tolist() == isin_codes(series, index).tolist()
+
+
+def test_positions_of_a_few_strings_in_a_few_ids_by_hand():
+    series = pd.Series(["b", None, "x", "a", "b"], dtype="str")
+    assert positions(series, pd.Index(["a", "b"])).tolist() == [1, -1, -1, 0, 1]
+    assert positions(series, ["b"]).dtype == "int64"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from socialkit.base.lookup import isin
+from socialkit.base.lookup import equals, isin
 
 
 @pytest.mark.parametrize("dtype", ["str", "object", "string"])
@@ -21,3 +21,11 @@ def test_isin_of_a_short_string_column_takes_sets_lists_and_non_strings() -> Non
     assert isin(values, {"x", None}).tolist() == [False, True, False]
     assert isin(values, [1, "1"]).tolist() == [True, False, False]
     assert isin(values, []).tolist() == [False, False, False]
+
+
+@pytest.mark.parametrize("n", [1, 200])  # a few values (one course), and many
+@pytest.mark.parametrize("dtype", ["str", "object", "string"])
+def test_equals_marks_the_word_only_and_never_a_missing_value(dtype: str, n: int) -> None:
+    values = pd.Series(["during", None, "after", "During"] * n, dtype=dtype)
+    found = equals(values, "during")
+    assert found.dtype == bool and found.tolist() == [True, False, False, False] * n

@@ -14,7 +14,7 @@ import pandas as pd
 
 from socialkit.analysis.catalog import KEYS
 from socialkit.analysis.tool_use import named_tools
-from socialkit.base.frames import cached, factorize_rows, factorized
+from socialkit.base.frames import cached, factorize_rows, factorized, first_rows, text_rows
 from socialkit.contract.schema import Portfolio
 
 #: Up to this many values in an index this long are looked up in a dict (one course).
@@ -79,7 +79,31 @@ def activity_order(portfolio: Portfolio) -> np.ndarray:
 def combinations(portfolio: Portfolio) -> tuple[np.ndarray, pd.DataFrame]:
     """Each activity's (organisation, tool_type, direction, timing) number, and the
     distinct ones (see :func:`~socialkit.base.frames.factorize_rows`)."""
-    return factorize_rows(portfolio.activities, KEYS)
+    a = portfolio.activities
+    columns = [a[c] for c in KEYS]
+    found = text_rows(columns)
+    if found is None:  # a long table (a portfolio), or columns that are not all str
+        return factorize_rows(a, KEYS)
+    # one course: the editor's views of it mostly have the same combinations (most
+    # edits change none of these four columns), so the frame of the distinct ones is
+    # made once per set of them, and shared (read-only)
+    codes, rows = found
+    key = (tuple(rows), tuple(c.dtype for c in columns))
+    distinct = _DISTINCT.get(key)
+    if distinct is None:
+        first = first_rows(codes, len(rows))
+        taken = {c: column.array.take(first) for c, column in zip(KEYS, columns, strict=True)}
+        distinct = pd.DataFrame(taken, index=pd.RangeIndex(len(first)))
+        if len(_DISTINCT) >= _DISTINCT_KEPT:
+            del _DISTINCT[next(iter(_DISTINCT))]  # the oldest
+        _DISTINCT[key] = distinct
+    return codes, distinct
+
+
+#: The frames of distinct combinations :func:`combinations` made of one course's rows, by
+#: those combinations and the columns' dtypes; at most :data:`_DISTINCT_KEPT` of them.
+_DISTINCT: dict[tuple, pd.DataFrame] = {}
+_DISTINCT_KEPT = 64
 
 
 @cached

@@ -253,6 +253,7 @@ class CodedTable(Table):
         self._source, self._rows, self._facts, self._codes = source, rows, facts, codes
         self._fact_columns: dict[str, pa.Array] = {}
         self._none_taken: dict[tuple[str, ...], dict] = {}
+        self._arrays: dict[str, pd.api.extensions.ExtensionArray] = {}
 
     def __getitem__(self, name: str) -> pa.Array:
         found = self._columns.get(name)
@@ -314,10 +315,19 @@ class CodedTable(Table):
             if dtypes[n] == "str":
                 out[n] = self.at(n, rows)
             elif n in self.frame.names:
-                out[n] = self.frame.source[n].array.take(self._rows[rows])
+                out[n] = self._array(n).take(self._rows[rows])
             else:  # one of the facts
-                out[n] = self._facts[n].array.take(self._codes[rows])
+                out[n] = self._array(n).take(self._codes[rows])
         return out
+
+    def _array(self, name: str) -> pd.api.extensions.ExtensionArray:
+        """The pandas array of column ``name`` (of the source or of the facts), read once
+        for the several rules that take rows of it."""
+        found = self._arrays.get(name)
+        if found is None:
+            frame = self.frame.source if name in self.frame.names else self._facts
+            found = self._arrays[name] = frame[name].array
+        return found
 
     def _nothing(self, name: str, dtype: object) -> pa.Array | pd.api.extensions.ExtensionArray:
         """Column ``name`` without rows, as :meth:`taken` gives it: the column itself is

@@ -200,7 +200,7 @@ def fit_parts(portfolio: Portfolio) -> tuple[np.ndarray, np.ndarray, pd.DataFram
     # change no organisation, tool, type, direction or timing), which make the same
     # frame: it is made once per such set of the catalog's rows, and shared (read-only)
     made = _facts_made(seen)
-    key = (tuple(at.tolist()), tuple(str(v.dtype) for v in columns.values()))
+    key = (tuple(at.tolist()), tuple(v.dtype for v in columns.values()))
     facts = made.get(key)
     if facts is None:
         columns.update((c, array.take(at)) for c, array in _arrays(seen))

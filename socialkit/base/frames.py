@@ -30,6 +30,7 @@ __all__ = [
     "per_identity",
     "per_unique",
     "text_codes",
+    "text_rows",
 ]
 
 
@@ -203,6 +204,20 @@ def text_codes(columns: list[pd.Series]) -> np.ndarray | None:
     >>> text_codes([pd.Series([1, 2])]) is None
     True
     """
+    found = text_rows(columns)
+    return None if found is None else found[0]
+
+
+def text_rows(columns: list[pd.Series]) -> tuple[np.ndarray, list[tuple]] | None:
+    """:func:`text_codes`, and the distinct rows themselves (missing values as None), in
+    the order of their numbers; None when the columns are long or not all ``str``.
+
+    Examples
+    --------
+    >>> codes, rows = text_rows([pd.Series(["x", None, "x"], dtype="str")])
+    >>> codes.tolist(), rows
+    ([0, 1, 0], [('x',), (None,)])
+    """
     if not columns or len(columns[0]) > _SHORT:
         return None
     if not all(isinstance(c.dtype, pd.StringDtype) for c in columns):
@@ -210,7 +225,8 @@ def text_codes(columns: list[pd.Series]) -> np.ndarray | None:
     values = [[v if isinstance(v, str) else None for v in c.tolist()] for c in columns]
     number: dict[tuple, int] = {}
     found = (number.setdefault(row, len(number)) for row in zip(*values, strict=True))
-    return np.fromiter(found, dtype=np.intp, count=len(columns[0]))
+    codes = np.fromiter(found, dtype=np.intp, count=len(columns[0]))
+    return codes, list(number)
 
 
 def first_rows(codes: np.ndarray, n_distinct: int | None = None) -> np.ndarray:

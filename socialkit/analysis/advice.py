@@ -42,10 +42,10 @@ from socialkit.analysis.rules import (
     rule_tables,
     text,
 )
-from socialkit.analysis.tool_use import uses_tool
+from socialkit.analysis.tool_use import used_tools
 from socialkit.analysis.unknown_tools import unknown_tool_uses
 from socialkit.base.frames import cached, memoized
-from socialkit.base.lookup import isin
+from socialkit.base.lookup import equals, isin
 from socialkit.contract.schema import DEFAULT_ORGANISATION, Portfolio
 from socialkit.contract.tool_names import is_placeholder, uses_bundled_catalog
 
@@ -241,8 +241,8 @@ def warning_rules(portfolio: Portfolio) -> list[WarningRule]:
     # the masks are numpy arrays from the start, worked out on the columns' arrays: each
     # operation on a Series builds another one, which on one course costs more than the
     # comparison itself
-    during = flags(a["timing"].array == "during")
-    uses = uses_tool(a)
+    during = equals(a["timing"], "during")
+    uses = used_tools(portfolio)
     no_obj, tools_by_course = no_objective(portfolio, t.activities, uses)
     chooses = isin(portfolio.courses["course_id"], list(tools_by_course)).to_numpy()
     has_obj = ~no_obj[t.activities.course]  # each activity's course has objectives
@@ -257,12 +257,12 @@ def warning_rules(portfolio: Portfolio) -> list[WarningRule]:
     replace = is_blocked | misfit
     blocked = per_course_tool(t.fit, is_blocked)
     asks_account = (
-        flags(facts["hosting"].array == "external")
-        & flags(facts["onboarding"].array == "new-account")
+        equals(facts["hosting"], "external")
+        & equals(facts["onboarding"], "new-account")
         & ~facts["alternative"].array.isna()
     )
     new_account = per_course_tool(t.fit, spread(asks_account) & ~replace, distinct=("alternative",))
-    to_introduce = spread(flags(facts["availability"].array == "to-introduce")) & ~replace
+    to_introduce = spread(equals(facts["availability"], "to-introduce")) & ~replace
     named = spread(flags(facts["organisation"].array != DEFAULT_ORGANISATION))
     not_available = per_course_tool(t.fit, to_introduce & named, distinct=("recommended",))
     # a course naming no organisation: one cause, whatever its tools (nothing is known)

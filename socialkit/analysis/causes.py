@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 from socialkit.analysis.phase_runs import phase_moves
 from socialkit.analysis.positions import activity_courses, activity_order
 from socialkit.analysis.rules import ArrayTable, CodedTable, Table, column, flags, join
-from socialkit.analysis.tool_use import uses_tool
+from socialkit.analysis.tool_use import used_tools
 from socialkit.base.frames import isin_codes
 from socialkit.base.lookup import isin
 from socialkit.contract.schema import Portfolio
@@ -33,18 +33,19 @@ __all__ = [
 
 
 def no_objective(
-    portfolio: Portfolio, activities: Table, uses: pd.Series | None = None
+    portfolio: Portfolio, activities: Table, uses: pd.Series | np.ndarray | None = None
 ) -> tuple[np.ndarray, dict[str, str]]:
     """Courses with no objective: the mask over the courses, and the tools chosen in each
     that chooses any, ``", "``-joined in order of first use. ``uses`` is
-    :func:`~socialkit.analysis.tool_use.uses_tool` of the activities, when the caller has it."""
+    :func:`~socialkit.analysis.tool_use.uses_tool` of the activities (a Series or a numpy
+    array), when the caller has it."""
     c, o, a = portfolio.courses, portfolio.objectives, portfolio.activities
     no_obj = ~isin(c["course_id"], o["course_id"]).to_numpy()
     if not no_obj.any():
         return no_obj, {}
     if uses is None:
-        uses = uses_tool(a)
-    in_course = no_obj[activities.course] & uses.to_numpy(dtype=bool, na_value=False)
+        uses = used_tools(portfolio)
+    in_course = no_obj[activities.course] & flags(uses)
     chosen = a.loc[in_course, ["course_id", "tool"]]
     tools = chosen.drop_duplicates().groupby("course_id", sort=False)["tool"].agg(", ".join)
     return no_obj, tools.to_dict()
@@ -162,6 +163,12 @@ def _no_moves(columns: tuple[str, ...]) -> dict[str, object]:
     return empty
 
 
+def _text(values: pd.api.extensions.ExtensionArray) -> pd.api.extensions.ExtensionArray:
+    """``values`` as a ``str`` array: itself when it is one already (converting it again
+    costs as much as the take it comes from)."""
+    return values if values.dtype == "str" else pd.array(values, dtype="str")
+
+
 def out_of_place_columns(portfolio: Portfolio) -> tuple[dict[str, object], np.ndarray]:
     """:func:`out_of_place` as its columns' arrays (in its order), and each row's course
     position in ``portfolio.course_ids``: what an :class:`ArrayTable` of it is made of."""
@@ -186,12 +193,13 @@ def out_of_place_columns(portfolio: Portfolio) -> tuple[dict[str, object], np.nd
     # arrays in one go (frames of Series are aligned on their indexes first; assigning
     # and casting copy the blocks again): on one course, this is most of the cost
     n, both = len(k), np.r_[k, j]
-    taken = {c: a[c].array.take(both) for c in ("course_id", "activity_id", "title", "timing")}
-    out = {c: pd.array(taken[c][:n], dtype="str") for c in ("course_id", "activity_id")}
+    names = ("course_id", "activity_id", "title", "timing")
+    taken = {c: _text(a[c].array.take(both)) for c in names}
+    out = {c: taken[c][:n] for c in ("course_id", "activity_id")}
     out["seq"] = np.asarray(a["seq"].array.take(k), dtype=np.int64)
-    out["title"], out["timing"] = (pd.array(taken[c][:n], dtype="str") for c in ("title", "timing"))
-    out["other_activity_id"] = pd.array(taken["activity_id"][n:], dtype="str")
-    out["other_timing"] = pd.array(taken["timing"][n:], dtype="str")
+    out["title"], out["timing"] = (taken[c][:n] for c in ("title", "timing"))
+    out["other_activity_id"] = taken["activity_id"][n:]
+    out["other_timing"] = taken["timing"][n:]
     out["relation"] = pd.array(np.where(moved.after, "after", "before"), dtype="str")
     out["more"] = np.asarray(moved.more, dtype=np.int64)
     return {c: out[c] for c in columns}, activity_courses(portfolio)[k].astype(np.int64)

@@ -19,9 +19,9 @@ import pandas as pd
 from socialkit.analysis.advice import WARNING_QUESTIONS, warning_rules
 from socialkit.analysis.rules import Rule, collect, count, join, rule_tables, text
 from socialkit.analysis.tally import pairs_found
-from socialkit.analysis.tool_use import NO_TOOL, uses_tool
+from socialkit.analysis.tool_use import NO_TOOL, used_tools
 from socialkit.base.frames import isin_codes, memoized
-from socialkit.base.lookup import isin
+from socialkit.base.lookup import equals, isin
 from socialkit.contract.schema import Portfolio
 
 __all__ = [
@@ -107,26 +107,28 @@ def gap_rules(portfolio: Portfolio) -> list[Rule]:
         # 3 timing, 4 direction
         (
             t.activities,
-            a["timing"].isna() & present("timing"),
+            a["timing"].array.isna() & present("timing"),
             3,
             lambda d: join("timing of ", d.label, " not decided"),
         ),
         (
             t.activities,
-            a["direction"].isna() & present("direction"),
+            a["direction"].array.isna() & present("direction"),
             4,
             lambda d: join("direction of ", d.label, " not decided"),
         ),
         # 5 tool type and tool decided (tool 'none' needs no type)
         (
             t.activities,
-            a["tool_type"].isna() & a["tool"].ne(NO_TOOL).fillna(True) & present("tool_type"),
+            a["tool_type"].array.isna()
+            & ~equals(a["tool"], NO_TOOL)  # a missing tool needs a type too
+            & present("tool_type"),
             5,
             lambda d: join("tool type of ", d.label, " not decided"),
         ),
         (
             t.activities,
-            a["tool"].isna() & present("tool"),
+            a["tool"].array.isna() & present("tool"),
             5,
             lambda d: join("tool of ", d.label, " not decided"),
         ),
@@ -137,7 +139,7 @@ def gap_rules(portfolio: Portfolio) -> list[Rule]:
         # an objective link where the course has objectives (else question 1 says so)
         needs = {
             "in_class_reason": isin(c["course_id"], a.loc[a["timing"].eq("during"), "course_id"]),
-            "learner_benefit": isin(c["course_id"], a.loc[uses_tool(a), "course_id"]),
+            "learner_benefit": isin(c["course_id"], a.loc[used_tools(portfolio), "course_id"]),
             "objective_id": has_activities & isin(c["course_id"], o["course_id"]),
         }
         rules += [
@@ -170,7 +172,7 @@ def benefit_counts(portfolio: Portfolio) -> pd.DataFrame:
         activities table has no ``learner_benefit`` column at all).
     """
     a = portfolio.activities
-    used = uses_tool(a).to_numpy(dtype=bool, na_value=False)
+    used = used_tools(portfolio)
     told = used & a["learner_benefit"].notna().to_numpy()
     course = isin_codes(a["course_id"], portfolio.course_ids)
     n = len(portfolio.course_ids)

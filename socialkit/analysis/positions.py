@@ -13,9 +13,12 @@ import numpy as np
 import pandas as pd
 
 from socialkit.analysis.catalog import KEYS
-from socialkit.analysis.tool_use import names_tool
-from socialkit.base.frames import cached, factorize_rows, factorized
+from socialkit.analysis.tool_use import named_tools
+from socialkit.base.frames import cached, factorize_rows, factorized, first_rows, text_rows
 from socialkit.contract.schema import Portfolio
+
+#: Up to this many values in an index this long are looked up in a dict (one course).
+_FEW = 500
 
 __all__ = [
     "activity_courses",
@@ -33,6 +36,13 @@ def positions(values: pd.Series, index: pd.Index | list) -> np.ndarray:
     As :func:`~socialkit.base.frames.isin_codes`, with less overhead: the distinct values
     are looked up, then their positions spread with numpy.
     """
+    if len(values) <= _FEW and len(index) <= _FEW and isinstance(values.dtype, pd.StringDtype):
+        # a few values in a few: looked up in a dict, which costs less than factorizing
+        # the values and asking the index's hash table
+        where = {v: i for i, v in enumerate(list(index))}
+        if len(where) == len(index):
+            found = (where.get(v, -1) if isinstance(v, str) else -1 for v in values.tolist())
+            return np.fromiter(found, dtype=np.int64, count=len(values))
     codes, uniques = factorized(values)  # missing: -1
     # an index is used as it is: a copy (pd.Index(index)) would build its hash table again
     index = index if isinstance(index, pd.Index) else pd.Index(index)
@@ -69,7 +79,31 @@ def activity_order(portfolio: Portfolio) -> np.ndarray:
 def combinations(portfolio: Portfolio) -> tuple[np.ndarray, pd.DataFrame]:
     """Each activity's (organisation, tool_type, direction, timing) number, and the
     distinct ones (see :func:`~socialkit.base.frames.factorize_rows`)."""
-    return factorize_rows(portfolio.activities, KEYS)
+    a = portfolio.activities
+    columns = [a[c] for c in KEYS]
+    found = text_rows(columns)
+    if found is None:  # a long table (a portfolio), or columns that are not all str
+        return factorize_rows(a, KEYS)
+    # one course: the editor's views of it mostly have the same combinations (most
+    # edits change none of these four columns), so the frame of the distinct ones is
+    # made once per set of them, and shared (read-only)
+    codes, rows = found
+    key = (tuple(rows), tuple(c.dtype for c in columns))
+    distinct = _DISTINCT.get(key)
+    if distinct is None:
+        first = first_rows(codes, len(rows))
+        taken = {c: column.array.take(first) for c, column in zip(KEYS, columns, strict=True)}
+        distinct = pd.DataFrame(taken, index=pd.RangeIndex(len(first)))
+        if len(_DISTINCT) >= _DISTINCT_KEPT:
+            del _DISTINCT[next(iter(_DISTINCT))]  # the oldest
+        _DISTINCT[key] = distinct
+    return codes, distinct
+
+
+#: The frames of distinct combinations :func:`combinations` made of one course's rows, by
+#: those combinations and the columns' dtypes; at most :data:`_DISTINCT_KEPT` of them.
+_DISTINCT: dict[tuple, pd.DataFrame] = {}
+_DISTINCT_KEPT = 64
 
 
 @cached
@@ -77,7 +111,7 @@ def fit_rows(portfolio: Portfolio) -> tuple[np.ndarray, np.ndarray]:
     """The activities :func:`~socialkit.analysis.tool_fit.tool_fit` has a row for (those naming a
     tool), in its order (course order, then ``seq``), and their course positions
     (read-only arrays)."""
-    named = names_tool(portfolio.activities).to_numpy(dtype=bool)
+    named = named_tools(portfolio)
     order = activity_order(portfolio)
     rows = order[named[order]]
     course = activity_courses(portfolio)[rows]

@@ -13,16 +13,15 @@ Everything stays vectorised over the whole portfolio: no Python loop over rows.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable, Iterable
 from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from socialkit.analysis.positions import activity_courses, course_index, fit_rows, positions
+from socialkit.analysis.sentences import column, in_prose, join, text
 from socialkit.analysis.tool_fit import ACTIVITY_COLUMNS, fit_parts
 from socialkit.base.frames import cached
 from socialkit.contract.schema import Portfolio
@@ -44,44 +43,6 @@ __all__ = [
 ]
 
 _STR = pa.large_string()
-
-
-def column(values: pd.Series | np.ndarray | list) -> pa.Array:
-    """Strings as an Arrow array of large strings; missing values become nulls."""
-    array = pa.array(values, from_pandas=True)
-    if isinstance(array, pa.ChunkedArray):  # e.g. a column made by pd.concat
-        array = array.combine_chunks()
-    return array if array.type == _STR else array.cast(_STR)
-
-
-def join(*parts: str | pa.Array) -> pa.Array:
-    """Join strings row by row (constants repeat); a missing part makes the row missing.
-
-    Examples
-    --------
-    >>> join("a", column(["x", None]), "!").to_pylist()
-    ['ax!', None]
-    """
-    args = [pa.scalar(p, _STR) if isinstance(p, str) else p for p in parts]
-    return pc.binary_join_element_wise(*args, pa.scalar("", _STR))
-
-
-def in_prose(values: pa.Array, sep: str = ";") -> pa.Array:
-    """``sep``-separated lists as prose, row by row: ``a``, ``a and b``, ``a, b and c``.
-
-    Examples
-    --------
-    >>> in_prose(column(["a", "a;b", "a;b;c", None])).to_pylist()
-    ['a', 'a and b', 'a, b and c', None]
-    """
-    s = re.escape(sep)
-    last = pc.replace_substring_regex(values, f"{s}([^{s}]*)$", r" and \1")
-    return pc.replace_substring(last, sep, ", ")
-
-
-def text(values: pa.Array) -> pd.arrays.ArrowStringArray:
-    """An Arrow string array as the values of a pandas ``str`` column."""
-    return pd.array(values, dtype="str")
 
 
 class Table:
@@ -291,6 +252,8 @@ class CodedTable(Table):
         super().__init__(frame, course_ids, course=course)  # type: ignore[arg-type]
         self._source, self._rows, self._facts, self._codes = source, rows, facts, codes
         self._fact_columns: dict[str, pa.Array] = {}
+        self._none_taken: dict[tuple[str, ...], dict] = {}
+        self._arrays: dict[str, pd.api.extensions.ExtensionArray] = {}
 
     def __getitem__(self, name: str) -> pa.Array:
         found = self._columns.get(name)
@@ -301,7 +264,11 @@ class CodedTable(Table):
     @functools.cached_property
     def _dtypes(self) -> dict[str, object]:
         # looked up once: selecting a column of a frame costs more than taking a few rows
-        source, facts = self.frame.source.dtypes, self._facts.dtypes
+        # (as plain dicts: looking a name up in a Series of dtypes costs as much again)
+        source, facts = (
+            dict(zip(f.columns, f.dtypes.tolist(), strict=True))
+            for f in (self.frame.source, self._facts)
+        )
         return {n: source[n] if n in self.frame.names else facts[n] for n in self.frame.columns}
 
     @functools.cached_property
@@ -337,14 +304,38 @@ class CodedTable(Table):
         # strings from the Arrow columns: taking a few rows of a column read in many
         # chunks would first join all its chunks, on every call
         dtypes, out = self._dtypes, {}
+        if not len(rows):  # a rule flagging nothing (the common case in one course)
+            # the same few columns without rows, for every such rule: made once per table
+            key = tuple(names)
+            nothing = self._none_taken.get(key)
+            if nothing is None:
+                nothing = self._none_taken[key] = {n: self._nothing(n, dtypes[n]) for n in names}
+            return dict(nothing)
         for n in names:
             if dtypes[n] == "str":
                 out[n] = self.at(n, rows)
             elif n in self.frame.names:
-                out[n] = self.frame.source[n].array.take(self._rows[rows])
+                out[n] = self._array(n).take(self._rows[rows])
             else:  # one of the facts
-                out[n] = self._facts[n].array.take(self._codes[rows])
+                out[n] = self._array(n).take(self._codes[rows])
         return out
+
+    def _array(self, name: str) -> pd.api.extensions.ExtensionArray:
+        """The pandas array of column ``name`` (of the source or of the facts), read once
+        for the several rules that take rows of it."""
+        found = self._arrays.get(name)
+        if found is None:
+            frame = self.frame.source if name in self.frame.names else self._facts
+            found = self._arrays[name] = frame[name].array
+        return found
+
+    def _nothing(self, name: str, dtype: object) -> pa.Array | pd.api.extensions.ExtensionArray:
+        """Column ``name`` without rows, as :meth:`taken` gives it: the column itself is
+        not read (a ``str`` column would first be made an Arrow array)."""
+        if dtype == "str":
+            return pa.array([], _STR)
+        source = self.frame.source[name] if name in self.frame.names else self._facts[name]
+        return source.array[:0]
 
     def rows_frame(self, names: list[str], rows: np.ndarray) -> pd.DataFrame:
         # the columns are gathered as arrays, not Series: a frame made of Series first

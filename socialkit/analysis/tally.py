@@ -21,6 +21,9 @@ __all__ = [
     "pairs_found",
 ]
 
+#: Id columns up to this long (one course's) have their distinct ids found in a dict.
+_FEW = 500
+
 
 def course_sums(cells: np.ndarray, n_cells: int, weights: np.ndarray | None = None) -> np.ndarray:
     """Sum ``weights`` (or count rows) per cell code, for codes 0 to ``n_cells - 1``.
@@ -48,7 +51,11 @@ def pairs_found(
     """
     left_course, left_ids = left
     right_course, right_ids = right
-    distinct = pd.unique(left_ids.dropna())
+    if len(left_ids) <= _FEW and isinstance(left_ids.dtype, pd.StringDtype):
+        # a few ids: their distinct values in order, without the Series dropna makes
+        distinct = list(dict.fromkeys(v for v in left_ids.tolist() if isinstance(v, str)))
+    else:
+        distinct = pd.unique(left_ids.dropna())
     left_codes = isin_codes(left_ids, distinct)
     right_codes = isin_codes(right_ids, distinct)
     width = len(distinct) + 1

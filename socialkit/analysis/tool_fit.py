@@ -36,8 +36,10 @@ from socialkit.analysis.tool_words import (
 from socialkit.base.frames import (
     cached,
     factorize_rows,
+    first_rows,
     memoized,
     per_identity,
+    text_codes,
 )
 from socialkit.contract.schema import Portfolio
 
@@ -178,11 +180,13 @@ def fit_parts(portfolio: Portfolio) -> tuple[np.ndarray, np.ndarray, pd.DataFram
     # frame itself is for the recommendations, which build it when asked)
     cat = _catalog(portfolio)
     cat.rank(combinations(portfolio)[1])
-    tool, tools = pd.factorize(a["tool"], use_na_sentinel=False)
-    key = combinations(portfolio)[0][rows].astype(np.int64) * (len(tools) + 1) + tool[rows]
+    # (any numbering of the tools gives the same codes: only which rows share one counts)
+    tool = text_codes([a["tool"]])
+    if tool is None:
+        tool = pd.factorize(a["tool"], use_na_sentinel=False)[0]
+    key = combinations(portfolio)[0][rows].astype(np.int64) * (len(tool) + 1) + tool[rows]
     codes, distinct = pd.factorize(key)  # numbered in order of first row
-    first = np.empty(len(distinct), dtype=np.int64)
-    first[codes[::-1]] = np.arange(len(codes))[::-1]
+    first = first_rows(codes, len(distinct))
     codes.flags.writeable = False  # shared by every caller
     if not len(first):  # no tool named: the facts as the catalog's fit gives them
         combos = a[_FIT_KEYS].take(rows[first]).reset_index(drop=True)
@@ -192,8 +196,37 @@ def fit_parts(portfolio: Portfolio) -> tuple[np.ndarray, np.ndarray, pd.DataFram
     # then joining them copies every block again (most of the cost on one course)
     columns = {c: a[c].array.take(rows[first]) for c in _FIT_KEYS}
     seen, at = cat.fact_rows(columns)
-    columns.update((c, seen[c].array.take(at)) for c in seen.columns)
-    return rows, codes, pd.DataFrame(columns, index=pd.RangeIndex(len(first)))
+    # the editor's views of one course mostly have the same distinct keys (most edits
+    # change no organisation, tool, type, direction or timing), which make the same
+    # frame: it is made once per such set of the catalog's rows, and shared (read-only)
+    made = _facts_made(seen)
+    key = (tuple(at.tolist()), tuple(v.dtype for v in columns.values()))
+    facts = made.get(key)
+    if facts is None:
+        columns.update((c, array.take(at)) for c, array in _arrays(seen))
+        facts = pd.DataFrame(columns, index=pd.RangeIndex(len(first)))
+        if len(made) >= _FACTS_KEPT:
+            del made[next(iter(made))]  # the oldest
+        made[key] = facts
+    return rows, codes, facts
+
+
+#: How many frames of facts :func:`fit_parts` keeps per state of a catalog's facts.
+_FACTS_KEPT = 64
+
+
+@per_identity
+def _facts_made(seen: pd.DataFrame) -> dict[tuple, pd.DataFrame]:
+    """The frames of facts :func:`fit_parts` made from the catalog's facts ``seen``, by
+    the rows of ``seen`` they hold and the dtypes of their keys (filled by the caller)."""
+    return {}
+
+
+@per_identity
+def _arrays(frame: pd.DataFrame) -> list[tuple[str, pd.api.extensions.ExtensionArray]]:
+    """Each column of a frame treated as immutable (the catalog's facts) and its array,
+    read once: selecting a column of a frame costs more than taking a few rows of it."""
+    return [(c, frame[c].array) for c in frame.columns]
 
 
 @memoized

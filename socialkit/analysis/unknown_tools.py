@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 
 from socialkit.analysis.positions import activity_courses
-from socialkit.analysis.tool_use import names_tool
+from socialkit.analysis.tool_use import named_tools
+from socialkit.base.frames import per_identity
 from socialkit.base.lookup import isin
 from socialkit.contract.schema import Portfolio
 from socialkit.contract.tool_names import closest_tools_of
@@ -17,6 +18,8 @@ from socialkit.contract.vocab import match_key
 
 __all__ = ["unknown_tool_uses"]
 
+#: Activities tables up to this long (one course's) are looked up in a set of names.
+_FEW = 500
 _USES_COLUMNS = ["course_id", "activity_id", "seq", "title", "tool", "uses", "closest"]
 
 
@@ -28,6 +31,23 @@ def _no_uses() -> pd.DataFrame:
     columns = {c: pd.array([], dtype="str") for c in _USES_COLUMNS}
     columns["seq"] = np.empty(0, np.int64)
     return pd.DataFrame(columns, index=pd.RangeIndex(0))
+
+
+@per_identity
+def _catalog_names(tools: pd.DataFrame) -> frozenset[str]:
+    """The tool names of a catalog, worked out once per ``tools`` frame."""
+    return frozenset(t for t in tools["tool"].tolist() if isinstance(t, str))
+
+
+def _unknown(portfolio: Portfolio) -> np.ndarray:
+    """Which activities name a tool the catalog does not know."""
+    a, named = portfolio.activities, named_tools(portfolio)
+    if len(a) > _FEW:
+        return named & ~isin(a["tool"], portfolio.tools["tool"]).to_numpy()
+    # one course's few names are looked up in a set of the catalog's names, made once per
+    # catalog: a pandas isin builds a hash table of the names on every call
+    known = _catalog_names(portfolio.tools)
+    return named & ~np.array([t in known for t in a["tool"].tolist()], dtype=bool)
 
 
 def unknown_tool_uses(portfolio: Portfolio) -> pd.DataFrame:
@@ -52,13 +72,12 @@ def unknown_tool_uses(portfolio: Portfolio) -> pd.DataFrame:
         when none is close.
     """
     a = portfolio.activities
-    named = names_tool(a)
-    unknown = named & ~isin(a["tool"], portfolio.tools["tool"])
+    unknown = _unknown(portfolio)
     if not unknown.any():  # the common case: a copy of the frame without rows
         return _no_uses().copy()
-    u = a.loc[unknown.to_numpy(), ["course_id", "activity_id", "seq", "title", "tool"]]
+    u = a.loc[unknown, ["course_id", "activity_id", "seq", "title", "tool"]]
     u = u.assign(
-        _course=activity_courses(portfolio)[unknown.to_numpy()],  # found once per portfolio
+        _course=activity_courses(portfolio)[unknown],  # found once per portfolio
         _key=match_key(u["tool"]),
         _label="'" + u["activity_id"] + "' (\"" + u["title"] + '")',
     ).sort_values(["_course", "seq"], kind="stable")

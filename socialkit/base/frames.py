@@ -20,6 +20,7 @@ __all__ = [
     "cached",
     "factorize_rows",
     "factorized",
+    "first_rows",
     "in_course_order",
     "isin",
     "isin_codes",
@@ -28,6 +29,8 @@ __all__ = [
     "per_combination",
     "per_identity",
     "per_unique",
+    "text_codes",
+    "text_rows",
 ]
 
 
@@ -185,9 +188,67 @@ def factorize_rows(
     return codes, frame.iloc[first].reset_index(drop=True)
 
 
+def text_codes(columns: list[pd.Series]) -> np.ndarray | None:
+    """Each row's number among the distinct rows of a few short ``str`` columns (0, 1, …
+    in order of first appearance; missing values form their own key), or None when the
+    columns are long or not all ``str``.
+
+    A few dozen rows (one course's activities) are numbered in a dict of tuples: that
+    costs less than factorizing each column with pandas, then their combination.
+
+    Examples
+    --------
+    >>> left = pd.Series(["x", None, "x"], dtype="str")
+    >>> text_codes([left, pd.Series(["a", "b", "a"], dtype="str")]).tolist()
+    [0, 1, 0]
+    >>> text_codes([pd.Series([1, 2])]) is None
+    True
+    """
+    found = text_rows(columns)
+    return None if found is None else found[0]
+
+
+def text_rows(columns: list[pd.Series]) -> tuple[np.ndarray, list[tuple]] | None:
+    """:func:`text_codes`, and the distinct rows themselves (missing values as None), in
+    the order of their numbers; None when the columns are long or not all ``str``.
+
+    Examples
+    --------
+    >>> codes, rows = text_rows([pd.Series(["x", None, "x"], dtype="str")])
+    >>> codes.tolist(), rows
+    ([0, 1, 0], [('x',), (None,)])
+    """
+    if not columns or len(columns[0]) > _SHORT:
+        return None
+    if not all(isinstance(c.dtype, pd.StringDtype) for c in columns):
+        return None
+    values = [[v if isinstance(v, str) else None for v in c.tolist()] for c in columns]
+    number: dict[tuple, int] = {}
+    found = (number.setdefault(row, len(number)) for row in zip(*values, strict=True))
+    codes = np.fromiter(found, dtype=np.intp, count=len(columns[0]))
+    return codes, list(number)
+
+
+def first_rows(codes: np.ndarray, n_distinct: int | None = None) -> np.ndarray:
+    """Each number's first row in ``codes`` (numbers 0 to ``n_distinct - 1``, all present).
+
+    Examples
+    --------
+    >>> first_rows(np.array([0, 1, 0, 2])).tolist()
+    [0, 1, 3]
+    """
+    n_distinct = int(codes.max(initial=-1)) + 1 if n_distinct is None else n_distinct
+    first = np.empty(n_distinct, dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes))[::-1]
+    return first
+
+
 def _distinct_rows(columns: list[pd.Series], n: int) -> tuple[np.ndarray, np.ndarray]:
     """Each of the ``n`` rows' number among the distinct rows of ``columns`` (in order of
     first appearance), and each distinct row's first row."""
+    short = text_codes(columns)
+    if short is not None:
+        return short, first_rows(short)
     combined = np.zeros(n, dtype=np.int64)
     for col in columns:
         codes, uniques = factorized(col)  # missing: -1, so code + 1 >= 0

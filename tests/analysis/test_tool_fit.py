@@ -750,3 +750,12 @@ def test_fact_rows_are_the_rows_fit_facts_takes(two_courses) -> None:
     pd.testing.assert_frame_equal(seen.take(rows), cat.fit_facts(combos))
     again, same = cat.fact_rows(combos)  # a frame, seen already: nothing new worked out
     assert again is seen and same.tolist() == rows.tolist()
+
+
+def test_fit_parts_of_portfolios_with_the_same_keys_share_their_facts(two_courses):
+    # a second portfolio of the same catalog with the same tools, types, directions and
+    # timings (only a benefit differs), as an editor's next view of a course
+    again = two_courses.select(two_courses.course_ids)
+    first, second = tools.fit_parts(two_courses)[2], tools.fit_parts(again)[2]
+    assert again is not two_courses and second is first
+    assert first["tool"].tolist() == ["Engage", "Chat", "Tube", "Board"]

@@ -250,3 +250,31 @@ def test_isin_codes_gives_positions_and_minus_one(dtype: str, long: bool) -> Non
 def test_isin_codes_wants_distinct_allowed_values() -> None:
     with pytest.raises(pd.errors.InvalidIndexError, match="uniquely valued"):
         frames.isin_codes(pd.Series(["a"], dtype="str"), ["a", "a"])
+
+
+def test_text_codes_number_short_string_rows_in_order_of_first_appearance() -> None:
+    left = pd.Series(["x", None, "x", "y", None], dtype="str")
+    right = pd.Series(["a", "b", "a", "a", "b"], dtype="str")
+    assert frames.text_codes([left, right]).tolist() == [0, 1, 0, 2, 1]
+
+
+def test_text_codes_leave_long_and_other_columns_to_pandas() -> None:
+    assert frames.text_codes([pd.Series([1, 2, 1])]) is None
+    assert frames.text_codes([pd.Series(["x"] * 501, dtype="str")]) is None
+    assert frames.text_codes([]) is None
+
+
+def test_first_rows_gives_each_numbers_first_row() -> None:
+    assert frames.first_rows(np.array([1, 0, 1, 2, 0])).tolist() == [1, 0, 3]
+    assert frames.first_rows(np.array([0, 0]), 1).tolist() == [0]
+    assert frames.first_rows(np.array([], dtype=np.intp)).tolist() == []
+
+
+def test_factorize_rows_of_short_string_columns_numbers_missing_values_as_a_key() -> None:
+    frame = pd.DataFrame(
+        {"a": pd.array(["x", None, "x", None], dtype="str"), "b": pd.array(["1", "2"] * 2, "str")}
+    )
+    codes, distinct = factorize_rows(frame, ["a", "b"])
+    assert codes.tolist() == [0, 1, 0, 1]
+    assert distinct["a"].tolist()[0] == "x" and distinct["a"].isna().tolist() == [False, True]
+    assert distinct["b"].tolist() == ["1", "2"]

@@ -29,7 +29,14 @@ from socialkit.contract.io import read_tables, with_defaults
 from socialkit.contract.schema import REQUIRED_TABLES, TABLE_ORDER, Portfolio
 from socialkit.contract.transact import portfolio_lock
 from socialkit.contract.validation import validate
-from socialkit.editor.live import blank_table, columns, course_view, text, whole
+from socialkit.editor.live import (
+    blank_table,
+    columns,
+    content_view,
+    row_content,
+    text,
+    whole,
+)
 from socialkit.editor.saving import (
     changed_error,
     csv_styles,
@@ -62,14 +69,6 @@ SAVE_TIMEOUT = 10.0
 #: about 1,300 objects the garbage collector walks on every full collection: 32 views
 #: made the collections that land in an update cost 20-90 ms, eight a quarter of it.
 LIVE_VIEWS_KEPT = 8
-
-
-def _content(rows: pd.DataFrame) -> tuple:
-    """A table's rows of one course as a hashable value: file rows, columns and cells as
-    written (missing as ``None``: two NaN objects never compare equal)."""
-    # all the cells in one conversion: a column at a time costs three times as much
-    cells = rows.to_numpy(dtype=object, na_value=None).tolist()
-    return (tuple(rows.index.tolist()), tuple(rows.columns), *map(tuple, cells))
 
 
 class DesignDraft:
@@ -131,8 +130,12 @@ class DesignDraft:
         self.course_id = self.course_ids[0] if self.course_ids else None
         self.dirty = False
         self.version = 0
+        # each table's own count of edits: an edit of an activity leaves the course's row
+        # and objectives (and what was worked out from them) as they were
+        self._edits = dict.fromkeys(self.tables, 0)
         self._live: tuple[tuple, Portfolio, list[str]] | None = None
-        self._views: dict[str, tuple[tuple, pd.DataFrame]] = {}
+        self._views: dict[str, list] = {}
+        self._at: dict[str, tuple[pd.DataFrame, str | None, np.ndarray]] = {}
         # live views by content: the same rows give back the same Portfolio object, whose
         # analyses are remembered per object (see socialkit.base.frames.memoized)
         self._seen: OrderedDict[tuple, tuple[Portfolio, list[str]]] = OrderedDict()
@@ -174,26 +177,51 @@ class DesignDraft:
     def _course_row(self) -> int:
         if self.course_id is None:
             raise EditError("no course is open; start one with new_course(course_id, title)")
-        return int(self.tables["courses"].index[self._mask("courses")][0])
+        return int(self._rows("courses").index[0])
 
     def course(self) -> dict[str, str | None]:
         """The open course's row: column -> text (``None`` when blank)."""
-        row = self.tables["courses"].loc[self._course_row()]
-        return {c: text(v) for c, v in row.items()}
+        self._course_row()
+        return dict(self._view("courses")[3])
 
-    def _rows(self, table: str) -> pd.DataFrame:
-        """The open course's rows of a table, worked out once per edit."""
-        key = (self.version, self.course_id)
+    def _positions(self, table: str) -> np.ndarray:
+        """The positions of the open course's rows in a table, in file order: worked out
+        once per table object (an edit changes cells in place, never a ``course_id``;
+        adding or deleting a row makes a new table)."""
+        df, known = self.tables[table], self._at.get(table)
+        if known is None or known[0] is not df or known[1] != self.course_id:
+            at = np.flatnonzero(self._mask(table).to_numpy(dtype=bool))
+            known = self._at[table] = (df, self.course_id, at)
+        return known[2]
+
+    def _view(self, table: str) -> list:
+        """(key, the open course's rows of a table, their :func:`row_content` or None
+        until asked, the course's row as a dict for ``courses``), once per edit of it."""
+        key = (self._edits[table], self.course_id)
         hit = self._views.get(table)
         if hit is None or hit[0] != key:
             df = self.tables[table]
-            at = np.flatnonzero(self._mask(table).to_numpy(dtype=bool))
+            at = self._positions(table)
             if table == "activities":  # in sequence order: one take of the rows, not two
                 seq = [whole(v) for v in df["seq"].array.take(at).tolist()]
                 order = np.array([np.nan if s is None else s for s in seq], dtype="float64")
                 at = at[order.argsort(kind="stable")]
-            hit = self._views[table] = (key, df.take(at))
-        return hit[1]
+            hit = self._views[table] = [key, df.take(at), None, None]
+            if table == "courses" and len(at):
+                cells = hit[1].iloc[0].tolist()
+                hit[3] = {c: text(v) for c, v in zip(df.columns, cells, strict=True)}
+        return hit
+
+    def _rows(self, table: str) -> pd.DataFrame:
+        """The open course's rows of a table, worked out once per edit of that table."""
+        return self._view(table)[1]
+
+    def _content(self, table: str) -> tuple:
+        """:func:`row_content` of :meth:`_rows`, worked out once per edit of that table."""
+        hit = self._view(table)
+        if hit[2] is None:
+            hit[2] = row_content(hit[1])
+        return hit[2]
 
     def objectives(self) -> pd.DataFrame:
         """The open course's objectives, in file order, indexed by file row."""
@@ -226,16 +254,17 @@ class DesignDraft:
         return int(hit[0])
 
     # ------------------------------------------------------------------ editing
-    def _changed(self) -> None:
+    def _changed(self, table: str) -> None:
         self.dirty = True
         self.version += 1
+        self._edits[table] += 1
 
     def _append(self, table: str, values: dict[str, str | None]) -> int:
         df = self.tables[table]
         row = int(df.index.max()) + 1 if len(df) else 2
         new = pd.DataFrame([values], index=[row], columns=df.columns, dtype="str")
         self.tables[table] = pd.concat([df, new.astype(df.dtypes.to_dict())])
-        self._changed()
+        self._changed(table)
         return row
 
     def _set(self, table: str, row: int, column: str, value: object) -> None:
@@ -245,7 +274,7 @@ class DesignDraft:
         if new == old:
             return
         df.loc[row, column] = new if new is not None else float("nan")
-        self._changed()
+        self._changed(table)
 
     def select(self, course_id: str) -> None:
         """Open another course of the portfolio (unsaved edits of others are kept)."""
@@ -327,7 +356,7 @@ class DesignDraft:
             self.activities()["objective_id"].eq(objective_id).fillna(False).to_numpy()
         ]:
             self._set("activities", int(act_row), "objective_id", None)
-        self._changed()
+        self._changed("objectives")
 
     def add_activity(self, title: str = "New activity", **fields: object) -> str:
         """Add an activity at the end of the open course's sequence; return its id."""
@@ -366,7 +395,7 @@ class DesignDraft:
         """Delete an activity of the open course (the others keep their ``seq``)."""
         row = self._activity_row(activity_id)
         self.tables["activities"] = self.tables["activities"].drop(index=row)
-        self._changed()
+        self._changed("activities")
 
     def move_activity(self, activity_id: str, by: int) -> None:
         """Move an activity earlier (``by < 0``) or later in the sequence.
@@ -385,7 +414,7 @@ class DesignDraft:
             table = self.tables["activities"]
             seq_a, seq_b = table.at[a, "seq"], table.at[b, "seq"]
             table.loc[a, "seq"], table.loc[b, "seq"] = seq_b, seq_a
-            self._changed()
+            self._changed("activities")
             acts = self.activities()
 
     # ------------------------------------------------------------------ analysing
@@ -414,17 +443,13 @@ class DesignDraft:
         if self.course_id is None:
             portfolio, problems = self.catalog, []
         else:
-            course, row = self.course(), self._course_row()
-            objectives, activities = self._rows("objectives"), self._rows("activities")
-            content = (row, tuple(course.items()), _content(objectives), _content(activities))
+            row, course = self._course_row(), self._view("courses")[3]
+            objectives, activities = self._content("objectives"), self._content("activities")
+            content = (row, tuple(course.items()), objectives, activities)
             seen = self._seen.get(content)
             if seen is None:
-                seen = self._seen[content] = course_view(
-                    self.catalog,
-                    course=course,
-                    row=row,
-                    objectives=objectives,
-                    activities=activities,
+                seen = self._seen[content] = content_view(
+                    self.catalog, course=course, row=row, objectives=objectives, activities=activities
                 )
                 if len(self._seen) > LIVE_VIEWS_KEPT:
                     self._seen.popitem(last=False)

@@ -15,7 +15,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from socialkit.analysis.tool_fit import recommend_tools
+from socialkit.analysis.tool_fit import recommend_tools, top_recommendations
 from socialkit.base.frames import cached, per_identity
 from socialkit.contract.schema import DEFAULT_ORGANISATION, TABLES, Portfolio
 from socialkit.contract.tool_names import name_key, tool_lookup
@@ -288,6 +288,20 @@ def activity_view(portfolio: Portfolio, activity_id: str) -> Portfolio:
     )
 
 
+def _view_of_row(portfolio: Portfolio, at: int) -> Portfolio:
+    """:func:`activity_view` of the activity at position ``at``, the only one with its id:
+    its row as a slice of the activities, which shares their cells instead of copying
+    every column (copy-on-write keeps both as they are)."""
+    return Portfolio(
+        portfolio.courses,
+        portfolio.objectives,
+        portfolio.activities.iloc[at : at + 1].reset_index(drop=True),
+        portfolio.tools,
+        portfolio.organisations,
+        source=portfolio.source,
+    )
+
+
 #: What one activity's ranking depends on, besides the catalog.
 _RANKED_BY = ("organisation", "tool_type", "direction", "timing", "tool")
 #: How many rankings the editor remembers per catalog (each a few rows).
@@ -339,7 +353,8 @@ def activity_ranking(portfolio: Portfolio, activity_id: str, *, top: int) -> pd.
     memory = _rankings(portfolio.tools, portfolio.organisations)
     kept = memory.get(key)
     if kept is None:
-        mine = recommend_tools(activity_view(portfolio, activity_id), top=top)
+        # a view made for this ranking only: built with the top rows, not cut from all
+        mine = top_recommendations(_view_of_row(portfolio, int(at[0])), top=top)
         memory[key] = pickle.dumps(mine, protocol=_PICKLE)
         if len(memory) > _RANKINGS_KEPT:
             memory.popitem(last=False)

@@ -357,7 +357,9 @@ def _arrays(frame: pd.DataFrame) -> dict[str, pd.api.extensions.ExtensionArray |
     return {c: _values(frame[c]) for c in frame.columns}
 
 
-def _advantages(portfolio: Portfolio, rows: dict[str, np.ndarray], pairs: pd.DataFrame) -> pd.Series:
+def _advantages(
+    portfolio: Portfolio, rows: dict[str, np.ndarray], pairs: pd.DataFrame
+) -> pd.api.extensions.ExtensionArray:
     """What each candidate ranked above its pair's chosen tool has that the chosen one
     lacks, in the order of the priorities; missing elsewhere. ``rows`` are the pairs'
     candidates as columns of arrays."""

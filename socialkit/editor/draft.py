@@ -22,21 +22,14 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from socialkit.contract.io import read_tables, with_defaults
 from socialkit.contract.schema import REQUIRED_TABLES, TABLE_ORDER, Portfolio
 from socialkit.contract.transact import portfolio_lock
 from socialkit.contract.validation import validate
-from socialkit.editor.live import (
-    blank_table,
-    columns,
-    content_view,
-    row_content,
-    text,
-    whole,
-)
+from socialkit.editor.course_rows import CourseRows
+from socialkit.editor.live import blank_table, columns, content_view, text, whole
 from socialkit.editor.saving import (
     changed_error,
     csv_styles,
@@ -130,12 +123,8 @@ class DesignDraft:
         self.course_id = self.course_ids[0] if self.course_ids else None
         self.dirty = False
         self.version = 0
-        # each table's own count of edits: an edit of an activity leaves the course's row
-        # and objectives (and what was worked out from them) as they were
-        self._edits = dict.fromkeys(self.tables, 0)
+        self._course = CourseRows(self.tables)
         self._live: tuple[tuple, Portfolio, list[str]] | None = None
-        self._views: dict[str, list] = {}
-        self._at: dict[str, tuple[pd.DataFrame, str | None, np.ndarray]] = {}
         # live views by content: the same rows give back the same Portfolio object, whose
         # analyses are remembered per object (see socialkit.base.frames.memoized)
         self._seen: OrderedDict[tuple, tuple[Portfolio, list[str]]] = OrderedDict()
@@ -171,9 +160,6 @@ class DesignDraft:
         """The catalog's tool names, as the catalog spells them."""
         return self.catalog.tools["tool"].tolist()
 
-    def _mask(self, table: str) -> pd.Series:
-        return self.tables[table]["course_id"].eq(self.course_id).fillna(False)
-
     def _course_row(self) -> int:
         if self.course_id is None:
             raise EditError("no course is open; start one with new_course(course_id, title)")
@@ -182,46 +168,11 @@ class DesignDraft:
     def course(self) -> dict[str, str | None]:
         """The open course's row: column -> text (``None`` when blank)."""
         self._course_row()
-        return dict(self._view("courses")[3])
-
-    def _positions(self, table: str) -> np.ndarray:
-        """The positions of the open course's rows in a table, in file order: worked out
-        once per table object (an edit changes cells in place, never a ``course_id``;
-        adding or deleting a row makes a new table)."""
-        df, known = self.tables[table], self._at.get(table)
-        if known is None or known[0] is not df or known[1] != self.course_id:
-            at = np.flatnonzero(self._mask(table).to_numpy(dtype=bool))
-            known = self._at[table] = (df, self.course_id, at)
-        return known[2]
-
-    def _view(self, table: str) -> list:
-        """(key, the open course's rows of a table, their :func:`row_content` or None
-        until asked, the course's row as a dict for ``courses``), once per edit of it."""
-        key = (self._edits[table], self.course_id)
-        hit = self._views.get(table)
-        if hit is None or hit[0] != key:
-            df = self.tables[table]
-            at = self._positions(table)
-            if table == "activities":  # in sequence order: one take of the rows, not two
-                seq = [whole(v) for v in df["seq"].array.take(at).tolist()]
-                order = np.array([np.nan if s is None else s for s in seq], dtype="float64")
-                at = at[order.argsort(kind="stable")]
-            hit = self._views[table] = [key, df.take(at), None, None]
-            if table == "courses" and len(at):
-                cells = hit[1].iloc[0].tolist()
-                hit[3] = {c: text(v) for c, v in zip(df.columns, cells, strict=True)}
-        return hit
+        return dict(self._course.course(self.course_id))
 
     def _rows(self, table: str) -> pd.DataFrame:
         """The open course's rows of a table, worked out once per edit of that table."""
-        return self._view(table)[1]
-
-    def _content(self, table: str) -> tuple:
-        """:func:`row_content` of :meth:`_rows`, worked out once per edit of that table."""
-        hit = self._view(table)
-        if hit[2] is None:
-            hit[2] = row_content(hit[1])
-        return hit[2]
+        return self._course.rows(table, self.course_id)
 
     def objectives(self) -> pd.DataFrame:
         """The open course's objectives, in file order, indexed by file row."""
@@ -257,7 +208,7 @@ class DesignDraft:
     def _changed(self, table: str) -> None:
         self.dirty = True
         self.version += 1
-        self._edits[table] += 1
+        self._course.changed(table)
 
     def _append(self, table: str, values: dict[str, str | None]) -> int:
         df = self.tables[table]
@@ -443,13 +394,18 @@ class DesignDraft:
         if self.course_id is None:
             portfolio, problems = self.catalog, []
         else:
-            row, course = self._course_row(), self._view("courses")[3]
-            objectives, activities = self._content("objectives"), self._content("activities")
+            row, course = self._course_row(), self._course.course(self.course_id)
+            objectives = self._course.content("objectives", self.course_id)
+            activities = self._course.content("activities", self.course_id)
             content = (row, tuple(course.items()), objectives, activities)
             seen = self._seen.get(content)
             if seen is None:
                 seen = self._seen[content] = content_view(
-                    self.catalog, course=course, row=row, objectives=objectives, activities=activities
+                    self.catalog,
+                    course=course,
+                    row=row,
+                    objectives=objectives,
+                    activities=activities,
                 )
                 if len(self._seen) > LIVE_VIEWS_KEPT:
                     self._seen.popitem(last=False)

@@ -16,8 +16,8 @@ import plotly.io as pio
 from socialkit._compat import figure_dicts
 from socialkit.analysis.advice import strategic_warnings
 from socialkit.analysis.checklist import checklist
-from socialkit.base.frames import per_identity
 from socialkit.base.fragments import Fragment, badge, bullets, escape, join, note, table
+from socialkit.base.frames import per_identity
 from socialkit.contract.schema import Portfolio
 from socialkit.contract.vocab import (
     DIRECTIONS,

@@ -161,10 +161,17 @@ def course_view(
     )
 
 
-def _cells(content: tuple, names: tuple[str, ...] | list[str]) -> list[list]:
+def _where(content: tuple, names: tuple[str, ...]) -> list[int]:
+    """The positions of the columns ``names`` in a :func:`row_content`."""
+    missing = [c for c in names if c not in content[1]]
+    if missing:
+        raise ValueError(f"the rows have no {missing[0]!r} column; expected {', '.join(names)}")
+    return [content[1].index(c) for c in names]
+
+
+def _cells(content: tuple, names: tuple[str, ...]) -> list[list]:
     """The columns ``names`` of a :func:`row_content`, each as a list of cells."""
-    where = [content[1].index(c) for c in names]
-    return [[r[i] for r in content[2:]] for i in where]
+    return [[r[i] for r in content[2:]] for i in _where(content, names)]
 
 
 def content_view(
@@ -212,7 +219,7 @@ def content_view(
 
     tools = tool_spellings(catalog)
     known = frozenset(ids)
-    where = [activities[1].index(c) for c in _ACTIVITY_COLUMNS]
+    where = _where(activities, _ACTIVITY_COLUMNS)
     rows = (tuple(map(text, map(r.__getitem__, where))) for r in activities[2:])
     canonical = []
     seen_seq: set[int] = set()

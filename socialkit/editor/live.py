@@ -151,6 +151,11 @@ def course_view(
     problems : list of str
         One sentence per value that validation would reject; such values count as
         undecided in ``portfolio``.
+
+    Raises
+    ------
+    ValueError
+        If a contract column is missing from ``objectives`` or ``activities``.
     """
     return content_view(
         catalog,
@@ -186,6 +191,23 @@ def content_view(
 
     The editor keys a course's state by that content already; reading the cells from
     it spares taking each column of the frames again (a dozen pandas calls).
+
+    Parameters
+    ----------
+    catalog : Portfolio
+        As for :func:`course_view`.
+    course : dict
+        The course's row, column -> text or ``None``.
+    row : int
+        The course's row number in its file.
+    objectives, activities : tuple
+        The :func:`row_content` of the course's rows of each table.
+
+    Returns
+    -------
+    portfolio : Portfolio
+    problems : list of str
+        As :func:`course_view` returns them.
 
     Raises
     ------

@@ -53,6 +53,7 @@ __all__ = [
     "joined_recommendations",
     "recommend_tools",
     "tool_fit",
+    "top_recommendations",
 ]
 
 #: How readily an organisation's learners can use a tool, best first:
@@ -287,6 +288,26 @@ def recommend_tools(portfolio: Portfolio, *, top: int = 3) -> pd.DataFrame:
     return ranked[ranked["rank"].to_numpy() <= top].reset_index(drop=True)
 
 
+def top_recommendations(portfolio: Portfolio, *, top: int = 3) -> pd.DataFrame:
+    """:func:`recommend_tools`, built with the ``top`` candidates only.
+
+    For a portfolio ranked once and dropped (the editor's view of one activity): the
+    full ranking is not remembered, and the frame is made once, not made and then cut.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+    top : int, default 3
+        How many candidates to keep per activity.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`recommend_tools` returns it.
+    """
+    return _ranking_rows(portfolio, top)
+
+
 _joined_by_top = cached(lambda portfolio: {})
 
 
@@ -316,6 +337,14 @@ def _pair_ranking(portfolio: Portfolio) -> tuple[np.ndarray, pd.DataFrame]:
     together in rank order: the combination's candidates with the chosen tool moved
     first among equals, ``chosen`` and ``advantage`` set.
     """
+    pair, out = _pair_columns(portfolio)
+    return pair, pd.DataFrame(out, index=pd.RangeIndex(len(out["rank"])))
+
+
+@cached
+def _pair_columns(portfolio: Portfolio) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """:func:`_pair_ranking` with its candidates as columns of arrays, not yet a frame
+    (the recommendations take their rows from these, and need no frame of them)."""
     a = portfolio.activities
     combination, combos = combinations(portfolio)
     chosen_tool = a["tool"].where(a["tool"].ne("none"))
@@ -327,6 +356,7 @@ def _pair_ranking(portfolio: Portfolio) -> tuple[np.ndarray, pd.DataFrame]:
     counts = np.array([len(b) for b in blocks], dtype=np.int64)
     if not counts.sum():  # no candidate at all: that frame, as it gives it
         source, blocks = _ranked_combinations(portfolio), []
+    columns = _arrays(source)
     every = np.concatenate(blocks) if blocks else np.empty(0, dtype=np.int64)
     start = np.cumsum(counts) - counts
     c = pairs["combination"].to_numpy()
@@ -335,38 +365,49 @@ def _pair_ranking(portfolio: Portfolio) -> tuple[np.ndarray, pd.DataFrame]:
     within = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
     at = every[np.repeat(start[c], n) + within]  # each row's candidate in source
     mine = pairs["tool"].to_numpy(dtype=object)[owner]
-    chosen = (_object(source["tool"], at) == mine).astype(bool)
+    chosen = (_object(columns["tool"], at) == mine).astype(bool)
     # the chosen tool first among equals (equal score), the rest as ranked; owner is
     # sorted, so it stays as it is, and a row's new rank is its place among its pair's
-    order = np.lexsort((_take(source["rank"], at), ~chosen, -_take(source["score"], at), owner))
+    order = np.lexsort((_take(columns["rank"], at), ~chosen, -_take(columns["score"], at), owner))
     at = at[order]
     # column by column into one new frame: taking a frame, then adding and replacing
     # columns, copies every block again (most of the cost for one activity)
-    out = {col: _take(source[col], at) for col in source.columns}
+    out = {col: _take(values, at) for col, values in columns.items()}
     if "combination" not in out:
         out["combination"] = c[owner]
     out["rank"] = within + 1
     out["pair"] = owner
     out["chosen"] = chosen[order]
-    rows = pd.DataFrame(out, index=pd.RangeIndex(len(at)))
-    rows["advantage"] = _advantages(portfolio, rows, pairs)
-    return pair, rows
+    out["advantage"] = _advantages(portfolio, out, pairs)
+    return pair, out
 
 
-def _advantages(portfolio: Portfolio, rows: pd.DataFrame, pairs: pd.DataFrame) -> pd.Series:
+@per_identity
+def _arrays(frame: pd.DataFrame) -> dict[str, pd.api.extensions.ExtensionArray | np.ndarray]:
+    """A frame's columns as arrays, in order, once per frame (the catalog's candidates,
+    which a new ranking replaces, never changes): taking a column of a frame costs more
+    than taking the few rows wanted from it."""
+    return {c: _values(frame[c]) for c in frame.columns}
+
+
+def _advantages(
+    portfolio: Portfolio, rows: dict[str, np.ndarray], pairs: pd.DataFrame
+) -> pd.api.extensions.ExtensionArray:
     """What each candidate ranked above its pair's chosen tool has that the chosen one
-    lacks, in the order of the priorities; missing elsewhere."""
+    lacks, in the order of the priorities; missing elsewhere. ``rows`` are the pairs'
+    candidates as columns of arrays."""
     cat = _catalog(portfolio)
     combos = combinations(portfolio)[1]
-    owner = rows["pair"].to_numpy()
+    owner = np.asarray(rows["pair"])
+    rank = np.asarray(rows["rank"])
     chosen_rank = np.full(len(pairs), np.iinfo(np.int64).max)
-    picked = rows["chosen"].to_numpy()
-    chosen_rank[owner[picked]] = rows["rank"].to_numpy()[picked]
+    picked = np.asarray(rows["chosen"])
+    chosen_rank[owner[picked]] = rank[picked]
     has_choice = pairs["tool"].notna().to_numpy()
-    above = has_choice[owner] & (rows["rank"].to_numpy() < chosen_rank[owner])
-    out = np.full(len(rows), None, dtype=object)
+    above = has_choice[owner] & (rank < chosen_rank[owner])
+    out = np.full(len(owner), None, dtype=object)
     if not above.any():
-        return pd.Series(pd.array(out, dtype="str"))
+        return pd.array(out, dtype="str")
     # the chosen tools' facts, once per pair
     chosen = combos.take(pairs["combination"].to_numpy()).reset_index(drop=True)
     chosen["tool"] = pairs["tool"].to_numpy()
@@ -382,32 +423,45 @@ def _advantages(portfolio: Portfolio, rows: pd.DataFrame, pairs: pd.DataFrame) -
     tools = chosen["tool"].tolist()
     org_words = organisation_words(chosen["organisation"]).tolist()
     prefers = chosen["organisation"].map(cat.prefers_internal).fillna(False).tolist()
-    their = rows[["availability", "friction", "onboarding", "hosting", "suite", "_dir_open"]]
-    their = their.assign(_mode_open=rows["_mode_open"])
-    for i in np.flatnonzero(above):
+    # the few values wanted, as plain dicts: a row of a frame as a Series costs more than
+    # wording the advantage
+    wanted = np.flatnonzero(above)
+    theirs = ("availability", "friction", "onboarding", "hosting", "suite", "_dir_open")
+    their = {c: rows[c].take(wanted).tolist() for c in (*theirs, "_mode_open")}
+    needs = {c: chosen[c].tolist() for c in chosen.columns}
+    for k, i in enumerate(wanted):
         j = owner[i]
-        c = their.iloc[i]
-        out[i] = advantage(facts[j], chosen.iloc[j], c, tools[j], org_words[j], prefers[j])
-    return pd.Series(pd.array(out, dtype="str"))
+        c = {name: values[k] for name, values in their.items()}
+        need = {name: values[j] for name, values in needs.items()}
+        out[i] = advantage(facts[j], need, c, tools[j], org_words[j], prefers[j])
+    return pd.array(out, dtype="str")
 
 
 @memoized
 def _ranking(portfolio: Portfolio) -> pd.DataFrame:
-    """:func:`recommend_tools` with every candidate (no ``top``), built without a merge.
+    """:func:`recommend_tools` with every candidate (no ``top``), built without a merge."""
+    return _ranking_rows(portfolio, None)
+
+
+def _ranking_rows(portfolio: Portfolio, top: int | None) -> pd.DataFrame:
+    """:func:`recommend_tools`'s rows, every candidate when ``top`` is None.
 
     Each activity, in course order then ``seq``, gets its pair's candidates in rank
     order: the rows are positions into the small per-pair ranking.
     """
     a = portfolio.activities
-    pair, ranked = _pair_ranking(portfolio)
+    pair, ranked = _pair_columns(portfolio)
     order = activity_order(portfolio)  # course order, then seq
-    number = ranked["pair"].to_numpy()
+    number = ranked["pair"]
     counts = np.bincount(number, minlength=int(pair.max()) + 1 if len(pair) else 0)
     start = np.cumsum(counts) - counts  # rows of a pair are together, pairs in order
     n = counts[pair[order]]
     act = np.repeat(order, n)
     within = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
     cand = np.repeat(start[pair[order]], n) + within
+    if top is not None:
+        keep = ranked["rank"][cand] <= top
+        act, cand = act[keep], cand[keep]
     # column by column into one new frame: taking from two frames, then inserting and
     # reordering columns, copies every block again (most of the cost on one course)
     out = {c: _take(a[c], act) for c in ("course_id", "activity_id")}
@@ -415,14 +469,21 @@ def _ranking(portfolio: Portfolio) -> pd.DataFrame:
     return pd.DataFrame(out, index=pd.RangeIndex(len(cand)))
 
 
-def _take(column: pd.Series, rows: np.ndarray) -> pd.api.extensions.ExtensionArray | np.ndarray:
-    """A column's values at ``rows``, keeping its dtype."""
+def _values(column: pd.Series) -> pd.api.extensions.ExtensionArray | np.ndarray:
+    """A column's values: its extension array, or its NumPy array."""
     if isinstance(column.dtype, pd.api.extensions.ExtensionDtype):
-        return column.array.take(rows)
-    return column.to_numpy().take(rows)
+        return column.array
+    return column.to_numpy()
 
 
-def _object(column: pd.Series, rows: np.ndarray) -> np.ndarray:
+def _take(
+    column: pd.Series | pd.api.extensions.ExtensionArray | np.ndarray, rows: np.ndarray
+) -> pd.api.extensions.ExtensionArray | np.ndarray:
+    """A column's (or its :func:`_values`') values at ``rows``, keeping its dtype."""
+    return (_values(column) if isinstance(column, pd.Series) else column).take(rows)
+
+
+def _object(column: pd.Series | np.ndarray, rows: np.ndarray) -> np.ndarray:
     """A column's values at ``rows`` as objects (missing as NaN, as ``to_numpy`` gives)."""
     taken = _take(column, rows)
     if isinstance(taken, np.ndarray):

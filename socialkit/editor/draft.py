@@ -22,14 +22,14 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from socialkit.contract.io import read_tables, with_defaults
 from socialkit.contract.schema import REQUIRED_TABLES, TABLE_ORDER, Portfolio
 from socialkit.contract.transact import portfolio_lock
 from socialkit.contract.validation import validate
-from socialkit.editor.live import blank_table, columns, course_view, text, whole
+from socialkit.editor.course_rows import CourseRows
+from socialkit.editor.live import blank_table, columns, content_view, text, whole
 from socialkit.editor.saving import (
     changed_error,
     csv_styles,
@@ -62,14 +62,6 @@ SAVE_TIMEOUT = 10.0
 #: about 1,300 objects the garbage collector walks on every full collection: 32 views
 #: made the collections that land in an update cost 20-90 ms, eight a quarter of it.
 LIVE_VIEWS_KEPT = 8
-
-
-def _content(rows: pd.DataFrame) -> tuple:
-    """A table's rows of one course as a hashable value: file rows, columns and cells as
-    written (missing as ``None``: two NaN objects never compare equal)."""
-    # all the cells in one conversion: a column at a time costs three times as much
-    cells = rows.to_numpy(dtype=object, na_value=None).tolist()
-    return (tuple(rows.index.tolist()), tuple(rows.columns), *map(tuple, cells))
 
 
 class DesignDraft:
@@ -131,8 +123,8 @@ class DesignDraft:
         self.course_id = self.course_ids[0] if self.course_ids else None
         self.dirty = False
         self.version = 0
+        self._course = CourseRows(self.tables)
         self._live: tuple[tuple, Portfolio, list[str]] | None = None
-        self._views: dict[str, tuple[tuple, pd.DataFrame]] = {}
         # live views by content: the same rows give back the same Portfolio object, whose
         # analyses are remembered per object (see socialkit.base.frames.memoized)
         self._seen: OrderedDict[tuple, tuple[Portfolio, list[str]]] = OrderedDict()
@@ -168,32 +160,19 @@ class DesignDraft:
         """The catalog's tool names, as the catalog spells them."""
         return self.catalog.tools["tool"].tolist()
 
-    def _mask(self, table: str) -> pd.Series:
-        return self.tables[table]["course_id"].eq(self.course_id).fillna(False)
-
     def _course_row(self) -> int:
         if self.course_id is None:
             raise EditError("no course is open; start one with new_course(course_id, title)")
-        return int(self.tables["courses"].index[self._mask("courses")][0])
+        return int(self._rows("courses").index[0])
 
     def course(self) -> dict[str, str | None]:
         """The open course's row: column -> text (``None`` when blank)."""
-        row = self.tables["courses"].loc[self._course_row()]
-        return {c: text(v) for c, v in row.items()}
+        self._course_row()
+        return dict(self._course.course(self.course_id))
 
     def _rows(self, table: str) -> pd.DataFrame:
-        """The open course's rows of a table, worked out once per edit."""
-        key = (self.version, self.course_id)
-        hit = self._views.get(table)
-        if hit is None or hit[0] != key:
-            df = self.tables[table]
-            at = np.flatnonzero(self._mask(table).to_numpy(dtype=bool))
-            if table == "activities":  # in sequence order: one take of the rows, not two
-                seq = [whole(v) for v in df["seq"].array.take(at).tolist()]
-                order = np.array([np.nan if s is None else s for s in seq], dtype="float64")
-                at = at[order.argsort(kind="stable")]
-            hit = self._views[table] = (key, df.take(at))
-        return hit[1]
+        """The open course's rows of a table, worked out once per edit of that table."""
+        return self._course.rows(table, self.course_id)
 
     def objectives(self) -> pd.DataFrame:
         """The open course's objectives, in file order, indexed by file row."""
@@ -226,16 +205,17 @@ class DesignDraft:
         return int(hit[0])
 
     # ------------------------------------------------------------------ editing
-    def _changed(self) -> None:
+    def _changed(self, table: str) -> None:
         self.dirty = True
         self.version += 1
+        self._course.changed(table)
 
     def _append(self, table: str, values: dict[str, str | None]) -> int:
         df = self.tables[table]
         row = int(df.index.max()) + 1 if len(df) else 2
         new = pd.DataFrame([values], index=[row], columns=df.columns, dtype="str")
         self.tables[table] = pd.concat([df, new.astype(df.dtypes.to_dict())])
-        self._changed()
+        self._changed(table)
         return row
 
     def _set(self, table: str, row: int, column: str, value: object) -> None:
@@ -245,7 +225,7 @@ class DesignDraft:
         if new == old:
             return
         df.loc[row, column] = new if new is not None else float("nan")
-        self._changed()
+        self._changed(table)
 
     def select(self, course_id: str) -> None:
         """Open another course of the portfolio (unsaved edits of others are kept)."""
@@ -327,7 +307,7 @@ class DesignDraft:
             self.activities()["objective_id"].eq(objective_id).fillna(False).to_numpy()
         ]:
             self._set("activities", int(act_row), "objective_id", None)
-        self._changed()
+        self._changed("objectives")
 
     def add_activity(self, title: str = "New activity", **fields: object) -> str:
         """Add an activity at the end of the open course's sequence; return its id."""
@@ -366,7 +346,7 @@ class DesignDraft:
         """Delete an activity of the open course (the others keep their ``seq``)."""
         row = self._activity_row(activity_id)
         self.tables["activities"] = self.tables["activities"].drop(index=row)
-        self._changed()
+        self._changed("activities")
 
     def move_activity(self, activity_id: str, by: int) -> None:
         """Move an activity earlier (``by < 0``) or later in the sequence.
@@ -385,7 +365,7 @@ class DesignDraft:
             table = self.tables["activities"]
             seq_a, seq_b = table.at[a, "seq"], table.at[b, "seq"]
             table.loc[a, "seq"], table.loc[b, "seq"] = seq_b, seq_a
-            self._changed()
+            self._changed("activities")
             acts = self.activities()
 
     # ------------------------------------------------------------------ analysing
@@ -414,12 +394,13 @@ class DesignDraft:
         if self.course_id is None:
             portfolio, problems = self.catalog, []
         else:
-            course, row = self.course(), self._course_row()
-            objectives, activities = self._rows("objectives"), self._rows("activities")
-            content = (row, tuple(course.items()), _content(objectives), _content(activities))
+            row, course = self._course_row(), self._course.course(self.course_id)
+            objectives = self._course.content("objectives", self.course_id)
+            activities = self._course.content("activities", self.course_id)
+            content = (row, tuple(course.items()), objectives, activities)
             seen = self._seen.get(content)
             if seen is None:
-                seen = self._seen[content] = course_view(
+                seen = self._seen[content] = content_view(
                     self.catalog,
                     course=course,
                     row=row,

@@ -18,6 +18,7 @@ from socialkit._compat import figure_dicts
 from socialkit.analysis.advice import strategic_warnings
 from socialkit.analysis.checklist import checklist
 from socialkit.base.fragments import Fragment, badge, bullets, escape, join, note, table
+from socialkit.base.frames import per_identity
 from socialkit.contract.schema import Portfolio
 from socialkit.contract.vocab import (
     DIRECTIONS,
@@ -306,15 +307,8 @@ def recommendation_html(draft: DesignDraft, mine: pd.DataFrame | None, values: d
     if not values.get("tool_type"):
         return note("Choose a tool type to see the recommended tools for this activity.")
     org = draft.live()[0].courses["organisation"].iloc[0]
-    ctx = draft.catalog.organisations.set_index("organisation").loc[org]
-    context = join(
-        "Organisation ",
-        badge(org),
-        ": platforms ",
-        ", ".join(ctx["platforms"]) or "none",
-        "; blocked ",
-        ", ".join(ctx["blocked_domains"]) or "nothing",
-    )
+    platforms, blocked = _contexts(draft.catalog.organisations)[org]
+    context = join("Organisation ", badge(org), ": platforms ", platforms, "; blocked ", blocked)
     shown = ["rank", "tool", "availability", "reasons", "advantage"]
     # the shown columns only, as plain lists: a whole frame's records cost more than the rows
     columns = [] if mine is None else [mine[c].tolist() for c in shown]
@@ -336,6 +330,17 @@ def recommendation_html(draft: DesignDraft, mine: pd.DataFrame | None, values: d
             "blocked.",
         ),
     )
+
+
+@per_identity
+def _contexts(organisations: pd.DataFrame) -> dict[str, tuple[str, str]]:
+    """Each organisation's platforms and blocked domains as the recommendations word
+    them, once per context: indexing the frame by organisation on every change costs
+    most of the recommendations' text."""
+    names = organisations["organisation"].tolist()
+    platforms, blocked = organisations["platforms"], organisations["blocked_domains"]
+    words = zip(names, platforms.tolist(), blocked.tolist(), strict=True)
+    return {o: (", ".join(p) or "none", ", ".join(b) or "nothing") for o, p, b in words}
 
 
 def pairs(field: w.Widget) -> list[tuple[str, str]]:

@@ -7,16 +7,13 @@ of one course are normalised in plain Python, against a catalog validated once.
 
 from __future__ import annotations
 
-import pickle
 import re
-from collections import OrderedDict
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
-from socialkit.analysis.tool_fit import recommend_tools
-from socialkit.base.frames import cached, per_identity
+from socialkit.base.frames import cached
 from socialkit.contract.schema import DEFAULT_ORGANISATION, TABLES, Portfolio
 from socialkit.contract.tool_names import name_key, tool_lookup
 from socialkit.contract.vocab import (
@@ -28,6 +25,9 @@ from socialkit.contract.vocab import (
     TOOL_TYPES,
 )
 
+# the ranking of one activity lived here: its names stay importable from this module
+from socialkit.editor.ranking import _rankings, activity_ranking, activity_view  # noqa: F401
+
 __all__ = [
     "CHARTED",
     "activity_ranking",
@@ -35,8 +35,10 @@ __all__ = [
     "blank_table",
     "chart_keys",
     "columns",
+    "content_view",
     "course_view",
     "every_choice",
+    "row_content",
     "text",
     "tool_spellings",
     "whole",
@@ -54,6 +56,8 @@ def columns(table: str) -> list[str]:
 
 
 _ACTIVITY_COLUMNS = tuple(columns("activities"))
+_COURSE_COLUMNS = tuple(columns("courses"))
+_OBJECTIVE_COLUMNS = tuple(columns("objectives"))
 _SEQ = _ACTIVITY_COLUMNS.index("seq")
 
 
@@ -100,6 +104,25 @@ def whole(value: object) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def row_content(rows: pd.DataFrame) -> tuple:
+    """A table's rows of one course as a hashable value: file rows, columns and cells as
+    written (missing as ``None``: two NaN objects never compare equal).
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        The rows, indexed by file row number.
+
+    Returns
+    -------
+    tuple
+        The file row numbers, the column names, then one tuple of cells per row.
+    """
+    # all the cells in one conversion: a column at a time costs three times as much
+    cells = rows.to_numpy(dtype=object, na_value=None).tolist()
+    return (tuple(rows.index.tolist()), tuple(rows.columns), *map(tuple, cells))
+
+
 def course_view(
     catalog: Portfolio,
     *,
@@ -128,6 +151,68 @@ def course_view(
     problems : list of str
         One sentence per value that validation would reject; such values count as
         undecided in ``portfolio``.
+
+    Raises
+    ------
+    ValueError
+        If a contract column is missing from ``objectives`` or ``activities``.
+    """
+    return content_view(
+        catalog,
+        course=course,
+        row=row,
+        objectives=row_content(objectives),
+        activities=row_content(activities),
+    )
+
+
+def _where(content: tuple, names: tuple[str, ...]) -> list[int]:
+    """The positions of the columns ``names`` in a :func:`row_content`."""
+    missing = [c for c in names if c not in content[1]]
+    if missing:
+        raise ValueError(f"the rows have no {missing[0]!r} column; expected {', '.join(names)}")
+    return [content[1].index(c) for c in names]
+
+
+def _cells(content: tuple, names: tuple[str, ...]) -> list[list]:
+    """The columns ``names`` of a :func:`row_content`, each as a list of cells."""
+    return [[r[i] for r in content[2:]] for i in _where(content, names)]
+
+
+def content_view(
+    catalog: Portfolio,
+    *,
+    course: dict[str, str | None],
+    row: int,
+    objectives: tuple,
+    activities: tuple,
+) -> tuple[Portfolio, list[str]]:
+    """:func:`course_view` of the :func:`row_content` of the objectives and activities.
+
+    The editor keys a course's state by that content already; reading the cells from
+    it spares taking each column of the frames again (a dozen pandas calls).
+
+    Parameters
+    ----------
+    catalog : Portfolio
+        As for :func:`course_view`.
+    course : dict
+        The course's row, column -> text or ``None``.
+    row : int
+        The course's row number in its file.
+    objectives, activities : tuple
+        The :func:`row_content` of the course's rows of each table.
+
+    Returns
+    -------
+    portfolio : Portfolio
+    problems : list of str
+        As :func:`course_view` returns them.
+
+    Raises
+    ------
+    ValueError
+        If a contract column is missing from ``objectives`` or ``activities``.
     """
     problems: list[str] = []
     org = text(course.get("organisation"))
@@ -141,14 +226,10 @@ def course_view(
         problems.append(f"status {course['status']!r}: expected {STATUS.expected()}")
     if text(course.get("title")) is None:
         problems.append("the course has no title")
-    courses = _frame(
-        {c: [course.get(c)] for c in columns("courses")},
-        row=[row],
-        organisation=org,
-        typed={"status": pd.array([status or "draft"], dtype="str")},
-    )
+    values = tuple(course.get(c) for c in _COURSE_COLUMNS)
+    courses = _courses_frame(values, row, org, status or "draft").copy(deep=False)
 
-    oids, statements = objectives["objective_id"].tolist(), objectives["statement"].tolist()
+    oids, statements = _cells(objectives, ("objective_id", "statement"))
     ids = set()
     for oid, statement in zip(oids, statements, strict=True):
         if text(oid) is None or text(statement) is None:
@@ -156,14 +237,12 @@ def course_view(
         elif oid in ids:
             problems.append(f"objective id {oid!r} is used twice")
         ids.add(oid)
-    objectives = _frame(
-        {c: objectives[c].tolist() for c in columns("objectives")},
-        row=objectives.index.tolist(),
-    )
+    objectives = _objectives_frame(objectives).copy(deep=False)
 
     tools = tool_spellings(catalog)
     known = frozenset(ids)
-    rows = zip(*(map(text, activities[c].tolist()) for c in _ACTIVITY_COLUMNS), strict=True)
+    where = _where(activities, _ACTIVITY_COLUMNS)
+    rows = (tuple(map(text, map(r.__getitem__, where))) for r in activities[2:])
     canonical = []
     seen_seq: set[int] = set()
     for record in rows:
@@ -181,7 +260,7 @@ def course_view(
     by_column = dict(zip(_ACTIVITY_COLUMNS, transposed, strict=True))
     activities = _frame(
         {c: list(v) for c, v in by_column.items()},
-        row=activities.index.tolist(),
+        row=list(activities[0]),
         organisation=org,
         typed={
             "seq": np.asarray(by_column["seq"], dtype="int64"),
@@ -194,88 +273,28 @@ def course_view(
     return portfolio, problems
 
 
-def activity_view(portfolio: Portfolio, activity_id: str) -> Portfolio:
-    """The portfolio with one activity only, for ranking that activity's tools.
-
-    A tool ranking depends only on the activity's own organisation, tool type,
-    direction, timing and chosen tool, so ranking it alone gives the same rows as
-    ranking the whole course, for a fraction of the cost (the other activities'
-    advantages are not worded). The catalog frames are the same objects.
-    """
-    a = portfolio.activities
-    mine = a[a["activity_id"].eq(activity_id).to_numpy(dtype=bool, na_value=False)]
-    return Portfolio(
-        portfolio.courses,
-        portfolio.objectives,
-        mine.reset_index(drop=True),
-        portfolio.tools,
-        portfolio.organisations,
-        source=portfolio.source,
+# A course's row and its objectives rarely change between two edits (most change an
+# activity): their frames are made once per content and each view gets a shallow copy
+# of them, its own object (copy-on-write keeps the kept frame as it is), for a tenth of
+# the cost of making them.
+@lru_cache(maxsize=8)
+def _courses_frame(
+    values: tuple[str | None, ...], row: int, organisation: str, status: str
+) -> pd.DataFrame:
+    return _frame(
+        dict(zip(_COURSE_COLUMNS, ([v] for v in values), strict=True)),
+        row=[row],
+        organisation=organisation,
+        typed={"status": pd.array([status], dtype="str")},
     )
 
 
-#: What one activity's ranking depends on, besides the catalog.
-_RANKED_BY = ("organisation", "tool_type", "direction", "timing", "tool")
-#: How many rankings the editor remembers per catalog (each a few rows).
-_RANKINGS_KEPT = 1024
-# A ranking is kept pickled: as a frame, each of its few rows' columns is a handful of
-# objects the garbage collector walks (about 135 a ranking, 140,000 for a full memory,
-# which would make each full collection in an update cost more than the update); as
-# bytes, none. Unpickling gives a fresh frame, as the copy it replaces did (0.1 ms more).
-_PICKLE = pickle.HIGHEST_PROTOCOL
-
-
-@per_identity
-def _rankings(tools: pd.DataFrame, organisations: pd.DataFrame) -> OrderedDict:
-    """The rankings worked out for a catalog, most recently used last (see
-    :func:`activity_ranking`); an entry holds no reference to the catalog's frames."""
-    return OrderedDict()
-
-
-def activity_ranking(portfolio: Portfolio, activity_id: str, *, top: int) -> pd.DataFrame:
-    """``recommend_tools(activity_view(portfolio, activity_id), top=top)``, remembered.
-
-    The ranking of one activity depends only on the catalog and the activity's own
-    organisation, tool type, direction, timing and tool (see :func:`activity_view`), so
-    it is remembered per catalog (``tools`` and ``organisations``, the same objects in
-    every live view) and per those five values; another activity, or the same one
-    edited back, with the same values gets the same rows under its own ``course_id`` and
-    ``activity_id``.
-
-    Parameters
-    ----------
-    portfolio : Portfolio
-        A course's live view (see :func:`course_view`).
-    activity_id : str
-        The activity to rank; an id held by several activities is ranked afresh.
-    top : int
-        How many candidates to keep.
-
-    Returns
-    -------
-    pandas.DataFrame
-        As :func:`~socialkit.analysis.tool_fit.recommend_tools` returns it.
-    """
-    a = portfolio.activities
-    at = np.flatnonzero(a["activity_id"].eq(activity_id).to_numpy(dtype=bool, na_value=False))
-    if len(at) != 1:
-        return recommend_tools(activity_view(portfolio, activity_id), top=top)
-    row = a.iloc[at[0]]
-    key = (top, *(row[c] if isinstance(row[c], str) else None for c in _RANKED_BY))
-    memory = _rankings(portfolio.tools, portfolio.organisations)
-    kept = memory.get(key)
-    if kept is None:
-        mine = recommend_tools(activity_view(portfolio, activity_id), top=top)
-        memory[key] = pickle.dumps(mine, protocol=_PICKLE)
-        if len(memory) > _RANKINGS_KEPT:
-            memory.popitem(last=False)
-    else:
-        memory.move_to_end(key)
-        mine = pickle.loads(kept)
-    if len(mine):
-        mine["course_id"] = a["course_id"].array[at.repeat(len(mine))]
-        mine["activity_id"] = a["activity_id"].array[at.repeat(len(mine))]
-    return mine
+@lru_cache(maxsize=8)
+def _objectives_frame(content: tuple) -> pd.DataFrame:
+    return _frame(
+        dict(zip(_OBJECTIVE_COLUMNS, _cells(content, _OBJECTIVE_COLUMNS), strict=True)),
+        row=list(content[0]),
+    )
 
 
 @cached

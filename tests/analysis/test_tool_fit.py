@@ -25,6 +25,7 @@ from socialkit.analysis.tool_fit import (
     blocked_pairs,
     recommend_tools,
     tool_fit,
+    top_recommendations,
 )
 from socialkit.base.frames import in_course_order
 
@@ -499,6 +500,16 @@ def test_recommend_top(tie_portfolio, top, expected):
     assert corp["rank"].tolist() == list(range(1, len(expected) + 1))
     # the other activities are cut at the same depth
     assert (r.groupby(["course_id", "activity_id"]).size() <= top).all()
+
+
+@pytest.mark.parametrize(("top", "expected"), [(0, []), (2, ["Alpha", "Mango"])])
+def test_top_recommendations_are_built_with_the_top_rows_only(tie_portfolio, top, expected):
+    r = top_recommendations(tie_portfolio, top=top)
+    assert r.loc[r["course_id"] == "corp", "tool"].tolist() == expected
+    assert r.index.tolist() == list(range(len(r)))
+    assert list(r.columns) == ["course_id", "activity_id", *tools.RECOMMENDATION_COLUMNS]
+    expected_rows = merge_recommend_tools(tie_portfolio, top)
+    pd.testing.assert_frame_equal(r[REC_COLUMNS[:-1]], expected_rows, check_dtype=False)
 
 
 def test_recommend_default_top_is_three(tie_portfolio):

@@ -204,7 +204,7 @@ def fit_parts(portfolio: Portfolio) -> tuple[np.ndarray, np.ndarray, pd.DataFram
     key = (tuple(at.tolist()), tuple(v.dtype for v in columns.values()))
     facts = made.get(key)
     if facts is None:
-        columns.update((c, array.take(at)) for c, array in _arrays(seen))
+        columns.update((c, array.take(at)) for c, array in _fact_arrays(seen))
         facts = pd.DataFrame(columns, index=pd.RangeIndex(len(first)))
         if len(made) >= _FACTS_KEPT:
             del made[next(iter(made))]  # the oldest
@@ -224,7 +224,7 @@ def _facts_made(seen: pd.DataFrame) -> dict[tuple, pd.DataFrame]:
 
 
 @per_identity
-def _arrays(frame: pd.DataFrame) -> list[tuple[str, pd.api.extensions.ExtensionArray]]:
+def _fact_arrays(frame: pd.DataFrame) -> list[tuple[str, pd.api.extensions.ExtensionArray]]:
     """Each column of a frame treated as immutable (the catalog's facts) and its array,
     read once: selecting a column of a frame costs more than taking a few rows of it."""
     return [(c, frame[c].array) for c in frame.columns]

@@ -35,10 +35,13 @@ from socialkit.analysis.tool_words import (
 )
 from socialkit.base.frames import (
     cached,
+    column_values,
     factorize_rows,
     first_rows,
     memoized,
     per_identity,
+    take_objects,
+    take_values,
     text_codes,
 )
 from socialkit.contract.schema import Portfolio
@@ -365,14 +368,15 @@ def _pair_columns(portfolio: Portfolio) -> tuple[np.ndarray, dict[str, np.ndarra
     within = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
     at = every[np.repeat(start[c], n) + within]  # each row's candidate in source
     mine = pairs["tool"].to_numpy(dtype=object)[owner]
-    chosen = (_object(columns["tool"], at) == mine).astype(bool)
+    chosen = (take_objects(columns["tool"], at) == mine).astype(bool)
     # the chosen tool first among equals (equal score), the rest as ranked; owner is
     # sorted, so it stays as it is, and a row's new rank is its place among its pair's
-    order = np.lexsort((_take(columns["rank"], at), ~chosen, -_take(columns["score"], at), owner))
+    rank, score = take_values(columns["rank"], at), take_values(columns["score"], at)
+    order = np.lexsort((rank, ~chosen, -score, owner))
     at = at[order]
     # column by column into one new frame: taking a frame, then adding and replacing
     # columns, copies every block again (most of the cost for one activity)
-    out = {col: _take(values, at) for col, values in columns.items()}
+    out = {col: take_values(values, at) for col, values in columns.items()}
     if "combination" not in out:
         out["combination"] = c[owner]
     out["rank"] = within + 1
@@ -387,7 +391,7 @@ def _arrays(frame: pd.DataFrame) -> dict[str, pd.api.extensions.ExtensionArray |
     """A frame's columns as arrays, in order, once per frame (the catalog's candidates,
     which a new ranking replaces, never changes): taking a column of a frame costs more
     than taking the few rows wanted from it."""
-    return {c: _values(frame[c]) for c in frame.columns}
+    return {c: column_values(frame[c]) for c in frame.columns}
 
 
 def _advantages(
@@ -464,31 +468,9 @@ def _ranking_rows(portfolio: Portfolio, top: int | None) -> pd.DataFrame:
         act, cand = act[keep], cand[keep]
     # column by column into one new frame: taking from two frames, then inserting and
     # reordering columns, copies every block again (most of the cost on one course)
-    out = {c: _take(a[c], act) for c in ("course_id", "activity_id")}
-    out.update((c, _take(ranked[c], cand)) for c in RECOMMENDATION_COLUMNS)
+    out = {c: take_values(a[c], act) for c in ("course_id", "activity_id")}
+    out.update((c, take_values(ranked[c], cand)) for c in RECOMMENDATION_COLUMNS)
     return pd.DataFrame(out, index=pd.RangeIndex(len(cand)))
-
-
-def _values(column: pd.Series) -> pd.api.extensions.ExtensionArray | np.ndarray:
-    """A column's values: its extension array, or its NumPy array."""
-    if isinstance(column.dtype, pd.api.extensions.ExtensionDtype):
-        return column.array
-    return column.to_numpy()
-
-
-def _take(
-    column: pd.Series | pd.api.extensions.ExtensionArray | np.ndarray, rows: np.ndarray
-) -> pd.api.extensions.ExtensionArray | np.ndarray:
-    """A column's (or its :func:`_values`') values at ``rows``, keeping its dtype."""
-    return (_values(column) if isinstance(column, pd.Series) else column).take(rows)
-
-
-def _object(column: pd.Series | np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """A column's values at ``rows`` as objects (missing as NaN, as ``to_numpy`` gives)."""
-    taken = _take(column, rows)
-    if isinstance(taken, np.ndarray):
-        return taken.astype(object)
-    return taken.to_numpy(dtype=object)
 
 
 @per_identity

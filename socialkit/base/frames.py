@@ -18,6 +18,7 @@ import pandas as pd
 __all__ = [
     "RowIndex",
     "cached",
+    "column_values",
     "factorize_rows",
     "factorized",
     "first_rows",
@@ -29,6 +30,8 @@ __all__ = [
     "per_combination",
     "per_identity",
     "per_unique",
+    "take_objects",
+    "take_values",
     "text_codes",
     "text_rows",
 ]
@@ -257,6 +260,29 @@ def _distinct_rows(columns: list[pd.Series], n: int) -> tuple[np.ndarray, np.nda
     first = np.empty(len(distinct), dtype=np.int64)
     first[codes[::-1]] = np.arange(len(combined))[::-1]
     return codes, first
+
+
+def column_values(column: pd.Series) -> pd.api.extensions.ExtensionArray | np.ndarray:
+    """A column's values: its extension array, or its NumPy array."""
+    if isinstance(column.dtype, pd.api.extensions.ExtensionDtype):
+        return column.array
+    return column.to_numpy()
+
+
+def take_values(
+    column: pd.Series | pd.api.extensions.ExtensionArray | np.ndarray, rows: np.ndarray
+) -> pd.api.extensions.ExtensionArray | np.ndarray:
+    """A column's (or its :func:`column_values`') values at ``rows``, keeping its dtype:
+    taking from the array spares building a Series (most of the cost of a few rows)."""
+    return (column_values(column) if isinstance(column, pd.Series) else column).take(rows)
+
+
+def take_objects(column: pd.Series | np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """A column's values at ``rows`` as objects (missing as NaN, as ``to_numpy`` gives)."""
+    taken = take_values(column, rows)
+    if isinstance(taken, np.ndarray):
+        return taken.astype(object)
+    return taken.to_numpy(dtype=object)
 
 
 def per_combination(

@@ -8,6 +8,10 @@ goes through :mod:`socialkit.base.fragments`, which escapes it.
 from __future__ import annotations
 
 import json
+import os
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 
 import ipywidgets as w
 import pandas as pd
@@ -29,6 +33,7 @@ from socialkit.contract.vocab import (
     TOOL_TYPES,
 )
 from socialkit.editor.draft import DesignDraft
+from socialkit.errors import SocialkitError, ValidationError, format_issues
 
 __all__ = [
     "READINESS",
@@ -37,9 +42,12 @@ __all__ = [
     "checklist_html",
     "classed",
     "figure_output",
+    "held",
     "options",
     "pairs",
     "recommendation_html",
+    "save_done",
+    "save_refused",
     "warnings_html",
 ]
 
@@ -383,4 +391,53 @@ def warnings_html(portfolio: Portfolio) -> Fragment:
     title = f"Strategic warnings ({len(messages)})" if messages else "Strategic warnings"
     return join(
         Fragment("<b>"), title, Fragment("</b>"), _capped(messages, "No strategic warning.")
+    )
+
+
+@contextmanager
+def held(*widgets: w.Widget) -> Iterator[None]:
+    """Send each widget's changes made inside as one message, when the block ends.
+
+    Setting a drop-down's options, then its value, then whether it is disabled sends
+    three messages; each wakes the kernel's output thread, which then competes with the
+    update for the interpreter (about 1 ms a message, as much as the analysis of a
+    change's own cell). Held, they go as one.
+    """
+    with ExitStack() as stack:
+        for widget in widgets:
+            stack.enter_context(widget.hold_sync())
+        yield
+
+
+def save_refused(exc: Exception) -> Fragment:
+    """Why a save wrote nothing: the design's problems (the first 20), a refusal (changed
+    on disk, busy, a cell a workbook cannot hold), or a fault of socialkit's own."""
+    if isinstance(exc, ValidationError):
+        lines = format_issues(exc.issues)
+        return note(
+            join(
+                f"Not saved: {len(lines)} problem(s) to fix first. Your edits are still here.",
+                bullets(lines[:20]),
+            ),
+            "failed",
+        )
+    if isinstance(exc, SocialkitError):
+        return note(f"Not saved: {exc}", "failed")
+    kept = "Nothing was written; your edits are still here."
+    return note(f"Not saved: unexpected error ({type(exc).__name__}: {exc}). {kept}", "failed")
+
+
+def save_done(path: str | os.PathLike[str], risks: list[str]) -> Fragment:
+    """What a save wrote, and the cells saved as they are that start like a formula."""
+    saved = f"Saved {str(path)!r} at {time.strftime('%H:%M:%S')}."
+    if not risks:
+        return note(saved, "ok")
+    more = [f"... and {len(risks) - 8} more"] if len(risks) > 8 else []
+    return note(
+        join(
+            f"{saved} {len(risks)} cell(s) start like a formula, which Excel runs when it "
+            "opens the CSV file; they were saved as they are:",
+            bullets(risks[:8] + more),
+        ),
+        "warning",
     )

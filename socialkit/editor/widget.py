@@ -18,8 +18,7 @@ from __future__ import annotations
 import gc
 import os
 import time
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable
 
 import ipywidgets as w
 
@@ -42,29 +41,17 @@ from socialkit.editor.form import (
     EditorForm,
     checklist_html,
     figure_output,
+    held,
     pairs,
     recommendation_html,
+    save_done,
+    save_refused,
     warnings_html,
 )
 from socialkit.editor.live import activity_ranking, chart_keys, every_choice, tool_spellings
-from socialkit.errors import SocialkitError, ValidationError, format_issues
+from socialkit.errors import SocialkitError
 
 __all__ = ["DesignEditor"]
-
-
-@contextmanager
-def held(*widgets: w.Widget) -> Iterator[None]:
-    """Send each widget's changes made inside as one message, when the block ends.
-
-    Setting a drop-down's options, then its value, then whether it is disabled sends
-    three messages; each wakes the kernel's output thread, which then competes with the
-    update for the interpreter (about 1 ms a message, as much as the analysis of a
-    change's own cell). Held, they go as one.
-    """
-    with ExitStack() as stack:
-        for widget in widgets:
-            stack.enter_context(widget.hold_sync())
-        yield
 
 
 class DesignEditor(EditorForm):
@@ -241,48 +228,13 @@ class DesignEditor(EditorForm):
             self._load_activities(self.activities.value)
 
     def _on_save(self, _) -> None:
-        kept = "Nothing was written; your edits are still here."
         try:
             path = self.draft.save()
-        except ValidationError as exc:
-            lines = format_issues(exc.issues)
-            self.message.value = str(
-                note(
-                    join(
-                        f"Not saved: {len(lines)} problem(s) to fix first. Your edits "
-                        "are still here.",
-                        bullets(lines[:20]),
-                    ),
-                    "failed",
-                )
-            )
-            return
-        except SocialkitError as exc:  # changed on disk, busy, a cell a workbook cannot hold
-            self._say(f"Not saved: {exc}", "failed")
-            return
-        except Exception as exc:  # a fault of socialkit's own: still shown, never lost
-            self._say(
-                f"Not saved: unexpected error ({type(exc).__name__}: {exc}). {kept}", "failed"
-            )
+        except Exception as exc:  # refused, or a fault of socialkit's own: shown, never lost
+            self.message.value = str(save_refused(exc))
             return
         self.save_button.description = "Save"
-        saved = f"Saved {str(path)!r} at {time.strftime('%H:%M:%S')}."
-        risks = self.draft.save_warnings
-        if not risks:
-            self._say(saved, "ok")
-            return
-        self.message.value = str(
-            note(
-                join(
-                    f"{saved} {len(risks)} cell(s) start like a formula, which Excel runs "
-                    "when it opens the CSV file; they were saved as they are:",
-                    bullets(
-                        risks[:8] + ([f"... and {len(risks) - 8} more"] if len(risks) > 8 else [])
-                    ),
-                ),
-                "warning",
-            )
-        )
+        self.message.value = str(save_done(path, self.draft.save_warnings))
 
     def _on_reload(self, _) -> None:
         if self.draft.dirty and not self._reload_armed:

@@ -12,10 +12,13 @@ import socialkit.base.frames as frames
 from socialkit.base.frames import (
     RowIndex,
     cached,
+    column_values,
     factorize_rows,
     factorized,
     memoized,
     per_combination,
+    take_objects,
+    take_values,
 )
 
 
@@ -278,3 +281,18 @@ def test_factorize_rows_of_short_string_columns_numbers_missing_values_as_a_key(
     assert codes.tolist() == [0, 1, 0, 1]
     assert distinct["a"].tolist()[0] == "x" and distinct["a"].isna().tolist() == [False, True]
     assert distinct["b"].tolist() == ["1", "2"]
+
+
+def test_column_values_and_takes_keep_the_dtype_or_give_objects() -> None:
+    text = pd.Series(["a", None, "c"], dtype="str")
+    whole = pd.Series([3, 1, 2], dtype="int64")
+    assert column_values(text) is text.array
+    assert isinstance(column_values(whole), np.ndarray)
+    rows = np.array([2, 0])
+    taken = take_values(text, rows)
+    assert taken.dtype == text.dtype and taken.tolist() == ["c", "a"]
+    assert take_values(whole, rows).tolist() == [2, 3]
+    assert take_values(whole.to_numpy(), rows).tolist() == [2, 3]  # an array as it is
+    objects = take_objects(text, np.array([1, 2]))
+    assert objects.dtype == object and objects[0] != objects[0] and objects[1] == "c"
+    assert take_objects(whole, rows).dtype == object

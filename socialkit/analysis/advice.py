@@ -42,6 +42,7 @@ from socialkit.analysis.rules import (
     rule_tables,
     text,
 )
+from socialkit.analysis.sentences import phase_clash, serves_needs
 from socialkit.analysis.tool_use import used_tools
 from socialkit.analysis.unknown_tools import unknown_tool_uses
 from socialkit.base.frames import cached, memoized
@@ -301,8 +302,8 @@ def warning_rules(portfolio: Portfolio) -> list[WarningRule]:
         "out-of-phase": (
             seq,
             np.ones(len(seq), dtype=bool),
-            lambda d: join(_phase_clash(d), ": reorder them or change the timing"),
-            _phase_clash,
+            lambda d: join(phase_clash(d), ": reorder them or change the timing"),
+            phase_clash,
         ),
         "no-in-class-reason": (
             t.activities,
@@ -433,7 +434,7 @@ def warning_rules(portfolio: Portfolio) -> list[WarningRule]:
                 ", which ",
                 d["organisation"],
                 " already has, serves ",
-                _serves(d),
+                serves_needs(d),
                 ": prefer ",
                 d["alternative"],
             ),
@@ -465,39 +466,3 @@ def warning_rules(portfolio: Portfolio) -> list[WarningRule]:
             table, mask, say, *gap = rule
             out.append((code, table, mask, say, gap[0] if gap else say))
     return out
-
-
-def _phase_clash(d: Flagged) -> pa.Array:
-    """``activity 'A1' (after class) comes before activity 'A2' (before class)``, and how
-    many more activities it clashes with."""
-    more = d.table.values("more")[d.rows].tolist()
-    later = (d.table.values("relation")[d.rows] == "after").tolist()
-    others = pa.array(
-        [
-            f" and {m} more of {'a later' if lt else 'an earlier'} phase" if m else ""
-            for m, lt in zip(more, later, strict=True)
-        ],
-        type=pa.large_string(),
-    )
-    return join(
-        "activity '",
-        d["activity_id"],
-        "' (",
-        d["timing"],
-        " class) comes ",
-        d["relation"],
-        " activity '",
-        d["other_activity_id"],
-        "' (",
-        d["other_timing"],
-        " class)",
-        others,
-    )
-
-
-def _serves(d: Flagged) -> pa.Array:
-    """``community and many-to-many`` for one activity, ``what they need`` for several."""
-    direction = pc.fill_null(d["direction"], pa.scalar("any direction", pa.large_string()))
-    one = join(d["tool_type"], " and ", direction)
-    several = pa.array(d.table.values("n")[d.rows] > 1)
-    return pc.if_else(several, pa.scalar("what these activities need", pa.large_string()), one)

@@ -42,9 +42,9 @@ from socialkit.analysis.rules import (
     rule_tables,
     text,
 )
-from socialkit.analysis.sentences import phase_clash, serves_needs
 from socialkit.analysis.tool_use import used_tools
 from socialkit.analysis.unknown_tools import unknown_tool_uses
+from socialkit.analysis.warning_words import phase_clash, serves_needs
 from socialkit.base.frames import cached, memoized
 from socialkit.base.lookup import equals, isin
 from socialkit.contract.schema import DEFAULT_ORGANISATION, Portfolio

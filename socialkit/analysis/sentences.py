@@ -7,17 +7,13 @@ pandas string arithmetic on Arrow-backed columns.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-if TYPE_CHECKING:
-    from socialkit.analysis.rules import Flagged
-
-__all__ = ["column", "in_prose", "join", "phase_clash", "serves_needs", "text"]
+__all__ = ["column", "in_prose", "join", "text"]
 
 _STR = pa.large_string()
 
@@ -60,40 +56,3 @@ def in_prose(values: pa.Array, sep: str = ";") -> pa.Array:
 def text(values: pa.Array) -> pd.arrays.ArrowStringArray:
     """An Arrow string array as the values of a pandas ``str`` column."""
     return pd.array(values, dtype="str")
-
-
-# --------------------------------------------------------------------------- warnings
-def phase_clash(d: Flagged) -> pa.Array:
-    """``activity 'A1' (after class) comes before activity 'A2' (before class)``, and how
-    many more activities it clashes with."""
-    more = d.table.values("more")[d.rows].tolist()
-    later = (d.table.values("relation")[d.rows] == "after").tolist()
-    others = pa.array(
-        [
-            f" and {m} more of {'a later' if lt else 'an earlier'} phase" if m else ""
-            for m, lt in zip(more, later, strict=True)
-        ],
-        type=pa.large_string(),
-    )
-    return join(
-        "activity '",
-        d["activity_id"],
-        "' (",
-        d["timing"],
-        " class) comes ",
-        d["relation"],
-        " activity '",
-        d["other_activity_id"],
-        "' (",
-        d["other_timing"],
-        " class)",
-        others,
-    )
-
-
-def serves_needs(d: Flagged) -> pa.Array:
-    """``community and many-to-many`` for one activity, ``what they need`` for several."""
-    direction = pc.fill_null(d["direction"], pa.scalar("any direction", pa.large_string()))
-    one = join(d["tool_type"], " and ", direction)
-    several = pa.array(d.table.values("n")[d.rows] > 1)
-    return pc.if_else(several, pa.scalar("what these activities need", pa.large_string()), one)

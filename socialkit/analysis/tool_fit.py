@@ -207,7 +207,7 @@ def fit_parts(portfolio: Portfolio) -> tuple[np.ndarray, np.ndarray, pd.DataFram
     key = (tuple(at.tolist()), tuple(v.dtype for v in columns.values()))
     facts = made.get(key)
     if facts is None:
-        columns.update((c, array.take(at)) for c, array in _fact_arrays(seen))
+        columns.update((c, array.take(at)) for c, array in _arrays(seen).items())
         facts = pd.DataFrame(columns, index=pd.RangeIndex(len(first)))
         if len(made) >= _FACTS_KEPT:
             del made[next(iter(made))]  # the oldest
@@ -224,13 +224,6 @@ def _facts_made(seen: pd.DataFrame) -> dict[tuple, pd.DataFrame]:
     """The frames of facts :func:`fit_parts` made from the catalog's facts ``seen``, by
     the rows of ``seen`` they hold and the dtypes of their keys (filled by the caller)."""
     return {}
-
-
-@per_identity
-def _fact_arrays(frame: pd.DataFrame) -> list[tuple[str, pd.api.extensions.ExtensionArray]]:
-    """Each column of a frame treated as immutable (the catalog's facts) and its array,
-    read once: selecting a column of a frame costs more than taking a few rows of it."""
-    return [(c, frame[c].array) for c in frame.columns]
 
 
 @memoized
@@ -388,9 +381,9 @@ def _pair_columns(portfolio: Portfolio) -> tuple[np.ndarray, dict[str, np.ndarra
 
 @per_identity
 def _arrays(frame: pd.DataFrame) -> dict[str, pd.api.extensions.ExtensionArray | np.ndarray]:
-    """A frame's columns as arrays, in order, once per frame (the catalog's candidates,
-    which a new ranking replaces, never changes): taking a column of a frame costs more
-    than taking the few rows wanted from it."""
+    """A frame's columns as arrays, in order, once per frame (the catalog's candidates
+    and facts, which a new ranking or fact replaces, never change): taking a column of a
+    frame costs more than taking the few rows wanted from it."""
     return {c: column_values(frame[c]) for c in frame.columns}
 
 
